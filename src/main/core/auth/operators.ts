@@ -1,0 +1,98 @@
+import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Kysely } from 'kysely';
+import { OperatorRoleSchema, type OperatorRole } from '../../../shared/roles';
+import type { DatabaseSchema } from '../db/schema';
+import { AppError } from '../errors';
+
+const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
+const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const KEY_LEN = 32;
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, KEY_LEN, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64');
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem
+  });
+  return timingSafeEqual(actual, expected);
+}
+
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,63}$/i;
+
+export interface Operator {
+  username: string;
+  role: OperatorRole;
+}
+
+export interface OperatorStore {
+  add(username: string, password: string, role: OperatorRole): Promise<Operator>;
+  /** Returns the operator when the password matches; a wrong user or password look the same. */
+  authenticate(username: string, password: string): Promise<Operator | null>;
+  find(username: string): Promise<Operator | null>;
+  list(): Promise<Operator[]>;
+}
+
+export function createOperatorStore(db: Kysely<DatabaseSchema>): OperatorStore {
+  // A fixed hash to compare against when the user does not exist, so timing does not reveal usernames.
+  const dummyHash = hashPassword('not-a-real-password');
+  return {
+    async add(username, password, role) {
+      if (!USERNAME_PATTERN.test(username)) {
+        throw new AppError('VALIDATION_FAILED', 'Username must be 2-64 letters, digits, dots, dashes or underscores.');
+      }
+      if (password.length < 8) throw new AppError('VALIDATION_FAILED', 'Password must be at least 8 characters.');
+      const parsedRole = OperatorRoleSchema.safeParse(role);
+      if (!parsedRole.success) {
+        throw new AppError('VALIDATION_FAILED', `Role must be one of ${OperatorRoleSchema.options.join(', ')}.`);
+      }
+      const existing = await db.selectFrom('operators').select('id').where('username', '=', username).executeTakeFirst();
+      if (existing) throw new AppError('CONFLICT', `Operator "${username}" already exists.`);
+      await db
+        .insertInto('operators')
+        .values({
+          username,
+          password_hash: await hashPassword(password),
+          role: parsedRole.data,
+          created_at: new Date().toISOString()
+        })
+        .execute();
+      return { username, role: parsedRole.data };
+    },
+    async authenticate(username, password) {
+      const row = await db
+        .selectFrom('operators')
+        .select(['username', 'role', 'password_hash', 'disabled'])
+        .where('username', '=', username)
+        .executeTakeFirst();
+      if (!row || row.disabled) {
+        await verifyPassword(password, await dummyHash);
+        return null;
+      }
+      if (!(await verifyPassword(password, row.password_hash))) return null;
+      return { username: row.username, role: OperatorRoleSchema.parse(row.role) };
+    },
+    async find(username) {
+      const row = await db
+        .selectFrom('operators')
+        .select(['username', 'role', 'disabled'])
+        .where('username', '=', username)
+        .executeTakeFirst();
+      return row && !row.disabled ? { username: row.username, role: OperatorRoleSchema.parse(row.role) } : null;
+    },
+    async list() {
+      const rows = await db.selectFrom('operators').select(['username', 'role']).orderBy('username').execute();
+      return rows.map((r) => ({ username: r.username, role: OperatorRoleSchema.parse(r.role) }));
+    }
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * Everything the core needs to start. Defaults suit a single workstation; every
+ * field can come from flags, env or the Electron shell.
+ */
+export const CoreConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8780),
+  dataDir: z.string().min(1),
+  /** Built renderer to serve to browsers; omitted in tests that do not need it. */
+  rendererDir: z.string().optional(),
+  jwtSecret: z.string().min(32).optional(),
+  sessionTtlSeconds: z.coerce.number().int().positive().default(12 * 3600),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Extra secrets to scrub from log lines (the CAD token, for instance). */
+  redact: z.array(z.string()).default([]),
+  cad: z
+    .object({
+      url: z.string().url().optional(),
+      token: z.string().optional()
+    })
+    .default({}),
+  /** Per-domain settings; each domain parses its own part. */
+  hub: z.record(z.string(), z.unknown()).default({}),
+  log: z.record(z.string(), z.unknown()).default({}),
+  bridge: z.record(z.string(), z.unknown()).default({})
+});
+
+export type CoreConfigInput = z.input<typeof CoreConfigSchema>;
+export type CoreConfig = z.output<typeof CoreConfigSchema>;
+
+/** Reads the SWITCHBOARD_* environment; flags given on the command line win. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Partial<CoreConfigInput> {
+  const out: Partial<CoreConfigInput> = {};
+  if (env.SWITCHBOARD_HOST) out.host = env.SWITCHBOARD_HOST;
+  if (env.SWITCHBOARD_PORT) out.port = Number(env.SWITCHBOARD_PORT);
+  if (env.SWITCHBOARD_DATA_DIR) out.dataDir = env.SWITCHBOARD_DATA_DIR;
+  if (env.SWITCHBOARD_JWT_SECRET) out.jwtSecret = env.SWITCHBOARD_JWT_SECRET;
+  if (env.SWITCHBOARD_LOG_LEVEL) out.logLevel = env.SWITCHBOARD_LOG_LEVEL as CoreConfig['logLevel'];
+  if (env.SWITCHBOARD_CAD_URL || env.SWITCHBOARD_CAD_TOKEN) {
+    out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined };
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { CoreConfigSchema, type CoreConfig, type CoreConfigInput } from './config';
+import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
+import { registerAlertHandlers } from './alerts/alertHandlers';
+import { createOperatorStore, type OperatorStore } from './auth/operators';
+import { readOrCreateSecret } from './auth/secretFile';
+import { createTokenService, type TokenService } from './auth/tokens';
+import { attachConsoleNamespace } from './console/namespace';
+import { registerSessionHandlers } from './console/sessions';
+import { createEventBus, type EventBus } from './contract/bus';
+import { createContractRegistry, type ContractRegistry } from './contract/registry';
+import { openDatabase, type Database } from './db/database';
+import { createHttpServer, type HttpServer } from './http/server';
+import { createLogger, createSecretScrubber, type Logger, type SecretScrubber } from './logger';
+import type { CoreServices } from './services';
+import { SWITCHBOARD_VERSION } from './version';
+
+/** What every domain gets when it starts. */
+export interface CoreContext {
+  config: CoreConfig;
+  logger: Logger;
+  scrubber: SecretScrubber;
+  database: Database;
+  tokens: TokenService;
+  operators: OperatorStore;
+  api: ContractRegistry;
+  bus: EventBus;
+  alerts: AlertCenter;
+  http: HttpServer;
+  /** Services started so far; later domains use earlier ones. */
+  services: CoreServices;
+  startedAt: Date;
+  /** Registers cleanup, run in reverse order on close. */
+  onClose(fn: () => Promise<void> | void): void;
+}
+
+export interface Core extends CoreContext {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface CreateCoreOptions {
+  /** Where log lines go (tests capture them); default stdout. */
+  logDestination?: Writable;
+}
+
+/**
+ * Starts the whole Electron-free core: data directory, database and
+ * migrations, HTTP + Socket.IO, console transport and every domain. The
+ * Electron shell and `switchboard serve` both call this.
+ */
+export async function createCore(input: CoreConfigInput, options: CreateCoreOptions = {}): Promise<Core> {
+  const config = CoreConfigSchema.parse(input);
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const jwtSecret = config.jwtSecret ?? readOrCreateSecret(config.dataDir, 'jwt.secret');
+  const scrubber = createSecretScrubber([jwtSecret, config.cad.token, ...config.redact]);
+  const logger = createLogger({ level: config.logLevel, scrubber, destination: options.logDestination });
+  const closers: Array<() => Promise<void> | void> = [];
+
+  const database = await openDatabase(config.dataDir);
+  closers.push(() => database.close());
+  try {
+    const tokens = createTokenService(jwtSecret);
+    const operators = createOperatorStore(database.db);
+    const bus = createEventBus();
+    const api = createContractRegistry(logger.child({ domain: 'contract' }));
+    const alerts = createAlertCenter({ bus, escalateAfterSeconds: Number(config.hub.alertEscalateSeconds ?? 120) });
+    closers.push(() => alerts.close());
+    const http = createHttpServer({
+      logger,
+      tokens,
+      version: SWITCHBOARD_VERSION,
+      rendererDir: config.rendererDir
+    });
+    const ctx: CoreContext = {
+      config,
+      logger,
+      scrubber,
+      database,
+      tokens,
+      operators,
+      api,
+      bus,
+      alerts,
+      http,
+      services: {} as CoreServices,
+      startedAt: new Date(),
+      onClose: (fn) => closers.push(fn)
+    };
+
+    registerSessionHandlers(api, { operators, tokens, ttlSeconds: config.sessionTtlSeconds });
+    registerAlertHandlers(ctx);
+    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, logger });
+
+    // Domains, in dependency order: each may use the services of those above it.
+    // (log -> dispatch -> hub -> bridge)
+
+    const port = await http.listen(config.host, config.port);
+    const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${displayHost}:${port}`;
+    let info = { url, consoleConnections: consoleNsp.connections };
+    api.handle('system.info', (_input, callCtx) => ({
+      name: 'switchboard' as const,
+      version: SWITCHBOARD_VERSION,
+      started_at: ctx.startedAt.toISOString(),
+      url: info.url,
+      data_dir: path.resolve(config.dataDir),
+      transport: callCtx.transport === 'ipc' ? ('ipc' as const) : ('socket' as const)
+    }));
+    const heartbeat = setInterval(() => {
+      bus.publish('system.heartbeat', { at: new Date().toISOString(), connections: info.consoleConnections() });
+    }, 5_000);
+    heartbeat.unref();
+    closers.push(() => clearInterval(heartbeat));
+    logger.info({ url, dataDir: config.dataDir }, 'switchboard core started');
+
+    let closing: Promise<void> | null = null;
+    return {
+      ...ctx,
+      url,
+      port,
+      close() {
+        closing ??= (async () => {
+          // Stop accepting first, then let domains flush, database last.
+          await http.close().catch((err) => logger.warn({ err }, 'http close failed'));
+          for (const fn of closers.reverse()) {
+            try {
+              await fn();
+            } catch (err) {
+              logger.warn({ err }, 'close step failed');
+            }
+          }
+          info = { ...info };
+          logger.info('switchboard core stopped');
+        })();
+        return closing;
+      }
+    };
+  } catch (err) {
+    for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,17 @@
+import type { Generated } from 'kysely';
+
+/** Table types, one interface per domain; the database type is their union. */
+export interface OperatorsTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  role: string;
+  created_at: string;
+  disabled: Generated<number>;
+}
+
+export interface CoreTables {
+  operators: OperatorsTable;
+}
+
+export type DatabaseSchema = CoreTables;

@@ -1,0 +1,110 @@
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { Server as SocketIOServer } from 'socket.io';
+import { HTTP_STATUS } from '../../../shared/result';
+import type { TokenService } from '../auth/tokens';
+import { AppError, toErrorBody } from '../errors';
+import { buildOpenApiDocument } from './openapi';
+import { createRouter, type Router } from './route';
+
+export interface HttpServer {
+  app: FastifyInstance;
+  io: SocketIOServer;
+  router: Router;
+  /** Starts listening; returns the bound port (useful with port 0). */
+  listen(host: string, port: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface HttpServerOptions {
+  logger: Logger;
+  tokens: TokenService;
+  version: string;
+  rendererDir?: string;
+  bodyLimitBytes?: number;
+}
+
+/** Sends the one error shape every route shares. */
+function sendError(reply: import('fastify').FastifyReply, err: AppError | { code: string; message: string; status: number }) {
+  const body = err instanceof AppError ? err.toBody() : { code: err.code, message: err.message };
+  const status = err instanceof AppError ? HTTP_STATUS[err.code] : err.status;
+  return reply.status(status).send({ error: body });
+}
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { logger, tokens } = options;
+  // Typed as the base logger so routes and plugins see the standard FastifyInstance.
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger.child({ domain: 'http' }) as unknown as import('fastify').FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    forceCloseConnections: true,
+    return503OnClosing: true
+  });
+  const router = createRouter(app, tokens);
+
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof AppError) return sendError(reply, err);
+    const fastifyErr = err as { statusCode?: number; code?: string; message?: string };
+    if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large.', status: 413 });
+    }
+    if (fastifyErr.statusCode && fastifyErr.statusCode < 500) {
+      return sendError(reply, {
+        code: 'VALIDATION_FAILED',
+        message: `Bad request: ${fastifyErr.message ?? 'malformed'}`,
+        status: fastifyErr.statusCode
+      });
+    }
+    request.log.error({ err, url: request.url }, 'request failed');
+    const body = toErrorBody(err);
+    return reply.status(500).send({ error: body });
+  });
+
+  const rendererIndex = options.rendererDir ? path.join(options.rendererDir, 'index.html') : undefined;
+  const hasRenderer = rendererIndex !== undefined && fs.existsSync(rendererIndex);
+  if (hasRenderer && options.rendererDir) {
+    void app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], wildcard: false });
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    const isApi = /^\/(api|realtime|metrics|socket\.io)(\/|$)/.test(url);
+    if (!isApi && request.method === 'GET' && hasRenderer && options.rendererDir) {
+      // The console is a single-page app: deep links load index.html.
+      return reply.type('text/html').sendFile('index.html', options.rendererDir);
+    }
+    return sendError(reply, { code: 'NOT_FOUND', message: `No route for ${request.method} ${url}.`, status: 404 });
+  });
+
+  app.get('/api/openapi.json', async () => buildOpenApiDocument(router.documented(), options.version));
+
+  const io = new SocketIOServer(app.server, {
+    serveClient: false,
+    maxHttpBufferSize: 1024 * 1024,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false }
+  });
+
+  return {
+    app,
+    io,
+    router,
+    async listen(host, port) {
+      await app.listen({ host, port });
+      const address = app.server.address();
+      return typeof address === 'object' && address ? address.port : port;
+    },
+    async close() {
+      // Clients first get a clean Socket.IO close, then HTTP stops (refusing new
+      // requests and cutting idle keep-alives), then the engine lets go.
+      io.local.disconnectSockets(true);
+      await app.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    }
+  };
+}
