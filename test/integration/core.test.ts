@@ -20,7 +20,7 @@ describe('the core', () => {
   it('starts on a free port, serves OpenAPI and answers unknown routes with the shared error shape', async () => {
     running = await startTestCore();
     const { url } = running.core;
-    const doc = await (await fetch(`${url}/api/openapi.json`)).json();
+    const doc = (await (await fetch(`${url}/api/openapi.json`)).json()) as { openapi: string };
     expect(doc.openapi).toBe('3.1.0');
     const missing = await fetch(`${url}/api/v1/nope`);
     expect(missing.status).toBe(404);

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { configFromEnv, type CoreConfigInput } from '../../core/config';
+import { createCore, type Core } from '../../core/createCore';
+import { parseFlags } from '../args';
+import type { CliCommand } from '../command';
+
+export const serveFlags = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'cad-url': { type: 'string' },
+  'cad-token': { type: 'string' },
+  'log-level': { type: 'string' }
+} as const;
+
+/** Default data directory: SWITCHBOARD_DATA_DIR, else ./.data beside the checkout. */
+export const defaultDataDir = () => path.resolve(process.env.SWITCHBOARD_DATA_DIR ?? '.data');
+
+/** Where the built console lives relative to the bundled CLI (out/main -> out/renderer). */
+export const builtRendererDir = () => path.resolve(__dirname, '../renderer');
+
+export function coreConfigFromFlags(values: Record<string, string | boolean | undefined>): CoreConfigInput {
+  const env = configFromEnv(process.env);
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const cadUrl = str('cad-url') ?? env.cad?.url;
+  const cadToken = str('cad-token') ?? env.cad?.token;
+  return {
+    ...env,
+    host: str('host') ?? env.host ?? '127.0.0.1',
+    port: str('port') !== undefined ? Number(str('port')) : (env.port ?? 8780),
+    dataDir: path.resolve(str('data-dir') ?? env.dataDir ?? defaultDataDir()),
+    logLevel: (str('log-level') as CoreConfigInput['logLevel']) ?? env.logLevel,
+    rendererDir: builtRendererDir(),
+    cad: { url: cadUrl, token: cadToken }
+  };
+}
+
+/** Stops the core cleanly on SIGINT/SIGTERM; a second signal forces exit. */
+export function closeOnSignals(core: Pick<Core, 'close'>, onClosed: () => void): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`\n${signal}: shutting down (flushing the log)...\n`);
+    core.close().then(onClosed, (err) => {
+      process.stderr.write(`shutdown failed: ${String(err)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Run the core headless and serve the console to browsers.',
+  usage: 'switchboard serve [--host 127.0.0.1] [--port 8780] [--data-dir DIR] [--cad-url URL] [--cad-token TOKEN]',
+  async run(argv) {
+    const values = parseFlags(argv, serveFlags);
+    const core = await createCore(coreConfigFromFlags(values));
+    process.stdout.write(`Switchboard console: ${core.url}\n`);
+    return new Promise<number>((resolve) => closeOnSignals(core, () => resolve(0)));
+  }
+};

@@ -1,0 +1,52 @@
+import { UsageError } from './args';
+import type { CliCommand } from './command';
+import { serveCommand } from './commands/serve';
+import { tokenCommand } from './commands/token';
+import { userCommand } from './commands/user';
+
+/** Every `switchboard` sub-command; each lives in its own file under commands/. */
+const COMMANDS: CliCommand[] = [serveCommand, tokenCommand, userCommand];
+
+function help(): string {
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  return `Usage: switchboard <command> [flags]\n\nCommands:\n${lines.join('\n')}\n\nRun "switchboard <command> --help" for its flags.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`switchboard ${name}: ${err.message}\nUsage: ${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`switchboard ${name} failed: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`${String(err)}\n`);
+      process.exitCode = 1;
+    }
+  );
+}

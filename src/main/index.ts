@@ -1,0 +1,2 @@
+// Electron entry: written in the shell step (window, IPC, lifecycle).
+export {};

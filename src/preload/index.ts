@@ -1,0 +1,2 @@
+// Preload: exposes the console contract as window.switchboard (shell step).
+export {};
