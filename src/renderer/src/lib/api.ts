@@ -1,0 +1,164 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  CONSOLE_NAMESPACE,
+  events,
+  isEventName,
+  isMethodName,
+  methods,
+  type EventName,
+  type EventPayload,
+  type MethodInput,
+  type MethodName,
+  type MethodOutput
+} from '../../../shared/contract';
+import type { ConsoleTransport } from '../../../shared/contract/transport';
+import type { Result } from '../../../shared/result';
+
+/**
+ * The console's only door to the core. In Electron the preload's
+ * `window.switchboard` carries the contract over IPC; in a browser the same
+ * contract travels over the `/console` Socket.IO namespace of the page's origin.
+ * Nothing else in the renderer knows which one it has.
+ */
+
+export type LinkState = 'connecting' | 'up' | 'down';
+type EventListener = (name: string, payload: unknown) => void;
+
+const TOKEN_KEY = 'switchboard.session';
+const CALL_TIMEOUT_MS = 15_000;
+
+const unavailable = (name: string): Result<never> => ({
+  ok: false,
+  error: { code: 'NOT_IMPLEMENTED', message: `${name} is not available in this build.` }
+});
+
+interface BrowserTransport extends ConsoleTransport {
+  onLink(listener: (state: LinkState) => void): () => void;
+}
+
+function socketTransport(): BrowserTransport {
+  const eventListeners = new Set<EventListener>();
+  const linkListeners = new Set<(state: LinkState) => void>();
+  const setLink = (state: LinkState) => linkListeners.forEach((l) => l(state));
+  // A token kept from an earlier sign-in resumes the session at every (re)connect.
+  const socket: Socket = io(CONSOLE_NAMESPACE, {
+    transports: ['websocket'],
+    auth: (cb) => cb(sessionStorage.getItem(TOKEN_KEY) ? { token: sessionStorage.getItem(TOKEN_KEY) } : {})
+  });
+  socket.on('connect', () => setLink('up'));
+  socket.on('disconnect', () => setLink('down'));
+  socket.on('connect_error', (err) => {
+    // A stale token is refused at the handshake: forget it and connect anonymously.
+    if (sessionStorage.getItem(TOKEN_KEY) && /token|session|operator|expired/i.test(err.message)) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      socket.connect();
+    }
+    setLink('down');
+  });
+  socket.on('event', (name: unknown, payload: unknown) => {
+    if (typeof name === 'string') eventListeners.forEach((l) => l(name, payload));
+  });
+  return {
+    call: (method, input) =>
+      new Promise((resolve) => {
+        socket.timeout(CALL_TIMEOUT_MS).emit('call', method, input, (err: Error | null, result: Result<unknown>) => {
+          if (err) resolve({ ok: false, error: { code: 'TIMEOUT', message: `${method} got no answer; the core may be unreachable.` } });
+          else resolve(result);
+        });
+      }),
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    onLink(listener) {
+      linkListeners.add(listener);
+      listener(socket.connected ? 'up' : 'connecting');
+      return () => linkListeners.delete(listener);
+    }
+  };
+}
+
+function createApi() {
+  let transport: (ConsoleTransport & { onLink?: BrowserTransport['onLink'] }) | null = null;
+  const get = () => (transport ??= window.switchboard ?? socketTransport());
+
+  /** Calls a contract method; the answer is parsed by the method's output schema. */
+  async function call<M extends MethodName>(name: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>> {
+    const result = await get().call(name, input);
+    if (!result.ok) return result;
+    const parsed = methods[name].output.safeParse(result.value);
+    if (!parsed.success) {
+      console.warn(`switchboard: ${name} answered with an unexpected shape`, parsed.error.issues.slice(0, 3));
+      return { ok: false, error: { code: 'INTERNAL', message: `${name} answered with an unexpected shape.` } };
+    }
+    return { ok: true, value: parsed.data as MethodOutput<M> };
+  }
+
+  /**
+   * Calls a method that another domain may not have added to the contract yet.
+   * Absent from the contract: NOT_IMPLEMENTED without a round trip, so the view
+   * shows "not available". Present: the same parsed call as `call`.
+   */
+  async function callOptional(name: string, input: unknown): Promise<Result<unknown>> {
+    if (!isMethodName(name)) return unavailable(name);
+    return call(name, input as never) as Promise<Result<unknown>>;
+  }
+
+  const has = (name: string) => isMethodName(name);
+  const hasEvent = (name: string) => isEventName(name);
+
+  /**
+   * Subscribes to pushed events by name. Payloads of contract events are parsed
+   * by their schema; a malformed one is dropped with a warning, never rendered.
+   */
+  function on(names: readonly string[], listener: (name: string, payload: unknown) => void): () => void {
+    const wanted = new Set(names);
+    return get().onEvent((name, payload) => {
+      if (!wanted.has(name)) return;
+      if (isEventName(name)) {
+        const parsed = events[name].payload.safeParse(payload);
+        if (!parsed.success) {
+          console.warn(`switchboard: dropped malformed ${name} event`);
+          return;
+        }
+        listener(name, parsed.data);
+        return;
+      }
+      listener(name, payload);
+    });
+  }
+
+  function onTyped<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
+    return on([name], (_n, payload) => listener(payload as EventPayload<E>));
+  }
+
+  function onLink(listener: (state: LinkState) => void): () => void {
+    const t = get();
+    if (t.onLink) return t.onLink(listener);
+    listener('up'); // IPC to our own main process is always there.
+    return () => undefined;
+  }
+
+  return {
+    call,
+    callOptional,
+    has,
+    hasEvent,
+    on,
+    onTyped,
+    onLink,
+    session: {
+      token: () => sessionStorage.getItem(TOKEN_KEY),
+      keep: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
+      forget: () => sessionStorage.removeItem(TOKEN_KEY)
+    },
+    /** Bearer token for REST downloads (export), the same session token. */
+    authHeader: (): Record<string, string> => {
+      const token = sessionStorage.getItem(TOKEN_KEY);
+      return token ? { authorization: `Bearer ${token}` } : {};
+    }
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+export const api: Api = createApi();
