@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createCore, type Core } from '../../src/main/core/createCore';
+import { createCore, type Core, type CreateCoreOptions } from '../../src/main/core/createCore';
 import type { CoreConfigInput } from '../../src/main/core/config';
 
 export interface TestCore {
@@ -18,14 +18,17 @@ export function tempDir(prefix = 'switchboard-test-'): string {
 }
 
 /** Starts a real core on a free loopback port with its own temp data dir. */
-export async function startTestCore(overrides: Partial<CoreConfigInput> = {}): Promise<TestCore> {
+export async function startTestCore(
+  overrides: Partial<CoreConfigInput> = {},
+  extend?: CreateCoreOptions['extend']
+): Promise<TestCore> {
   const dataDir = overrides.dataDir ?? tempDir();
   const lines: string[] = [];
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
   const core = await createCore(
     { host: '127.0.0.1', port: 0, logLevel: 'info', ...overrides, dataDir },
-    { logDestination: sink }
+    { logDestination: sink, extend }
   );
   return {
     core,

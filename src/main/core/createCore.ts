@@ -45,6 +45,8 @@ export interface Core extends CoreContext {
 export interface CreateCoreOptions {
   /** Where log lines go (tests capture them); default stdout. */
   logDestination?: Writable;
+  /** Runs after the domains start and before the server listens (routes must be added before listen). */
+  extend?(ctx: CoreContext): Promise<void> | void;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     // Domains, in dependency order: each may use the services of those above it.
     // (log -> dispatch -> hub -> bridge)
 
+    await options.extend?.(ctx);
     const port = await http.listen(config.host, config.port);
     const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${displayHost}:${port}`;
