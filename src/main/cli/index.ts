@@ -1,11 +1,15 @@
 import { UsageError } from './args';
 import type { CliCommand } from './command';
+import { cadSimCommand } from './commands/cadSim';
 import { serveCommand } from './commands/serve';
 import { tokenCommand } from './commands/token';
 import { userCommand } from './commands/user';
+import { exportCommand } from './commands/export';
+import { retentionCommand } from './commands/retention';
+import { verifyCommand } from './commands/verify';
 
 /** Every `switchboard` sub-command; each lives in its own file under commands/. */
-const COMMANDS: CliCommand[] = [serveCommand, tokenCommand, userCommand];
+const COMMANDS: CliCommand[] = [serveCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, retentionCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

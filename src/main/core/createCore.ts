@@ -15,6 +15,10 @@ import { openDatabase, type Database } from './db/database';
 import { createHttpServer, type HttpServer } from './http/server';
 import { createLogger, createSecretScrubber, type Logger, type SecretScrubber } from './logger';
 import type { CoreServices } from './services';
+import { startBridge } from './bridge/startBridge';
+import { startDispatch } from './dispatch/startDispatch';
+import { startHub } from './hub/startHub';
+import { startSocketLog } from './log/service';
 import { SWITCHBOARD_VERSION } from './version';
 
 /** What every domain gets when it starts. */
@@ -99,6 +103,10 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
 
     // Domains, in dependency order: each may use the services of those above it.
     // (log -> dispatch -> hub -> bridge)
+    await startSocketLog(ctx);
+    await startDispatch(ctx);
+    await startHub(ctx);
+    await startBridge(ctx); // bridge: keep after the hub line (it looks the hub up per event, so order is safe until then)
 
     await options.extend?.(ctx);
     const port = await http.listen(config.host, config.port);

@@ -17,6 +17,14 @@ export const ALERT_KINDS = [
 ] as const;
 export const AlertKindSchema = z.enum(ALERT_KINDS);
 
+export const ALERT_RECEIPT_STEPS = ['raised', 'delivered', 'displayed', 'acknowledged', 'escalated', 'cleared'] as const;
+export const AlertReceiptSchema = z.object({
+  step: z.enum(ALERT_RECEIPT_STEPS),
+  by: z.string().nullable(),
+  at: z.string()
+});
+export type AlertReceipt = z.infer<typeof AlertReceiptSchema>;
+
 export const AlertSchema = z.object({
   id: z.string(),
   /** Same key = same condition: raising it again updates, clearing it resolves. */
@@ -38,7 +46,10 @@ export const AlertSchema = z.object({
   acknowledged_at: z.string().nullable(),
   acknowledged_by: z.string().nullable(),
   delivered_at: z.string().nullable(),
-  displayed_at: z.string().nullable()
+  displayed_at: z.string().nullable(),
+  escalated_at: z.string().nullable().default(null),
+  /** Receipt trail of the alert: raised, delivered, displayed, acknowledged, escalated, cleared (who, when). */
+  receipts: z.array(AlertReceiptSchema).default([])
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
@@ -54,6 +65,12 @@ export const alertMethods = {
     roles: ['dispatcher', 'supervisor', 'admin'],
     input: z.object({ id: z.string().min(1).max(64) }),
     output: AlertSchema
+  }),
+  'alerts.delivered': method({
+    summary: 'Receipt: an alert pushed to this console arrived (call on alert.raised).',
+    roles: ['dispatcher', 'supervisor', 'admin'],
+    input: z.object({ id: z.string().min(1).max(64) }),
+    output: z.object({ recorded: z.boolean() })
   }),
   'alerts.displayed': method({
     summary: 'Receipt: the console has shown this alert to a person.',

@@ -1,6 +1,10 @@
 import type { z } from 'zod';
 import type { EventMap, MethodMap } from './define';
 import { alertEvents, alertMethods } from './alerts';
+import { bridgeEvents, bridgeMethods } from './bridge';
+import { dispatchEvents, dispatchMethods } from './dispatch';
+import { hubEvents, hubMethods } from './hub';
+import { logEvents, logMethods } from './log';
 import { systemEvents, systemMethods } from './system';
 
 /**
@@ -10,12 +14,20 @@ import { systemEvents, systemMethods } from './system';
  */
 export const methods = {
   ...systemMethods,
-  ...alertMethods
+  ...alertMethods,
+  ...logMethods,
+  ...hubMethods,
+  ...dispatchMethods,
+  ...bridgeMethods
 } satisfies MethodMap;
 
 export const events = {
   ...systemEvents,
-  ...alertEvents
+  ...alertEvents,
+  ...logEvents,
+  ...hubEvents,
+  ...dispatchEvents,
+  ...bridgeEvents
 } satisfies EventMap;
 
 export type Methods = typeof methods;

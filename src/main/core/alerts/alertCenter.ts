@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Alert } from '../../../shared/contract/alerts';
+import type { Alert, AlertReceipt } from '../../../shared/contract/alerts';
 import type { EventBus } from '../contract/bus';
 import { AppError } from '../errors';
 
@@ -15,18 +15,26 @@ export interface RaiseAlert {
   data?: Record<string, unknown>;
 }
 
+export type AlertChange = 'raised' | 'refreshed' | 'delivered' | 'displayed' | 'acknowledged' | 'cleared' | 'escalated';
+
 export interface AlertCenter {
   /** Raises (or refreshes) the alert for `key`; returns it. */
   raise(alert: RaiseAlert): Alert;
   /** Resolves the open alert for `key`, if any. */
-  clear(key: string): Alert | null;
+  clear(key: string, by?: string): Alert | null;
   acknowledge(id: string, operator: string): Alert;
-  markDelivered(id: string): void;
-  markDisplayed(id: string): boolean;
+  /** Receipt: a console received the alert. Returns false when already recorded or unknown. */
+  markDelivered(id: string, by?: string): boolean;
+  /** Receipt: a console showed the alert to a person. */
+  markDisplayed(id: string, by?: string): boolean;
   list(options?: { includeResolved?: boolean; limit?: number }): Alert[];
   get(id: string): Alert | undefined;
+  /** The open alert for a condition key, if any. */
+  openFor(key: string): Alert | undefined;
   /** Escalates unacknowledged critical alerts past their deadline; called on a timer. */
   escalateOverdue(now?: Date): Alert[];
+  /** Every change, including receipts (the hub writes them to the socket log). */
+  onChange(listener: (alert: Alert, change: AlertChange, by: string | null) => void): () => void;
   close(): void;
 }
 
@@ -36,22 +44,31 @@ export interface AlertCenterOptions {
   escalateAfterSeconds?: number;
   /** How many resolved alerts to keep for the console. */
   keepResolved?: number;
-  onChange?(alert: Alert, change: 'raised' | 'refreshed' | 'acknowledged' | 'cleared' | 'escalated' | 'displayed'): void;
+  onChange?(alert: Alert, change: AlertChange): void;
 }
 
 /**
  * The one place alerts live: every domain raises and clears through it, the
- * console lists and acknowledges through it, and every change is pushed.
+ * console lists, receipts and acknowledges through it, and every change is
+ * pushed. Critical alerts carry a receipt trail (delivered, displayed,
+ * acknowledged: who and when) and escalate when nobody acknowledges them.
  */
 export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
   const escalateMs = (options.escalateAfterSeconds ?? 120) * 1000;
   const keepResolved = options.keepResolved ?? 500;
   const byId = new Map<string, Alert>();
   const openByKey = new Map<string, string>();
+  const listeners = new Set<(alert: Alert, change: AlertChange, by: string | null) => void>();
 
-  const emit = (alert: Alert, change: Parameters<NonNullable<AlertCenterOptions['onChange']>>[1]) => {
+  const receipt = (alert: Alert, step: AlertReceipt['step'], by: string | null, at: string) => {
+    alert.receipts.push({ step, by, at });
+  };
+
+  const emit = (alert: Alert, change: AlertChange, by: string | null = null) => {
+    // Receipts other than raise change the alert for every console, so they are pushed as updates.
     options.bus.publish(change === 'raised' ? 'alert.raised' : 'alert.updated', alert);
     options.onChange?.(alert, change);
+    for (const listener of listeners) listener(alert, change, by);
   };
 
   const trimResolved = () => {
@@ -59,7 +76,8 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
     for (const old of resolved.slice(0, Math.max(0, resolved.length - keepResolved))) byId.delete(old.id);
   };
 
-  const timer = setInterval(() => center.escalateOverdue(), 5_000);
+  // Check often enough that a short escalation time (tests, drills) is honoured closely.
+  const timer = setInterval(() => center.escalateOverdue(), Math.max(250, Math.min(5_000, escalateMs / 4)));
   timer.unref();
 
   const center: AlertCenter = {
@@ -68,6 +86,7 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
       const openId = openByKey.get(input.key);
       const existing = openId ? byId.get(openId) : undefined;
       if (existing) {
+        const becameCritical = existing.severity !== 'critical' && input.severity === 'critical';
         Object.assign(existing, {
           severity: input.severity,
           title: input.title,
@@ -75,6 +94,7 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
           data: input.data ?? existing.data,
           updated_at: now
         });
+        if (becameCritical && !existing.acknowledged_at) existing.deadline_at = new Date(Date.now() + escalateMs).toISOString();
         emit(existing, 'refreshed');
         return existing;
       }
@@ -93,24 +113,28 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
         updated_at: now,
         deadline_at: input.severity === 'critical' ? new Date(Date.now() + escalateMs).toISOString() : null,
         escalated: false,
+        escalated_at: null,
         cleared_at: null,
         acknowledged_at: null,
         acknowledged_by: null,
         delivered_at: null,
-        displayed_at: null
+        displayed_at: null,
+        receipts: []
       };
+      receipt(alert, 'raised', input.source, now);
       byId.set(alert.id, alert);
       openByKey.set(alert.key, alert.id);
-      emit(alert, 'raised');
+      emit(alert, 'raised', input.source);
       return alert;
     },
-    clear(key) {
+    clear(key, by) {
       const id = openByKey.get(key);
       const alert = id ? byId.get(id) : undefined;
       if (!alert) return null;
       openByKey.delete(key);
       alert.cleared_at = alert.updated_at = new Date().toISOString();
-      emit(alert, 'cleared');
+      receipt(alert, 'cleared', by ?? null, alert.cleared_at);
+      emit(alert, 'cleared', by ?? null);
       trimResolved();
       return alert;
     },
@@ -120,19 +144,30 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
       if (!alert.acknowledged_at) {
         alert.acknowledged_at = alert.updated_at = new Date().toISOString();
         alert.acknowledged_by = operator;
-        emit(alert, 'acknowledged');
+        receipt(alert, 'acknowledged', operator, alert.acknowledged_at);
+        emit(alert, 'acknowledged', operator);
       }
       return alert;
     },
-    markDelivered(id) {
+    markDelivered(id, by) {
       const alert = byId.get(id);
-      if (alert && !alert.delivered_at) alert.delivered_at = new Date().toISOString();
+      if (!alert || alert.delivered_at) return false;
+      alert.delivered_at = new Date().toISOString();
+      receipt(alert, 'delivered', by ?? null, alert.delivered_at);
+      emit(alert, 'delivered', by ?? null);
+      return true;
     },
-    markDisplayed(id) {
+    markDisplayed(id, by) {
       const alert = byId.get(id);
       if (!alert || alert.displayed_at) return false;
       alert.displayed_at = new Date().toISOString();
-      options.onChange?.(alert, 'displayed');
+      // Shown implies received, even if the delivery receipt was lost.
+      if (!alert.delivered_at) {
+        alert.delivered_at = alert.displayed_at;
+        receipt(alert, 'delivered', by ?? null, alert.delivered_at);
+      }
+      receipt(alert, 'displayed', by ?? null, alert.displayed_at);
+      emit(alert, 'displayed', by ?? null);
       return true;
     },
     list({ includeResolved = false, limit = 200 } = {}) {
@@ -142,18 +177,27 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
         .slice(0, limit);
     },
     get: (id) => byId.get(id),
+    openFor(key) {
+      const id = openByKey.get(key);
+      return id ? byId.get(id) : undefined;
+    },
     escalateOverdue(now = new Date()) {
       const escalated: Alert[] = [];
       for (const alert of byId.values()) {
         if (alert.escalated || alert.acknowledged_at || alert.cleared_at || !alert.deadline_at) continue;
         if (new Date(alert.deadline_at) <= now) {
           alert.escalated = true;
-          alert.updated_at = now.toISOString();
+          alert.escalated_at = alert.updated_at = now.toISOString();
+          receipt(alert, 'escalated', null, alert.escalated_at);
           emit(alert, 'escalated');
           escalated.push(alert);
         }
       }
       return escalated;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     close: () => clearInterval(timer)
   };

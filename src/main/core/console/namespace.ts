@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Server as SocketIOServer, Socket } from 'socket.io';
-import { CONSOLE_NAMESPACE, events } from '../../../shared/contract';
+import { CONSOLE_NAMESPACE } from '../../../shared/contract';
+import { rolesForEvent } from '../../../shared/contract/audience';
 import type { OperatorRole } from '../../../shared/roles';
 import type { OperatorStore } from '../auth/operators';
 import type { TokenService } from '../auth/tokens';
@@ -66,14 +67,7 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
   });
 
   deps.bus.onAny(({ event, payload }) => {
-    const spec = events[event];
-    if (spec.roles === 'any') {
-      for (const role of ['dispatcher', 'supervisor', 'admin', 'auditor'] as const) {
-        nsp.to(roomForRole(role)).emit('event', event, payload);
-      }
-      return;
-    }
-    for (const role of spec.roles) nsp.to(roomForRole(role)).emit('event', event, payload);
+    for (const role of rolesForEvent(event)) nsp.to(roomForRole(role)).emit('event', event, payload);
   });
 
   return { connections: () => nsp.sockets.size };

@@ -1,4 +1,7 @@
 import type { Generated } from 'kysely';
+import type { SocketLogTables } from '../log/tables';
+import type { BridgeTables } from '../bridge/tables';
+import type { HubTables } from '../dispatch/hospitalsTables';
 
 /** Table types, one interface per domain; the database type is their union. */
 export interface OperatorsTable {
@@ -14,4 +17,4 @@ export interface CoreTables {
   operators: OperatorsTable;
 }
 
-export type DatabaseSchema = CoreTables;
+export type DatabaseSchema = CoreTables & BridgeTables & HubTables & SocketLogTables;

@@ -79,8 +79,9 @@ function socketTransport(): BrowserTransport {
 }
 
 function createApi() {
-  let transport: (ConsoleTransport & { onLink?: BrowserTransport['onLink'] }) | null = null;
-  const get = () => (transport ??= window.switchboard ?? socketTransport());
+  type AnyTransport = ConsoleTransport & { onLink?: BrowserTransport['onLink'] };
+  let transport: AnyTransport | null = null;
+  const get = (): AnyTransport => (transport ??= window.switchboard ?? socketTransport());
 
   /** Calls a contract method; the answer is parsed by the method's output schema. */
   async function call<M extends MethodName>(name: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>> {

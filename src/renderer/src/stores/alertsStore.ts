@@ -78,10 +78,14 @@ export const useAlerts = create<AlertsState>((set, get) => ({
   }
 }));
 
-/** Live alerts from pushed events, applied once per frame. */
+/** Live alerts from pushed events, applied once per frame; a delivery receipt goes back for each new one. */
 export function subscribeAlerts(): () => void {
   const push = frameBatch<Alert>((alerts) => useAlerts.getState().apply(alerts));
-  return api.on(['alert.raised', 'alert.updated'], (_name, payload) => push(payload as Alert));
+  return api.on(['alert.raised', 'alert.updated'], (name, payload) => {
+    const alert = payload as Alert;
+    if (name === 'alert.raised' && !alert.delivered_at) void api.call('alerts.delivered', { id: alert.id });
+    push(alert);
+  });
 }
 
 export const SEVERITY_RANK: Record<Alert['severity'], number> = { critical: 0, warning: 1, info: 2 };

@@ -1,10 +1,16 @@
 import type { Migration } from 'kysely';
 import { m001Operators } from './001_operators';
+import { m002SocketLog } from './002_socket_log';
+import { m003Hub } from './003_hub';
+import { m004Bridge } from './004_bridge';
 
 /**
  * Append-only. A static map because bundlers cannot discover migration files on
  * disk. Never edit a shipped migration: add the next number.
  */
 export const MIGRATIONS: Record<string, Migration> = {
-  '001_operators': m001Operators
+  '001_operators': m001Operators,
+  '002_socket_log': m002SocketLog,
+  '003_hub': m003Hub,
+  '004_bridge': m004Bridge
 };

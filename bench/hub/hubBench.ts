@@ -1,0 +1,235 @@
+/**
+ * Realtime hub benchmark, side by side with a bare Socket.IO server that acks
+ * immediately (the limit), measured in the same run:
+ *   1. connect + auth storm of N clients
+ *   2. acked `update_location` throughput, open-loop rate ladder (p50/p95/p99/max),
+ *      then latency at 70% of the hub's sustained rate; every acked event must be a log row
+ *   3. fan-out of one alert to a room of N subscribers
+ *   4. heap growth per idle authenticated connection (IDLE connections)
+ * Run: npx tsx bench/hub/hubBench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS)
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Server } from 'socket.io';
+import { createCore, type Core } from '../../src/main/core/createCore';
+import { latencySummary, percentile, report, round, type BenchRow } from '../lib/report';
+
+const CLIENTS = Number(process.env.CLIENTS ?? 1000);
+const IDLE = Number(process.env.IDLE ?? 10_000);
+const RATES = (process.env.RATES ?? '5000,10000,15000,20000,30000').split(',').map(Number);
+const STEP_MS = Number(process.env.STEP_MS ?? 3000);
+const FANOUTS = Number(process.env.FANOUTS ?? 20);
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+interface LadderStep {
+  rate: number;
+  offered: number;
+  acked: number;
+  errors: number;
+  lost: number;
+  acked_per_sec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+class LoadGenerator {
+  private child: ChildProcess;
+  private pending: Array<(v: unknown) => void> = [];
+  readonly ready: Promise<unknown>;
+  constructor() {
+    this.child = fork(path.join(__dirname, 'loadClient.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=8192'], stdio: 'inherit' });
+    this.child.on('message', (m) => this.pending.shift()?.(m));
+    this.ready = new Promise((resolve) => this.pending.push(resolve));
+  }
+  call<T>(message: Record<string, unknown>): Promise<T> {
+    return new Promise((resolve) => {
+      this.pending.push(resolve as (v: unknown) => void);
+      this.child.send(message);
+    });
+  }
+  stop() {
+    this.child.kill();
+  }
+}
+
+interface Target {
+  name: string;
+  url: string;
+  tokens(n: number, role?: 'crew' | 'supervisor'): Promise<string[]>;
+  publish(room: string, event: string, data: unknown): void;
+  heapUsed(): number;
+  close(): Promise<void>;
+}
+
+async function startBare(): Promise<Target> {
+  const server = http.createServer();
+  const io = new Server(server, { serveClient: false });
+  io.on('connection', (socket) => {
+    socket.on('update_location', (_payload: unknown, ack?: (b: unknown) => void) => ack?.({ ok: true, id: 0 }));
+    socket.on('join_room', (payload: { room: string }, ack?: (b: unknown) => void) => {
+      void socket.join(payload.room);
+      ack?.({ ok: true, id: 0 });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    name: 'bare socket.io',
+    url: `http://127.0.0.1:${port}`,
+    tokens: async (n) => Array.from({ length: n }, () => 'none'),
+    publish: (room, event, data) => io.to(room).emit(event, data),
+    heapUsed: () => process.memoryUsage().heapUsed,
+    close: () => new Promise((resolve) => io.close(() => resolve()))
+  };
+}
+
+async function startHub(dataDir: string): Promise<Target & { core: Core }> {
+  const sink = new PassThrough();
+  sink.resume();
+  const core = await createCore(
+    { host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', hub: { ratePerSecond: 1000, burst: 2000, historyPerRoom: 20 } },
+    { logDestination: sink }
+  );
+  return {
+    name: 'switchboard hub',
+    url: core.url,
+    core,
+    async tokens(n, role = 'crew') {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const identity = role === 'crew' ? { sub: `crew-${i}`, role, unit_id: `U${i}` } : { sub: `ops-${i}`, role };
+        out.push((await core.tokens.sign(identity, 3600)).token);
+      }
+      return out;
+    },
+    publish: (room, event, data) => core.services.hub.publish(room, event, data),
+    heapUsed: () => process.memoryUsage().heapUsed,
+    close: () => core.close()
+  };
+}
+
+const PAYLOAD = { latitude: 47.6062, longitude: -122.3321, heading: 90, speed_kmh: 42, status: 'en_route', accuracy_m: 5 };
+
+async function ladder(gen: LoadGenerator, rates: number[]): Promise<LadderStep[]> {
+  const steps: LadderStep[] = [];
+  for (const rate of rates) {
+    const step = await gen.call<Omit<LadderStep, 'rate'>>({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate, ms: STEP_MS });
+    steps.push({ rate, ...step });
+    console.log(`  ${rate}/s offered -> ${round(step.acked_per_sec)}/s acked, p99 ${step.p99} ms, errors ${step.errors}, lost ${step.lost}`);
+  }
+  return steps;
+}
+
+/** The highest acked rate of a step that kept up (>= 99% acked, p99 under 500 ms). */
+const sustained = (steps: LadderStep[]) =>
+  Math.max(0, ...steps.filter((s) => s.acked >= 0.99 * s.offered && s.errors === 0 && s.p99 < 500).map((s) => s.acked_per_sec));
+
+async function fanout(gen: LoadGenerator, target: Target): Promise<number[]> {
+  await gen.call({ cmd: 'subscribe', room: 'system:alerts' });
+  const all: number[] = [];
+  for (let i = 0; i < FANOUTS; i++) {
+    const waiting = gen.call<{ received: number; latencies: number[] }>({ cmd: 'fanout', event: 'system.alert', expect: CLIENTS, timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 50));
+    target.publish('system:alerts', 'system.alert', { sent_at: performance.timeOrigin + performance.now(), message: 'drill', severity: 'critical' });
+    const { received, latencies } = await waiting;
+    if (received < CLIENTS) console.log(`  fan-out ${i}: only ${received}/${CLIENTS} received`);
+    all.push(...latencies);
+  }
+  return all;
+}
+
+async function idleHeap(target: Target): Promise<number> {
+  const gen = new LoadGenerator();
+  await gen.ready;
+  const tokens = await target.tokens(IDLE);
+  gc();
+  const before = target.heapUsed();
+  const { connected } = await gen.call<{ connected: number }>({ cmd: 'connect', url: target.url, tokens, batch: 500 });
+  await new Promise((r) => setTimeout(r, 2000));
+  gc();
+  const after = target.heapUsed();
+  await gen.call({ cmd: 'disconnect' });
+  gen.stop();
+  return connected ? (after - before) / connected / 1024 : NaN;
+}
+
+async function measure(target: Target) {
+  console.log(`\n${target.name}`);
+  const gen = new LoadGenerator();
+  await gen.ready;
+  const tokens = await target.tokens(CLIENTS);
+  const storm = await gen.call<{ connected: number; failed: number; ms: number }>({ cmd: 'connect', url: target.url, tokens, batch: CLIENTS });
+  console.log(`  connect storm: ${storm.connected} in ${round(storm.ms)} ms`);
+  await gen.call({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate: 2000, ms: 1500 }); // warm-up
+  const steps = await ladder(gen, RATES);
+  // Fan-out subscribers are console-side clients (crews may not join system:alerts).
+  await gen.call({ cmd: 'disconnect' });
+  await gen.call({ cmd: 'connect', url: target.url, tokens: await target.tokens(CLIENTS, 'supervisor'), batch: CLIENTS });
+  const fan = await fanout(gen, target);
+  await gen.call({ cmd: 'disconnect' });
+  gen.stop();
+  return { storm, steps, fan };
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-hubbench-'));
+  console.log(`hub bench: ${CLIENTS} clients, rates ${RATES.join(', ')}/s for ${STEP_MS} ms, ${IDLE} idle connections`);
+
+  const bare = await startBare();
+  const bareRun = await measure(bare);
+  const bareIdle = await idleHeap(bare);
+  await bare.close();
+
+  const hub = await startHub(dataDir);
+  const hubRun = await measure(hub);
+  const hubSustained = sustained(hubRun.steps);
+  const bareSustained = sustained(bareRun.steps);
+  // Latency at 70% of the hub's own sustained rate, fresh generator and clients.
+  const gen = new LoadGenerator();
+  await gen.ready;
+  await gen.call({ cmd: 'connect', url: hub.url, tokens: await hub.tokens(CLIENTS), batch: CLIENTS });
+  const at70Rate = Math.round(hubSustained * 0.7);
+  const [at70] = await ladder(gen, [at70Rate]);
+  await gen.call({ cmd: 'disconnect' });
+  gen.stop();
+  const log = (hub.core.services as { log?: { flush(): Promise<void> } }).log;
+  await log?.flush();
+  const ackedTotal = hubRun.steps.reduce((n, s) => n + s.acked, 0) + (at70?.acked ?? 0);
+  const logged = (hub.core.database.sqlite.prepare("SELECT COUNT(*) AS n FROM socket_logs WHERE event_type = 'update_location' AND status = 'success'").get() as { n: number }).n;
+  const hubIdle = await idleHeap(hub);
+  await hub.close();
+
+  const bareFan = latencySummary(bareRun.fan);
+  const hubFan = latencySummary(hubRun.fan);
+  const rows: BenchRow[] = [
+    { metric: `connect+auth ${CLIENTS} clients (ms)`, value: round(hubRun.storm.ms), baseline: round(bareRun.storm.ms), target: '< 5000 ms', pass: hubRun.storm.ms < 5000 && hubRun.storm.connected === CLIENTS },
+    { metric: 'sustained acked update_location/s', value: round(hubSustained), baseline: round(bareSustained), ratio: bareSustained ? hubSustained / bareSustained : undefined, target: '>= 50% of bare', pass: hubSustained >= 0.5 * bareSustained },
+    ...hubRun.steps.map((s, i) => ({
+      metric: `  ladder ${s.rate}/s: acked/s, p50/p99/max ms`,
+      value: `${round(s.acked_per_sec)}, ${s.p50}/${s.p99}/${s.max}`,
+      baseline: bareRun.steps[i] ? `${round(bareRun.steps[i]!.acked_per_sec)}, ${bareRun.steps[i]!.p50}/${bareRun.steps[i]!.p99}/${bareRun.steps[i]!.max}` : ''
+    })),
+    { metric: `ack p99 at 70% of sustained (${at70Rate}/s), ms`, value: at70?.p99 ?? NaN, target: '< 50 ms', pass: (at70?.p99 ?? Infinity) < 50 && (at70?.errors ?? 1) === 0 },
+    { metric: 'acked events durably logged', value: `${logged}/${ackedTotal}`, target: 'all', pass: logged >= ackedTotal },
+    { metric: `fan-out to ${CLIENTS}: p50/p99/max ms`, value: `${hubFan.p50}/${hubFan.p99}/${hubFan.max}`, baseline: `${bareFan.p50}/${bareFan.p99}/${bareFan.max}`, target: 'p99 < 100 ms', pass: hubFan.p99 < 100 && hubFan.count === CLIENTS * FANOUTS },
+    { metric: `heap per idle connection (${IDLE}), KB`, value: round(hubIdle), baseline: round(bareIdle), target: '< 30 KB', pass: hubIdle < 30 }
+  ];
+  report('hub', { clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, fanouts: FANOUTS, fanout_p95: percentile(hubRun.fan, 95) }, rows);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/**
+ * Ingest: the real group-commit writer vs the storage limit (a bare prepared
+ * insert loop in one transaction, same schema, same rows) vs the seed's design
+ * (one autocommit insert per event), in one run. Also bytes on disk per row.
+ *   npx tsx bench/log/ingest.ts            (LOG_BENCH_INGEST=100000, LOG_BENCH_AUTOCOMMIT=3000)
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import pino from 'pino';
+import { report, round } from '../lib/report';
+import { openDatabase } from '../../src/main/core/db/database';
+import { deriveLogKeys } from '../../src/main/core/log/chain';
+import { prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/statements';
+import { createGroupCommitWriter } from '../../src/main/core/log/writer';
+import { createSecretScrubber } from '../../src/main/core/logger';
+import { benchRow, tempDataDir } from './fixture';
+
+const N = Number(process.env.LOG_BENCH_INGEST ?? 100_000);
+const N_AUTO = Number(process.env.LOG_BENCH_AUTOCOMMIT ?? 3_000);
+const PER_TURN = Number(process.env.LOG_BENCH_PER_TURN ?? 1_000);
+
+/** The same event the writer gets, as the hub would pass it. */
+const event = (i: number) => {
+  const r = benchRow(i, Date.now());
+  return {
+    eventType: r.event_type,
+    socketId: r.socket_id,
+    userId: r.user_id,
+    userRole: r.user_role,
+    eventData: JSON.parse(r.event_data) as unknown,
+    requestData: r.request_data ? (JSON.parse(r.request_data) as unknown) : undefined,
+    patientLatitude: r.patient_latitude,
+    patientLongitude: r.patient_longitude,
+    hospitalId: r.hospital_id,
+    status: r.status as 'success',
+    responseTimeMs: r.response_time_ms,
+    ipAddress: r.ip_address,
+    userAgent: r.user_agent
+  };
+};
+
+async function bare(n: number, oneTransaction: boolean) {
+  const database = await openDatabase(tempDataDir(oneTransaction ? 'bare' : 'auto'));
+  const insert = prepareNamed(database.sqlite, (p) => database.db.insertInto('socket_logs').values(Object.fromEntries(ROW_INSERT_COLUMNS.map((c) => [c, p(c)])) as never));
+  const mac = randomBytes(16);
+  const one = (i: number) => {
+    // Same work per event as the writer's input: the payload is serialised here too.
+    const e = event(i);
+    insert.run({ ...benchRow(i, Date.now()), event_data: JSON.stringify(e.eventData), id: i + 1, version: 0, mac });
+  };
+  const started = performance.now();
+  if (oneTransaction) database.sqlite.transaction(() => { for (let i = 0; i < n; i += 1) one(i); })();
+  else for (let i = 0; i < n; i += 1) one(i);
+  const seconds = (performance.now() - started) / 1000;
+  await database.close();
+  return n / seconds;
+}
+
+async function writer(n: number) {
+  const dataDir = tempDataDir('writer');
+  const database = await openDatabase(dataDir);
+  const w = createGroupCommitWriter({ database, keys: deriveLogKeys('bench-key-bench-key-bench-key-bench'), scrubber: createSecretScrubber(['some-cad-token-value']), logger: pino({ level: 'silent' }) });
+  const events = Array.from({ length: n }, (_, i) => event(i));
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    let sent = 0;
+    let acked = 0;
+    const turn = () => {
+      const until = Math.min(n, sent + PER_TURN);
+      for (; sent < until; sent += 1) {
+        w.createSocketLog(events[sent]!).then(() => {
+          if (++acked === n) resolve();
+        }, reject);
+      }
+      if (sent < n) setImmediate(turn);
+    };
+    turn();
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const stats = w.stats();
+  await w.close();
+  database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  const bytes = fs.statSync(database.file).size;
+  await database.close();
+  return { rate: n / seconds, batches: stats.batches, bytesPerRow: bytes / n };
+}
+
+void (async () => {
+  // Warm up the JIT and the page cache on a small run of each.
+  await bare(5_000, true);
+  await writer(5_000);
+  const bareRate = await bare(N, true);
+  const w = await writer(N);
+  const autoRate = await bare(N_AUTO, false);
+  report('log-ingest', { rows: N, autocommit_rows: N_AUTO, events_per_turn: PER_TURN, synchronous: 'FULL', indexes: 5 }, [
+    { metric: 'writer rows/s (group commit, ack after commit, HMAC chain, counters)', value: round(w.rate, 0), baseline: round(bareRate, 0), ratio: w.rate / bareRate, target: '>= 80% of bare loop', pass: w.rate >= 0.8 * bareRate },
+    { metric: 'bare prepared insert loop, one transaction (storage limit) rows/s', value: round(bareRate, 0) },
+    { metric: 'writer vs one autocommit insert per event (seed design)', value: round(w.rate, 0), baseline: round(autoRate, 0), ratio: w.rate / autoRate, target: '>= 20x', pass: w.rate >= 20 * autoRate },
+    { metric: 'group commits for the run', value: w.batches },
+    { metric: 'bytes on disk per row (rows + 5 indexes + counters, checkpointed)', value: round(w.bytesPerRow, 1) }
+  ]);
+})();

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { createRetention } from '../../core/log/retention';
+import { parseFlags, UsageError } from '../args';
+import type { CliCommand } from '../command';
+import { openStandaloneLog } from '../../core/log/standalone';
+import { defaultDataDir } from './serve';
+
+export const retentionCommand: CliCommand = {
+  name: 'retention',
+  summary: 'Archive socket log rows older than N days (default 90) to compressed NDJSON, then delete them.',
+  usage: 'switchboard retention [--days 90] [--data-dir DIR] [--actor NAME]',
+  async run(argv) {
+    const v = parseFlags(argv, { 'data-dir': { type: 'string' },
+      actor: { type: 'string' }, days: { type: 'string', default: '90' } });
+    const days = Number(v.days);
+    if (!Number.isInteger(days) || days < 1) throw new UsageError('--days must be a whole number of days, at least 1.');
+    const cli = await openStandaloneLog(path.resolve(v['data-dir'] ?? defaultDataDir()), v.actor);
+    try {
+      const retention = createRetention({
+        db: cli.database.db,
+        sqlite: cli.database.sqlite,
+        statements: cli.writer.statements,
+        key: cli.keys.mac,
+        keyId: cli.keys.keyId,
+        dataDir: cli.dataDir
+      });
+      const result = await retention.cleanupOldSocketLogs(days);
+      await cli.writer.recordAccess({ actor: cli.actor, actorRole: null, channel: 'cli', query: 'retention', params: { days, archive: result.archive }, rowCount: result.deleted });
+      process.stdout.write(
+        result.deleted > 0
+          ? `Archived and deleted ${result.deleted} rows older than ${days} days (and ${result.deletedUpdates} update records).\nArchive: ${result.archive}\n`
+          : `Nothing older than ${days} days.\n`
+      );
+      return 0;
+    } finally {
+      await cli.close();
+    }
+  }
+};

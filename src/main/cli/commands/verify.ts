@@ -1,0 +1,88 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { deriveLogKeys, LOG_KEY_FILE } from '../../core/log/chain';
+import { verifyArchiveFile } from '../../core/log/archiveVerify';
+import { verifyExportFile } from '../../core/log/manifest';
+import { verifyLogFile } from '../../core/log/verify';
+import { parseFlags, UsageError } from '../args';
+import type { CliCommand } from '../command';
+import { openStandaloneLog } from '../../core/log/standalone';
+import { defaultDataDir } from './serve';
+
+function trustedKey(dataDir: string, publicKeyFile: string | undefined): KeyObject {
+  if (publicKeyFile) {
+    const text = fs.readFileSync(publicKeyFile, 'utf8');
+    return text.includes('BEGIN PUBLIC KEY')
+      ? createPublicKey(text)
+      : createPublicKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' });
+  }
+  const keyFile = path.join(dataDir, LOG_KEY_FILE);
+  if (!fs.existsSync(keyFile)) throw new UsageError(`No log key in ${dataDir}; pass --data-dir of the installation that made the export, or --public-key FILE.`);
+  return deriveLogKeys(fs.readFileSync(keyFile, 'utf8').trim()).verifying;
+}
+
+export const verifyCommand: CliCommand = {
+  name: 'verify',
+  summary: 'Check the socket log for tampering (exit 1 naming the first bad row), or an export against its manifest.',
+  usage:
+    'switchboard verify [--data-dir DIR] [--actor NAME]\n       switchboard verify --export FILE [--manifest FILE] [--public-key FILE | --data-dir DIR]\n       switchboard verify --archive FILE [--data-dir DIR]\n       switchboard verify --print-public-key [--data-dir DIR]',
+  async run(argv) {
+    const v = parseFlags(argv, {
+      'data-dir': { type: 'string' },
+      actor: { type: 'string' },
+      export: { type: 'string' },
+      archive: { type: 'string' },
+      manifest: { type: 'string' },
+      'public-key': { type: 'string' },
+      'print-public-key': { type: 'boolean' },
+      json: { type: 'boolean' }
+    });
+    const dataDir = path.resolve(v['data-dir'] ?? defaultDataDir());
+    if (v['print-public-key']) {
+      process.stdout.write(String(trustedKey(dataDir, undefined).export({ format: 'pem', type: 'spki' })));
+      return 0;
+    }
+    if (v.archive) {
+      const file = path.resolve(v.archive);
+      const keyFile = path.join(dataDir, LOG_KEY_FILE);
+      if (!fs.existsSync(keyFile)) throw new UsageError(`No log key in ${dataDir}; pass the --data-dir the archive came from.`);
+      const check = await verifyArchiveFile(file, deriveLogKeys(fs.readFileSync(keyFile, 'utf8').trim()).mac);
+      process.stdout.write(
+        check.ok
+          ? `OK: archive ${file} holds rows ${check.firstId}..${check.lastId} (${check.rows}) and its chain verifies.\n`
+          : `FAILED: archive ${file}:\n${check.problems.map((p) => `  - ${p}`).join('\n')}\n`
+      );
+      return check.ok ? 0 : 1;
+    }
+    if (v.export) {
+      const file = path.resolve(v.export);
+      if (!fs.existsSync(file)) throw new UsageError(`No such export file: ${file}`);
+      const check = await verifyExportFile(file, trustedKey(dataDir, v['public-key']), v.manifest ? path.resolve(v.manifest) : undefined);
+      if (v.json) process.stdout.write(JSON.stringify(check, null, 2) + '\n');
+      else if (check.ok) {
+        process.stdout.write(`OK: ${file} has ${check.rows} rows (ids ${check.manifest?.first_id}..${check.manifest?.last_id}) and matches its signed manifest.\n`);
+      } else {
+        process.stdout.write(`FAILED: ${file} does not match its manifest:\n${check.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      }
+      return check.ok ? 0 : 1;
+    }
+    const cli = await openStandaloneLog(path.resolve(v['data-dir'] ?? defaultDataDir()), v.actor);
+    try {
+      const report = await verifyLogFile(cli.database.file, cli.keys.mac);
+      await cli.writer.recordAccess({ actor: cli.actor, actorRole: null, channel: 'cli', query: 'verify', params: {}, rowCount: report.checked.rows });
+      if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else if (report.ok) {
+        process.stdout.write(
+          `OK: ${report.checked.rows} rows, ${report.checked.updates} updates and ${report.checked.access} access records verify (rows head #${report.heads.rows?.head_id ?? 0}, anchor #${report.heads.rows?.anchor_id ?? 0}).\n`
+        );
+      } else {
+        const first = report.first_bad!;
+        process.stdout.write(`TAMPERED: first bad row: ${first.table} id ${first.id}: ${first.reason}\n${report.problems.slice(1).map((p) => `  - ${p}`).join('\n')}\n`);
+      }
+      return report.ok ? 0 : 1;
+    } finally {
+      await cli.close();
+    }
+  }
+};

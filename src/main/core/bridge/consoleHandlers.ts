@@ -1,0 +1,48 @@
+import type { CadOutboundEvent } from '../../../shared/cad';
+import type { MethodName } from '../../../shared/contract';
+import type { CoreContext } from '../createCore';
+import type { CallContext } from '../contract/registry';
+import type { BridgeService } from './startBridge';
+
+/** Console method -> outbound CAD event: the same actions as the REST endpoints. */
+export const CONSOLE_ACTIONS = {
+  'bridge.sendAssignment': 'assignment:send',
+  'bridge.updateUnitLocation': 'unit:location:update',
+  'bridge.updateUnitStatus': 'unit:status:update',
+  'bridge.updateIncidentStatus': 'incident:status:update',
+  'bridge.recordIncidentTimestamp': 'incident:timestamp:record',
+  'bridge.notifyTransportCompleted': 'transport:completed:notify',
+  'bridge.broadcastMetrics': 'metrics:broadcast'
+} as const satisfies Partial<Record<MethodName, CadOutboundEvent>>;
+
+const requester = (call: CallContext) => (call.operator ? `operator:${call.operator.username}` : null);
+
+export function registerBridgeHandlers(ctx: CoreContext, bridge: BridgeService): void {
+  ctx.api.handle('bridge.health', () => bridge.health());
+  ctx.api.handle('bridge.reconnect', () => bridge.reconnect());
+  ctx.api.handle('bridge.configure', (input) => bridge.configure(input));
+
+  for (const [name, event] of Object.entries(CONSOLE_ACTIONS) as Array<[keyof typeof CONSOLE_ACTIONS, CadOutboundEvent]>) {
+    ctx.api.handle(name, ((input: { idempotency_key?: string } & Record<string, unknown>, call: CallContext) => {
+      const { idempotency_key, ...body } = input;
+      return bridge.send(event, body as never, { idempotencyKey: idempotency_key, requestedBy: requester(call) });
+    }) as never);
+  }
+
+  ctx.api.handle('dispatch.assign', ({ unit_id, incident_id, idempotency_key }, call) => {
+    // Send what the console knows of the incident so a CAD that lost it can still act.
+    const incident = ctx.services.dispatch.incident(incident_id);
+    return bridge.send(
+      'assignment:send',
+      {
+        unit_id,
+        incident_id,
+        incident_type: incident?.type,
+        address: incident?.address,
+        priority: incident?.priority,
+        location: incident?.location ?? undefined
+      },
+      { idempotencyKey: idempotency_key, requestedBy: requester(call) }
+    );
+  });
+}

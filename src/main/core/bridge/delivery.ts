@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io-client';
+import { CadAckSchema, type CadAck } from '../../../shared/cad';
+import type { SocketLogWriter } from '../log/types';
+import type { OutboxEntry, OutboxStore } from './outbox';
+import type { BridgeSettings } from './settings';
+
+export interface DeliveryStats {
+  delivered: number;
+  duplicates: number;
+  rejected: number;
+  timeouts: number;
+  inFlight: number;
+}
+
+export interface OutboxDelivery {
+  /** New rows were committed: send them if the link is up. */
+  kick(): void;
+  linkUp(socket: Socket): void;
+  linkDown(): void;
+  stats(): DeliveryStats;
+  /** True while waiting to resend after the CAD failed to ack. */
+  stalled(): boolean;
+  close(): void;
+}
+
+export interface DeliveryOptions {
+  store: OutboxStore;
+  settings: BridgeSettings;
+  logger: Logger;
+  log(): SocketLogWriter | undefined;
+  /** Outbox depth changed (health is pushed from here). */
+  onChange(): void;
+}
+
+/**
+ * Drains the outbox to the CAD in id order with up to `outboxWindow` messages
+ * in flight. One Socket.IO connection keeps them in order, and every resend
+ * starts again from the oldest unacknowledged row, so the CAD sees each
+ * message first in queue order; repeats carry the same idempotency key.
+ */
+export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
+  const { store, settings, logger } = options;
+  const stats = { delivered: 0, duplicates: 0, rejected: 0, timeouts: 0 };
+  let socket: Socket | null = null;
+  let generation = 0;
+  let sentUpTo = 0;
+  let buffer: OutboxEntry[] = [];
+  const inFlight = new Map<number, OutboxEntry>();
+  /** Sends per row since this process started (a resend after a timeout or outage counts again). */
+  const sends = new Map<number, number>();
+  let retryTimer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  const restartFromOldest = () => {
+    generation += 1;
+    inFlight.clear();
+    buffer = [];
+    sentUpTo = 0;
+  };
+
+  const logOutcome = (entry: OutboxEntry, status: 'success' | 'failed', ack: unknown, error: string | null) => {
+    const log = options.log();
+    if (!log) return;
+    log
+      .createSocketLog({
+        eventType: `cad:out:${entry.event}`,
+        socketId: socket?.id ?? 'cad-bridge',
+        userId: entry.requestedBy,
+        userRole: 'cad-bridge',
+        requestData: entry.payload,
+        responseData: ack ?? null,
+        status,
+        errorMessage: error,
+        processed: true,
+        responseTimeMs: Date.now() - Date.parse(entry.createdAt)
+      })
+      .catch((err: unknown) => logger.error({ err, key: entry.idempotencyKey }, 'outbound CAD message could not be logged'));
+  };
+
+  const settle = (entry: OutboxEntry, ack: CadAck | null, problem: string | null) => {
+    const attempts = sends.get(entry.id) ?? 1;
+    sends.delete(entry.id);
+    if (ack?.ok) {
+      stats.delivered += 1;
+      if (ack.duplicate) stats.duplicates += 1;
+      store.markDelivered(entry.id, attempts);
+      logOutcome(entry, 'success', ack, null);
+    } else {
+      stats.rejected += 1;
+      const error = problem ?? (ack && !ack.ok ? `${ack.error.code}: ${ack.error.message}` : 'rejected');
+      store.markRejected(entry.id, error, attempts);
+      logger.warn({ key: entry.idempotencyKey, event: entry.event, error }, 'CAD rejected an outbound message');
+      logOutcome(entry, 'failed', ack, error);
+    }
+    options.onChange();
+  };
+
+  const send = (entry: OutboxEntry, link: Socket) => {
+    const myGeneration = generation;
+    inFlight.set(entry.id, entry);
+    sends.set(entry.id, (sends.get(entry.id) ?? 0) + 1);
+    link.timeout(settings.ackTimeoutMs).emit(entry.event, entry.payload, (err: Error | null, ack: unknown) => {
+      if (myGeneration !== generation || closed) return; // the link changed: the row is sent again from the start
+      inFlight.delete(entry.id);
+      if (err) {
+        // No ack in time: the CAD may or may not have it. Send everything from here
+        // again after a pause; the idempotency key makes the repeat harmless.
+        stats.timeouts += 1;
+        logger.warn({ key: entry.idempotencyKey, event: entry.event }, 'CAD did not ack in time; will resend');
+        restartFromOldest();
+        scheduleRetry();
+        options.onChange();
+        return;
+      }
+      const parsed = CadAckSchema.safeParse(ack);
+      settle(entry, parsed.success ? parsed.data : null, parsed.success ? null : 'The CAD answered with a malformed ack.');
+      pump();
+    });
+  };
+
+  const scheduleRetry = () => {
+    if (retryTimer || closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      options.onChange();
+      pump();
+    }, settings.backoffInitialMs);
+    retryTimer.unref();
+  };
+
+  const pump = () => {
+    if (!socket || closed || retryTimer) return;
+    while (inFlight.size < settings.outboxWindow) {
+      if (buffer.length === 0) {
+        // Outcomes are batched per turn; write them first so settled rows are not read as pending.
+        store.flush();
+        buffer = store.pendingAfter(sentUpTo, Math.max(256, settings.outboxWindow * 2));
+        if (buffer.length === 0) break;
+      }
+      const entry = buffer.shift() as OutboxEntry;
+      sentUpTo = entry.id;
+      send(entry, socket);
+    }
+  };
+
+  return {
+    kick: () => {
+      if (inFlight.size < settings.outboxWindow) pump();
+    },
+    linkUp(link) {
+      socket = link;
+      restartFromOldest();
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      pump();
+    },
+    linkDown() {
+      socket = null;
+      restartFromOldest();
+    },
+    stats: () => ({ ...stats, inFlight: inFlight.size }),
+    stalled: () => retryTimer !== null,
+    close() {
+      closed = true;
+      socket = null;
+      if (retryTimer) clearTimeout(retryTimer);
+      restartFromOldest();
+      store.flush();
+    }
+  };
+}

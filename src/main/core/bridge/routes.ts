@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { outboundBodySchemas, type CadOutboundEvent } from '../../../shared/cad';
+import { BridgeHealthSchema } from '../../../shared/contract/bridge';
+import { IdempotencyKeySchema, OutboxReceiptSchema } from '../../../shared/contract/dispatch';
+import type { Identity, Role } from '../../../shared/roles';
+import type { CoreContext } from '../createCore';
+import { AppError } from '../errors';
+import type { BridgeService } from './startBridge';
+
+/**
+ * The seed's REST table. Roles are the seed's, with the console's senior roles
+ * allowed wherever a dispatcher is; a crew token is limited to its own unit.
+ */
+const ADMIN: readonly Role[] = ['admin'];
+const DISPATCHER: readonly Role[] = ['dispatcher', 'supervisor', 'admin'];
+const CREW: readonly Role[] = ['crew', 'dispatcher', 'supervisor', 'admin'];
+
+const ACTION_ROUTES: Array<{ url: string; event: CadOutboundEvent; auth: readonly Role[]; summary: string }> = [
+  { url: '/assignments/send', event: 'assignment:send', auth: DISPATCHER, summary: 'Send an assignment to the CAD' },
+  { url: '/units/location', event: 'unit:location:update', auth: CREW, summary: "Report a unit's GPS position" },
+  { url: '/units/status', event: 'unit:status:update', auth: CREW, summary: "Update a unit's status" },
+  { url: '/incidents/status', event: 'incident:status:update', auth: DISPATCHER, summary: "Update an incident's status" },
+  { url: '/incidents/timestamp', event: 'incident:timestamp:record', auth: CREW, summary: 'Record an incident time (NEMSIS eTimes)' },
+  { url: '/transport/completed', event: 'transport:completed:notify', auth: CREW, summary: 'Notify billing that a transport is complete' },
+  { url: '/metrics/broadcast', event: 'metrics:broadcast', auth: ADMIN, summary: 'Broadcast dashboard metrics' }
+];
+
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** A crew device may only speak for its own unit (and, for incidents, one it is assigned to). */
+function checkCrewScope(ctx: CoreContext, identity: Identity | null, body: Record<string, unknown>): void {
+  if (identity?.role !== 'crew') return;
+  if (!identity.unit_id) throw new AppError('FORBIDDEN', 'This crew token names no unit.');
+  const unitId = body.unit_id;
+  if (unitId !== undefined && unitId !== identity.unit_id) {
+    throw new AppError('FORBIDDEN', `A crew token for ${identity.unit_id} may not act for unit ${String(unitId)}.`);
+  }
+  const incidentId = body.incident_id;
+  if (unitId === undefined && typeof incidentId === 'string') {
+    if (!ctx.services.dispatch.incidentsAssignedTo(identity.unit_id).includes(incidentId)) {
+      throw new AppError('FORBIDDEN', `Unit ${identity.unit_id} is not assigned to incident ${incidentId}.`);
+    }
+  }
+}
+
+export function registerBridgeRoutes(ctx: CoreContext, bridge: BridgeService): void {
+  const { router } = ctx.http;
+  router.route({
+    method: 'GET',
+    url: '/api/socket-bridge/health',
+    summary: 'CAD bridge health (503 while disconnected)',
+    tags: ['bridge'],
+    auth: 'public',
+    response: BridgeHealthSchema,
+    errors: [503],
+    handler: ({ reply }) => {
+      const health = bridge.health();
+      if (health.status === 'disconnected') reply.status(503);
+      return health;
+    }
+  });
+  router.route({
+    method: 'POST',
+    url: '/api/socket-bridge/reconnect',
+    summary: 'Reconnect to the CAD now',
+    tags: ['bridge'],
+    auth: ADMIN,
+    response: BridgeHealthSchema,
+    handler: () => bridge.reconnect()
+  });
+  for (const action of ACTION_ROUTES) {
+    const body = (outboundBodySchemas[action.event] as z.ZodObject).extend({ idempotency_key: IdempotencyKeySchema });
+    router.route({
+      method: 'POST',
+      url: `/api/socket-bridge${action.url}`,
+      summary: `${action.summary} (queued durably; 202 with the outbox receipt)`,
+      tags: ['bridge'],
+      auth: action.auth,
+      body,
+      response: OutboxReceiptSchema.or(ErrorBody),
+      errors: [400, 401, 403, 409],
+      handler: async ({ body: input, identity, reply }) => {
+        const { idempotency_key, ...rest } = input as Record<string, unknown> & { idempotency_key?: string };
+        checkCrewScope(ctx, identity, rest);
+        const receipt = await bridge.send(action.event, rest as never, {
+          idempotencyKey: idempotency_key,
+          requestedBy: identity ? `${identity.role}:${identity.sub}` : null
+        });
+        reply.status(202);
+        return receipt;
+      }
+    });
+  }
+}

@@ -1,0 +1,236 @@
+import type { Socket } from 'socket.io-client';
+import {
+  CAD_INBOUND_EVENTS,
+  outboundBodySchemas,
+  type CadOutboundBodyInput,
+  type CadOutboundEvent
+} from '../../../shared/cad';
+import type { BridgeHealth } from '../../../shared/contract/bridge';
+import type { OutboxReceipt } from '../../../shared/contract/dispatch';
+import type { CoreContext } from '../createCore';
+import { AppError, describeIssues } from '../errors';
+import type { HubPublisher } from '../hub/types';
+import type { SocketLogWriter } from '../log/types';
+import { registerBridgeHandlers } from './consoleHandlers';
+import { createOutboxDelivery, type DeliveryStats } from './delivery';
+import { buildHealth } from './health';
+import { createInboundProcessor, type InboundHandler, type InboundStats } from './inbound';
+import { createCadLink, type CadTarget } from './link';
+import { createOutboxStore } from './outbox';
+import { createResync } from './resync';
+import { registerBridgeRoutes } from './routes';
+import { createSequenceTracker } from './sequence';
+import { BridgeSettingsSchema } from './settings';
+import { loadStoredTarget, storeTarget } from './target';
+import type { CadInboundEvent } from '../../../shared/cad';
+
+export interface SendOptions {
+  idempotencyKey?: string;
+  /** Who asked (operator username or token subject), kept with the outbox row. */
+  requestedBy?: string | null;
+}
+
+export interface BridgeService {
+  health(): BridgeHealth;
+  /** Queues one outbound message durably; it is delivered when the CAD is reachable. */
+  send<E extends CadOutboundEvent>(event: E, body: CadOutboundBodyInput<E>, options?: SendOptions): Promise<OutboxReceipt>;
+  on<E extends CadInboundEvent>(event: E, handler: InboundHandler<E>): () => void;
+  reconnect(): BridgeHealth;
+  configure(target: { url: string; token?: string }): BridgeHealth;
+  stats(): { inbound: InboundStats; delivery: DeliveryStats; resyncs: number; gaps: number };
+}
+
+declare module '../services' {
+  interface CoreServices {
+    bridge: BridgeService;
+  }
+}
+
+const CAD_LINK_ALERT = 'cad_link';
+
+/**
+ * The CAD bridge: one Socket.IO client to the CAD backend that keeps the
+ * dispatch picture in sync, relays CAD traffic to the hub, and delivers the
+ * console's actions through a durable outbox. Starts after the hub.
+ */
+export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
+  const logger = ctx.logger.child({ domain: 'bridge' });
+  const parsedSettings = BridgeSettingsSchema.safeParse(ctx.config.bridge);
+  if (!parsedSettings.success) throw new Error(`Invalid bridge settings: ${describeIssues(parsedSettings.error.issues)}`);
+  const settings = parsedSettings.data;
+  const dispatch = ctx.services.dispatch;
+  const services = ctx.services as { log?: SocketLogWriter; hub?: HubPublisher };
+
+  let target: CadTarget = ctx.config.cad.url
+    ? { url: ctx.config.cad.url, token: ctx.config.cad.token ?? null }
+    : (loadStoredTarget(ctx.config.dataDir) ?? { url: null, token: null });
+  ctx.scrubber.add(target.token ?? undefined);
+
+  const store = createOutboxStore(ctx.database.db, ctx.database.sqlite);
+  const pruned = store.pruneDelivered(new Date(Date.now() - settings.outboxRetentionHours * 3_600_000));
+  if (pruned) logger.info({ pruned }, 'pruned delivered outbox rows');
+  const tracker = createSequenceTracker();
+
+  // Health is pushed on every change: at once when the state changes, coalesced
+  // (one push per healthPushIntervalMs) when only counters and times moved.
+  let lastKey = '';
+  let pushTimer: NodeJS.Timeout | null = null;
+  const stateKey = (h: BridgeHealth) =>
+    JSON.stringify([h.status, h.bridge.connected, h.bridge.last_error, h.bridge.connection_attempts, h.bridge.resyncing, h.bridge.cad_url, h.bridge.next_retry_at]);
+  const publishNow = (health = service.health()) => {
+    if (pushTimer) clearTimeout(pushTimer);
+    pushTimer = null;
+    lastKey = stateKey(health);
+    ctx.bus.publish('bridge.health', health);
+  };
+  const pushHealthSoon = () => {
+    if (pushTimer) return;
+    pushTimer = setTimeout(() => publishNow(), settings.healthPushIntervalMs);
+    pushTimer.unref();
+  };
+  const pushHealth = () => {
+    const health = service.health();
+    if (stateKey(health) !== lastKey) publishNow(health);
+    else pushHealthSoon();
+  };
+
+  const resync = createResync({ dispatch, tracker, settings, logger, onChange: pushHealth });
+  const inbound = createInboundProcessor({
+    dispatch,
+    logger,
+    bus: ctx.bus,
+    tracker,
+    log: () => services.log,
+    hub: () => services.hub,
+    logInbound: settings.logInbound,
+    requestResync: (reason) => resync.request(reason)
+  });
+  const delivery = createOutboxDelivery({ store, settings, logger, log: () => services.log, onChange: pushHealth });
+
+  let alertTimer: NodeJS.Timeout | null = null;
+  const watchForOutage = () => {
+    if (alertTimer || !target.url) return;
+    alertTimer = setTimeout(() => {
+      const state = link.state();
+      if (state.connected) return;
+      ctx.alerts.raise({
+        key: CAD_LINK_ALERT,
+        kind: 'cad_link',
+        severity: 'warning',
+        title: 'CAD link down',
+        message: state.lastError ?? 'The CAD backend is unreachable; outbound actions are queued.',
+        source: 'bridge',
+        data: { outbox_pending: store.counts().pending }
+      });
+    }, settings.disconnectAlertAfterMs);
+    alertTimer.unref();
+  };
+
+  const attachInbound = (socket: Socket) => {
+    for (const event of CAD_INBOUND_EVENTS) {
+      socket.on(event, (payload: unknown) => {
+        inbound.handle(event, payload, socket.id ?? 'cad');
+        // Only last_event_at changed (resync requests push on their own): coalesce.
+        pushHealthSoon();
+      });
+    }
+  };
+
+  const link = createCadLink({
+    settings,
+    logger,
+    target,
+    onConnected(socket) {
+      if (alertTimer) clearTimeout(alertTimer);
+      alertTimer = null;
+      ctx.alerts.clear(CAD_LINK_ALERT);
+      attachInbound(socket);
+      resync.linkUp(socket);
+      delivery.linkUp(socket);
+    },
+    onDisconnected() {
+      resync.linkDown();
+      delivery.linkDown();
+      watchForOutage();
+    },
+    onStateChange() {
+      if (!link.state().connected) watchForOutage();
+      pushHealth();
+    }
+  });
+
+  const service: BridgeService = {
+    health: () =>
+      buildHealth({
+        link: link.state(),
+        url: target.url,
+        resyncing: resync.active(),
+        deliveryStalled: delivery.stalled(),
+        handlers: inbound.handlersRegistered(),
+        lastEventAt: inbound.stats().lastEventAt,
+        outbox: store.counts()
+      }),
+    async send(event, body, options = {}) {
+      const parsed = outboundBodySchemas[event].safeParse(body);
+      if (!parsed.success) throw new AppError('VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`);
+      const receipt = await store.enqueue({
+        event,
+        body: parsed.data as Record<string, unknown>,
+        idempotencyKey: options.idempotencyKey,
+        requestedBy: options.requestedBy ?? null
+      });
+      if (receipt.duplicate && receipt.event !== event) {
+        throw new AppError('CONFLICT', `Idempotency key ${receipt.idempotency_key} was already used for ${receipt.event}.`);
+      }
+      delivery.kick();
+      pushHealth();
+      return receipt;
+    },
+    on: (event, handler) => inbound.on(event, handler),
+    reconnect() {
+      logger.info('manual reconnect requested');
+      link.reconnectNow();
+      return service.health();
+    },
+    configure(next) {
+      const sameOrigin = target.url !== null && new URL(target.url).origin === new URL(next.url).origin;
+      if (next.token === undefined && target.token && !sameOrigin) {
+        // Never hand the old CAD's token to a different host.
+        throw new AppError('VALIDATION_FAILED', 'Give the CAD token again when pointing the bridge at a different CAD.');
+      }
+      const token = next.token ?? target.token;
+      target = { url: next.url, token };
+      ctx.scrubber.add(token ?? undefined);
+      storeTarget(ctx.config.dataDir, target);
+      logger.info({ cadUrl: service.health().bridge.cad_url, tokenChanged: next.token !== undefined }, 'CAD link reconfigured');
+      link.setTarget(target);
+      return service.health();
+    },
+    stats: () => ({ inbound: inbound.stats(), delivery: delivery.stats(), resyncs: resync.count(), gaps: tracker.gaps() })
+  };
+
+  const pruneTimer = setInterval(() => {
+    try {
+      store.pruneDelivered(new Date(Date.now() - settings.outboxRetentionHours * 3_600_000));
+    } catch (err) {
+      logger.warn({ err }, 'outbox prune failed');
+    }
+  }, 3_600_000);
+  pruneTimer.unref();
+
+  ctx.onClose(() => {
+    clearInterval(pruneTimer);
+    if (pushTimer) clearTimeout(pushTimer);
+    if (alertTimer) clearTimeout(alertTimer);
+    link.close();
+    resync.close();
+    delivery.close();
+    store.close();
+  });
+
+  registerBridgeHandlers(ctx, service);
+  registerBridgeRoutes(ctx, service);
+  ctx.services.bridge = service;
+  link.start();
+  return service;
+}

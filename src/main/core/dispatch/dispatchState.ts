@@ -1,0 +1,221 @@
+import {
+  isOpenIncidentStatus,
+  type CadInboundEvent,
+  type CadInboundPayload,
+  type CadSnapshot,
+  type Incident,
+  type Unit
+} from '../../../shared/cad';
+import type { DispatchSnapshot } from '../../../shared/contract/dispatch';
+import type { DispatchAssignments } from './types';
+import { distanceKm } from './geo';
+
+/** What applying one CAD event did; `unknown_entity` means our picture is behind the CAD's. */
+export type ApplyOutcome = 'applied' | 'unknown_entity';
+
+export interface DispatchChanges {
+  units: Unit[];
+  removedUnits: string[];
+  incidents: Incident[];
+  removedIncidents: string[];
+}
+
+export interface DispatchState extends DispatchAssignments {
+  units(): Unit[];
+  incidents(): Incident[];
+  unit(id: string): Unit | undefined;
+  incident(id: string): Incident | undefined;
+  /** Read-only views without copying, for hot paths (relaying thousands of events a second). */
+  peekUnit(id: string): Readonly<Unit> | undefined;
+  peekIncident(id: string): Readonly<Incident> | undefined;
+  metrics(): { values: Record<string, number>; at: string | null };
+  /** Applies one validated CAD event to the picture (the console's reducer). */
+  apply<E extends CadInboundEvent>(event: E, payload: CadInboundPayload<E>): ApplyOutcome;
+  /** Replaces the whole picture with a CAD snapshot (entities the CAD no longer has are removed). */
+  replace(snapshot: CadSnapshot): void;
+  /** Records where the picture stands in the CAD's stream (shown in the snapshot). */
+  setCadPosition(position: { epoch: string; seq: number } | null, syncedAt?: string): void;
+  snapshot(): DispatchSnapshot;
+  /** Closest available units with a known location, nearest first. */
+  suggestUnits(incidentId: string, limit: number): Array<{ unit: Unit; distance_km: number }>;
+  /** Called once per event-loop turn with everything that changed in it. */
+  onChange(listener: (changes: DispatchChanges) => void): () => void;
+}
+
+/**
+ * The console's dispatch picture, kept in memory (hundreds of units, thousands
+ * of incidents at most) and rebuilt from a CAD snapshot at every (re)connect,
+ * so it needs no table of its own. Changes are batched per event-loop turn so a
+ * burst of GPS updates becomes one push to the console, not thousands.
+ */
+export function createDispatchState(): DispatchState {
+  const units = new Map<string, Unit>();
+  const incidents = new Map<string, Incident>();
+  let metrics: { values: Record<string, number>; at: string | null } = { values: {}, at: null };
+  let cadPosition: DispatchSnapshot['cad'] = null;
+  let syncedAt: string | null = null;
+  const listeners = new Set<(changes: DispatchChanges) => void>();
+  const changedUnits = new Set<string>();
+  const changedIncidents = new Set<string>();
+  const removedUnits = new Set<string>();
+  const removedIncidents = new Set<string>();
+  let flushScheduled = false;
+
+  const flush = () => {
+    flushScheduled = false;
+    const changes: DispatchChanges = {
+      units: [...changedUnits].flatMap((id) => (units.has(id) ? [structuredClone(units.get(id) as Unit)] : [])),
+      removedUnits: [...removedUnits],
+      incidents: [...changedIncidents].flatMap((id) => (incidents.has(id) ? [structuredClone(incidents.get(id) as Incident)] : [])),
+      removedIncidents: [...removedIncidents]
+    };
+    changedUnits.clear();
+    changedIncidents.clear();
+    removedUnits.clear();
+    removedIncidents.clear();
+    for (const listener of listeners) listener(changes);
+  };
+  const schedule = () => {
+    if (flushScheduled || listeners.size === 0) return;
+    flushScheduled = true;
+    setImmediate(flush);
+  };
+  const touchUnit = (id: string) => {
+    changedUnits.add(id);
+    removedUnits.delete(id);
+    schedule();
+  };
+  const touchIncident = (id: string) => {
+    changedIncidents.add(id);
+    removedIncidents.delete(id);
+    schedule();
+  };
+
+  const reducers: { [E in CadInboundEvent]: (p: CadInboundPayload<E>) => ApplyOutcome } = {
+    'unit:location:updated': (p) => {
+      const unit = units.get(p.unit_id);
+      if (!unit) return 'unknown_entity';
+      unit.location = { lat: p.location.lat, lon: p.location.lon };
+      unit.heading = p.heading;
+      unit.speed = p.speed;
+      unit.last_report = p.at;
+      touchUnit(unit.id);
+      return 'applied';
+    },
+    'unit:status:updated': (p) => {
+      const unit = units.get(p.unit_id);
+      if (!unit) return 'unknown_entity';
+      unit.status = p.status;
+      unit.incident_id = p.incident_id;
+      unit.last_report = p.at;
+      touchUnit(unit.id);
+      return 'applied';
+    },
+    'incident:status:updated': (p) => {
+      const incident = incidents.get(p.incident_id);
+      if (!incident) return 'unknown_entity';
+      incident.status = p.status;
+      incident.updated_at = p.at;
+      touchIncident(incident.id);
+      return 'applied';
+    },
+    'incident:timestamp:updated': (p) => {
+      const incident = incidents.get(p.incident_id);
+      if (!incident) return 'unknown_entity';
+      incident.timestamps[p.name] = p.at;
+      incident.updated_at = p.at;
+      touchIncident(incident.id);
+      return 'applied';
+    },
+    'incident:new': (p) => {
+      incidents.set(p.incident.id, structuredClone(p.incident));
+      touchIncident(p.incident.id);
+      return 'applied';
+    },
+    'assignment:received': (p) => {
+      const unit = units.get(p.unit_id);
+      const incident = incidents.get(p.incident_id);
+      if (!unit || !incident) return 'unknown_entity';
+      unit.incident_id = incident.id;
+      unit.last_report = p.at;
+      if (!incident.assigned_units.includes(unit.id)) incident.assigned_units.push(unit.id);
+      incident.updated_at = p.at;
+      touchUnit(unit.id);
+      touchIncident(incident.id);
+      return 'applied';
+    },
+    'transport:completed': (p) => {
+      const incident = incidents.get(p.incident_id);
+      if (!incident) return 'unknown_entity';
+      incident.destination = p.destination;
+      incident.updated_at = p.at;
+      touchIncident(incident.id);
+      return 'applied';
+    },
+    'metrics:updated': (p) => {
+      metrics = { values: { ...p.metrics }, at: p.at };
+      return 'applied';
+    }
+  };
+
+  return {
+    units: () => [...units.values()].map((u) => structuredClone(u)),
+    incidents: () => [...incidents.values()].map((i) => structuredClone(i)),
+    unit: (id) => (units.has(id) ? structuredClone(units.get(id)) : undefined),
+    incident: (id) => (incidents.has(id) ? structuredClone(incidents.get(id)) : undefined),
+    peekUnit: (id) => units.get(id),
+    peekIncident: (id) => incidents.get(id),
+    metrics: () => ({ values: { ...metrics.values }, at: metrics.at }),
+    apply(event, payload) {
+      return (reducers[event] as (p: CadInboundPayload<typeof event>) => ApplyOutcome)(payload);
+    },
+    replace(snapshot) {
+      const nextUnits = new Map(snapshot.units.map((u) => [u.id, structuredClone(u)]));
+      const nextIncidents = new Map(snapshot.incidents.map((i) => [i.id, structuredClone(i)]));
+      for (const id of units.keys()) if (!nextUnits.has(id)) removedUnits.add(id);
+      for (const id of incidents.keys()) if (!nextIncidents.has(id)) removedIncidents.add(id);
+      // Only entities that differ are pushed: a resync after a short flap is then cheap for consoles.
+      for (const [id, unit] of nextUnits) if (JSON.stringify(units.get(id)) !== JSON.stringify(unit)) changedUnits.add(id);
+      for (const [id, inc] of nextIncidents) if (JSON.stringify(incidents.get(id)) !== JSON.stringify(inc)) changedIncidents.add(id);
+      units.clear();
+      incidents.clear();
+      for (const [id, unit] of nextUnits) units.set(id, unit);
+      for (const [id, inc] of nextIncidents) incidents.set(id, inc);
+      cadPosition = { epoch: snapshot.epoch, seq: snapshot.seq };
+      syncedAt = new Date().toISOString();
+      schedule();
+    },
+    setCadPosition(position, at) {
+      cadPosition = position;
+      if (at) syncedAt = at;
+    },
+    snapshot: () => ({
+      units: [...units.values()].map((u) => structuredClone(u)),
+      incidents: [...incidents.values()].map((i) => structuredClone(i)),
+      metrics: { ...metrics.values },
+      cad: cadPosition ? { ...cadPosition } : null,
+      synced_at: syncedAt
+    }),
+    suggestUnits(incidentId, limit) {
+      const incident = incidents.get(incidentId);
+      if (!incident?.location) return [];
+      const from = incident.location;
+      return [...units.values()]
+        .filter((u) => u.status === 'available' && u.location)
+        .map((u) => ({ unit: structuredClone(u), distance_km: Math.round(distanceKm(from, u.location!) * 1000) / 1000 }))
+        .sort((a, b) => a.distance_km - b.distance_km || a.unit.id.localeCompare(b.unit.id))
+        .slice(0, limit);
+    },
+    incidentsAssignedTo(unitId) {
+      const out: string[] = [];
+      for (const incident of incidents.values()) {
+        if (isOpenIncidentStatus(incident.status) && incident.assigned_units.includes(unitId)) out.push(incident.id);
+      }
+      return out;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    }
+  };
+}

@@ -1,0 +1,38 @@
+import type { CoreContext } from '../createCore';
+import { AppError } from '../errors';
+import { createDispatchState, type DispatchState } from './dispatchState';
+
+declare module '../services' {
+  interface CoreServices {
+    dispatch: DispatchState;
+  }
+}
+
+/**
+ * Starts the dispatch picture (before the hub, whose room rules ask it which
+ * incidents a unit is on). The bridge fills it from the CAD; this domain serves
+ * it to consoles and pushes every change.
+ */
+export async function startDispatch(ctx: CoreContext): Promise<DispatchState> {
+  const state = createDispatchState();
+  const stop = state.onChange((changes) => {
+    if (changes.units.length || changes.removedUnits.length) {
+      ctx.bus.publish('dispatch.unitUpdated', { units: changes.units, removed: changes.removedUnits });
+    }
+    if (changes.incidents.length || changes.removedIncidents.length) {
+      ctx.bus.publish('dispatch.incidentUpdated', { incidents: changes.incidents, removed: changes.removedIncidents });
+    }
+  });
+  ctx.onClose(stop);
+
+  ctx.api.handle('dispatch.snapshot', () => state.snapshot());
+  ctx.api.handle('dispatch.suggestUnits', ({ incident_id, limit }) => {
+    const incident = state.incident(incident_id);
+    if (!incident) throw new AppError('NOT_FOUND', `No incident ${incident_id} in the dispatch picture.`);
+    if (!incident.location) throw new AppError('CONFLICT', `Incident ${incident_id} has no location to measure from.`);
+    return state.suggestUnits(incident_id, limit);
+  });
+
+  ctx.services.dispatch = state;
+  return state;
+}

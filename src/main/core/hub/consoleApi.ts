@@ -1,0 +1,97 @@
+import { patientEndpointRooms } from '../../../shared/rooms';
+import type { CoreContext } from '../createCore';
+import type { HubServices } from './events';
+import { hubRoomCounts } from './hub';
+import { describeConnection, type HubConn } from './registry';
+
+/** Patients consoles are watching; a watch lapses unless renewed (a console that vanished stops costing pushes). */
+export function createWatchList(minutes: number) {
+  const expiry = new Map<string, number>();
+  const ttl = minutes * 60_000;
+  const sweep = () => {
+    const now = Date.now();
+    for (const [id, until] of expiry) if (until < now) expiry.delete(id);
+  };
+  const timer = setInterval(sweep, 30_000);
+  timer.unref();
+  return {
+    has: (id: string) => (expiry.get(id) ?? 0) >= Date.now(),
+    watch: (id: string) => void expiry.set(id, Date.now() + ttl),
+    unwatch: (id: string) => void expiry.delete(id),
+    list: () => [...expiry.keys()].sort(),
+    close: () => clearInterval(timer)
+  };
+}
+
+const isStale = (services: HubServices, conn: HubConn) => {
+  const { identity } = conn;
+  if (identity.role === 'crew' && identity.unit_id) return services.watchdog.isStale('crew', identity.unit_id);
+  if (identity.role === 'device' && identity.device_id) return services.watchdog.isStale('device', identity.device_id, identity.device_type);
+  return false;
+};
+
+/** The console's view of the hub: registry, stats, hospitals, requests and patient watching. */
+export function registerHubConsole(ctx: CoreContext, services: HubServices, watch: ReturnType<typeof createWatchList>): () => void {
+  const { hub, hospitals, requests } = services;
+  const limits = Object.fromEntries(
+    Object.entries(hub.config.vitals).map(([metric, l]) => [metric, { ...(l.min !== undefined ? { low: l.min } : {}), ...(l.max !== undefined ? { high: l.max } : {}) }])
+  );
+
+  ctx.api.handle('hub.connections', ({ transport, role, room, search, staleOnly, limit }) => {
+    const byTransport: Record<string, number> = {};
+    const byRole: Record<string, number> = {};
+    const needle = search?.toLowerCase();
+    const matches = [];
+    for (const conn of hub.registry.all()) {
+      byTransport[conn.transport] = (byTransport[conn.transport] ?? 0) + 1;
+      byRole[conn.identity.role] = (byRole[conn.identity.role] ?? 0) + 1;
+      if (transport && conn.transport !== transport) continue;
+      if (role && conn.identity.role !== role) continue;
+      if (room && !conn.rooms.has(room)) continue;
+      const stale = isStale(services, conn);
+      if (staleOnly && !stale) continue;
+      if (needle && ![conn.id, conn.identity.sub, conn.ip ?? '', ...conn.rooms].some((s) => s.toLowerCase().includes(needle))) continue;
+      if (matches.length < limit) matches.push(describeConnection(conn, stale));
+    }
+    return {
+      total: hub.registry.size(),
+      by_transport: byTransport,
+      by_role: byRole,
+      by_room: Object.fromEntries(hubRoomCounts(hub)),
+      connections: matches.sort((a, b) => b.last_seen.localeCompare(a.last_seen))
+    };
+  });
+  ctx.api.handle('hub.stats', () => hub.stats());
+  ctx.api.handle('hospitals.list', () => hospitals.list());
+  ctx.api.handle('hospitals.update', ({ id, ...patch }) => hospitals.update(id, patch));
+  ctx.api.handle('requests.list', ({ status, limit }) => requests.list({ status, limit }));
+  ctx.api.handle('patients.watch', ({ patient_id }) => {
+    watch.watch(patient_id);
+    const history = hub.history.sinceAcross(patientEndpointRooms(patient_id), 0).slice(-200);
+    return { watching: watch.list(), limits, history };
+  });
+  ctx.api.handle('patients.unwatch', ({ patient_id }) => {
+    watch.unwatch(patient_id);
+    return { watching: watch.list() };
+  });
+
+  const stopHospitals = hospitals.onChange((hospital) => ctx.bus.publish('hospitals.updated', hospital));
+  const stopPresence = hub.onPresence((kind, conn, room) => {
+    ctx.bus.publish('hub.presence', {
+      kind,
+      connection_id: conn.id,
+      transport: conn.transport,
+      role: conn.identity.role,
+      user: conn.identity.sub,
+      room,
+      at: new Date().toISOString()
+    });
+  });
+  const statsTimer = setInterval(() => ctx.bus.publish('hub.stats', hub.stats()), hub.config.statsIntervalSeconds * 1000);
+  statsTimer.unref();
+  return () => {
+    clearInterval(statsTimer);
+    stopHospitals();
+    stopPresence();
+  };
+}

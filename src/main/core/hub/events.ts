@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { UnitLocation } from '../../../shared/contract/hub';
+import { HUB_CLIENT_EVENTS, isHubClientEvent, type HubAck, type HubClientEvent, type HubEventPayload } from '../../../shared/hubEvents';
+import type { ErrorCode } from '../../../shared/result';
+import type { AlertCenter } from '../alerts/alertCenter';
+import type { EventBus } from '../contract/bus';
+import type { AmbulanceRequests } from '../dispatch/ambulanceRequests';
+import type { HospitalRegistry } from '../dispatch/hospitals';
+import { AppError, describeIssues } from '../errors';
+import type { NewSocketLog } from '../log/types';
+import type { SeedEmitters } from './emitters';
+import type { Hub } from './hub';
+import { takeToken } from './rateLimit';
+import type { HubConn } from './registry';
+import type { StalenessWatchdog } from './staleness';
+
+/** Everything an event handler may use. */
+export interface HubServices {
+  hub: Hub;
+  emitters: SeedEmitters;
+  requests: AmbulanceRequests;
+  hospitals: HospitalRegistry;
+  watchdog: StalenessWatchdog;
+  alerts: AlertCenter;
+  bus: EventBus;
+  /** Patients some console is watching (their vitals go to consoles as patient.vitals). */
+  watchedPatients: { has(patientId: string): boolean };
+  /** A crew's position: coalesced per unit and pushed to consoles (hub.unitLocation) a few times a second. */
+  unitMoved(location: UnitLocation): void;
+}
+
+/** What a handler returns: extra ack fields, log row fields, and work to do once the row is committed. */
+export interface HandlerResult {
+  ack?: Record<string, unknown>;
+  log?: Partial<NewSocketLog>;
+  /** Runs after the log row is committed (fan-out happens after durability); may add ack fields. */
+  after?(logId: number | null): Record<string, unknown> | void;
+  /** Resolved ack from a handler that wrote its own log row. */
+  loggedAs?: number | null;
+}
+
+export type EventHandler<E extends HubClientEvent> = (
+  services: HubServices,
+  conn: HubConn,
+  payload: HubEventPayload<E>
+) => HandlerResult | Promise<HandlerResult>;
+
+export type HandlerMap = { [E in HubClientEvent]: EventHandler<E> };
+
+const fail = (code: ErrorCode, message: string): HubAck => ({ ok: false, error: { code, message } });
+
+/** Measures a payload for the size limit without trusting a client-declared length. */
+export function payloadBytes(payload: unknown): number {
+  if (payload === undefined) return 0;
+  if (typeof payload === 'string') return Buffer.byteLength(payload);
+  try {
+    return Buffer.byteLength(JSON.stringify(payload) ?? '');
+  } catch {
+    return Number.POSITIVE_INFINITY; // cyclic or otherwise unserialisable: treat as oversized
+  }
+}
+
+/**
+ * The one path every client event takes, whatever the transport: size limit,
+ * rate limit, known event, schema, handler, a committed socket-log row, then
+ * the ack. Errors become error acks with a stable code and a log row; nothing
+ * thrown here escapes to the transport.
+ */
+export function createEventProcessor(services: HubServices, handlers: HandlerMap) {
+  const { hub } = services;
+  const { config, metrics, logger } = hub;
+  const limit = { ratePerSecond: config.ratePerSecond, burst: config.burst };
+
+  const baseLog = (conn: HubConn): Pick<NewSocketLog, 'socketId' | 'userId' | 'userRole' | 'ipAddress' | 'userAgent'> => ({
+    socketId: conn.id,
+    userId: conn.identity.sub,
+    userRole: conn.identity.role,
+    ipAddress: conn.ip,
+    userAgent: conn.userAgent
+  });
+
+  const reject = (conn: HubConn, event: string, code: ErrorCode, message: string, eventData: unknown, started: number): HubAck => {
+    metrics.rejections.inc({ code });
+    hub
+      .writeLog({ ...baseLog(conn), eventType: event, eventData, status: 'failed', errorMessage: `${code}: ${message}`, processed: true })
+      .catch((err: unknown) => logger.error({ err, event }, 'rejected event not logged'));
+    metrics.ackLatency.observe((performance.now() - started) / 1000);
+    return fail(code, message);
+  };
+
+  return async function process(conn: HubConn, rawEvent: unknown, payload: unknown, knownBytes?: number): Promise<HubAck> {
+    const started = performance.now();
+    const now = Date.now();
+    conn.lastSeen = now;
+    conn.messagesIn++;
+    const event = typeof rawEvent === 'string' ? rawEvent.slice(0, 64) : 'invalid_event';
+    metrics.eventsIn.inc({ event: isHubClientEvent(event) ? event : 'unknown' });
+
+    const bytes = knownBytes ?? payloadBytes(payload);
+    if (bytes > config.maxPayloadBytes) {
+      return reject(conn, event, 'PAYLOAD_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${config.maxPayloadBytes}.`, { bytes }, started);
+    }
+    if (!takeToken(conn.bucket, limit, now)) {
+      conn.violations++;
+      const ack = reject(conn, event, 'RATE_LIMITED', `Slow down: at most ${config.ratePerSecond} events per second (burst ${config.burst}).`, { violations: conn.violations }, started);
+      if (conn.violations >= config.disconnectAfterViolations) {
+        logger.warn({ conn: conn.id, user: conn.identity.sub, violations: conn.violations }, 'disconnecting a flooding client');
+        hub
+          .writeLog({ ...baseLog(conn), eventType: 'rate_limit_disconnect', eventData: { violations: conn.violations }, status: 'failed', errorMessage: 'Disconnected for flooding.', processed: true })
+          .catch((err: unknown) => logger.error({ err }, 'flood disconnect not logged'));
+        setImmediate(() => conn.close('rate limit: flooding'));
+      }
+      return ack;
+    }
+    if (!isHubClientEvent(event)) {
+      return reject(conn, event, 'UNKNOWN_EVENT', `Unknown event "${event}". Known events: ${Object.keys(HUB_CLIENT_EVENTS).join(', ')}.`, null, started);
+    }
+    const schema = HUB_CLIENT_EVENTS[event] as z.ZodType;
+    const parsed = schema.safeParse(payload ?? {});
+    if (!parsed.success) {
+      return reject(conn, event, 'VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`, bytes < 4096 ? payload : { bytes }, started);
+    }
+
+    let result: HandlerResult;
+    try {
+      result = await (handlers[event] as EventHandler<HubClientEvent>)(services, conn, parsed.data as never);
+    } catch (err) {
+      if (err instanceof AppError) return reject(conn, event, err.code, err.message, parsed.data, started);
+      logger.error({ err, event, conn: conn.id }, 'hub event handler failed');
+      return reject(conn, event, 'INTERNAL', 'The hub could not process this event; it has been logged.', parsed.data, started);
+    }
+
+    let id: number | null;
+    if (result.loggedAs !== undefined) id = result.loggedAs;
+    else {
+      try {
+        ({ id } = await hub.writeLog({ ...baseLog(conn), eventType: event, eventData: parsed.data, status: 'success', processed: true, ...result.log }));
+      } catch (err) {
+        logger.error({ err, event }, 'socket log write failed');
+        metrics.rejections.inc({ code: 'UNAVAILABLE' });
+        return fail('UNAVAILABLE', 'The event could not be logged durably; resend it.');
+      }
+    }
+    let extra: Record<string, unknown> | void = undefined;
+    try {
+      extra = result.after?.(id);
+    } catch (err) {
+      logger.error({ err, event }, 'hub fan-out failed');
+    }
+    metrics.ackLatency.observe((performance.now() - started) / 1000);
+    return { ok: true, id, ...result.ack, ...(extra ?? {}) };
+  };
+}
+
+export type EventProcessor = ReturnType<typeof createEventProcessor>;

@@ -1,0 +1,226 @@
+import { SEED_004_EVENTS } from '../../../shared/hubEvents';
+import { canSubscribe, canonicalRoom, rooms } from '../../../shared/rooms';
+import type { Identity } from '../../../shared/roles';
+import { AppError } from '../errors';
+import type { EventHandler, HandlerMap, HandlerResult, HubServices } from './events';
+import type { HubConn } from './registry';
+import { handleDeviceData, handleDeviceStatus } from './deviceHandlers';
+
+const STAFF_ROLES = new Set(['hospital', 'dispatcher', 'supervisor', 'admin']);
+const OPERATOR_ROLES = new Set(['dispatcher', 'supervisor', 'admin']);
+
+function requireRole(conn: HubConn, roles: readonly string[], what: string): void {
+  if (!roles.includes(conn.identity.role)) throw new AppError('FORBIDDEN', `Role "${conn.identity.role}" may not ${what}.`);
+}
+
+type RoomPayload = { room: string; since?: number };
+const joinHandler = ({ hub }: HubServices, conn: HubConn, { room, since }: RoomPayload): HandlerResult => {
+  const change = hub.join(conn, room);
+  if (!change.ok) throw new AppError(change.code, change.message);
+  const ack: Record<string, unknown> = { room: change.room, last_id: hub.history.lastId() };
+  if (since !== undefined) ack.history = hub.history.since(change.room, since);
+  return { ack };
+};
+
+const leaveHandler = ({ hub }: HubServices, conn: HubConn, { room }: RoomPayload): HandlerResult => {
+  const change = hub.leave(conn, room);
+  if (!change.ok) throw new AppError(change.code, change.message);
+  return { ack: { room: change.room } };
+};
+
+const historyHandler: EventHandler<'room_history'> = ({ hub }, conn, { room, since }) => {
+  const canonical = canonicalRoom(room);
+  if (!canonical) throw new AppError('VALIDATION_FAILED', `"${room.slice(0, 80)}" is not a known room name.`);
+  const decision = canSubscribe(conn.identity, canonical, hub.accessFacts);
+  if (!decision.allowed) throw new AppError('FORBIDDEN', decision.reason);
+  return { ack: { room: canonical, last_id: hub.history.lastId(), history: hub.history.since(canonical, since ?? 0) } };
+};
+
+/** Staff may publish about a hospital's own business, operators about anything. */
+function assertHospitalScope(who: Identity, hospitalId: string) {
+  if (OPERATOR_ROLES.has(who.role)) return;
+  if (who.role === 'hospital' && who.hospital_id === hospitalId) return;
+  throw new AppError('FORBIDDEN', `You may only publish for your own hospital, not ${hospitalId}.`);
+}
+
+function assertPatientScope(services: Parameters<EventHandler<'publish_patient_alert'>>[0], who: Identity, patientId: string) {
+  if (OPERATOR_ROLES.has(who.role)) return;
+  if (who.role === 'hospital' && who.hospital_id && services.hub.accessFacts.isPatientRoutedTo(patientId, who.hospital_id)) return;
+  throw new AppError('FORBIDDEN', `Patient ${patientId} is not routed to your hospital.`);
+}
+
+const staffOnly = (conn: HubConn, what: string) => {
+  if (!STAFF_ROLES.has(conn.identity.role)) throw new AppError('FORBIDDEN', `Role "${conn.identity.role}" may not ${what}.`);
+};
+
+export const HUB_HANDLERS: HandlerMap = {
+  join_room: joinHandler,
+  subscribe: joinHandler,
+  leave_room: leaveHandler,
+  unsubscribe: leaveHandler,
+  room_history: historyHandler,
+  ping: (_services, _conn, payload) => ({ ack: { type: 'pong', echo: payload.timestamp ?? null, timestamp: new Date().toISOString() } }),
+
+  update_location(services, conn, location) {
+    const { identity } = conn;
+    const at = location.timestamp ?? new Date().toISOString();
+    if (identity.role === 'crew' && identity.unit_id) {
+      const unitId = identity.unit_id;
+      return {
+        log: { patientLatitude: null, patientLongitude: null },
+        after() {
+          const payload = { unit_id: unitId, ...location, timestamp: at };
+          services.hub.publish(rooms.unit(unitId), 'unit.location', payload, { exceptConnId: conn.id });
+          const moved = {
+            unit_id: unitId,
+            latitude: location.latitude,
+            longitude: location.longitude,
+            heading: location.heading ?? null,
+            speed_kmh: location.speed_kmh ?? null,
+            status: location.status ?? null,
+            at
+          };
+          services.unitMoved(moved);
+          services.watchdog.report('crew', unitId);
+        }
+      };
+    }
+    if (identity.role === 'patient' && identity.patient_id) {
+      const patientId = identity.patient_id;
+      return {
+        log: { patientLatitude: location.latitude, patientLongitude: location.longitude },
+        after() {
+          services.hub.publish(rooms.patient(patientId), 'patient.location', { patient_id: patientId, ...location, timestamp: at }, { exceptConnId: conn.id });
+        }
+      };
+    }
+    throw new AppError('FORBIDDEN', 'Only patients and crews (with a patient_id or unit_id in their token) report locations.');
+  },
+
+  async ambulance_request(services, conn, payload): Promise<HandlerResult> {
+    const patientId = conn.identity.patient_id;
+    if (conn.identity.role !== 'patient' || !patientId) {
+      throw new AppError('FORBIDDEN', 'Only a patient (token with patient_id) may request an ambulance.');
+    }
+    const { id } = await services.hub.writeLog({
+      eventType: 'ambulance_request',
+      socketId: conn.id,
+      userId: conn.identity.sub,
+      userRole: conn.identity.role,
+      eventData: payload,
+      requestData: payload.emergency_details,
+      patientLatitude: payload.location.latitude,
+      patientLongitude: payload.location.longitude,
+      status: 'pending',
+      processed: false,
+      ipAddress: conn.ip,
+      userAgent: conn.userAgent
+    });
+    // Ack first (the row is committed), then offer: the hospital never sees a request the log lacks.
+    return {
+      loggedAs: id,
+      after() {
+        const request = services.requests.open({ patientId, socketId: conn.id, role: conn.identity.role }, payload, id);
+        return { request_id: request.id, status: request.status, hospital_id: request.hospital_id, hospital_name: request.hospital_name, distance_km: request.distance_km };
+      }
+    };
+  },
+
+  async hospital_response(services, conn, payload) {
+    requireRole(conn, ['hospital'], 'answer ambulance requests');
+    if (!conn.identity.hospital_id) throw new AppError('FORBIDDEN', 'This hospital token carries no hospital_id.');
+    const hospital = services.hospitals.get(conn.identity.hospital_id);
+    const request = await services.requests.respond(conn.identity.hospital_id, payload);
+    return {
+      ack: { request_id: request.id, status: request.status },
+      log: {
+        hospitalId: conn.identity.hospital_id,
+        hospitalName: hospital?.name ?? null,
+        responseData: payload,
+        status: 'success'
+      }
+    };
+  },
+
+  async hospital_status(services, conn, payload) {
+    requireRole(conn, ['hospital'], 'change a hospital status');
+    const hospitalId = conn.identity.hospital_id;
+    if (!hospitalId) throw new AppError('FORBIDDEN', 'This hospital token carries no hospital_id.');
+    const hospital = await services.hospitals.update(hospitalId, { accepting: payload.accepting });
+    return { ack: { hospital_id: hospital.id, accepting: hospital.accepting }, log: { hospitalId, hospitalName: hospital.name } };
+  },
+
+  device_data: handleDeviceData,
+  device_status: handleDeviceStatus,
+
+  publish_patient_alert(services, conn, p) {
+    staffOnly(conn, 'publish patient alerts');
+    assertPatientScope(services, conn.identity, p.patient_id);
+    return {
+      after() {
+        services.emitters.patientAlert(p.patient_id, p.alert_type, p.alert_data);
+        services.hub.publish(rooms.patientAlerts(p.patient_id), SEED_004_EVENTS.patientAlert, {
+          patient_id: p.patient_id,
+          alert_type: p.alert_type,
+          severity: p.alert_type,
+          data: p.alert_data,
+          source: conn.identity.sub
+        });
+        if (p.alert_type === 'critical') {
+          services.alerts.raise({
+            key: `patient:${p.patient_id}:published:${Date.now()}`,
+            kind: 'patient',
+            severity: 'critical',
+            title: `Critical alert for patient ${p.patient_id}`,
+            message: typeof p.alert_data.message === 'string' ? p.alert_data.message : 'Critical condition reported by hospital staff.',
+            source: `hub:${conn.identity.sub}`,
+            patientId: p.patient_id,
+            hospitalId: conn.identity.hospital_id ?? null,
+            data: p.alert_data
+          });
+        }
+      }
+    };
+  },
+  publish_risk_update(services, conn, p) {
+    staffOnly(conn, 'publish risk updates');
+    assertPatientScope(services, conn.identity, p.patient_id);
+    return { after: () => services.emitters.riskUpdate(p.patient_id, p.risk_score, p.risk_level, p.explanation) };
+  },
+  publish_hospital_alert(services, conn, p) {
+    staffOnly(conn, 'publish hospital alerts');
+    assertHospitalScope(conn.identity, p.hospital_id);
+    return {
+      log: { hospitalId: p.hospital_id },
+      after() {
+        services.emitters.hospitalAlert(p.hospital_id, p.alert_type, p.alert_data);
+        if (p.alert_type === 'emergency') {
+          services.alerts.raise({
+            key: `hospital:${p.hospital_id}:emergency`,
+            kind: 'hospital',
+            severity: 'critical',
+            title: `Emergency at hospital ${p.hospital_id}`,
+            message: typeof p.alert_data.message === 'string' ? p.alert_data.message : 'Hospital reported an emergency.',
+            source: `hub:${conn.identity.sub}`,
+            hospitalId: p.hospital_id,
+            data: p.alert_data
+          });
+        }
+      }
+    };
+  },
+  publish_triage_update(services, conn, p) {
+    staffOnly(conn, 'publish triage updates');
+    return { after: () => services.emitters.triageUpdate(p.triage_id, p.status, p.patient_id) };
+  },
+  publish_availability_update(services, conn, p) {
+    staffOnly(conn, 'publish staff availability');
+    assertHospitalScope(conn.identity, p.hospital_id);
+    return { log: { hospitalId: p.hospital_id }, after: () => services.emitters.availabilityUpdate(p.hospital_id, p.staff_id, p.staff_type, p.available) };
+  },
+  publish_bed_status_update(services, conn, p) {
+    staffOnly(conn, 'publish bed status');
+    assertHospitalScope(conn.identity, p.hospital_id);
+    return { log: { hospitalId: p.hospital_id }, after: () => services.emitters.bedStatusUpdate(p.hospital_id, p.bed_info) };
+  }
+};

@@ -1,0 +1,271 @@
+import type { Logger } from 'pino';
+import type { Namespace, Socket } from 'socket.io';
+import type { HubStats } from '../../../shared/contract/hub';
+import { canSubscribe, canonicalRoom, type AccessFacts } from '../../../shared/rooms';
+import type { EventBus } from '../contract/bus';
+import type { NewSocketLog, SocketLogUpdate, SocketLogWriter } from '../log/types';
+import type { HubConfig } from './hubConfig';
+import { createHubMetrics, type HubMetrics } from './metrics';
+import { createConnectionRegistry, type ConnectionRegistry, type HubConn, type HubTransport } from './registry';
+import { createRoomHistory, type RoomHistory, type RoomMessage } from './roomHistory';
+import type { HubPublisher } from './types';
+
+/** Socket.IO clients that cannot take the recovery offset argument (see socketioTransport). */
+export const LEGACY_CLIENTS_ROOM = '~legacy-clients';
+const isInternalRoom = (room: string) => room.startsWith('~');
+
+/**
+ * With connection state recovery on, even `socket.emit` goes through the
+ * adapter, which appends the offset; writing the packet directly does not.
+ * (`packet` is internal to socket.io 4.8; pinned version, covered by the python interop test.)
+ */
+export function emitWithoutOffset(socket: Socket | undefined, event: string, data: unknown): void {
+  (socket as unknown as { packet?(p: { type: number; data: unknown[] }, opts: object): void } | undefined)?.packet?.({ type: 2, data: [event, data] }, {});
+}
+
+export type RoomChange = { ok: true; room: string } | { ok: false; code: 'FORBIDDEN' | 'VALIDATION_FAILED'; message: string };
+
+export interface Hub extends HubPublisher {
+  readonly config: HubConfig;
+  readonly registry: ConnectionRegistry;
+  readonly history: RoomHistory;
+  readonly metrics: HubMetrics;
+  readonly logger: Logger;
+  readonly nsp: Namespace;
+  /** Facts the access rules need; the dispatch and ambulance services fill them in. */
+  accessFacts: AccessFacts;
+  publish(room: string, event: string, data: unknown, options?: { exceptConnId?: string }): RoomMessage;
+  /** Writes a socket-log row and waits for its commit; id null when the log service is absent. */
+  writeLog(entry: NewSocketLog): Promise<{ id: number | null }>;
+  updateLog(id: number | null, update: SocketLogUpdate): Promise<void>;
+  /** Access-checked join of a room in either naming scheme. */
+  join(conn: HubConn, requested: string): RoomChange;
+  leave(conn: HubConn, requested: string): RoomChange;
+  connected(conn: HubConn, details?: Record<string, unknown>): void;
+  disconnected(conn: HubConn, reason: string): void;
+  /** A refused connection (missing, forged, expired token...): logged and counted. */
+  refused(transport: HubTransport, code: string, message: string, meta: { ip?: string | null; userAgent?: string | null }): void;
+  stats(): HubStats;
+  /** Listeners for joins/leaves and (dis)connections (presence, watchdog). */
+  onPresence(listener: (kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => void): () => void;
+}
+
+export interface CreateHubOptions {
+  config: HubConfig;
+  nsp: Namespace;
+  log: SocketLogWriter | undefined;
+  logger: Logger;
+  bus: EventBus;
+}
+
+/**
+ * The hub's shared state and the one fan-out path: a message published to a
+ * room is recorded in the room's history, emitted to the room's Socket.IO
+ * members and handed to its WebSocket and SSE subscribers.
+ */
+export function createHub(options: CreateHubOptions): Hub {
+  const { config, nsp, log, logger } = options;
+  const registry = createConnectionRegistry();
+  const history = createRoomHistory(config.historyPerRoom);
+  const metrics = createHubMetrics();
+  const presence = new Set<(kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => void>();
+  let outTotal = 0;
+  let inTotalAtTick = 0;
+  let outTotalAtTick = 0;
+  let tickAt = Date.now();
+  let rates = { in: 0, out: 0 };
+  const recoverableSessions = () => (nsp.adapter as unknown as { sessions?: Map<string, unknown> }).sessions?.size ?? 0;
+  if (!log) logger.error('socket log service is not running: hub events are acknowledged without a durable log row');
+
+  const announce = (kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => {
+    for (const listener of presence) {
+      try {
+        listener(kind, conn, room);
+      } catch (err) {
+        logger.error({ err }, 'presence listener failed');
+      }
+    }
+  };
+
+  const hub: Hub = {
+    config,
+    registry,
+    history,
+    metrics,
+    logger,
+    nsp,
+    accessFacts: { incidentsOfUnit: () => [], isPatientRoutedTo: () => false },
+    publish(room, event, data, publishOptions = {}) {
+      const message = history.append(room, event, data);
+      const members = nsp.adapter.rooms.get(room);
+      const except = publishOptions.exceptConnId;
+      const recipients = members ? (except && members.has(except) ? members.size - 1 : members.size) : 0;
+      // Skipping rooms nobody is in keeps the recovery buffer (which stores every
+      // broadcast for minutes) free of traffic nobody listens to; but while some
+      // session is disconnected and recoverable, it may be waiting for this room.
+      if (recipients > 0 || recoverableSessions() > 0) {
+        const legacy = nsp.adapter.rooms.get(LEGACY_CLIENTS_ROOM);
+        if (legacy && members) {
+          // Recovery appends an offset argument to broadcasts, which breaks clients whose
+          // handlers take exactly one argument (seed 002's python-socketio): emit to them one by one.
+          for (const sid of members) if (sid !== except && legacy.has(sid)) emitWithoutOffset(nsp.sockets.get(sid), event, data);
+          nsp.to(room).except(except ? [except, LEGACY_CLIENTS_ROOM] : LEGACY_CLIENTS_ROOM).emit(event, data);
+        } else (except ? nsp.to(room).except(except) : nsp.to(room)).emit(event, data);
+        if (members) {
+          for (const sid of members) {
+            if (sid === except) continue;
+            const conn = registry.get(sid);
+            if (conn) conn.messagesOut++;
+          }
+        }
+        if (recipients > 0) metrics.eventsOut.inc({ event, transport: 'socketio' }, recipients);
+        outTotal += recipients;
+      }
+      const local = registry.localSubscribers(room);
+      if (local) {
+        for (const conn of local) {
+          if (conn.id === publishOptions.exceptConnId || !conn.deliver) continue;
+          conn.deliver(message);
+          conn.messagesOut++;
+          metrics.eventsOut.inc({ event, transport: conn.transport });
+          outTotal++;
+        }
+      }
+      return message;
+    },
+    async writeLog(entry) {
+      if (!log) return { id: null };
+      const started = performance.now();
+      const { id } = await log.createSocketLog(entry);
+      metrics.logCommitLatency.observe((performance.now() - started) / 1000);
+      return { id };
+    },
+    async updateLog(id, update) {
+      if (!log || id === null) return;
+      const started = performance.now();
+      await log.updateSocketLog(id, update);
+      metrics.logCommitLatency.observe((performance.now() - started) / 1000);
+    },
+    join(conn, requested) {
+      const room = canonicalRoom(requested);
+      if (!room) return { ok: false, code: 'VALIDATION_FAILED', message: `"${String(requested).slice(0, 80)}" is not a known room name.` };
+      const decision = canSubscribe(conn.identity, room, hub.accessFacts);
+      if (!decision.allowed) return { ok: false, code: 'FORBIDDEN', message: decision.reason };
+      if (!conn.rooms.has(room)) {
+        if (conn.transport === 'socketio') {
+          void nsp.sockets.get(conn.id)?.join(room);
+          conn.rooms.add(room);
+        } else registry.subscribe(conn, room);
+        announce('joined', conn, room);
+      }
+      return { ok: true, room };
+    },
+    leave(conn, requested) {
+      const room = canonicalRoom(requested);
+      if (!room) return { ok: false, code: 'VALIDATION_FAILED', message: `"${String(requested).slice(0, 80)}" is not a known room name.` };
+      if (conn.rooms.has(room)) {
+        if (conn.transport === 'socketio') {
+          void nsp.sockets.get(conn.id)?.leave(room);
+          conn.rooms.delete(room);
+        } else registry.unsubscribe(conn, room);
+        announce('left', conn, room);
+      }
+      return { ok: true, room };
+    },
+    connected(conn, details = {}) {
+      registry.add(conn);
+      announce('connected', conn, null);
+      hub
+        .writeLog({
+          eventType: 'connect',
+          socketId: conn.id,
+          userId: conn.identity.sub,
+          userRole: conn.identity.role,
+          eventData: { transport: conn.transport, rooms: [...conn.rooms], ...details },
+          status: 'success',
+          processed: true,
+          ipAddress: conn.ip,
+          userAgent: conn.userAgent
+        })
+        .catch((err: unknown) => logger.error({ err, conn: conn.id }, 'connect not logged'));
+    },
+    disconnected(conn, reason) {
+      if (!registry.remove(conn.id)) return;
+      announce('disconnected', conn, null);
+      const sessionSeconds = Math.round((Date.now() - conn.connectedAt) / 1000);
+      hub
+        .writeLog({
+          eventType: 'disconnect',
+          socketId: conn.id,
+          userId: conn.identity.sub,
+          userRole: conn.identity.role,
+          eventData: { transport: conn.transport, reason, messages_in: conn.messagesIn, messages_out: conn.messagesOut },
+          status: 'success',
+          processed: true,
+          ipAddress: conn.ip,
+          userAgent: conn.userAgent,
+          sessionDuration: sessionSeconds
+        })
+        .catch((err: unknown) => logger.error({ err, conn: conn.id }, 'disconnect not logged'));
+    },
+    refused(transport, code, message, meta) {
+      metrics.connectionsRefused.inc({ code, transport });
+      logger.warn({ transport, code, ip: meta.ip }, `hub connection refused: ${message}`);
+      hub
+        .writeLog({
+          eventType: 'connect',
+          socketId: `refused:${transport}`,
+          eventData: { transport, code },
+          status: 'failed',
+          errorMessage: message,
+          processed: true,
+          ipAddress: meta.ip ?? null,
+          userAgent: meta.userAgent ?? null
+        })
+        .catch((err: unknown) => logger.error({ err }, 'refused connection not logged'));
+    },
+    stats() {
+      const now = Date.now();
+      const inTotal = metrics.eventsIn.total();
+      if (now - tickAt >= 500) {
+        const seconds = (now - tickAt) / 1000;
+        rates = { in: (inTotal - inTotalAtTick) / seconds, out: (outTotal - outTotalAtTick) / seconds };
+        inTotalAtTick = inTotal;
+        outTotalAtTick = outTotal;
+        tickAt = now;
+      }
+      const byTransport: Record<string, number> = {};
+      const byRole: Record<string, number> = {};
+      for (const conn of registry.all()) {
+        byTransport[conn.transport] = (byTransport[conn.transport] ?? 0) + 1;
+        byRole[conn.identity.role] = (byRole[conn.identity.role] ?? 0) + 1;
+      }
+      const roomNames = new Set<string>(registry.localRoomNames());
+      for (const [room, members] of nsp.adapter.rooms) if (!members.has(room) && !isInternalRoom(room)) roomNames.add(room);
+      return {
+        at: new Date(now).toISOString(),
+        connections: registry.size(),
+        by_transport: byTransport,
+        by_role: byRole,
+        rooms: roomNames.size,
+        events_in_per_sec: Math.round(rates.in * 10) / 10,
+        events_out_per_sec: Math.round(rates.out * 10) / 10,
+        events_in_total: inTotal,
+        events_out_total: outTotal
+      };
+    },
+    onPresence(listener) {
+      presence.add(listener);
+      return () => presence.delete(listener);
+    }
+  };
+  return hub;
+}
+
+/** Socket.IO puts every socket in a room named after its id; these are not hub rooms. */
+export function hubRoomCounts(hub: Hub): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [room, members] of hub.nsp.adapter.rooms) if (!members.has(room) && !isInternalRoom(room)) counts.set(room, members.size);
+  for (const room of hub.registry.localRoomNames()) counts.set(room, (counts.get(room) ?? 0) + (hub.registry.localSubscribers(room)?.size ?? 0));
+  return counts;
+}

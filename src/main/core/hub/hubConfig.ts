@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const VitalLimitSchema = z.object({
+  min: z.number().optional(),
+  max: z.number().optional(),
+  criticalMin: z.number().optional(),
+  criticalMax: z.number().optional()
+});
+export type VitalLimit = z.infer<typeof VitalLimitSchema>;
+
+/**
+ * The hub's part of the core config (`config.hub`), parsed here with defaults.
+ * Every number a centre might want to tune lives here, not in code.
+ */
+export const HubConfigSchema = z.object({
+  /** Token bucket per connection: sustained events per second and burst size. */
+  ratePerSecond: z.coerce.number().positive().default(50),
+  burst: z.coerce.number().int().positive().default(100),
+  /** Rejected events (rate limited) after which a flooding client is disconnected. */
+  disconnectAfterViolations: z.coerce.number().int().positive().default(50),
+  maxPayloadBytes: z.coerce.number().int().positive().default(64 * 1024),
+  /** Messages kept per room for history requests, SSE Last-Event-ID and WebSocket resume. */
+  historyPerRoom: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Seconds an unanswered ambulance request waits before the next hospital gets it. */
+  ambulanceResponseTimeoutSeconds: z.coerce.number().positive().default(60),
+  /** How many hospitals a request may be offered to before it fails. */
+  ambulanceMaxAttempts: z.coerce.number().int().positive().default(5),
+  /** Expected reporting interval (s) by kind: `crew`, `device` or a device type; quiet past it = stale. */
+  reportingIntervalSeconds: z.record(z.string(), z.coerce.number().positive()).default({}),
+  /** How many intervals of silence before the stale alert (1 = exactly past the interval). */
+  staleAfterIntervals: z.coerce.number().positive().default(2),
+  staleCheckSeconds: z.coerce.number().positive().default(1),
+  /** Seconds before an unacknowledged critical alert escalates (also read by the alert center). */
+  alertEscalateSeconds: z.coerce.number().positive().default(120),
+  statsIntervalSeconds: z.coerce.number().positive().default(2),
+  /** Minutes a console's patients.watch lasts unless renewed. */
+  watchMinutes: z.coerce.number().positive().default(10),
+  vitals: z
+    .object({
+      systolic: VitalLimitSchema.default({ max: 140, criticalMax: 180, criticalMin: 80 }),
+      diastolic: VitalLimitSchema.default({ max: 90, criticalMax: 120 }),
+      heart_rate: VitalLimitSchema.default({ min: 50, max: 120, criticalMin: 40, criticalMax: 150 }),
+      spo2: VitalLimitSchema.default({ min: 92, criticalMin: 85 }),
+      temperature: VitalLimitSchema.default({ min: 35, max: 38.5, criticalMin: 34, criticalMax: 40 }),
+      respiratory_rate: VitalLimitSchema.default({ min: 10, max: 25, criticalMin: 6, criticalMax: 35 })
+    })
+    .default({
+      systolic: { max: 140, criticalMax: 180, criticalMin: 80 },
+      diastolic: { max: 90, criticalMax: 120 },
+      heart_rate: { min: 50, max: 120, criticalMin: 40, criticalMax: 150 },
+      spo2: { min: 92, criticalMin: 85 },
+      temperature: { min: 35, max: 38.5, criticalMin: 34, criticalMax: 40 },
+      respiratory_rate: { min: 10, max: 25, criticalMin: 6, criticalMax: 35 }
+    }),
+  /** Hospitals seed file (JSON array) used when the registry is empty. */
+  hospitalsFile: z.string().optional()
+});
+export type HubConfig = z.output<typeof HubConfigSchema>;
+
+export const DEFAULT_REPORTING_INTERVALS: Record<string, number> = { crew: 30, device: 60 };
+
+export function parseHubConfig(raw: unknown): HubConfig {
+  return HubConfigSchema.parse(raw ?? {});
+}

@@ -1,0 +1,53 @@
+import type { CoreContext } from '../createCore';
+import type { CoreServices } from '../services';
+import type { Hub } from './hub';
+import { gauge } from './metrics';
+
+/** GET /metrics: hub counters and histograms, plus the CAD bridge's state and outbox depth. */
+export function renderMetrics(ctx: CoreContext, hub: Hub): string {
+  const byRoleTransport = new Map<string, { role: string; transport: string; value: number }>();
+  for (const conn of hub.registry.all()) {
+    const key = `${conn.identity.role}|${conn.transport}`;
+    const entry = byRoleTransport.get(key);
+    if (entry) entry.value++;
+    else byRoleTransport.set(key, { role: conn.identity.role, transport: conn.transport, value: 1 });
+  }
+  const parts = [
+    gauge(
+      'switchboard_hub_connections',
+      'Live hub connections by role and transport.',
+      [...byRoleTransport.values()].map((e) => ({ labels: { role: e.role, transport: e.transport }, value: e.value }))
+    ),
+    hub.metrics.eventsIn.render(),
+    hub.metrics.eventsOut.render(),
+    hub.metrics.rejections.render(),
+    hub.metrics.connectionsRefused.render(),
+    hub.metrics.ackLatency.render(),
+    hub.metrics.logCommitLatency.render(),
+    gauge('switchboard_hub_rooms_with_history', 'Rooms holding recent messages for resume.', [{ value: hub.history.roomCount() }]),
+    gauge('switchboard_alerts_open', 'Open alerts by severity.', (['critical', 'warning', 'info'] as const).map((severity) => ({
+      labels: { severity },
+      value: ctx.alerts.list({ limit: 100_000 }).filter((a) => a.severity === severity).length
+    })))
+  ];
+  // The bridge starts after the hub; read it at scrape time, defensively (it may be absent).
+  const bridge = (ctx.services as Partial<CoreServices>).bridge;
+  try {
+    const health = bridge?.health();
+    if (health) {
+      parts.push(
+        gauge('switchboard_bridge_connected', 'CAD bridge link up (1) or down (0).', [{ value: health.bridge.connected ? 1 : 0 }]),
+        gauge(
+          'switchboard_bridge_state',
+          'CAD bridge status (1 for the current one).',
+          (['healthy', 'degraded', 'disconnected'] as const).map((status) => ({ labels: { status }, value: health.status === status ? 1 : 0 }))
+        ),
+        gauge('switchboard_bridge_outbox_depth', 'Messages waiting in the bridge outbox.', [{ value: health.bridge.outbox.pending }]),
+        gauge('switchboard_bridge_outbox_rejected', 'Outbox messages the CAD rejected.', [{ value: health.bridge.outbox.rejected }])
+      );
+    }
+  } catch (err) {
+    hub.logger.warn({ err }, 'bridge health unavailable for metrics');
+  }
+  return parts.join('\n') + '\n';
+}

@@ -1,0 +1,68 @@
+/** One message as it was published to a room; `id` increases across all rooms. */
+export interface RoomMessage {
+  id: number;
+  room: string;
+  event: string;
+  data: unknown;
+  timestamp: string;
+}
+
+export interface RoomHistory {
+  /** Records a message and gives it the next id. */
+  append(room: string, event: string, data: unknown): RoomMessage;
+  /** Messages of `room` with an id greater than `afterId`, oldest first. */
+  since(room: string, afterId: number): RoomMessage[];
+  /** Same, merged across rooms in id order (SSE Last-Event-ID, WebSocket resume). */
+  sinceAcross(roomNames: Iterable<string>, afterId: number): RoomMessage[];
+  /** Id of the newest message published anywhere. */
+  lastId(): number;
+  roomCount(): number;
+}
+
+/**
+ * A bounded ring of recent messages per room. Ids are one global sequence, so a
+ * client that saw id N can ask any set of rooms for everything after N without
+ * gaps, as long as the ring still holds it. Idle rooms are evicted oldest-first
+ * when there are more than `maxRooms`.
+ */
+export function createRoomHistory(perRoom: number, maxRooms = 20_000): RoomHistory {
+  const rings = new Map<string, { items: RoomMessage[]; next: number }>();
+  let seq = 0;
+
+  const ordered = (ring: { items: RoomMessage[]; next: number }) =>
+    ring.items.length < perRoom ? ring.items : [...ring.items.slice(ring.next), ...ring.items.slice(0, ring.next)];
+
+  return {
+    append(room, event, data) {
+      const message: RoomMessage = { id: ++seq, room, event, data, timestamp: new Date().toISOString() };
+      let ring = rings.get(room);
+      if (ring) {
+        rings.delete(room); // re-insert: Map order is then least-recently-used first
+      } else {
+        ring = { items: [], next: 0 };
+      }
+      rings.set(room, ring);
+      if (ring.items.length < perRoom) ring.items.push(message);
+      else {
+        ring.items[ring.next] = message;
+        ring.next = (ring.next + 1) % perRoom;
+      }
+      if (rings.size > maxRooms) {
+        const oldest = rings.keys().next().value;
+        if (oldest !== undefined) rings.delete(oldest);
+      }
+      return message;
+    },
+    since(room, afterId) {
+      const ring = rings.get(room);
+      return ring ? ordered(ring).filter((m) => m.id > afterId) : [];
+    },
+    sinceAcross(roomNames, afterId) {
+      const out: RoomMessage[] = [];
+      for (const room of new Set(roomNames)) out.push(...this.since(room, afterId));
+      return out.sort((a, b) => a.id - b.id);
+    },
+    lastId: () => seq,
+    roomCount: () => rings.size
+  };
+}

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { AmbulanceRequestRecordSchema, AMBULANCE_REQUEST_STATUSES, HospitalSchema, HospitalUpdateSchema } from '../../../shared/contract/hub';
+import { HospitalAlertPublishSchema, PatientAlertPublishSchema, SEED_004_EVENTS } from '../../../shared/hubEvents';
+import { canonicalRoom, rooms } from '../../../shared/rooms';
+import { DISPATCH_ROLES, OPERATOR_ROLES } from '../../../shared/roles';
+import type { CoreContext } from '../createCore';
+import { HospitalSeedSchema } from '../dispatch/hospitals';
+import { AppError, describeIssues } from '../errors';
+import type { HubServices } from './events';
+import { hubRoomCounts } from './hub';
+import { renderMetrics } from './metricsText';
+
+/** Seed 001's endpoint map: where each kind of client connects. */
+const WS_ENDPOINTS = {
+  socketio: '/socket.io/ (default namespace; auth.token or ?token=)',
+  websocket: '/realtime/ws?token=<jwt>',
+  websocket_patient: '/realtime/ws/patient/<patient_id>?token=<jwt>',
+  websocket_hospital: '/realtime/ws/hospital/<hospital_id>?token=<jwt>',
+  sse: '/realtime/events',
+  sse_patient: '/realtime/events/patient/<patient_id>',
+  sse_hospital: '/realtime/events/hospital/<hospital_id>',
+  sse_device: '/realtime/events/device/<device_type>/<device_id>'
+};
+
+const TestPublishSchema = z
+  .object({
+    /** Generic form: any room, any event name, any data. */
+    room: z.string().min(1).max(300).optional(),
+    event: z.string().min(1).max(64).optional(),
+    data: z.unknown().optional(),
+    /** Seed 004 form: event_type plus patient_id / hospital_id and the event's fields. */
+    event_type: z.string().min(1).max(64).optional(),
+    patient_id: z.string().min(1).max(128).optional(),
+    hospital_id: z.string().min(1).max(128).optional()
+  })
+  .passthrough();
+
+export function registerHubRoutes(ctx: CoreContext, services: HubServices): void {
+  const { hub, hospitals, requests, emitters } = services;
+  const router = ctx.http.router;
+
+  router.route({
+    method: 'GET',
+    url: '/api/v1/socket-status',
+    summary: 'Live connection summary (seed 001 shape).',
+    tags: ['realtime'],
+    auth: OPERATOR_ROLES,
+    response: z.object({
+      active: z.boolean(),
+      total_sockets: z.number().int(),
+      sockets_by_type: z.record(z.string(), z.number().int()),
+      timestamp: z.string(),
+      ws_endpoints: z.record(z.string(), z.string())
+    }),
+    handler: () => {
+      const stats = hub.stats();
+      return { active: true, total_sockets: stats.connections, sockets_by_type: stats.by_transport, timestamp: stats.at, ws_endpoints: WS_ENDPOINTS };
+    }
+  });
+
+  router.route({
+    method: 'GET',
+    url: '/realtime/stats',
+    summary: 'Connections by room and user (seed 004 shape).',
+    tags: ['realtime'],
+    auth: OPERATOR_ROLES,
+    response: z.object({
+      success: z.literal(true),
+      data: z.object({
+        total_connections: z.number().int(),
+        unique_users: z.number().int(),
+        active_rooms: z.number().int(),
+        connections_by_room: z.record(z.string(), z.number().int()),
+        connections_by_user: z.record(z.string(), z.number().int())
+      }),
+      timestamp: z.string()
+    }),
+    handler: () => {
+      const byUser: Record<string, number> = {};
+      for (const conn of hub.registry.all()) byUser[conn.identity.sub] = (byUser[conn.identity.sub] ?? 0) + 1;
+      const byRoom = Object.fromEntries(hubRoomCounts(hub));
+      return {
+        success: true as const,
+        data: {
+          total_connections: hub.registry.size(),
+          unique_users: Object.keys(byUser).length,
+          active_rooms: Object.keys(byRoom).length,
+          connections_by_room: byRoom,
+          connections_by_user: byUser
+        },
+        timestamp: new Date().toISOString()
+      };
+    }
+  });
+
+  router.route({
+    method: 'POST',
+    url: '/realtime/test/publish',
+    summary: 'Publish a test event to a room (admin): {room, event, data} or seed 004 {event_type, patient_id, ...}.',
+    tags: ['realtime'],
+    auth: ['admin'],
+    body: TestPublishSchema,
+    response: z.object({ success: z.literal(true), room: z.string(), event: z.string(), id: z.number().int() }),
+    errors: [400, 401, 403],
+    handler: ({ body }) => {
+      const { room, event, data, event_type, patient_id, hospital_id, ...rest } = body;
+      const published = (r: string, e: string, d: unknown) => {
+        const message = hub.publish(r, e, d);
+        return { success: true as const, room: r, event: e, id: message.id };
+      };
+      if (room) {
+        const canonical = canonicalRoom(room);
+        if (!canonical) throw new AppError('VALIDATION_FAILED', `"${room.slice(0, 80)}" is not a known room name.`);
+        return published(canonical, event ?? event_type ?? 'system.update', data ?? rest);
+      }
+      const type = event_type ?? event;
+      if (!type) throw new AppError('VALIDATION_FAILED', 'Give either room + event or event_type.');
+      if (type === 'patient_alert') {
+        const p = PatientAlertPublishSchema.safeParse({ patient_id, ...rest });
+        if (!p.success) throw new AppError('VALIDATION_FAILED', describeIssues(p.error.issues));
+        emitters.patientAlert(p.data.patient_id, p.data.alert_type, p.data.alert_data);
+        return { success: true as const, room: rooms.patient(p.data.patient_id), event: type, id: hub.history.lastId() };
+      }
+      if (type === 'hospital_alert') {
+        const p = HospitalAlertPublishSchema.safeParse({ hospital_id, ...rest });
+        if (!p.success) throw new AppError('VALIDATION_FAILED', describeIssues(p.error.issues));
+        emitters.hospitalAlert(p.data.hospital_id, p.data.alert_type, p.data.alert_data);
+        return { success: true as const, room: rooms.hospital(p.data.hospital_id), event: type, id: hub.history.lastId() };
+      }
+      const payload = { ...(patient_id ? { patient_id } : {}), ...(hospital_id ? { hospital_id } : {}), ...rest, timestamp: new Date().toISOString() };
+      if (patient_id) {
+        const target = type === SEED_004_EVENTS.vitalsUpdate ? rooms.patientVitals(patient_id) : type === SEED_004_EVENTS.patientAlert ? rooms.patientAlerts(patient_id) : rooms.patient(patient_id);
+        return published(target, type, payload);
+      }
+      if (hospital_id) return published(type.includes('alert') ? rooms.hospitalAlerts(hospital_id) : rooms.hospital(hospital_id), type, payload);
+      return published(type.startsWith('system.') ? rooms.systemAlerts : rooms.adminUpdates, type, payload);
+    }
+  });
+
+  router.route({
+    method: 'GET',
+    url: '/metrics',
+    summary: 'Prometheus metrics (text exposition format).',
+    tags: ['realtime'],
+    auth: OPERATOR_ROLES,
+    response: z.string(),
+    handler: ({ reply }) => {
+      reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+      return renderMetrics(ctx, hub);
+    }
+  });
+
+  router.route({
+    method: 'GET',
+    url: '/api/v1/hospitals',
+    summary: 'Hospitals registry.',
+    tags: ['hospitals'],
+    auth: [...OPERATOR_ROLES, 'hospital'],
+    response: z.array(HospitalSchema),
+    handler: () => hospitals.list()
+  });
+  router.route({
+    method: 'POST',
+    url: '/api/v1/hospitals',
+    summary: 'Add a hospital.',
+    tags: ['hospitals'],
+    auth: ['admin', 'supervisor'],
+    body: HospitalSeedSchema.element,
+    response: HospitalSchema,
+    errors: [400, 401, 403, 409],
+    handler: ({ body }) => hospitals.create(body)
+  });
+  router.route({
+    method: 'PATCH',
+    url: '/api/v1/hospitals/:id',
+    summary: 'Change a hospital (accepting flag, location, contact).',
+    tags: ['hospitals'],
+    auth: DISPATCH_ROLES,
+    params: z.object({ id: z.string().min(1).max(128) }),
+    body: HospitalUpdateSchema,
+    response: HospitalSchema,
+    errors: [400, 401, 403, 404],
+    handler: ({ params, body }) => hospitals.update(params.id, body)
+  });
+  router.route({
+    method: 'GET',
+    url: '/api/v1/ambulance-requests',
+    summary: 'Recent ambulance requests with every hospital offered.',
+    tags: ['hospitals'],
+    auth: OPERATOR_ROLES,
+    query: z.object({ status: z.enum(AMBULANCE_REQUEST_STATUSES).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+    response: z.array(AmbulanceRequestRecordSchema),
+    handler: ({ query }) => requests.list(query)
+  });
+}

@@ -1,0 +1,105 @@
+import type { Socket } from 'socket.io';
+import { homeRooms } from '../../../shared/rooms';
+import type { Identity } from '../../../shared/roles';
+import type { TokenService } from '../auth/tokens';
+import { AppError } from '../errors';
+import type { EventProcessor } from './events';
+import { emitWithoutOffset, LEGACY_CLIENTS_ROOM, type Hub } from './hub';
+import { fullBucket } from './rateLimit';
+import type { HubConn } from './registry';
+
+interface HubSocketData {
+  identity?: Identity;
+}
+
+const firstString = (v: unknown): string | undefined => (Array.isArray(v) ? firstString(v[0]) : typeof v === 'string' && v ? v : undefined);
+
+/**
+ * Clients connecting the way seed 002 shows (`?user_id=...&user_role=...`), or
+ * asking with `recovery=false` (auth or query), get events without the
+ * connection-state-recovery offset argument that Socket.IO appends to room
+ * broadcasts: python-socketio 5 passes it to one-argument handlers and fails.
+ */
+function isLegacyClient(socket: Socket): boolean {
+  const query = socket.handshake.query;
+  const auth = socket.handshake.auth as { recovery?: unknown } | undefined;
+  return query.user_role !== undefined || query.user_id !== undefined || auth?.recovery === false || query.recovery === 'false';
+}
+
+function clientIp(socket: Socket): string | null {
+  return socket.handshake.address || null;
+}
+
+/**
+ * Field clients on the default namespace: the JWT in `auth.token` (or the
+ * `token` query parameter, as seed 002's Python client sends it) is verified at
+ * the handshake; a refusal is a `connect_error` whose message says which check
+ * failed. Every event then goes through the hub's one processor and is acked.
+ */
+export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventProcessor): void {
+  const { nsp, config, logger } = hub;
+
+  nsp.use(async (socket, next) => {
+    const token = firstString((socket.handshake.auth as { token?: unknown } | undefined)?.token) ?? firstString(socket.handshake.query.token);
+    try {
+      (socket.data as HubSocketData).identity = await tokens.verify(token);
+      next();
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
+      const message = err instanceof AppError ? err.message : 'Authentication failed.';
+      hub.refused('socketio', code, message, { ip: clientIp(socket), userAgent: firstString(socket.handshake.headers['user-agent']) ?? null });
+      const refusal = new Error(message) as Error & { data?: unknown };
+      refusal.data = { code, message };
+      next(refusal);
+    }
+  });
+
+  nsp.on('connection', (socket) => {
+    const identity = (socket.data as HubSocketData).identity;
+    if (!identity) {
+      socket.disconnect(true);
+      return;
+    }
+    const now = Date.now();
+    const conn: HubConn = {
+      id: socket.id,
+      transport: 'socketio',
+      identity,
+      rooms: new Set(),
+      connectedAt: now,
+      lastSeen: now,
+      ip: clientIp(socket),
+      userAgent: firstString(socket.handshake.headers['user-agent']) ?? null,
+      messagesIn: 0,
+      messagesOut: 0,
+      bucket: fullBucket(config, now),
+      violations: 0,
+      direct: (event, data) => {
+        if (socket.rooms.has(LEGACY_CLIENTS_ROOM)) emitWithoutOffset(socket, event, data);
+        else socket.emit(event, data);
+        conn.messagesOut++;
+      },
+      close: () => socket.disconnect(true)
+    };
+    // A recovered session (connection state recovery) comes back with its rooms.
+    for (const room of socket.rooms) if (room !== socket.id && room !== LEGACY_CLIENTS_ROOM) conn.rooms.add(room);
+    if (!socket.recovered && isLegacyClient(socket)) void socket.join(LEGACY_CLIENTS_ROOM);
+    hub.connected(conn, { recovered: socket.recovered });
+    if (!socket.recovered) for (const room of homeRooms(identity)) hub.join(conn, room);
+
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const last = args.at(-1);
+      const ack = typeof last === 'function' ? (last as (body: unknown) => void) : undefined;
+      const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+      process(conn, event, payload).then(
+        (body) => ack?.(body),
+        (err: unknown) => {
+          logger.error({ err }, 'hub processor threw');
+          ack?.({ ok: false, error: { code: 'INTERNAL', message: 'Internal error; it has been logged.' } });
+        }
+      );
+    });
+
+    socket.on('disconnect', (reason) => hub.disconnected(conn, reason));
+  });
+}

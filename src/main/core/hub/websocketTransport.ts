@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { wsMessageType } from '../../../shared/hubEvents';
+import { canSubscribe, homeRooms, hospitalEndpointRooms, patientEndpointRooms } from '../../../shared/rooms';
+import type { Identity } from '../../../shared/roles';
+import type { TokenService } from '../auth/tokens';
+import { AppError } from '../errors';
+import type { EventProcessor } from './events';
+import type { Hub } from './hub';
+import { fullBucket } from './rateLimit';
+import type { HubConn } from './registry';
+import type { RoomMessage } from './roomHistory';
+
+/** A slow reader gets this much queued before it is cut off (it can resume with `since`). */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string) {
+  const body = JSON.stringify({ error: { code, message } });
+  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Which rooms an endpoint subscribes to on its own (seed 004), or null for an unknown path. */
+function endpointRooms(pathname: string, identity: Identity): string[] | null {
+  if (pathname === '/realtime/ws') return homeRooms(identity);
+  const patient = /^\/realtime\/ws\/patient\/([^/]+)$/.exec(pathname);
+  if (patient) return patientEndpointRooms(decodeURIComponent(patient[1]!));
+  const hospital = /^\/realtime\/ws\/hospital\/([^/]+)$/.exec(pathname);
+  if (hospital) return hospitalEndpointRooms(decodeURIComponent(hospital[1]!));
+  return null;
+}
+
+export const envelope = (m: RoomMessage) => ({ type: wsMessageType(m.event), event: m.event, room: m.room, data: m.data, timestamp: m.timestamp, id: m.id });
+
+/**
+ * Seed 004's plain WebSocket protocol on `/realtime/ws...` (same port as REST):
+ * JSON messages `{type: 'subscribe'|'unsubscribe'|'ping', room}` plus every hub
+ * client event as `{type: <event>, data, id}`; server messages carry `type`,
+ * `room`, `data`, `timestamp` (and `id`, the resume offset).
+ */
+export function attachWebSocket(hub: Hub, server: import('node:http').Server, tokens: TokenService, process: EventProcessor): () => Promise<void> {
+  const { config, logger } = hub;
+  // ws closes oversized frames itself; well above our limit so normal oversize gets a clear error instead.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxPayloadBytes * 4, 1024 * 1024), perMessageDeflate: false });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/realtime/ws')) return; // engine.io and others handle their own paths
+    const ip = req.socket.remoteAddress ?? null;
+    const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
+    const header = req.headers.authorization;
+    const token = url.searchParams.get('token') ?? (typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined);
+    socket.on('error', () => undefined);
+    tokens.verify(token).then(
+      (identity) => {
+        const auto = endpointRooms(url.pathname, identity);
+        if (!auto) return refuseUpgrade(socket, 404, 'NOT_FOUND', `No WebSocket endpoint at ${url.pathname}.`);
+        for (const room of auto) {
+          const decision = canSubscribe(identity, room, hub.accessFacts);
+          if (!decision.allowed) {
+            hub.refused('websocket', 'FORBIDDEN', decision.reason, { ip, userAgent });
+            return refuseUpgrade(socket, 403, 'FORBIDDEN', decision.reason);
+          }
+        }
+        const since = Number(url.searchParams.get('since') ?? NaN);
+        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, identity, auto, { ip, userAgent, since: Number.isInteger(since) ? since : undefined }));
+      },
+      (err: unknown) => {
+        const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
+        const message = err instanceof AppError ? err.message : 'Authentication failed.';
+        hub.refused('websocket', code, message, { ip, userAgent });
+        refuseUpgrade(socket, 401, code, message);
+      }
+    );
+  };
+  server.on('upgrade', onUpgrade);
+
+  function accept(ws: WebSocket, identity: Identity, auto: string[], meta: { ip: string | null; userAgent: string | null; since?: number }) {
+    const now = Date.now();
+    const send = (body: unknown) => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        ws.close(1013, 'Too slow: reconnect with since=<last id> to resume.');
+        return;
+      }
+      ws.send(JSON.stringify(body));
+    };
+    const conn: HubConn = {
+      id: `ws_${randomUUID()}`,
+      transport: 'websocket',
+      identity,
+      rooms: new Set(),
+      connectedAt: now,
+      lastSeen: now,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      messagesIn: 0,
+      messagesOut: 0,
+      bucket: fullBucket(config, now),
+      violations: 0,
+      deliver: (message) => send(envelope(message)),
+      direct: (event, data) => send({ type: wsMessageType(event), event, room: null, data, timestamp: new Date().toISOString() }),
+      close: (reason) => ws.close(1008, reason.slice(0, 120))
+    };
+    for (const room of auto) hub.join(conn, room);
+    hub.connected(conn, { endpoint: auto });
+    send({ type: 'connected', connection_id: conn.id, rooms: [...conn.rooms], last_id: hub.history.lastId(), timestamp: new Date().toISOString() });
+    if (meta.since !== undefined) for (const message of hub.history.sinceAcross(conn.rooms, meta.since)) send(envelope(message));
+
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    const heartbeat = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, 25_000);
+    heartbeat.unref();
+
+    ws.on('message', (raw: RawData, isBinary: boolean) => {
+      const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
+      type WsMessage = { type?: unknown; room?: unknown; data?: unknown; id?: unknown; since?: unknown };
+      let message: WsMessage | null = null;
+      if (!isBinary && bytes <= config.maxPayloadBytes) {
+        try {
+          const parsed: unknown = JSON.parse(raw.toString());
+          message = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as WsMessage) : null;
+        } catch {
+          message = null;
+        }
+      }
+      const ref = message && (typeof message.id === 'string' || typeof message.id === 'number') ? message.id : null;
+      const type = message?.type;
+      // Seed 004's room messages carry the room at the top level; other events carry `data`.
+      const isRoomMessage = type === 'subscribe' || type === 'unsubscribe' || type === 'room_history';
+      const payload = isRoomMessage ? { room: message?.room, ...(message?.since !== undefined ? { since: message.since } : {}) } : type === 'ping' ? (message?.data ?? {}) : message?.data;
+      const eventName = message ? type : bytes > config.maxPayloadBytes ? 'oversized_message' : 'malformed_message';
+      void process(conn, eventName, message ? payload : undefined, message ? undefined : bytes).then((ack) => {
+        if (!message && ack.ok === false && ack.error.code === 'UNKNOWN_EVENT') {
+          ack = { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Messages must be JSON objects like {"type":"subscribe","room":"..."}.' } };
+        }
+        if (type === 'ping' && ack.ok) return send({ type: 'pong', ref, id: ack.id, timestamp: new Date().toISOString() });
+        if (isRoomMessage && ack.ok) return send({ type: type === 'room_history' ? 'history' : 'subscription', action: type, status: type === 'subscribe' ? 'subscribed' : type === 'unsubscribe' ? 'unsubscribed' : 'ok', ref, ...ack });
+        if (!ack.ok) return send({ type: 'error', ref, event: typeof type === 'string' ? type : null, ...ack });
+        send({ type: 'ack', ref, event: type, ...ack });
+      });
+    });
+    ws.on('close', () => {
+      clearInterval(heartbeat);
+      hub.disconnected(conn, 'websocket closed');
+    });
+    ws.on('error', (err) => logger.warn({ err, conn: conn.id }, 'websocket error'));
+  }
+
+  return async () => {
+    server.off('upgrade', onUpgrade);
+    for (const client of wss.clients) client.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  };
+}

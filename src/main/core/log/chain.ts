@@ -1,0 +1,165 @@
+import { createHash, createHmac, createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { readOrCreateSecret } from '../auth/secretFile';
+
+/**
+ * Tamper evidence. Three chains, each record's MAC covering the previous MAC:
+ *
+ * - rows: a row's MAC covers its immutable columns plus a digest of its initial
+ *   state (status, response data, outcome columns);
+ * - updates: updateSocketLog never rewrites history silently: each update is its
+ *   own appended record carrying the digests of the row's state before and after
+ *   it, and the row's `version` counts them. Verification replays: a row at version
+ *   0 must still match its insert; a row at version v must have exactly updates
+ *   1..v, linked before->after, the last matching the row as it is now. So an
+ *   edit, a deleted update or a row rolled back to an older state all show.
+ *   (Re-chaining rows on update was rejected: it would change MACs an export
+ *   manifest already signed.)
+ * - access: who read the log.
+ *
+ * Each chain's head (last id, MAC, count) and anchor (last record removed by
+ * retention) are sealed with the key, so truncating the tail or deleting a prefix
+ * without the key shows too. The key lives in the data directory (0600).
+ */
+export const MAC_BYTES = 16;
+export const CHAINS = ['rows', 'updates', 'access'] as const;
+export type ChainName = (typeof CHAINS)[number];
+
+export const LOG_KEY_FILE = 'socket-log.key';
+
+export interface LogKeys {
+  mac: Buffer;
+  /** Ed25519 key that signs export manifests. */
+  signing: KeyObject;
+  verifying: KeyObject;
+  /** Short fingerprint of the verifying key, printed in manifests. */
+  keyId: string;
+}
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+export function deriveLogKeys(secret: string): LogKeys {
+  const ikm = Buffer.from(secret, 'utf8');
+  const mac = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'switchboard socket-log chain v1', 32));
+  const seed = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'switchboard export manifest ed25519 v1', 32));
+  const signing = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const verifying = createPublicKey(signing);
+  const spki = verifying.export({ format: 'der', type: 'spki' });
+  const keyId = createHash('sha256').update(spki).digest('hex').slice(0, 16);
+  return { mac, signing, verifying, keyId };
+}
+
+export function loadLogKeys(dataDir: string): LogKeys {
+  return deriveLogKeys(readOrCreateSecret(dataDir, LOG_KEY_FILE));
+}
+
+const canon = (values: readonly unknown[]): string => JSON.stringify(values);
+
+const hmac = (key: Buffer, tag: string, ...parts: Array<Buffer | string>): Buffer => {
+  const h = createHmac('sha256', key).update(tag);
+  for (const p of parts) h.update(p);
+  return h.digest().subarray(0, MAC_BYTES);
+};
+
+export const genesisMac = (key: Buffer, chain: ChainName): Buffer => hmac(key, 'g', chain);
+
+export interface ImmutableRow {
+  id: number;
+  created_at: number;
+  event_type: string;
+  socket_id: string;
+  user_id: string | null;
+  user_role: string | null;
+  event_data: string | null;
+  request_data: string | null;
+  patient_latitude: number | null;
+  patient_longitude: number | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  session_duration: number | null;
+}
+
+export interface RowState {
+  status: string;
+  response_data: string | null;
+  error_message: string | null;
+  response_time_ms: number | null;
+  hospital_id: string | null;
+  hospital_name: string | null;
+  distance_km: number | null;
+  processed: number;
+  processed_at: number | null;
+  version: number;
+}
+
+export const STATE_COLUMNS = [
+  'status',
+  'response_data',
+  'error_message',
+  'response_time_ms',
+  'hospital_id',
+  'hospital_name',
+  'distance_km',
+  'processed',
+  'processed_at',
+  'version'
+] as const satisfies ReadonlyArray<keyof RowState>;
+
+export function stateDigest(s: RowState): Buffer {
+  return createHash('sha256')
+    .update(
+      canon([s.status, s.response_data, s.error_message, s.response_time_ms, s.hospital_id, s.hospital_name, s.distance_km, s.processed, s.processed_at, s.version])
+    )
+    .digest()
+    .subarray(0, MAC_BYTES);
+}
+
+export function rowMac(key: Buffer, prev: Buffer, r: ImmutableRow, initialState: Buffer): Buffer {
+  return hmac(
+    key,
+    'r',
+    prev,
+    canon([r.id, r.created_at, r.event_type, r.socket_id, r.user_id, r.user_role, r.event_data, r.request_data, r.patient_latitude, r.patient_longitude, r.ip_address, r.user_agent, r.session_duration]),
+    initialState
+  );
+}
+
+export interface UpdateRecord {
+  id: number;
+  log_id: number;
+  version: number;
+  at: number;
+  changes: string;
+  before_digest: Buffer;
+  after_digest: Buffer;
+}
+
+export const updateMac = (key: Buffer, prev: Buffer, u: UpdateRecord): Buffer =>
+  hmac(key, 'u', prev, canon([u.id, u.log_id, u.version, u.at, u.changes]), u.before_digest, u.after_digest);
+
+export interface AccessRecord {
+  id: number;
+  at: number;
+  actor: string;
+  actor_role: string | null;
+  channel: string;
+  query: string;
+  params: string;
+  row_count: number;
+}
+
+export const accessMac = (key: Buffer, prev: Buffer, a: AccessRecord): Buffer =>
+  hmac(key, 'a', prev, canon([a.id, a.at, a.actor, a.actor_role, a.channel, a.query, a.params, a.row_count]));
+
+export interface ChainHead {
+  chain: ChainName;
+  head_id: number;
+  head_mac: Buffer;
+  anchor_id: number;
+  anchor_mac: Buffer;
+  record_count: number;
+}
+
+export const sealHead = (key: Buffer, h: ChainHead): Buffer =>
+  hmac(key, 's', canon([h.chain, h.head_id, h.head_mac.toString('hex'), h.anchor_id, h.anchor_mac.toString('hex'), h.record_count]));
+
+export const macEquals = (a: Buffer | null | undefined, b: Buffer): boolean => !!a && a.length === b.length && a.equals(b);

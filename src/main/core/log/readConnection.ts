@@ -1,0 +1,40 @@
+import Sqlite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { DatabaseSchema } from '../db/schema';
+
+/**
+ * A separate read-only connection holding one read transaction: verification,
+ * exports and archiving see one consistent snapshot (WAL isolation) while the
+ * writer keeps committing on the main connection, and they page through it with
+ * event-loop yields in between so the hub never waits on them.
+ */
+export interface ReadSnapshot {
+  sqlite: Sqlite.Database;
+  /** For building queries only; statements run on `sqlite` inside the snapshot. */
+  db: Kysely<DatabaseSchema>;
+  close(): Promise<void>;
+}
+
+export function openReadSnapshot(file: string): ReadSnapshot {
+  const sqlite = new Sqlite(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  sqlite.exec('BEGIN');
+  let closed = false;
+  return {
+    sqlite,
+    db,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        sqlite.exec('COMMIT');
+      } catch {
+        // Nothing to commit on a read snapshot; closing ends it either way.
+      }
+      await db.destroy();
+    }
+  };
+}
+
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

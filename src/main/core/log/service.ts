@@ -1,0 +1,134 @@
+import type { VerifyReport } from '../../../shared/contract/log';
+import type { CoreContext } from '../createCore';
+import { loadLogKeys, type LogKeys } from './chain';
+import { startCheckpointer } from './checkpointer';
+import { parseLogConfig, type LogConfig, type LogThresholds } from './config';
+import { createExportJobs, type ExportJobs } from './exportJobs';
+import { registerLogHandlers } from './handlers';
+import { startMonitor } from './monitor';
+import { createLogReads, type LogReads, type Reader } from './reads';
+import { createRetention, type RetentionResult } from './retention';
+import { registerLogRoutes } from './routes';
+import type { SocketLogWriter } from './types';
+import { verifyLogFile } from './verify';
+import { createGroupCommitWriter, type AccessEntryInput, type WriterStats } from './writer';
+
+/** The socket log as other domains see it: the writer the hub and bridge use, plus reads and upkeep. */
+export interface SocketLog extends SocketLogWriter {
+  recordAccess(entry: AccessEntryInput): Promise<{ id: number }>;
+  reads: LogReads;
+  exports: ExportJobs;
+  /** The seed's cleanup_old_socket_logs: archive then delete rows older than `days`; returns how many left. */
+  cleanupOldSocketLogs(days?: number): Promise<number>;
+  retention(days?: number): Promise<RetentionResult>;
+  verify(reader: Reader): Promise<VerifyReport>;
+  thresholds(): LogThresholds;
+  setThresholds(next: LogThresholds): void;
+  /** Judges the thresholds now (normally on a timer). */
+  evaluateThresholds(): Promise<void>;
+  stats(): WriterStats;
+  config: LogConfig;
+}
+
+declare module '../services' {
+  interface CoreServices {
+    log: SocketLog;
+  }
+}
+
+/**
+ * Starts the socket log: group-commit writer, tamper-evidence chains, REST and
+ * console reads (each recorded in the access log), exports, retention on a
+ * schedule, threshold alerts, `log.stats` pushes and off-thread WAL checkpoints.
+ * Started first among the domains: the hub and bridge write through it.
+ */
+export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
+  const config = parseLogConfig(ctx.config.log);
+  const logger = ctx.logger.child({ domain: 'log' });
+  const keys: LogKeys = loadLogKeys(ctx.config.dataDir);
+  const { database } = ctx;
+  const writer = createGroupCommitWriter({ database, keys, scrubber: ctx.scrubber, logger, maxBatch: config.maxBatch });
+  const reads = createLogReads(database.db, writer);
+  const exports = createExportJobs({ dbFile: database.file, dataDir: ctx.config.dataDir, keys, bus: ctx.bus, writer, logger });
+  const retention = createRetention({
+    db: database.db,
+    sqlite: database.sqlite,
+    statements: writer.statements,
+    key: keys.mac,
+    keyId: keys.keyId,
+    dataDir: ctx.config.dataDir
+  });
+  let thresholds = config.thresholds;
+
+  const runRetention = async (days = config.retentionDays) => {
+    const result = await retention.cleanupOldSocketLogs(days);
+    if (result.deleted > 0) logger.info({ deleted: result.deleted, archive: result.archive, anchorId: result.anchorId }, 'socket log retention archived and deleted old rows');
+    return result;
+  };
+  const verify = async (reader: Reader) => {
+    const report = await verifyLogFile(database.file, keys.mac);
+    await writer.recordAccess({ actor: reader.actor, actorRole: reader.role, channel: reader.channel, query: 'verify', params: {}, rowCount: report.checked.rows });
+    if (!report.ok) logger.error({ firstBad: report.first_bad }, 'socket log verification found tampering');
+    return report;
+  };
+
+  const checkpointer = startCheckpointer({ file: database.file, sqlite: database.sqlite, intervalMs: config.checkpointIntervalMs, logger });
+  const monitor = startMonitor({
+    db: database.db,
+    dbFile: database.file,
+    writer,
+    bus: ctx.bus,
+    alerts: ctx.alerts,
+    logger,
+    thresholds: () => thresholds,
+    statsIntervalMs: config.statsIntervalMs,
+    evaluateIntervalMs: config.evaluateIntervalMs
+  });
+  let retentionTimer: NodeJS.Timeout | null = null;
+  if (config.retentionIntervalMinutes > 0) {
+    retentionTimer = setInterval(() => {
+      runRetention().catch((err: unknown) => logger.error({ err }, 'scheduled socket log retention failed'));
+    }, config.retentionIntervalMinutes * 60_000);
+    retentionTimer.unref();
+  }
+
+  const service: SocketLog = {
+    createSocketLog: (entry) => writer.createSocketLog(entry),
+    updateSocketLog: (id, update) => writer.updateSocketLog(id, update),
+    flush: () => writer.flush(),
+    recordAccess: (entry) => writer.recordAccess(entry),
+    reads,
+    exports,
+    cleanupOldSocketLogs: async (days) => (await runRetention(days)).deleted,
+    retention: runRetention,
+    verify,
+    thresholds: () => thresholds,
+    setThresholds(next) {
+      thresholds = next;
+      logger.info({ thresholds: next }, 'socket log thresholds changed');
+    },
+    evaluateThresholds: () => monitor.evaluate(),
+    stats: () => writer.stats(),
+    config
+  };
+
+  registerLogRoutes(ctx.http.router, { reads, exports, verify });
+  registerLogHandlers(ctx.api, {
+    reads,
+    exports,
+    verify,
+    thresholds: service.thresholds,
+    setThresholds: service.setThresholds,
+    retention: runRetention
+  });
+
+  ctx.onClose(async () => {
+    if (retentionTimer) clearInterval(retentionTimer);
+    monitor.close();
+    await writer.close();
+    await checkpointer.close();
+  });
+  ctx.services.log = service;
+  logger.info({ retentionDays: config.retentionDays, keyId: keys.keyId }, 'socket log started');
+  return service;
+}

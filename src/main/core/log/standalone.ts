@@ -1,0 +1,48 @@
+import os from 'node:os';
+import pino from 'pino';
+import { openDatabase, type Database } from '../db/database';
+import { createSecretScrubber } from '../logger';
+import { loadLogKeys, type LogKeys } from './chain';
+import { createGroupCommitWriter, type GroupCommitWriter } from './writer';
+
+/**
+ * The log without a running core, for the CLI (export, verify, retention): the
+ * data directory's database, keys and a writer for access records. Safe beside a
+ * running core on the same file: chain heads are read inside each write transaction.
+ */
+export interface LogCliContext {
+  dataDir: string;
+  database: Database;
+  keys: LogKeys;
+  writer: GroupCommitWriter;
+  actor: string;
+  close(): Promise<void>;
+}
+
+/** The person running the command, for the access log (`--actor` wins over the OS account). */
+export function cliActor(flag: string | undefined): string {
+  if (flag) return flag.slice(0, 128);
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'cli';
+  }
+}
+
+export async function openStandaloneLog(dataDir: string, actorFlag: string | undefined): Promise<LogCliContext> {
+  const database = await openDatabase(dataDir);
+  const keys = loadLogKeys(dataDir);
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const writer = createGroupCommitWriter({ database, keys, scrubber: createSecretScrubber([]), logger });
+  return {
+    dataDir,
+    database,
+    keys,
+    writer,
+    actor: cliActor(actorFlag),
+    async close() {
+      await writer.close();
+      await database.close();
+    }
+  };
+}

@@ -1,0 +1,116 @@
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/contract';
+import { eventReachesRole } from '../../shared/contract/audience';
+import { fail, type Result } from '../../shared/result';
+import type { OperatorRole } from '../../shared/roles';
+import type { EventBus } from '../core/contract/bus';
+import type { CallContext, ContractRegistry } from '../core/contract/registry';
+import type { ShellLog } from '../window/shellLog';
+import { checkSender, type ConsoleWebContents, type InvokeEventLike } from './trustedSender';
+
+/** The parts of Electron's ipcMain the registrar uses (tests pass a fake). */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>): void;
+  removeHandler(channel: string): void;
+}
+
+export interface ConsoleIpcDeps {
+  ipcMain: IpcMainLike;
+  api: Pick<ContractRegistry, 'invoke'>;
+  bus: Pick<EventBus, 'onAny'>;
+  isTrustedUrl(url: string): boolean;
+  log: ShellLog;
+}
+
+export interface ConsoleIpc {
+  /** Makes a console window's webContents a trusted caller and an event receiver. */
+  attach(contents: ConsoleWebContents): void;
+  /** The operator signed in on that webContents, if any. */
+  sessionOf(contentsId: number): Operator | null;
+  dispose(): void;
+}
+
+type Operator = { username: string; role: OperatorRole };
+
+/** A method name fit for a log line, whatever the page sent (String() can throw on hostile objects). */
+const describeMethod = (method: unknown) => (typeof method === 'string' ? method.slice(0, 64) : `<${typeof method}>`);
+
+/**
+ * The one guarded registrar for Electron IPC. Every call arrives on one
+ * channel, is checked for a trusted sender, then goes through the same
+ * `api.invoke` (schema parse, role check, Result) as the `/console` namespace.
+ * The operator session lives here in the main process, per webContents, so a
+ * compromised page cannot claim a role it did not sign in as.
+ */
+export function registerConsoleIpc(deps: ConsoleIpcDeps): ConsoleIpc {
+  const attached = new Map<number, ConsoleWebContents>();
+  const sessions = new Map<number, Operator | null>();
+
+  deps.ipcMain.handle(IPC_CALL_CHANNEL, async (event, method, input): Promise<Result<unknown>> => {
+    const verdict = checkSender(event, attached, deps.isTrustedUrl);
+    if (!verdict.trusted) {
+      deps.log.warn(
+        { reason: verdict.reason, method: describeMethod(method), url: event.senderFrame?.url.slice(0, 200) },
+        'IPC call from untrusted sender refused'
+      );
+      return fail('UNTRUSTED_SENDER', 'This call did not come from the Switchboard console window, so it was refused.');
+    }
+    if (typeof method !== 'string') {
+      deps.log.warn({ method: describeMethod(method) }, 'IPC call rejected');
+      return fail('UNKNOWN_METHOD', 'A console method name must be a string.');
+    }
+    const contentsId = event.sender.id;
+    const ctx: CallContext = {
+      operator: sessions.get(contentsId) ?? null,
+      transport: 'ipc',
+      setSession: (operator) => {
+        if (attached.has(contentsId)) sessions.set(contentsId, operator);
+      }
+    };
+    try {
+      const result = await deps.api.invoke(method, input, ctx);
+      if (!result.ok && (result.error.code === 'VALIDATION_FAILED' || result.error.code === 'UNKNOWN_METHOD')) {
+        deps.log.warn({ method: describeMethod(method), error: result.error }, 'IPC call rejected');
+      }
+      return result;
+    } catch (err) {
+      // invoke() is built not to throw; this is the last line so IPC never rejects.
+      deps.log.error({ err, method: describeMethod(method) }, 'IPC call failed');
+      return fail('INTERNAL', 'Internal error; it has been logged.');
+    }
+  });
+
+  const offBus = deps.bus.onAny(({ event, payload }) => {
+    for (const [id, contents] of attached) {
+      const operator = sessions.get(id);
+      if (!operator || !eventReachesRole(event, operator.role) || contents.isDestroyed()) continue;
+      try {
+        contents.send(IPC_EVENT_CHANNEL, event, payload);
+      } catch (err) {
+        // A window closing mid-send must not stop delivery to the others.
+        deps.log.warn({ err, event }, 'IPC event not delivered');
+      }
+    }
+  });
+
+  return {
+    attach(contents) {
+      attached.set(contents.id, contents);
+      sessions.set(contents.id, null);
+      // A reload or new page starts signed out: the page that signed in is gone.
+      contents.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) sessions.set(contents.id, null);
+      });
+      contents.once('destroyed', () => {
+        attached.delete(contents.id);
+        sessions.delete(contents.id);
+      });
+    },
+    sessionOf: (id) => sessions.get(id) ?? null,
+    dispose() {
+      offBus();
+      deps.ipcMain.removeHandler(IPC_CALL_CHANNEL);
+      attached.clear();
+      sessions.clear();
+    }
+  };
+}

@@ -1,0 +1,54 @@
+import type { Unit } from '../../../shared/cad';
+import { CITY_AREA } from '../../../shared/cityArea';
+
+/** A synthetic fleet moving around the city: the benchmarks' stand-in for the CAD. */
+export interface Fleet {
+  units: Unit[];
+  /** Moves the units in [from, to) one step and returns them as the CAD would report them. */
+  step(from: number, to: number): Unit[];
+}
+
+const STATUSES: Unit['status'][] = ['available', 'en_route', 'on_scene', 'transporting', 'at_destination', 'dispatched'];
+
+export function createFleet(count: number, seed = 1): Fleet {
+  let s = seed;
+  const rand = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+  const { minLat, maxLat, minLon, maxLon } = CITY_AREA.bounds;
+  const units: Unit[] = [];
+  for (let i = 0; i < count; i += 1) {
+    units.push({
+      id: `U${i}`,
+      call_sign: `M${100 + i}`,
+      status: STATUSES[i % STATUSES.length]!,
+      location: { lat: minLat + rand() * (maxLat - minLat), lon: minLon + 0.05 + rand() * (maxLon - minLon - 0.1) },
+      heading: Math.floor(rand() * 360),
+      speed: 40,
+      incident_id: null,
+      last_report: new Date().toISOString()
+    });
+  }
+  return {
+    units,
+    step(from, to) {
+      const now = new Date().toISOString();
+      const moved: Unit[] = [];
+      for (let i = from; i < Math.min(to, units.length); i += 1) {
+        const u = units[i]!;
+        // ~40 km/h: about 11 m per second, in degrees; turn a little now and then.
+        const heading = ((u.heading ?? 0) + (rand() - 0.5) * 30 + 360) % 360;
+        const rad = (heading * Math.PI) / 180;
+        let lat = u.location!.lat + Math.cos(rad) * 0.0004;
+        let lon = u.location!.lon + Math.sin(rad) * 0.0006;
+        if (lat < minLat || lat > maxLat) lat = u.location!.lat;
+        if (lon < minLon || lon > maxLon) lon = u.location!.lon;
+        const next: Unit = { ...u, heading: Math.round(heading), location: { lat, lon }, last_report: now };
+        units[i] = next;
+        moved.push(next);
+      }
+      return moved;
+    }
+  };
+}

@@ -1,0 +1,140 @@
+import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { useEffect, useRef, useState } from 'react';
+import { useDispatch } from '../../stores/dispatchStore';
+import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson } from './overlays';
+import { DISTRICTS, mapStyle } from './mapStyle';
+import { UnitOverlay } from './unitOverlay';
+import { PRIORITY_COLORS } from './unitColors';
+
+export interface MapHandle {
+  map: MapLibreMap;
+  units: UnitOverlay | null;
+}
+
+interface DispatchMapProps {
+  /** 'layer': every unit on one overlay canvas (the console); 'none': no units (the naive benchmark adds its own). */
+  units?: 'layer' | 'none';
+  onReady?(handle: MapHandle): void;
+}
+
+const OVERLAY_LAYERS = ['incidents', 'hospitals', 'requests', 'patients'];
+
+export function DispatchMap({ units = 'layer', onReady }: DispatchMapProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const labels = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!container.current) return;
+    let map: MapLibreMap;
+    try {
+      map = new maplibregl.Map({
+        container: container.current,
+        style: mapStyle(),
+        center: [-122.3321, 47.6062],
+        zoom: 11.3,
+        attributionControl: false,
+        fadeDuration: 0,
+        // The offline basemap covers the city and its surroundings; do not wander off it.
+        maxBounds: [
+          [-122.75, 47.4],
+          [-121.95, 47.85]
+        ],
+        // Dispatchers read the map top-down; the unit overlay relies on it.
+        pitchWithRotate: false,
+        maxPitch: 0
+      });
+    } catch (err) {
+      setFailed((err as Error).message);
+      return;
+    }
+    map.addControl(new maplibregl.NavigationControl({ showCompass: true }), 'top-right');
+    const unitLayer = units === 'layer' ? new UnitOverlay(map) : null;
+    let unsubscribe: (() => void) | null = null;
+
+    const placeLabels = () => {
+      const el = labels.current;
+      if (!el) return;
+      const children = el.children;
+      DISTRICTS.forEach((d, i) => {
+        const p = map.project([d.lon, d.lat]);
+        (children[i] as HTMLElement | undefined)?.style.setProperty('transform', `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px) translate(-50%, -50%)`);
+      });
+    };
+    map.on('move', placeLabels);
+
+    map.on('load', () => {
+      map.addSource('incidents', { type: 'geojson', data: incidentsGeoJson([]) });
+      map.addSource('hospitals', { type: 'geojson', data: hospitalsGeoJson([]) });
+      map.addSource('requests', { type: 'geojson', data: requestsGeoJson([]) });
+      map.addLayer({ id: 'hospitals', type: 'circle', source: 'hospitals', paint: { 'circle-radius': 9, 'circle-color': ['case', ['get', 'accepting'], '#1f6feb', '#6e7681'], 'circle-stroke-color': '#e6edf3', 'circle-stroke-width': 2 } });
+      map.addLayer({ id: 'patients', type: 'circle', source: 'requests', filter: ['!=', ['get', 'status'], 'pending'], paint: { 'circle-radius': 4, 'circle-color': '#db61a2', 'circle-opacity': 0.7 } });
+      map.addLayer({ id: 'requests', type: 'circle', source: 'requests', filter: ['==', ['get', 'status'], 'pending'], paint: { 'circle-radius': 11, 'circle-color': 'rgba(219, 97, 162, 0.25)', 'circle-stroke-color': '#db61a2', 'circle-stroke-width': 3 } });
+      map.addLayer({
+        id: 'incidents',
+        type: 'circle',
+        source: 'incidents',
+        paint: {
+          'circle-radius': ['match', ['get', 'priority'], 1, 12, 2, 10, 8],
+          'circle-color': ['match', ['get', 'priority'], 1, PRIORITY_COLORS[1]!, 2, PRIORITY_COLORS[2]!, 3, PRIORITY_COLORS[3]!, PRIORITY_COLORS[4]!],
+          'circle-opacity': 0.85,
+          'circle-stroke-color': '#0d1117',
+          'circle-stroke-width': 2
+        }
+      });
+
+      let seen = { incidents: null as unknown, hospitals: null as unknown, requests: null as unknown, units: null as unknown };
+      const apply = () => {
+        const s = useDispatch.getState();
+        if (unitLayer && s.units !== seen.units) unitLayer.sync(s.units, seen.units === null ? null : s.changedUnits);
+        if (s.incidents !== seen.incidents) (map.getSource('incidents') as GeoJSONSource).setData(incidentsGeoJson(s.incidents.values()));
+        if (s.hospitals !== seen.hospitals) (map.getSource('hospitals') as GeoJSONSource).setData(hospitalsGeoJson(s.hospitals.values()));
+        if (s.requests !== seen.requests) (map.getSource('requests') as GeoJSONSource).setData(requestsGeoJson(s.requests.values()));
+        seen = { incidents: s.incidents, hospitals: s.hospitals, requests: s.requests, units: s.units };
+        unitLayer?.setSelected(s.selected?.kind === 'unit' ? s.selected.id : null);
+        unitLayer?.setFollow(s.followUnitId);
+      };
+      apply();
+      unsubscribe = useDispatch.subscribe(apply);
+      placeLabels();
+      container.current?.setAttribute('data-map-ready', '1');
+      performance.mark('switchboard:map-interactive');
+      onReady?.({ map, units: unitLayer });
+    });
+
+    map.on('click', (e) => {
+      const select = useDispatch.getState().select;
+      const unitId = unitLayer?.hitTest(e.point);
+      if (unitId) return select({ kind: 'unit', id: unitId });
+      const hit = map.queryRenderedFeatures(e.point, { layers: OVERLAY_LAYERS.filter((l) => map.getLayer(l)) })[0];
+      if (hit) {
+        const kind = hit.layer.id === 'incidents' ? 'incident' : hit.layer.id === 'hospitals' ? 'hospital' : 'request';
+        return select({ kind, id: String(hit.properties?.id) });
+      }
+      select(null);
+    });
+    // A dispatcher dragging the map stops following.
+    map.on('dragstart', () => useDispatch.getState().follow(null));
+    map.on('error', (e) => console.warn('map:', e.error?.message));
+
+    return () => {
+      unsubscribe?.();
+      unitLayer?.remove();
+      map.remove();
+    };
+    // The map is created once; its props are fixed for its lifetime.
+  }, []);
+
+  if (failed) return <div className="map-failed">The map cannot start here: {failed}</div>;
+  return (
+    <div className="dispatch-map">
+      <div ref={container} className="dispatch-map__canvas" data-testid="dispatch-map" />
+      <div ref={labels} className="dispatch-map__labels" aria-hidden>
+        {DISTRICTS.map((d) => (
+          <span key={d.name}>{d.name}</span>
+        ))}
+      </div>
+    </div>
+  );
+}

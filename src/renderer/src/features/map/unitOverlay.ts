@@ -1,0 +1,239 @@
+import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
+import type { UnitView } from '../../stores/dispatchModel';
+import { UNIT_STATUS_COLORS } from './unitColors';
+
+/**
+ * Every unit on the map, drawn on one canvas laid over the map. Units move
+ * every second while the map itself rarely changes, so the map is not redrawn
+ * for them (a full map redraw per animation frame costs far more, and in a
+ * software-rendered window it is the difference between 2 and 60 frames/s);
+ * units glide between reports by interpolation, and are batched into one fill
+ * per status colour. The map is never pitched, so mercator -> screen is affine
+ * and three projected points per frame place all 2,000 units.
+ */
+
+interface Track {
+  /** Where it was last drawn, in CSS pixels (NaN: never drawn). */
+  drawnX: number;
+  drawnY: number;
+  fromX: number;
+  fromY: number;
+  toX: number;
+  toY: number;
+  start: number;
+  duration: number;
+  heading: number;
+  color: string;
+}
+
+const MAX_TWEEN_MS = 1000;
+/** A redraw only happens once some unit has moved this far on screen (CSS px). */
+const MIN_VISIBLE_MOVE_PX = 0.35;
+
+export class UnitOverlay {
+  private readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly tracks = new Map<string, Track>();
+  private selectedId: string | null = null;
+  private followId: string | null = null;
+  private frame: number | null = null;
+  /** Something other than motion changed (reports, selection, camera, size): draw next frame. */
+  private dirty = true;
+  private cameraKey = '';
+  /** Frames drawn; read by the benchmark. */
+  frames = 0;
+
+  constructor(private readonly map: MapLibreMap) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'unit-overlay';
+    this.canvas.setAttribute('aria-hidden', 'true');
+    map.getCanvasContainer().appendChild(this.canvas);
+    this.ctx = this.canvas.getContext('2d')!;
+    map.on('move', this.schedule);
+    map.on('resize', this.resize);
+    this.resize();
+  }
+
+  remove() {
+    this.map.off('move', this.schedule);
+    this.map.off('resize', this.resize);
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    this.canvas.remove();
+  }
+
+  /** Applies new unit reports; each moving unit glides from where it is drawn now. */
+  sync(units: ReadonlyMap<string, UnitView>, changed: readonly string[] | null) {
+    const now = performance.now();
+    for (const id of changed ?? [...units.keys()]) {
+      const unit = units.get(id);
+      if (!unit || !Number.isFinite(unit.lat) || !Number.isFinite(unit.lon)) {
+        if (this.tracks.delete(id)) this.dirty = true;
+        continue;
+      }
+      const target = maplibregl.MercatorCoordinate.fromLngLat([unit.lon, unit.lat]);
+      const color = UNIT_STATUS_COLORS[unit.status];
+      const track = this.tracks.get(id);
+      if (!track) {
+        this.tracks.set(id, { drawnX: Number.NaN, drawnY: Number.NaN, fromX: target.x, fromY: target.y, toX: target.x, toY: target.y, start: now, duration: 0, heading: unit.heading, color });
+        this.dirty = true;
+        continue;
+      }
+      if (track.color !== color || track.heading !== unit.heading) this.dirty = true;
+      const [x, y] = positionAt(track, now);
+      const duration = Math.min(MAX_TWEEN_MS, Math.max(100, now - track.start));
+      Object.assign(track, { fromX: x, fromY: y, toX: target.x, toY: target.y, start: now, duration, heading: unit.heading, color });
+    }
+    this.schedule();
+  }
+
+  setSelected(id: string | null) {
+    if (id === this.selectedId) return;
+    this.selectedId = id;
+    this.dirty = true;
+    this.schedule();
+  }
+
+  setFollow(id: string | null) {
+    if (id === this.followId) return;
+    this.followId = id;
+    this.schedule();
+  }
+
+  /** Where a unit is drawn right now (for follow and details). */
+  currentLngLat(id: string): maplibregl.LngLat | null {
+    const track = this.tracks.get(id);
+    if (!track) return null;
+    const [x, y] = positionAt(track, performance.now());
+    return new maplibregl.MercatorCoordinate(x, y).toLngLat();
+  }
+
+  /** The unit drawn under a screen point (CSS pixels), within `radius`. */
+  hitTest(point: { x: number; y: number }, radius = 14): string | null {
+    const toScreen = this.affine();
+    const now = performance.now();
+    let best: string | null = null;
+    let bestD = radius * radius;
+    for (const [id, track] of this.tracks) {
+      const [mx, my] = positionAt(track, now);
+      const [sx, sy] = toScreen(mx, my);
+      const d = (sx - point.x) ** 2 + (sy - point.y) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = id;
+      }
+    }
+    return best;
+  }
+
+  private readonly resize = () => {
+    const container = this.map.getContainer();
+    const ratio = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(container.clientWidth * ratio);
+    this.canvas.height = Math.round(container.clientHeight * ratio);
+    this.canvas.style.width = `${container.clientWidth}px`;
+    this.canvas.style.height = `${container.clientHeight}px`;
+    this.dirty = true;
+    this.schedule();
+  };
+
+  private readonly schedule = () => {
+    if (this.frame === null) this.frame = requestAnimationFrame(this.draw);
+  };
+
+  /** Mercator (0..1) -> CSS pixels for the current camera, from three projected points. */
+  private affine(): (x: number, y: number) => [number, number] {
+    const center = this.map.getCenter();
+    const o = maplibregl.MercatorCoordinate.fromLngLat(center);
+    const d = 1e-4;
+    const p0 = this.map.project(new maplibregl.MercatorCoordinate(o.x, o.y).toLngLat());
+    const px = this.map.project(new maplibregl.MercatorCoordinate(o.x + d, o.y).toLngLat());
+    const py = this.map.project(new maplibregl.MercatorCoordinate(o.x, o.y + d).toLngLat());
+    const a = (px.x - p0.x) / d;
+    const b = (py.x - p0.x) / d;
+    const c = (px.y - p0.y) / d;
+    const e = (py.y - p0.y) / d;
+    return (x, y) => [p0.x + a * (x - o.x) + b * (y - o.y), p0.y + c * (x - o.x) + e * (y - o.y)];
+  }
+
+  private readonly draw = () => {
+    this.frame = null;
+    const now = performance.now();
+    if (this.followId) {
+      const at = this.currentLngLat(this.followId);
+      if (at && !this.map.isMoving()) this.map.setCenter(at);
+    }
+    const toScreen = this.affine();
+    const camera = `${this.map.getCenter().toString()}|${this.map.getZoom()}|${this.map.getBearing()}`;
+    if (camera !== this.cameraKey) {
+      this.cameraKey = camera;
+      this.dirty = true;
+    }
+    // Place every unit; draw only if one of them moved visibly (sub-pixel glides
+    // at city zoom would otherwise repaint and recomposite the screen for nothing).
+    let moving = false;
+    let visibleChange = this.dirty;
+    const placed: Array<[Track, number, number, string]> = [];
+    for (const [id, track] of this.tracks) {
+      if (track.duration > 0 && now - track.start < track.duration) moving = true;
+      const [mx, my] = positionAt(track, now);
+      const [x, y] = toScreen(mx, my);
+      placed.push([track, x, y, id]);
+      if (!visibleChange && (Math.abs(x - track.drawnX) >= MIN_VISIBLE_MOVE_PX || Math.abs(y - track.drawnY) >= MIN_VISIBLE_MOVE_PX)) visibleChange = true;
+    }
+    if (visibleChange) this.paint(placed);
+    if (moving || this.followId) this.schedule();
+  };
+
+  private paint(placed: Array<[Track, number, number, string]>) {
+    this.dirty = false;
+    const ratio = window.devicePixelRatio || 1;
+    const ctx = this.ctx;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    const bearing = (this.map.getBearing() * Math.PI) / 180;
+    const r = Math.max(5, Math.min(11, this.map.getZoom() - 4));
+    const width = this.canvas.width / ratio;
+    const height = this.canvas.height / ratio;
+    const byColor = new Map<string, Path2D>();
+    let selected: [number, number] | null = null;
+    for (const [track, x, y, id] of placed) {
+      track.drawnX = x;
+      track.drawnY = y;
+      if (x < -20 || y < -20 || x > width + 20 || y > height + 20) continue;
+      if (id === this.selectedId) selected = [x, y];
+      let path = byColor.get(track.color);
+      if (!path) byColor.set(track.color, (path = new Path2D()));
+      // A disc with a nose pointing where the unit is heading.
+      const h = (track.heading * Math.PI) / 180 - bearing;
+      const sin = Math.sin(h);
+      const cos = Math.cos(h);
+      path.moveTo(x + r, y);
+      path.arc(x, y, r, 0, Math.PI * 2);
+      path.moveTo(x + sin * r * 1.75, y - cos * r * 1.75);
+      path.lineTo(x + cos * r * 0.8, y + sin * r * 0.8);
+      path.lineTo(x - cos * r * 0.8, y - sin * r * 0.8);
+      path.closePath();
+    }
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#0a0e13';
+    for (const [color, path] of byColor) {
+      ctx.stroke(path);
+      ctx.fillStyle = color;
+      ctx.fill(path);
+    }
+    if (selected) {
+      ctx.beginPath();
+      ctx.arc(selected[0], selected[1], r + 5, 0, Math.PI * 2);
+      ctx.strokeStyle = '#ffffff';
+      ctx.lineWidth = 3;
+      ctx.stroke();
+    }
+    this.frames += 1;
+  }
+}
+
+function positionAt(track: Track, now: number): [number, number] {
+  if (track.duration <= 0) return [track.toX, track.toY];
+  const t = Math.min(1, (now - track.start) / track.duration);
+  return [track.fromX + (track.toX - track.fromX) * t, track.fromY + (track.toY - track.fromY) * t];
+}

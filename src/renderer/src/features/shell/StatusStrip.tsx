@@ -1,0 +1,71 @@
+import { Sparkline } from '../../components/Chart';
+import { useNow } from '../../components/useNow';
+import { formatNumber } from '../../lib/format';
+import { countUnacknowledgedCritical, useAlerts } from '../../stores/alertsStore';
+import { cadLinkOf, useHealth } from '../../stores/healthStore';
+import { useSession } from '../../stores/sessionStore';
+
+const HEARTBEAT_STALE_MS = 12_000;
+const LOG_STATS_STALE_MS = 30_000;
+const LOG_QUEUE_ALARM = 10_000;
+
+type Level = 'ok' | 'warn' | 'bad' | 'idle';
+
+function Cell({ label, value, level, testId, children }: { label: string; value: string; level: Level; testId: string; children?: React.ReactNode }) {
+  return (
+    <div className={`strip__cell strip__cell--${level}`} data-testid={testId} data-level={level}>
+      <span className="strip__label">{label}</span>
+      <span className="strip__value">{value}</span>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * Always visible: hub, CAD link, log write rate and unacknowledged critical
+ * alerts. Calm grey-green while all is well; red the moment anything needs action.
+ */
+export function StatusStrip({ onOpenAlerts }: { onOpenAlerts(): void }) {
+  const now = useNow();
+  const link = useSession((s) => s.link);
+  const { heartbeatAt, consoleConnections, hubStats, bridge, logStats, throughput } = useHealth();
+  const critical = useAlerts((s) => countUnacknowledgedCritical(s.byId));
+  const unread = useAlerts((s) => Object.keys(s.unread).length);
+
+  const heartbeatFresh = heartbeatAt !== null && now - heartbeatAt < HEARTBEAT_STALE_MS;
+  const hubLevel: Level = link !== 'up' ? 'bad' : heartbeatAt === null ? 'ok' : heartbeatFresh ? 'ok' : 'bad';
+  const hubConnections = hubStats.state === 'ok' ? hubStats.value.connections : null;
+  const hubValue = link !== 'up' ? 'DOWN' : hubLevel === 'bad' ? 'SILENT' : `up · ${formatNumber(hubConnections ?? consoleConnections ?? 0)} conn`;
+
+  const cad = cadLinkOf(bridge);
+  // No CAD configured is a set-up choice (a training console), not an outage.
+  const cadConfigured = bridge.state === 'ok' && bridge.value.bridge.cad_url !== null;
+  const cadLevel: Level = !cadConfigured ? 'idle' : cad === 'healthy' ? 'ok' : cad === 'degraded' ? 'warn' : 'bad';
+  const cadValue = bridge.state === 'unavailable' ? 'n/a' : bridge.state !== 'ok' ? '—' : cadConfigured ? cad : 'not configured';
+
+  const writeRate = logStats?.writeRate ?? null;
+  // A log that stops reporting, or whose queue keeps growing, is not writing what devices send.
+  const logStale = logStats !== null && now - logStats.at > LOG_STATS_STALE_MS;
+  const logFailing = logStats !== null && (logStale || (logStats.queueDepth ?? 0) > LOG_QUEUE_ALARM);
+  const logLevel: Level = logStats === null ? 'idle' : logFailing ? 'bad' : 'ok';
+
+  const anyTrouble = hubLevel === 'bad' || cadLevel === 'bad' || logLevel === 'bad' || critical > 0;
+  return (
+    <header className={`strip${anyTrouble ? ' strip--trouble' : ''}`} data-testid="status-strip" data-trouble={anyTrouble ? '1' : '0'}>
+      <Cell label="Hub" value={hubValue} level={hubLevel} testId="strip-hub">
+        <Sparkline values={throughput} width={70} height={20} label="events per second" />
+      </Cell>
+      <Cell label="CAD link" value={cadValue} level={cadLevel} testId="strip-cad" />
+      <Cell label="Log writes" value={writeRate === null ? '—' : `${formatNumber(writeRate, 1)}/s`} level={logLevel} testId="strip-log" />
+      <button type="button" className={`strip__cell strip__alerts strip__cell--${critical > 0 ? 'bad' : 'ok'}`} onClick={onOpenAlerts} data-testid="strip-alerts">
+        <span className="strip__label">Critical unacknowledged</span>
+        <span className="strip__value">{critical}</span>
+        {unread > 0 ? (
+          <span className="badge" data-testid="alerts-unread" aria-label={`${unread} unread alerts`}>
+            {unread}
+          </span>
+        ) : null}
+      </button>
+    </header>
+  );
+}

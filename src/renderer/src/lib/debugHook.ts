@@ -1,0 +1,16 @@
+import { useAlerts } from '../stores/alertsStore';
+import { useDispatch } from '../stores/dispatchStore';
+
+/**
+ * A read-only window onto the stores for browser tests (positions of units,
+ * alert counts). Off unless this workstation opts in with
+ * localStorage['switchboard.debug'] = '1'; it exposes nothing the views do not show.
+ */
+export function installDebugHook(): void {
+  if (localStorage.getItem('switchboard.debug') !== '1') return;
+  (window as unknown as { __switchboardDebug: unknown }).__switchboardDebug = {
+    units: () => [...useDispatch.getState().units.values()].map((u) => ({ id: u.id, status: u.status, lat: u.lat, lon: u.lon, incidentId: u.incidentId })),
+    incidents: () => [...useDispatch.getState().incidents.values()].map((i) => ({ id: i.id, status: i.status, units: i.units, lat: i.lat, lon: i.lon })),
+    alerts: () => Object.values(useAlerts.getState().byId).map((a) => ({ id: a.id, severity: a.severity, acknowledged_by: a.acknowledged_by }))
+  };
+}

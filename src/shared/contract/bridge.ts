@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { outboundBodySchemas } from '../cad';
+import { event, method } from './define';
+import { IdempotencyKeySchema, OutboxReceiptSchema } from './dispatch';
+
+const DISPATCH_CONSOLE_ROLES = ['dispatcher', 'supervisor', 'admin'] as const;
+
+/** The seed's health shape, plus outbox depth, sync state and last event time. */
+export const BridgeHealthSchema = z.object({
+  status: z.enum(['healthy', 'degraded', 'disconnected']),
+  bridge: z.object({
+    connected: z.boolean(),
+    cad_url: z.string().nullable(),
+    last_connection: z.string().nullable(),
+    connection_attempts: z.number().int().nonnegative(),
+    last_error: z.string().nullable(),
+    event_handlers_registered: z.number().int().nonnegative(),
+    uptime_seconds: z.number().nonnegative(),
+    /** True while the bridge is re-reading the CAD's picture after a reconnect or a gap. */
+    resyncing: z.boolean(),
+    last_event_at: z.string().nullable(),
+    next_retry_at: z.string().nullable(),
+    outbox: z.object({
+      pending: z.number().int().nonnegative(),
+      rejected: z.number().int().nonnegative(),
+      oldest_pending_at: z.string().nullable()
+    })
+  }),
+  timestamp: z.string()
+});
+export type BridgeHealth = z.infer<typeof BridgeHealthSchema>;
+
+const withKey = <S extends z.ZodObject>(schema: S) => schema.extend({ idempotency_key: IdempotencyKeySchema });
+
+export const bridgeMethods = {
+  'bridge.health': method({
+    summary: 'CAD link health (the same body as GET /api/socket-bridge/health).',
+    roles: 'any',
+    input: z.object({}).strict(),
+    output: BridgeHealthSchema
+  }),
+  'bridge.reconnect': method({
+    summary: 'Drop the CAD link and connect again now, resetting the backoff.',
+    roles: ['admin'],
+    input: z.object({}).strict(),
+    output: BridgeHealthSchema
+  }),
+  'bridge.configure': method({
+    summary: 'Point the bridge at a CAD (url, and the token, which is write-only) and reconnect.',
+    roles: ['admin'],
+    input: z.object({ url: z.url().max(2048), token: z.string().min(1).max(4096).optional() }).strict(),
+    output: BridgeHealthSchema
+  }),
+  'bridge.sendAssignment': method({
+    summary: 'Send an assignment (unit + incident details) to the CAD.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: withKey(outboundBodySchemas['assignment:send']),
+    output: OutboxReceiptSchema
+  }),
+  'bridge.updateUnitLocation': method({
+    summary: "Report a unit's position to the CAD.",
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: withKey(outboundBodySchemas['unit:location:update']),
+    output: OutboxReceiptSchema
+  }),
+  'bridge.updateUnitStatus': method({
+    summary: "Change a unit's status in the CAD.",
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: withKey(outboundBodySchemas['unit:status:update']),
+    output: OutboxReceiptSchema
+  }),
+  'bridge.updateIncidentStatus': method({
+    summary: "Change an incident's status in the CAD.",
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: withKey(outboundBodySchemas['incident:status:update']),
+    output: OutboxReceiptSchema
+  }),
+  'bridge.recordIncidentTimestamp': method({
+    summary: 'Record a NEMSIS-style incident time in the CAD.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: withKey(outboundBodySchemas['incident:timestamp:record']),
+    output: OutboxReceiptSchema
+  }),
+  'bridge.notifyTransportCompleted': method({
+    summary: 'Tell the CAD (and its billing) that a transport is complete.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: withKey(outboundBodySchemas['transport:completed:notify']),
+    output: OutboxReceiptSchema
+  }),
+  'bridge.broadcastMetrics': method({
+    summary: 'Broadcast dashboard metrics through the CAD.',
+    roles: ['admin'],
+    input: withKey(outboundBodySchemas['metrics:broadcast']),
+    output: OutboxReceiptSchema
+  })
+};
+
+export const bridgeEvents = {
+  'bridge.health': event({
+    summary: 'The CAD link health changed (connection, sync, error or outbox depth).',
+    roles: 'any',
+    payload: BridgeHealthSchema
+  })
+};

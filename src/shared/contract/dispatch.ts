@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { IncidentSchema, UnitSchema } from '../cad';
+import { event, method } from './define';
+
+const DISPATCH_CONSOLE_ROLES = ['dispatcher', 'supervisor', 'admin'] as const;
+
+export const DispatchSnapshotSchema = z.object({
+  units: z.array(UnitSchema),
+  incidents: z.array(IncidentSchema),
+  metrics: z.record(z.string(), z.number()),
+  /** Where the picture stands in the CAD's event stream; null before the first sync. */
+  cad: z.object({ epoch: z.string(), seq: z.number().int() }).nullable(),
+  /** When the picture last matched a CAD snapshot; null before the first sync. */
+  synced_at: z.string().nullable()
+});
+export type DispatchSnapshot = z.infer<typeof DispatchSnapshotSchema>;
+
+/** The answer to every outbound action: it is queued durably, not yet delivered. */
+export const OutboxReceiptSchema = z.object({
+  outbox_id: z.number().int(),
+  idempotency_key: z.string(),
+  event: z.string(),
+  status: z.enum(['pending', 'delivered', 'rejected']),
+  /** True when this idempotency key was already queued: nothing new was queued. */
+  duplicate: z.boolean()
+});
+export type OutboxReceipt = z.infer<typeof OutboxReceiptSchema>;
+
+export const IdempotencyKeySchema = z.string().min(8).max(128).optional();
+
+export const UnitSuggestionSchema = z.object({ unit: UnitSchema, distance_km: z.number().nonnegative() });
+
+export const dispatchMethods = {
+  'dispatch.snapshot': method({
+    summary: 'The whole dispatch picture: units, incidents and the latest CAD metrics.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({}).strict(),
+    output: DispatchSnapshotSchema
+  }),
+  'dispatch.assign': method({
+    summary: 'Assign a unit to an incident; queued for the CAD, the unit changes when the CAD confirms.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({
+      unit_id: z.string().min(1).max(128),
+      incident_id: z.string().min(1).max(128),
+      idempotency_key: IdempotencyKeySchema
+    }),
+    output: OutboxReceiptSchema
+  }),
+  'dispatch.suggestUnits': method({
+    summary: 'Closest available units to an incident, nearest first (straight-line distance).',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({ incident_id: z.string().min(1).max(128), limit: z.number().int().min(1).max(50).default(5) }),
+    output: z.array(UnitSuggestionSchema)
+  })
+};
+
+export const dispatchEvents = {
+  'dispatch.unitUpdated': event({
+    summary: 'Units that changed (batched per event-loop turn); `removed` lists units the CAD no longer has.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    payload: z.object({ units: z.array(UnitSchema), removed: z.array(z.string()) })
+  }),
+  'dispatch.incidentUpdated': event({
+    summary: 'Incidents that changed (batched per event-loop turn); `removed` lists incidents the CAD no longer has.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    payload: z.object({ incidents: z.array(IncidentSchema), removed: z.array(z.string()) })
+  }),
+  'dispatch.metricsUpdated': event({
+    summary: 'The CAD published new dashboard metrics.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    payload: z.object({ metrics: z.record(z.string(), z.number()), at: z.string() })
+  })
+};

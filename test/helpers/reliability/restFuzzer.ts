@@ -1,0 +1,147 @@
+import { ERROR_CODES } from '../../../src/shared/result';
+import { bump, newTally, unclear, type FuzzTally } from './fuzzers';
+import { HOSTILE_STRINGS, hostilePayload, hostileValue, int, pick, randomUnicode, seededRng, type Rng } from './payloads';
+
+const KNOWN_CODES = new Set<string>(ERROR_CODES);
+/** Lone surrogates replaced: URL encoding needs well-formed text (the raw bytes cases are sent separately). */
+const wellFormed = (s: string) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+interface Route {
+  method: string;
+  path: string;
+  params: string[];
+  query: string[];
+}
+
+/** The routes the server documents, read from its own OpenAPI document. */
+export async function documentedRoutes(url: string): Promise<Route[]> {
+  const doc = (await (await fetch(`${url}/api/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>>;
+  };
+  const routes: Route[] = [];
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const parameters = op.parameters ?? [];
+      routes.push({
+        method: method.toUpperCase(),
+        path,
+        params: parameters.filter((p) => p.in === 'path').map((p) => p.name),
+        query: parameters.filter((p) => p.in === 'query').map((p) => p.name)
+      });
+    }
+  }
+  return routes;
+}
+
+/** A path segment as a hostile client would send it, including broken percent-encoding. */
+function hostileSegment(rng: Rng): string {
+  const r = rng();
+  if (r < 0.15) return pick(rng, ['%', '%zz', '%C0%AF', '%FF%FE', '%00', '..', '%2e%2e%2f', '%E2%80%AE']);
+  const text = r < 0.6 ? pick(rng, HOSTILE_STRINGS) : randomUnicode(rng, int(rng, 1, 40));
+  return encodeURIComponent(wellFormed(text)) || 'x';
+}
+
+function hostileQuery(rng: Rng, names: string[]): string {
+  const params = new URLSearchParams();
+  const n = int(rng, 0, 5);
+  for (let i = 0; i < n; i += 1) {
+    const key = names.length && rng() < 0.7 ? pick(rng, names) : wellFormed(pick(rng, HOSTILE_STRINGS));
+    const value = rng() < 0.6 ? pick(rng, HOSTILE_STRINGS) : JSON.stringify(hostileValue(rng)) ?? '';
+    params.append(key, wellFormed(value));
+  }
+  if (rng() < 0.03) params.append('big', 'q'.repeat(20_000));
+  const text = params.toString();
+  return text ? `?${text}` : rng() < 0.1 ? '?%zz=%' : '';
+}
+
+export interface RestFuzzOptions {
+  url: string;
+  /** Tokens to present (the admin's reaches the handlers; others test the refusals on the way). */
+  tokens: string[];
+  count: number;
+  concurrency: number;
+  seed: number;
+}
+
+/**
+ * Every documented REST route with hostile path parameters, query strings,
+ * headers and bodies (wrong content types, broken JSON, too large). An answer
+ * is clear when it is a success, or an error status with `{error:{code,message}}`
+ * and a known code; any 500 is a failure.
+ */
+export async function fuzzRest(o: RestFuzzOptions): Promise<FuzzTally & { serverErrors: number }> {
+  const tally = Object.assign(newTally('REST endpoints'), { serverErrors: 0 });
+  const routes = await documentedRoutes(o.url);
+  const rng = seededRng(o.seed + 30_000);
+  let next = 0;
+  const worker = async () => {
+    while (next < o.count) {
+      next += 1;
+      const route = pick(rng, routes);
+      const method = rng() < 0.85 ? route.method : pick(rng, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+      let path = route.path;
+      for (const p of route.params) path = path.replace(`{${p}}`, hostileSegment(rng));
+      if (rng() < 0.05) path = `/api/v1/${hostileSegment(rng)}`;
+      const headers: Record<string, string> = {};
+      const who = rng();
+      if (who < 0.8) headers.authorization = `Bearer ${pick(rng, o.tokens)}`;
+      else if (who < 0.9) headers.authorization = pick(rng, ['Bearer ', 'Bearer x.y.z', 'Basic YWRhOmh1bnRlcjI=', `Bearer ${'a'.repeat(9000)}`]);
+      let body: string | Buffer | undefined;
+      if (BODY_METHODS.has(method) || rng() < 0.05) {
+        const shape = rng();
+        if (shape < 0.7) {
+          body = hostilePayload(rng, 'device_data').json ?? '';
+          headers['content-type'] = 'application/json';
+        } else if (shape < 0.8) {
+          body = pick(rng, ['{', '{"a":', '[1,', 'nul', '\u0000', '{"__proto__":{"admin":true}}']);
+          headers['content-type'] = 'application/json';
+        } else if (shape < 0.9) {
+          body = JSON.stringify(hostileValue(rng));
+          headers['content-type'] = pick(rng, ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16']);
+        } else if (shape < 0.98) {
+          body = Buffer.from(Array.from({ length: int(rng, 1, 256) }, () => int(rng, 0, 255)));
+          headers['content-type'] = 'application/octet-stream';
+        } else {
+          body = JSON.stringify({ filler: 'z'.repeat(1_100_000) });
+          headers['content-type'] = 'application/json';
+        }
+      }
+      const what = `${method} ${path.slice(0, 80)}`;
+      tally.tried += 1;
+      bump(tally.kinds, route.path);
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 60_000);
+      try {
+        const res = await fetch(`${o.url}${path}${hostileQuery(rng, route.query)}`, { method, headers, body, signal: abort.signal });
+        if ((res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+          // An SSE stream opened: that is a success; close it.
+          await res.body?.cancel();
+          bump(tally.answers, String(res.status));
+          continue;
+        }
+        const text = await res.text();
+        bump(tally.answers, String(res.status));
+        if (res.status >= 500 && !(res.status === 503 && route.path.endsWith('/health'))) tally.serverErrors += 1;
+        if (res.status >= 400 && !(res.status === 503 && route.path.endsWith('/health'))) {
+          let parsed: { error?: { code?: unknown; message?: unknown } } | null = null;
+          try {
+            parsed = JSON.parse(text) as typeof parsed;
+          } catch {
+            parsed = null;
+          }
+          const e = parsed?.error;
+          if (!e || typeof e.code !== 'string' || !KNOWN_CODES.has(e.code) || typeof e.message !== 'string' || !e.message) {
+            unclear(tally, `${what} -> ${res.status} ${text.slice(0, 120)}`);
+          }
+        }
+      } catch (err) {
+        unclear(tally, `${what} -> ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  return tally;
+}

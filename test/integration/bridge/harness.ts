@@ -1,0 +1,79 @@
+import { createCadSimulator, type CadSimulator, type CadSimulatorOptions } from '../../../src/main/cadsim/cadSimulator';
+import type { CoreConfigInput } from '../../../src/main/core/config';
+import type { HubPublisher } from '../../../src/main/core/hub/types';
+import { startTestCore, tempDir, type TestCore } from '../../helpers/core';
+
+export const CAD_TOKEN = 'test-cad-token-3f9a1c77d2e84b0c';
+
+/** Fast settings so outages and retries take milliseconds, not seconds. */
+export const FAST_BRIDGE = {
+  backoffInitialMs: 50,
+  backoffMaxMs: 250,
+  authRetryMs: 1_500,
+  connectTimeoutMs: 1_000,
+  ackTimeoutMs: 1_000,
+  snapshotTimeoutMs: 2_000,
+  disconnectAlertAfterMs: 60_000,
+  healthPushIntervalMs: 20
+};
+
+export interface RelayRecord {
+  room: string;
+  event: string;
+  data: unknown;
+}
+
+export async function startSim(overrides: Partial<CadSimulatorOptions> = {}): Promise<CadSimulator> {
+  return createCadSimulator({ token: CAD_TOKEN, tickMs: 0, units: 8, incidentsPerMinute: 0, ...overrides });
+}
+
+/**
+ * A core pointed at the simulator. Relayed hub messages are recorded: through
+ * the real hub when it runs, else a recorder stands in as the hub.
+ */
+export async function startBridgedCore(
+  cadUrl: string,
+  options: { token?: string; dataDir?: string; bridge?: Record<string, unknown>; extra?: Partial<CoreConfigInput> } = {}
+): Promise<TestCore & { relayed: RelayRecord[] }> {
+  const relayed: RelayRecord[] = [];
+  const running = await startTestCore({
+    dataDir: options.dataDir ?? tempDir('switchboard-bridge-'),
+    cad: { url: cadUrl, token: options.token ?? CAD_TOKEN },
+    bridge: { ...FAST_BRIDGE, ...options.bridge },
+    ...options.extra
+  });
+  const services = running.core.services as { hub?: HubPublisher };
+  const real = services.hub;
+  services.hub = {
+    publish(room, event, data) {
+      relayed.push({ room, event, data });
+      real?.publish(room, event, data);
+    }
+  };
+  return Object.assign(running, { relayed });
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+
+/** The console's picture and the simulator's, in comparable form. */
+export function pictures(core: TestCore['core'], sim: CadSimulator) {
+  return {
+    console: { units: byId(core.services.dispatch.units()), incidents: byId(core.services.dispatch.incidents()) },
+    cad: { units: byId([...sim.state.units.values()]), incidents: byId([...sim.state.incidents.values()]) }
+  };
+}
+
+export const inSync = (core: TestCore['core'], sim: CadSimulator) => {
+  const p = pictures(core, sim);
+  return JSON.stringify(p.console) === JSON.stringify(p.cad);
+};

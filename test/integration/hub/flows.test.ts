@@ -1,0 +1,205 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { io as connectIo } from 'socket.io-client';
+import { emitAck, hasLog, logRows, nextEvent, startHubHarness, type HubHarness } from './hubHelpers';
+
+let h: HubHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** A minimal SSE reader (EventSource cannot send an Authorization header). */
+function sse(url: string, token: string, lastEventId?: number) {
+  const events: Array<{ id?: number; event: string; data: Record<string, unknown> }> = [];
+  const waiters: Array<() => void> = [];
+  const req = http.get(url, { headers: { authorization: `Bearer ${token}`, ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}) } }, (res) => {
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const fields = Object.fromEntries(block.split('\n').filter((l) => l && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+        if (!fields.data) continue;
+        events.push({ id: fields.id ? Number(fields.id) : undefined, event: fields.event ?? 'message', data: JSON.parse(fields.data) as Record<string, unknown> });
+        waiters.splice(0).forEach((w) => w());
+      }
+    });
+  });
+  req.on('error', () => undefined);
+  const until = async (predicate: () => boolean, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`SSE condition not met; got ${JSON.stringify(events.map((e) => e.event))}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  };
+  return { events, until, close: () => req.destroy() };
+}
+
+describe('hub flows', () => {
+  it('delivers one room message to Socket.IO, WebSocket and SSE subscribers alike, and SSE resumes by Last-Event-ID', async () => {
+    h = await startHubHarness();
+    const dispatcher = await h.socket({ sub: 'dana', role: 'dispatcher' });
+    await emitAck(dispatcher, 'join_room', { room: 'hospital_H1' });
+    const ws = await h.ws('/realtime/ws/hospital/H1', { sub: 'nurse', role: 'hospital', hospital_id: 'H1' });
+    const nurseToken = await h.token({ sub: 'nurse2', role: 'hospital', hospital_id: 'H1' });
+    const stream = sse(`${h.url}/realtime/events/hospital/H1`, nurseToken);
+    await stream.until(() => stream.events.some((e) => e.event === 'connected'));
+
+    const heard = nextEvent<{ hospital_id: string; alert_type: string }>(dispatcher, 'hospital_alert');
+    h.running.core.services.hub.emitters.hospitalAlert('H1', 'capacity', { message: 'ED full' });
+    expect(await heard).toMatchObject({ hospital_id: 'H1', alert_type: 'capacity' });
+    expect(await ws.next((m) => m.type === 'hospital_alert')).toMatchObject({ room: 'hospital:H1', data: { alert_type: 'capacity' } });
+    await stream.until(() => stream.events.some((e) => e.event === 'hospital.alert'));
+    const lastSeen = stream.events.filter((e) => e.id !== undefined).at(-1)!.id!;
+    stream.close();
+
+    // Published while the SSE client is away: a reconnect with Last-Event-ID gets exactly these, in order.
+    h.running.core.services.hub.emitters.bedStatusUpdate('H1', { bed_id: 'B1', status: 'occupied' });
+    h.running.core.services.hub.emitters.availabilityUpdate('H1', 'doc-1', 'doctor', false);
+    const resumed = sse(`${h.url}/realtime/events/hospital/H1`, nurseToken, lastSeen);
+    await resumed.until(() => resumed.events.some((e) => e.event === 'staff_availability_changed'));
+    const replayed = resumed.events.filter((e) => e.id !== undefined);
+    expect(replayed.map((e) => e.event)).toEqual(['bed_status_changed', 'hospital.capacity.update', 'staff_availability_changed']);
+    expect(replayed.every((e, i, all) => e.id! > lastSeen && (i === 0 || e.id! > all[i - 1]!.id!))).toBe(true);
+    resumed.close();
+  });
+
+  it('runs the ambulance request flow: nearest accepting hospital, rejection passes it on, acceptance reaches the patient', async () => {
+    h = await startHubHarness({ ambulanceResponseTimeoutSeconds: 30 });
+    const core = h.running.core;
+    const updates: string[] = [];
+    core.bus.on('requests.updated', (r) => updates.push(`${r.status}:${r.hospital_id}`));
+    // Harborview (H1) is nearest to this point, then Virginia Mason (H3).
+    const h1 = await h.socket({ sub: 'h1-desk', role: 'hospital', hospital_id: 'H1' });
+    const h3 = await h.socket({ sub: 'h3-desk', role: 'hospital', hospital_id: 'H3' });
+    const patient = await h.socket({ sub: 'P77', role: 'patient', patient_id: 'P77' });
+    await core.services.hub.hospitals.update('H2', { accepting: false });
+
+    const offeredToH1 = nextEvent<{ request_id: string; distance_km: number }>(h1, 'ambulance_request');
+    const ack = await emitAck(patient, 'ambulance_request', { latitude: 47.6041, longitude: -122.3239, emergency_details: { type: 'chest_pain', severity: 'critical' } });
+    expect(ack).toMatchObject({ ok: true, status: 'pending', hospital_id: 'H1' });
+    const offer = await offeredToH1;
+    expect(offer.distance_km).toBeLessThan(0.1);
+    expect(await emitAck(h3, 'hospital_response', { request_id: offer.request_id, response: 'accepted' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    const offeredToH3 = nextEvent<{ request_id: string }>(h3, 'ambulance_request');
+    expect(await emitAck(h1, 'hospital_response', { request_id: offer.request_id, response: 'rejected', reason: 'no beds' })).toMatchObject({ ok: true });
+    expect((await offeredToH3).request_id).toBe(offer.request_id);
+    // While offered, H3's staff may follow the patient.
+    expect(await emitAck(h3, 'join_room', { room: 'patient_P77' })).toMatchObject({ ok: true });
+
+    const accepted = nextEvent<{ hospital_id: string; hospital_name: string; distance_km: number }>(patient, 'ambulance_accepted');
+    expect(await emitAck(h3, 'hospital_response', { request_id: offer.request_id, response: 'accepted', eta_minutes: 6 })).toMatchObject({ ok: true, status: 'accepted' });
+    expect(await accepted).toMatchObject({ hospital_id: 'H3', hospital_name: 'Virginia Mason Medical Center' });
+    const [record] = core.services.hub.requests.list();
+    expect(record).toMatchObject({ status: 'accepted', hospital_id: 'H3', attempts: [{ hospital_id: 'H1', outcome: 'rejected', reason: 'no beds' }, { hospital_id: 'H3', outcome: 'accepted' }] });
+    expect(updates).toEqual(['pending:H1', 'pending:H3', 'accepted:H3']);
+    if (hasLog(h)) {
+      await (core.services as { log?: { flush(): Promise<void> } }).log?.flush();
+      const [row] = logRows(h, 'id = ?', (ack as { id: number }).id);
+      expect(row).toMatchObject({ event_type: 'ambulance_request', status: 'success', hospital_id: 'H3' });
+    }
+  });
+
+  it('passes an unanswered request on after the timeout and fails it (with an alert) when no hospital is left', async () => {
+    h = await startHubHarness({ ambulanceResponseTimeoutSeconds: 0.3, ambulanceMaxAttempts: 2 });
+    const patient = await h.socket({ sub: 'P5', role: 'patient', patient_id: 'P5' });
+    const rejected = nextEvent<{ reason: string; attempts: number }>(patient, 'ambulance_rejected');
+    await emitAck(patient, 'ambulance_request', { location: { latitude: 47.7, longitude: -122.33 } });
+    expect(await rejected).toMatchObject({ attempts: 2 });
+    const [record] = h.running.core.services.hub.requests.list();
+    expect(record?.attempts.map((a) => a.outcome)).toEqual(['timeout', 'timeout']);
+    expect(h.running.core.alerts.list().some((a) => a.kind === 'ambulance_request' && a.severity === 'critical')).toBe(true);
+  });
+
+  it('turns device data into vitals updates, raises alerts on abnormal values and clears them when normal', async () => {
+    h = await startHubHarness();
+    const core = h.running.core;
+    const monitor = await h.socket({ sub: 'mon-3', role: 'device', device_id: 'M3', device_type: 'monitor', patient_id: 'P3' });
+    const ws = await h.ws('/realtime/ws/patient/P3', { sub: 'doc', role: 'dispatcher' });
+    await ws.next((m) => m.type === 'connected');
+    const watched: unknown[] = [];
+    core.bus.on('patient.vitals', (v) => watched.push(v));
+    await core.api.call('patients.watch', { patient_id: 'P3' }, { operator: { username: 'dana', role: 'dispatcher' }, transport: 'socket' });
+
+    expect(await emitAck(monitor, 'device_data', { data_type: 'blood_pressure', values: { systolic: 150, diastolic: 95 } })).toMatchObject({ ok: true, abnormal: true, alert_type: 'high_blood_pressure' });
+    expect(await ws.next((m) => m.type === 'vitals_update')).toMatchObject({ room: 'patient:P3:vitals', data: { blood_pressure: { systolic: 150, diastolic: 95 } } });
+    expect(await ws.next((m) => m.type === 'patient.alert')).toMatchObject({ data: { alert_type: 'high_blood_pressure', message: 'High blood pressure detected: 150/95' } });
+    expect(watched).toHaveLength(1);
+    expect(core.alerts.openFor('vitals:P3:blood_pressure')).toBeDefined();
+    expect(await emitAck(monitor, 'device_data', { data_type: 'blood_pressure', values: { systolic: 120, diastolic: 80 } })).toMatchObject({ ok: true, abnormal: false });
+    expect(core.alerts.openFor('vitals:P3:blood_pressure')).toBeUndefined();
+    expect(await emitAck(monitor, 'device_data', { data_type: 'spo2', values: { value: 80 }, patient_id: 'P4' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('gives a reconnecting client what it missed and serves room history since an offset', async () => {
+    h = await startHubHarness();
+    const token = await h.token({ sub: 'sup', role: 'supervisor' });
+    const socket = connectIo(h.url, { transports: ['websocket'], auth: { token }, reconnectionDelay: 100, forceNew: true });
+    await nextEvent(socket, 'connect');
+    const joined = await emitAck(socket, 'join_room', { room: 'system:alerts' });
+    const since = (joined as unknown as { last_id: number }).last_id;
+    const hub = h.running.core.services.hub;
+    hub.publish('system:alerts', 'system.alert', { n: 1 });
+    await nextEvent(socket, 'system.alert');
+    // Drop the transport without a clean close: the server keeps the session for recovery.
+    const dropped = nextEvent(socket, 'disconnect');
+    h.running.core.http.io.of('/').sockets.get(socket.id!)!.conn.close();
+    await dropped;
+    hub.publish('system:alerts', 'system.alert', { n: 2 });
+    hub.publish('system:alerts', 'system.alert', { n: 3 });
+    const got: unknown[] = [];
+    socket.on('system.alert', (d) => got.push(d));
+    await nextEvent(socket, 'connect');
+    expect(socket.recovered).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toEqual([{ n: 2 }, { n: 3 }]);
+    const history = await emitAck(socket, 'room_history', { room: 'system:alerts', since });
+    expect((history as unknown as { history: Array<{ data: unknown }> }).history.map((m) => m.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    socket.close();
+  });
+
+  it('keeps a receipt trail for critical alerts and escalates unacknowledged ones', async () => {
+    h = await startHubHarness();
+    const core = h.running.core;
+    const ops = await h.socket({ sub: 'sup', role: 'admin' });
+    await emitAck(ops, 'join_room', { room: 'system:alerts' });
+    const hospital = await h.socket({ sub: 'h1', role: 'hospital', hospital_id: 'H1' });
+    await emitAck(hospital, 'publish_hospital_alert', { hospital_id: 'H1', alert_type: 'emergency', alert_data: { message: 'Power failure' } });
+    const alert = core.alerts.openFor('hospital:H1:emergency')!;
+    expect(alert.severity).toBe('critical');
+    const who = { operator: { username: 'dana', role: 'dispatcher' as const }, transport: 'socket' as const };
+    expect(await core.api.call('alerts.delivered', { id: alert.id }, who)).toMatchObject({ ok: true, value: { recorded: true } });
+    expect(await core.api.call('alerts.displayed', { id: alert.id }, who)).toMatchObject({ ok: true, value: { recorded: true } });
+    const escalated = nextEvent<{ alert_id: string; escalated: boolean }>(ops, 'system.alert');
+    core.alerts.escalateOverdue(new Date(Date.now() + 3600_000));
+    expect(await escalated).toMatchObject({ alert_id: alert.id, escalated: true });
+    expect(await core.api.call('alerts.acknowledge', { id: alert.id }, who)).toMatchObject({ ok: true, value: { acknowledged_by: 'dana' } });
+    expect(core.alerts.get(alert.id)!.receipts.map((r) => `${r.step}:${r.by ?? ''}`)).toEqual(['raised:hub:h1', 'delivered:dana', 'displayed:dana', 'escalated:', 'acknowledged:dana']);
+    if (hasLog(h)) {
+      await (core.services as { log?: { flush(): Promise<void> } }).log?.flush();
+      expect(logRows(h, "event_type LIKE 'alert_%'").map((r) => r.event_type)).toEqual(['alert_raised', 'alert_delivered', 'alert_displayed', 'alert_escalated', 'alert_acknowledged']);
+    }
+  });
+
+  it('raises a stale alert when a crew goes quiet past its reporting interval and clears it when it reports', async () => {
+    h = await startHubHarness({ reportingIntervalSeconds: { crew: 0.2 }, staleAfterIntervals: 1, staleCheckSeconds: 0.05 });
+    const crew = await h.socket({ sub: 'crew-2', role: 'crew', unit_id: 'U2' });
+    await emitAck(crew, 'update_location', { latitude: 47.6, longitude: -122.3 });
+    const deadline = Date.now() + 3000;
+    while (!h.running.core.alerts.openFor('stale:unit:U2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(h.running.core.alerts.openFor('stale:unit:U2')).toMatchObject({ kind: 'device_stale' });
+    const list = await h.running.core.api.call('hub.connections', { staleOnly: true }, { operator: { username: 'd', role: 'dispatcher' }, transport: 'socket' });
+    expect(list).toMatchObject({ ok: true, value: { connections: [{ user: 'crew-2', stale: true }] } });
+    await emitAck(crew, 'update_location', { latitude: 47.61, longitude: -122.3 });
+    expect(h.running.core.alerts.openFor('stale:unit:U2')).toBeUndefined();
+  });
+});

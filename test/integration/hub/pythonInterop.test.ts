@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { emitAck, startHubHarness, type HubHarness } from './hubHelpers';
+
+const PYTHON = '/usr/bin/python3';
+const hasPython = fs.existsSync(PYTHON);
+
+let h: HubHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Seed 002's manual test client, verbatim apart from the token in the URL. */
+const SEED_002_CLIENT = `
+import json, sys
+from socketio import Client
+
+sio = Client()
+
+@sio.on('patient_alert')
+def on_message(data):
+    print(json.dumps({'alert': data}), flush=True)
+    sio.disconnect()
+
+sio.connect(sys.argv[1] + '?user_id=user1&user_role=doctor&token=' + sys.argv[2])
+sio.emit('join_room', {'room': 'patient_P123'})
+sio.wait()
+`;
+
+/** Seed 004's Python WebSocket client, with the URI and token from argv. */
+const SEED_004_CLIENT = `
+import asyncio, json, sys
+import websockets
+
+async def patient_monitor():
+    uri = f'{sys.argv[1]}/realtime/ws/patient/P123?token={sys.argv[2]}'
+    async with websockets.connect(uri) as websocket:
+        async for message in websocket:
+            data = json.loads(message)
+            if data['type'] == 'vitals_update':
+                print(json.dumps({'vitals': data['data']}), flush=True)
+                return
+            elif data['type'] == 'patient_alert':
+                print(json.dumps({'alert': data['data']}), flush=True)
+            elif data['type'] == 'ping':
+                await websocket.send(json.dumps({'type': 'pong'}))
+
+asyncio.run(asyncio.wait_for(patient_monitor(), 20))
+`;
+
+function runPython(script: string, args: string[]) {
+  const child = spawn(PYTHON, ['-c', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  // A client that never hears its event must fail the test, not hang it.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, out, err });
+    })
+  );
+  return { child, done };
+}
+
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!hasPython)('interoperability with the seeds’ Python clients', () => {
+  it('serves seed 002’s python-socketio client: query-string connect, join_room by old name, patient_alert handler', async () => {
+    h = await startHubHarness();
+    const token = await h.token({ sub: 'user1', role: 'dispatcher' });
+    const py = runPython(SEED_002_CLIENT, [h.url, token]);
+    const registry = h.running.core.services.hub.hub.registry;
+    await waitFor(() => [...registry.all()].some((c) => c.identity.sub === 'user1' && c.rooms.has('patient:P123')), 'the python client to join patient_P123');
+    h.running.core.services.hub.emitters.patientAlert('P123', 'critical', { message: 'High risk detected', score: 0.95 });
+    const result = await py.done;
+    expect(result.err).not.toMatch(/Traceback/);
+    const line = JSON.parse(result.out.trim().split('\n').at(-1)!) as { alert: Record<string, unknown> };
+    expect(line.alert).toMatchObject({ patient_id: 'P123', alert_type: 'critical', alert_data: { message: 'High risk detected' } });
+  });
+
+  it('serves seed 004’s python websockets client on the patient endpoint', async () => {
+    h = await startHubHarness();
+    const token = await h.token({ sub: 'nurse1', role: 'supervisor' });
+    const py = runPython(SEED_004_CLIENT, [h.url.replace('http', 'ws'), token]);
+    const registry = h.running.core.services.hub.hub.registry;
+    await waitFor(() => [...registry.all()].some((c) => c.transport === 'websocket' && c.rooms.has('patient:P123:vitals')), 'the python client to connect');
+    const monitor = await h.socket({ sub: 'mon', role: 'device', device_id: 'M1', device_type: 'monitor', patient_id: 'P123' });
+    expect(await emitAck(monitor, 'device_data', { data_type: 'heart_rate', values: { value: 72 } })).toMatchObject({ ok: true });
+    const result = await py.done;
+    expect(result.err).not.toMatch(/Traceback/);
+    const line = JSON.parse(result.out.trim().split('\n').at(-1)!) as { vitals: Record<string, unknown> };
+    expect(line.vitals).toMatchObject({ patient_id: 'P123', heart_rate: { value: 72 }, device_id: 'M1' });
+  });
+});

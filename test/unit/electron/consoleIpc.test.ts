@@ -1,0 +1,151 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../../src/shared/contract';
+import { startTestCore, type TestCore } from '../../helpers/core';
+import type { Core } from '../../../src/main/core/createCore';
+import type { ConsoleIpc } from '../../../src/main/ipc/consoleIpc';
+import { FakeConsoleContents, ipcOver as realIpcOver } from './ipcHarness';
+
+let running: TestCore;
+// One core for the file (operator passwords are scrypt-hashed: slow on purpose);
+// each test registers its own IPC transport over it and disposes it after.
+beforeAll(async () => {
+  running = await startTestCore({ logLevel: 'warn' });
+  await running.core.operators.add('dana', 'correct horse', 'dispatcher');
+  await running.core.operators.add('audrey', 'audit trail', 'auditor');
+});
+afterEach(() => {
+  for (const ipc of registered.splice(0)) ipc.dispose();
+});
+afterAll(async () => {
+  await running.close();
+});
+
+const registered: ConsoleIpc[] = [];
+/** The registrar over the shared core, disposed after the test. */
+const ipcOver = (core: Core) => {
+  const transport = realIpcOver(core);
+  registered.push(transport.ipc);
+  return transport;
+};
+
+const signIn = { username: 'dana', password: 'correct horse' };
+
+describe('the guarded IPC registrar', { timeout: 30_000 }, () => {
+  it('answers a console window the same Result the core gives, after sign-in', async () => {
+    const { ipcMain, window } = ipcOver(running.core);
+    const contents = window();
+    expect(await ipcMain.call(contents, 'system.info')).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await ipcMain.call(contents, 'auth.signIn', signIn)).toMatchObject({ ok: true, value: { username: 'dana' } });
+    expect(await ipcMain.call(contents, 'system.info')).toMatchObject({ ok: true, value: { transport: 'ipc' } });
+  });
+
+  it('refuses a window it never attached, with a Result error, and logs it', async () => {
+    const { ipcMain } = ipcOver(running.core);
+    const logStart = running.logText().length;
+    const stranger = new FakeConsoleContents();
+    const result = await ipcMain.call(stranger, 'auth.signIn', signIn);
+    expect(result).toEqual({ ok: false, error: { code: 'UNTRUSTED_SENDER', message: expect.stringContaining('refused') } });
+    expect(running.logText().slice(logStart)).toContain('IPC call from untrusted sender refused');
+    expect(running.logText()).not.toContain('correct horse');
+  });
+
+  it('refuses a sub-frame, a frame that is gone, and a window showing a foreign page', async () => {
+    const { ipcMain, window } = ipcOver(running.core);
+    const contents = window();
+    const iframe = { url: contents.mainFrame.url, processId: contents.mainFrame.processId, routingId: 7 };
+    expect(await ipcMain.invoke({ sender: contents, senderFrame: iframe }, 'auth.signIn', signIn)).toMatchObject({
+      error: { code: 'UNTRUSTED_SENDER' }
+    });
+    expect(await ipcMain.invoke({ sender: contents, senderFrame: null }, 'auth.signIn', signIn)).toMatchObject({
+      error: { code: 'UNTRUSTED_SENDER' }
+    });
+    contents.mainFrame.url = 'https://evil.example/';
+    expect(await ipcMain.call(contents, 'auth.signIn', signIn)).toMatchObject({ error: { code: 'UNTRUSTED_SENDER' } });
+    // A sender that only claims another window's id is not that window.
+    const impostor = Object.assign(new FakeConsoleContents(), { id: contents.id });
+    expect(await ipcMain.call(impostor, 'auth.signIn', signIn)).toMatchObject({ error: { code: 'UNTRUSTED_SENDER' } });
+  });
+
+  it('refuses a payload that fails its schema, and an unknown method, with Result errors', async () => {
+    const { ipcMain, window } = ipcOver(running.core);
+    const logStart = running.logText().length;
+    const contents = window();
+    expect(await ipcMain.call(contents, 'auth.signIn', { username: '', password: 42 })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('username') }
+    });
+    await ipcMain.call(contents, 'auth.signIn', signIn);
+    expect(await ipcMain.call(contents, 'alerts.list', { limit: 'many' })).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(await ipcMain.call(contents, 'system.info', 'not an object')).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(await ipcMain.call(contents, 'fs.readFile', { path: '/etc/passwd' })).toMatchObject({ error: { code: 'UNKNOWN_METHOD' } });
+    expect(await ipcMain.call(contents, { toString: null }, {})).toMatchObject({ error: { code: 'UNKNOWN_METHOD' } });
+    expect(running.logText().slice(logStart)).toContain('IPC call rejected');
+  });
+
+  it('keeps one session per window: signing in one window signs in no other', async () => {
+    const { ipcMain, ipc, window } = ipcOver(running.core);
+    const first = window();
+    const second = window();
+    await ipcMain.call(first, 'auth.signIn', signIn);
+    expect(ipc.sessionOf(first.id)).toEqual({ username: 'dana', role: 'dispatcher' });
+    expect(await ipcMain.call(second, 'system.info')).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('starts signed out again when the page reloads, and forgets a closed window', async () => {
+    const { ipcMain, ipc, window } = ipcOver(running.core);
+    const contents = window();
+    await ipcMain.call(contents, 'auth.signIn', signIn);
+    contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: true });
+    expect(ipc.sessionOf(contents.id)).not.toBeNull();
+    contents.emit('did-start-navigation', { isMainFrame: false, isSameDocument: false });
+    expect(ipc.sessionOf(contents.id)).not.toBeNull();
+    contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
+    expect(ipc.sessionOf(contents.id)).toBeNull();
+    expect(await ipcMain.call(contents, 'system.info')).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    contents.destroyed = true;
+    contents.emit('destroyed');
+    expect(await ipcMain.call(contents, 'auth.signIn', signIn)).toMatchObject({ error: { code: 'UNTRUSTED_SENDER' } });
+  });
+
+  it('pushes events only to signed-in windows whose role may see them', async () => {
+    const { ipcMain, window } = ipcOver(running.core);
+    const dispatcher = window();
+    const auditor = window();
+    const signedOut = window();
+    await ipcMain.call(dispatcher, 'auth.signIn', signIn);
+    await ipcMain.call(auditor, 'auth.signIn', { username: 'audrey', password: 'audit trail' });
+    const alert = running.core.alerts.raise({
+      key: 'patient:p1:spo2',
+      kind: 'vitals',
+      severity: 'critical',
+      title: 'SpO2 84%',
+      message: 'Patient p1 oxygen saturation is 84%.',
+      source: 'test'
+    });
+    running.core.bus.publish('system.heartbeat', { at: new Date().toISOString(), connections: 0 });
+    expect(dispatcher.pushed()).toEqual([
+      ['alert.raised', alert],
+      ['system.heartbeat', expect.objectContaining({ connections: 0 })]
+    ]);
+    expect(auditor.pushed().map(([name]) => name)).toEqual(['system.heartbeat']);
+    expect(signedOut.send).not.toHaveBeenCalled();
+    expect(dispatcher.send.mock.calls.every(([channel]) => channel === IPC_EVENT_CHANNEL)).toBe(true);
+  });
+
+  it('stops delivering to a destroyed window without disturbing the others, and lets go on dispose', async () => {
+    const { ipcMain, ipc, window } = ipcOver(running.core);
+    const closing = window();
+    const staying = window();
+    await ipcMain.call(closing, 'auth.signIn', signIn);
+    await ipcMain.call(staying, 'auth.signIn', signIn);
+    closing.send.mockImplementation(() => {
+      throw new Error('Object has been destroyed');
+    });
+    running.core.bus.publish('system.heartbeat', { at: new Date().toISOString(), connections: 1 });
+    expect(staying.pushed()).toHaveLength(1);
+    ipc.dispose();
+    expect(ipcMain.handlers.has(IPC_CALL_CHANNEL)).toBe(false);
+    running.core.bus.publish('system.heartbeat', { at: new Date().toISOString(), connections: 2 });
+    expect(staying.pushed()).toHaveLength(1);
+  });
+});
