@@ -18,6 +18,12 @@ export default tseslint.config(
     }
   },
   {
+    // Plain CommonJS launchers that run before anything is built.
+    files: ['bin/**/*.js', 'scripts/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' }
+  },
+  {
     files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS so `npm start` needs no build step to run */
 'use strict';
 /**
  * `npm start`: builds the app, then opens the Electron console. Where the

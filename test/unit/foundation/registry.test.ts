@@ -50,3 +50,12 @@ describe('the console contract registry', () => {
     expect(await api.invoke('auth.signIn', { username: 'a', password: 'b' }, nobody)).toMatchObject({ ok: true });
   });
 });
+
+describe('hostile method names', () => {
+  it('answers UNKNOWN_METHOD for a name whose toString throws, instead of crashing', async () => {
+    const api = registry();
+    const poisoned = { toString: null } as unknown;
+    expect(await api.invoke(poisoned, {}, dispatcher)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    expect(await api.invoke(['x'], {}, dispatcher)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+  });
+});

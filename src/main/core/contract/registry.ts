@@ -39,7 +39,11 @@ export function createContractRegistry(logger: Logger): ContractRegistry {
   const handlers = new Map<MethodName, Handler<MethodName>>();
 
   const invoke = async (name: unknown, input: unknown, ctx: CallContext): Promise<Result<unknown>> => {
-    if (!isMethodName(name)) return fail('UNKNOWN_METHOD', `Unknown console method "${String(name).slice(0, 64)}".`);
+    if (!isMethodName(name)) {
+      // Never String() an arbitrary value: an object with a poisoned toString would throw here.
+      const shown = typeof name === 'string' ? name.slice(0, 64) : `(${typeof name})`;
+      return fail('UNKNOWN_METHOD', `Unknown console method "${shown}".`);
+    }
     const spec = methods[name];
     if (spec.roles !== 'public') {
       if (!ctx.operator) return fail('UNAUTHENTICATED', 'Sign in first.');
