@@ -58,6 +58,9 @@ export const serveCommand: CliCommand = {
   async run(argv) {
     const values = parseFlags(argv, serveFlags);
     const core = await createCore(coreConfigFromFlags(values));
+    // A dispatch hub stays up through a stray rejection: log it loudly rather than
+    // drop every device and console connection (Node's default is to exit).
+    process.on('unhandledRejection', (reason) => core.logger.error({ err: reason }, 'unhandled rejection'));
     process.stdout.write(`Switchboard console: ${core.url}\n`);
     return new Promise<number>((resolve) => closeOnSignals(core, () => resolve(0)));
   }
