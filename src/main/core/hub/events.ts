@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { UnitLocation } from '../../../shared/contract/hub';
 import { HUB_CLIENT_EVENTS, isHubClientEvent, type HubAck, type HubClientEvent, type HubEventPayload } from '../../../shared/hubEvents';
 import type { ErrorCode } from '../../../shared/result';
@@ -111,6 +111,12 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
         setImmediate(() => conn.close('rate limit: flooding'));
       }
       return ack;
+    }
+    if (hub.pendingLogWrites() >= config.maxPendingLogWrites) {
+      // Shed load rather than queue it: an event acked seconds late is worse than a quick "retry".
+      metrics.rejections.inc({ code: 'UNAVAILABLE' });
+      metrics.ackLatency.observe((performance.now() - started) / 1000);
+      return fail('UNAVAILABLE', 'The hub is at capacity; retry in a moment.');
     }
     if (!isHubClientEvent(event)) {
       return reject(conn, event, 'UNKNOWN_EVENT', `Unknown event "${event}". Known events: ${Object.keys(HUB_CLIENT_EVENTS).join(', ')}.`, null, started);

@@ -38,6 +38,8 @@ export interface Hub extends HubPublisher {
   /** Writes a socket-log row and waits for its commit; id null when the log service is absent. */
   writeLog(entry: NewSocketLog): Promise<{ id: number | null }>;
   updateLog(id: number | null, update: SocketLogUpdate): Promise<void>;
+  /** Log rows queued but not yet committed (admission control reads it). */
+  pendingLogWrites(): number;
   /** Access-checked join of a room in either naming scheme. */
   join(conn: HubConn, requested: string): RoomChange;
   leave(conn: HubConn, requested: string): RoomChange;
@@ -70,6 +72,7 @@ export function createHub(options: CreateHubOptions): Hub {
   const metrics = createHubMetrics();
   const presence = new Set<(kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => void>();
   let outTotal = 0;
+  let pendingWrites = 0;
   let inTotalAtTick = 0;
   let outTotalAtTick = 0;
   let tickAt = Date.now();
@@ -136,10 +139,16 @@ export function createHub(options: CreateHubOptions): Hub {
     async writeLog(entry) {
       if (!log) return { id: null };
       const started = performance.now();
-      const { id } = await log.createSocketLog(entry);
-      metrics.logCommitLatency.observe((performance.now() - started) / 1000);
-      return { id };
+      pendingWrites++;
+      try {
+        const { id } = await log.createSocketLog(entry);
+        metrics.logCommitLatency.observe((performance.now() - started) / 1000);
+        return { id };
+      } finally {
+        pendingWrites--;
+      }
     },
+    pendingLogWrites: () => pendingWrites,
     async updateLog(id, update) {
       if (!log || id === null) return;
       const started = performance.now();

@@ -18,6 +18,8 @@ export const HubConfigSchema = z.object({
   burst: z.coerce.number().int().positive().default(100),
   /** Rejected events (rate limited) after which a flooding client is disconnected. */
   disconnectAfterViolations: z.coerce.number().int().positive().default(50),
+  /** Log writes in flight past which new events are refused (UNAVAILABLE) instead of queued: bounded latency under overload. */
+  maxPendingLogWrites: z.coerce.number().int().positive().default(4000),
   maxPayloadBytes: z.coerce.number().int().positive().default(64 * 1024),
   /** Messages kept per room for history requests, SSE Last-Event-ID and WebSocket resume. */
   historyPerRoom: z.coerce.number().int().min(1).max(10_000).default(100),

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import zlib from 'node:zlib';
-import { rowMac, stateDigest, type RowState } from './chain';
+import { rowMac, stateCanon, type RowState } from './chain';
+import { initialStateOf } from './verify';
 
 export interface ArchiveCheck {
   ok: boolean;
@@ -51,11 +52,15 @@ export async function verifyArchiveFile(file: string, key: Buffer): Promise<Arch
     const id = Number(row.id);
     if (id !== expectedId) problems.push(`row ${expectedId} is missing from the archive (found ${id})`);
     const version = Number(row.version);
-    let initial = stateDigest(row as unknown as RowState);
+    let initial: string | null = stateCanon(row as unknown as RowState);
     if (version > 0) {
       const list = (updates.get(id) ?? []).sort((a, b) => Number(a.version) - Number(b.version));
       if (list.length < version) problems.push(`row ${id} is at version ${version} but the archive holds ${list.length} of its updates`);
-      else initial = list[0]!.before_digest as Buffer;
+      else initial = initialStateOf(list[0] as { changes: string; before_digest: Buffer });
+    }
+    if (initial === null) {
+      problems.push(`row ${id}: its first update lost the initial state`);
+      initial = '';
     }
     const expected = rowMac(key, prev, row as never, initial);
     if (!expected.equals(row.mac as Buffer)) problems.push(`row ${id} does not match its MAC`);

@@ -104,16 +104,19 @@ export const STATE_COLUMNS = [
   'version'
 ] as const satisfies ReadonlyArray<keyof RowState>;
 
-export function stateDigest(s: RowState): Buffer {
-  return createHash('sha256')
-    .update(
-      canon([s.status, s.response_data, s.error_message, s.response_time_ms, s.hospital_id, s.hospital_name, s.distance_km, s.processed, s.processed_at, s.version])
-    )
-    .digest()
-    .subarray(0, MAC_BYTES);
-}
+/** The canonical text of a row's outcome state (what updates change). */
+export const stateCanon = (s: RowState): string =>
+  canon([s.status, s.response_data, s.error_message, s.response_time_ms, s.hospital_id, s.hospital_name, s.distance_km, s.processed, s.processed_at, s.version]);
 
-export function rowMac(key: Buffer, prev: Buffer, r: ImmutableRow, initialState: Buffer): Buffer {
+export const stateDigest = (s: RowState): Buffer => createHash('sha256').update(stateCanon(s)).digest().subarray(0, MAC_BYTES);
+
+/**
+ * One HMAC per insert over the immutable columns and the initial state's
+ * canonical text (no separate digest: the hot path pays for one MAC per row).
+ * The first update record of a row keeps that initial text, so verification can
+ * recompute this MAC after the row has changed.
+ */
+export function rowMac(key: Buffer, prev: Buffer, r: ImmutableRow, initialState: string): Buffer {
   return hmac(
     key,
     'r',

@@ -13,6 +13,8 @@ const SECRET_HINT = /pass|token|secret|key|auth|bearer|cookie/i;
 const KEY_VALUE = /\b(password|passwd|pwd|token|access_token|secret|api[_-]?key|authorization|cookie)(\s*[=:]\s*)(?!Bearer\s|Basic\s)([^\s&,;"\\]+)/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 
+const SECRET_KEY_IN_JSON = /"(?:token|access_?token|refresh_?token|id_?token|auth_?token|password|passwd|pass|secret|client_?secret|api_?key|apikey|authorization|cookie|set-cookie|jwt|cad_?token|private_?key)"\s*:/i;
+
 export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key);
 
 export interface ValueScrubber {
@@ -32,7 +34,9 @@ export function scrubJson(data: unknown, known: ValueScrubber, maxBytes: number)
   if (data === undefined || data === null) return null;
   let text: string | undefined;
   try {
-    text = JSON.stringify(data, replacer);
+    // Fast path: a plain stringify, and the (much slower) replacer only when a secret-looking key is present.
+    text = JSON.stringify(data);
+    if (text !== undefined && SECRET_KEY_IN_JSON.test(text)) text = JSON.stringify(data, replacer);
   } catch {
     // Cycles or BigInts: record that the payload could not be kept rather than drop the row.
     text = '{"unserializable":true}';

@@ -1,5 +1,6 @@
 import type { VerifyReport } from '../../../shared/contract/log';
-import { accessMac, CHAINS, macEquals, rowMac, sealHead, stateDigest, updateMac, type ChainHead, type ChainName, type RowState } from './chain';
+import { createHash } from 'node:crypto';
+import { accessMac, CHAINS, MAC_BYTES, macEquals, rowMac, sealHead, stateCanon, stateDigest, updateMac, type ChainHead, type ChainName, type RowState } from './chain';
 import { openReadSnapshot, yieldToEventLoop, type ReadSnapshot } from './readConnection';
 import { prepareNamed, toHead, type HeadRow, type NamedStatement } from './statements';
 
@@ -68,6 +69,18 @@ async function walkChain<R extends Chained>(
   return checked;
 }
 
+/** The initial state text kept by a row's first update, if it still hashes to the recorded digest. */
+export function initialStateOf(first: { changes: string; before_digest: Buffer }): string | null {
+  try {
+    const initial = (JSON.parse(first.changes) as { initial?: unknown }).initial;
+    if (typeof initial !== 'string') return null;
+    const digest = createHash('sha256').update(initial).digest().subarray(0, MAC_BYTES);
+    return digest.equals(first.before_digest) ? initial : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function verifySnapshot(snap: ReadSnapshot, key: Buffer): Promise<VerifyReport> {
   const started = performance.now();
   const { db, sqlite } = snap;
@@ -93,7 +106,7 @@ export async function verifySnapshot(snap: ReadSnapshot, key: Buffer): Promise<V
   const updatesOf = prepare((p) =>
     db
       .selectFrom('socket_log_updates')
-      .select(['id', 'version', 'before_digest', 'after_digest'])
+      .select(['id', 'version', 'changes', 'before_digest', 'after_digest'])
       .where('log_id', '=', p('log_id') as never)
       .orderBy('version')
   );
@@ -106,10 +119,9 @@ export async function verifySnapshot(snap: ReadSnapshot, key: Buffer): Promise<V
     checked.rows = await walkChain<Chained & RowState & Parameters<typeof rowMac>[2]>('rows', rowsHead, page, (prev, row) => {
       const id = Number(row.id);
       const version = Number(row.version);
-      const current = stateDigest(row);
-      let initial = current;
+      let initial = stateCanon(row);
       if (version > 0) {
-        const updates = updatesOf.all<{ id: number; version: number; before_digest: Buffer; after_digest: Buffer }>({ log_id: id });
+        const updates = updatesOf.all<{ id: number; version: number; changes: string; before_digest: Buffer; after_digest: Buffer }>({ log_id: id });
         if (updates.length !== version) {
           return { table: 'socket_logs', id, reason: `socket_logs id ${id} is at version ${version} but has ${updates.length} update records: its state was rolled back or an update record was removed` };
         }
@@ -119,10 +131,12 @@ export async function verifySnapshot(snap: ReadSnapshot, key: Buffer): Promise<V
             return { table: 'socket_log_updates', id: Number(u.id), reason: `update record ${u.id} of socket_logs id ${id} does not follow the one before it` };
           }
         }
-        if (!updates[updates.length - 1]!.after_digest.equals(current)) {
+        if (!updates[updates.length - 1]!.after_digest.equals(stateDigest(row))) {
           return { table: 'socket_logs', id, reason: `socket_logs id ${id} does not match its last recorded update: edited` };
         }
-        initial = updates[0]!.before_digest;
+        const kept = initialStateOf(updates[0]!);
+        if (kept === null) return { table: 'socket_log_updates', id: Number(updates[0]!.id), reason: `update record ${updates[0]!.id} lost the initial state of socket_logs id ${id}` };
+        initial = kept;
       }
       return prev.length === 0 ? row.mac : rowMac(key, prev, { ...row, id }, initial);
     }, report);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import { AppError } from '../errors';
-import { accessMac, rowMac, stateDigest, updateMac, type ChainHead, type LogKeys, type RowState } from './chain';
+import { accessMac, rowMac, stateCanon, stateDigest, updateMac, type ChainHead, type LogKeys, type RowState } from './chain';
 import { normalizeEntry, normalizeUpdate, type PendingRow, type PendingUpdate } from './normalize';
 import { scrubJson, type ValueScrubber } from './scrub';
 import { CounterBatch, createLogStatements, ensureHeads, readHead, writeHead, type LogStatements } from './statements';
@@ -85,10 +85,12 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   const stats: WriterStats = { insertedRows: 0, totalRows: readHead(st, 'rows').record_count, queueDepth: 0, lastCommitMs: 0, batches: 0 };
 
   const applyInsert = (op: Extract<Op, { kind: 'insert' }>, head: ChainHead, nextId: number, counters: CounterBatch) => {
-    const r = op.row;
-    const initial: RowState = { ...r, version: 0 };
-    const mac = rowMac(key, head.head_mac, { ...r, id: nextId }, stateDigest(initial));
-    st.insertRow.run({ ...r, id: nextId, version: 0, mac });
+    const r = op.row as PendingRow & { id: number; version: number; mac: Buffer };
+    r.id = nextId;
+    r.version = 0;
+    r.mac = rowMac(key, head.head_mac, r, stateCanon(r));
+    st.insertRow.run(r as unknown as Record<string, unknown>);
+    const mac = r.mac;
     counters.add(r.created_at, r.event_type, r.status, r.user_role, 1, r.response_time_ms);
     head.head_id = nextId;
     head.head_mac = mac;
@@ -109,7 +111,9 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     if (outcome && current.processed_at === null) next.processed_at = at;
     const before = stateDigest(current);
     const after = stateDigest(next);
-    const record = { id: nextId, log_id: op.id, version: next.version, at, changes: JSON.stringify(op.update), before_digest: before, after_digest: after };
+    // The first update keeps the row's initial state: the insert MAC covers it (see chain.ts).
+    const changes = JSON.stringify(next.version === 1 ? { set: op.update, initial: stateCanon(current) } : { set: op.update });
+    const record = { id: nextId, log_id: op.id, version: next.version, at, changes, before_digest: before, after_digest: after };
     const mac = updateMac(key, head.head_mac, record);
     st.insertUpdate.run({ ...record, mac });
     st.updateRowState.run({ ...next, id: op.id });

@@ -99,7 +99,7 @@ function MapBench({ impl }: { impl: 'layer' | 'naive' }) {
   }, []);
   return (
     <div style={{ position: 'fixed', inset: 0 }}>
-      <DispatchMap units={impl === 'layer' ? 'layer' : 'none'} onReady={(h) => (window as unknown as { __setHandle: (h: MapHandle) => void }).__setHandle(h)} />
+      <DispatchMap units={impl === 'layer' ? 'layer' : 'none'} zoom={num('zoom', 11.3)} onReady={(h) => (window as unknown as { __setHandle: (h: MapHandle) => void }).__setHandle(h)} />
       {impl === 'naive' && map ? <NaiveMarkers map={map.map} /> : null}
     </div>
   );

@@ -15,12 +15,14 @@ export interface MapHandle {
 interface DispatchMapProps {
   /** 'layer': every unit on one overlay canvas (the console); 'none': no units (the naive benchmark adds its own). */
   units?: 'layer' | 'none';
+  /** Initial zoom (the whole city by default). */
+  zoom?: number;
   onReady?(handle: MapHandle): void;
 }
 
 const OVERLAY_LAYERS = ['incidents', 'hospitals', 'requests', 'patients'];
 
-export function DispatchMap({ units = 'layer', onReady }: DispatchMapProps) {
+export function DispatchMap({ units = 'layer', zoom = 11.3, onReady }: DispatchMapProps) {
   const container = useRef<HTMLDivElement>(null);
   const labels = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -33,7 +35,7 @@ export function DispatchMap({ units = 'layer', onReady }: DispatchMapProps) {
         container: container.current,
         style: mapStyle(),
         center: [-122.3321, 47.6062],
-        zoom: 11.3,
+        zoom,
         attributionControl: false,
         fadeDuration: 0,
         // The offline basemap covers the city and its surroundings; do not wander off it.

@@ -27,8 +27,10 @@ interface Track {
 }
 
 const MAX_TWEEN_MS = 1000;
-/** A redraw only happens once some unit has moved this far on screen (CSS px). */
-const MIN_VISIBLE_MOVE_PX = 0.35;
+/** A redraw only happens once some unit has moved this far on screen (CSS px; sprites snap to whole pixels). */
+const MIN_VISIBLE_MOVE_PX = 0.5;
+const HEADINGS = 24;
+const HEADING_STEP = 360 / HEADINGS;
 
 export class UnitOverlay {
   private readonly canvas: HTMLCanvasElement;
@@ -188,47 +190,77 @@ export class UnitOverlay {
     this.dirty = false;
     const ratio = window.devicePixelRatio || 1;
     const ctx = this.ctx;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    const bearing = (this.map.getBearing() * Math.PI) / 180;
-    const r = Math.max(5, Math.min(11, this.map.getZoom() - 4));
-    const width = this.canvas.width / ratio;
-    const height = this.canvas.height / ratio;
-    const byColor = new Map<string, Path2D>();
+    const r = Math.round(Math.max(5, Math.min(11, this.map.getZoom() - 4)) * ratio);
+    const atlas = this.atlasFor(r);
+    const bearing = this.map.getBearing();
+    const width = this.canvas.width;
+    const height = this.canvas.height;
+    const half = atlas.size / 2;
     let selected: [number, number] | null = null;
     for (const [track, x, y, id] of placed) {
       track.drawnX = x;
       track.drawnY = y;
-      if (x < -20 || y < -20 || x > width + 20 || y > height + 20) continue;
-      if (id === this.selectedId) selected = [x, y];
-      let path = byColor.get(track.color);
-      if (!path) byColor.set(track.color, (path = new Path2D()));
-      // A disc with a nose pointing where the unit is heading.
-      const h = (track.heading * Math.PI) / 180 - bearing;
-      const sin = Math.sin(h);
-      const cos = Math.cos(h);
-      path.moveTo(x + r, y);
-      path.arc(x, y, r, 0, Math.PI * 2);
-      path.moveTo(x + sin * r * 1.75, y - cos * r * 1.75);
-      path.lineTo(x + cos * r * 0.8, y + sin * r * 0.8);
-      path.lineTo(x - cos * r * 0.8, y - sin * r * 0.8);
-      path.closePath();
-    }
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = '#0a0e13';
-    for (const [color, path] of byColor) {
-      ctx.stroke(path);
-      ctx.fillStyle = color;
-      ctx.fill(path);
+      const px = Math.round(x * ratio);
+      const py = Math.round(y * ratio);
+      if (px < -atlas.size || py < -atlas.size || px > width + atlas.size || py > height + atlas.size) continue;
+      if (id === this.selectedId) selected = [px, py];
+      const row = atlas.rows.get(track.color) ?? 0;
+      const col = (((Math.round((track.heading - bearing) / HEADING_STEP) % HEADINGS) + HEADINGS) % HEADINGS);
+      // Integer source and destination: the fast, unscaled blit path.
+      ctx.drawImage(atlas.canvas, col * atlas.size, row * atlas.size, atlas.size, atlas.size, px - half, py - half, atlas.size, atlas.size);
     }
     if (selected) {
       ctx.beginPath();
-      ctx.arc(selected[0], selected[1], r + 5, 0, Math.PI * 2);
+      ctx.arc(selected[0], selected[1], r + 5 * ratio, 0, Math.PI * 2);
       ctx.strokeStyle = '#ffffff';
-      ctx.lineWidth = 3;
+      ctx.lineWidth = 3 * ratio;
       ctx.stroke();
     }
     this.frames += 1;
+  }
+
+  private atlas: { radius: number; size: number; canvas: HTMLCanvasElement; rows: Map<string, number> } | null = null;
+
+  /**
+   * Every unit sprite pre-drawn once (a row per status colour, a column per
+   * 15 degrees of heading): blitting 2,000 small images per frame is several
+   * times cheaper than rasterising 2,000 anti-aliased paths.
+   */
+  private atlasFor(radius: number) {
+    if (this.atlas?.radius === radius) return this.atlas;
+    const colors = [...new Set(Object.values(UNIT_STATUS_COLORS))];
+    const size = Math.ceil(radius * 2 * 1.9 + 6);
+    const canvas = document.createElement('canvas');
+    canvas.width = size * HEADINGS;
+    canvas.height = size * colors.length;
+    const ctx = canvas.getContext('2d')!;
+    const rows = new Map<string, number>();
+    colors.forEach((color, row) => {
+      rows.set(color, row);
+      for (let col = 0; col < HEADINGS; col += 1) {
+        const cx = col * size + size / 2;
+        const cy = row * size + size / 2;
+        const h = (col * HEADING_STEP * Math.PI) / 180;
+        const sin = Math.sin(h);
+        const cos = Math.cos(h);
+        ctx.beginPath();
+        ctx.moveTo(cx + radius, cy);
+        ctx.arc(cx, cy, radius, 0, Math.PI * 2);
+        ctx.moveTo(cx + sin * radius * 1.75, cy - cos * radius * 1.75);
+        ctx.lineTo(cx + cos * radius * 0.8, cy + sin * radius * 0.8);
+        ctx.lineTo(cx - cos * radius * 0.8, cy - sin * radius * 0.8);
+        ctx.closePath();
+        ctx.lineWidth = Math.max(2, radius / 4);
+        ctx.strokeStyle = '#0a0e13';
+        ctx.stroke();
+        ctx.fillStyle = color;
+        ctx.fill();
+      }
+    });
+    this.atlas = { radius, size, canvas, rows };
+    return this.atlas;
   }
 }
 

@@ -1,0 +1,1 @@
+export { startSimulatedDevices, type SimulatedDeviceCounts, type SimulatedDevicesOptions } from './simulatedDevices';

@@ -1,0 +1,89 @@
+import { io, type Socket } from 'socket.io-client';
+import { CITY_AREA } from '../../shared/cityArea';
+import type { Identity } from '../../shared/roles';
+
+/**
+ * Simulated field devices for the demo, each a real Socket.IO client of the
+ * hub's protocol: crews' MDTs (update_location), patient monitors (device_data,
+ * sometimes out of range), hospital systems (accept or reject ambulance
+ * requests) and a patient app (ambulance_request now and then).
+ */
+export interface SimulatedDeviceCounts {
+  crews?: number;
+  monitors?: number;
+  hospitals?: string[];
+  patients?: number;
+}
+
+export interface SimulatedDevicesOptions {
+  url: string;
+  token(identity: Identity): Promise<string>;
+  counts?: SimulatedDeviceCounts;
+  /** Multiplies every interval (tests use a small value). */
+  speed?: number;
+  random?: () => number;
+}
+
+const jitter = (random: () => number, lat: number, lon: number, km: number) => ({
+  latitude: Math.min(CITY_AREA.bounds.maxLat, Math.max(CITY_AREA.bounds.minLat, lat + ((random() - 0.5) * km) / 111)),
+  longitude: Math.min(CITY_AREA.bounds.maxLon, Math.max(CITY_AREA.bounds.minLon, lon + ((random() - 0.5) * km) / 75))
+});
+
+export async function startSimulatedDevices(options: SimulatedDevicesOptions): Promise<{ stop(): void; sockets(): number }> {
+  const random = options.random ?? Math.random;
+  const speed = options.speed ?? 1;
+  const counts = { crews: 5, monitors: 3, hospitals: ['H1', 'H2', 'H3'], patients: 1, ...options.counts };
+  const sockets: Socket[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, fn: () => void) => timers.push(setInterval(fn, Math.max(20, ms * speed)));
+
+  const connect = async (identity: Identity) => {
+    const socket = io(options.url, { transports: ['websocket'], auth: { token: await options.token(identity) }, reconnectionDelay: 1000 });
+    sockets.push(socket);
+    return socket;
+  };
+  const { bounds } = CITY_AREA;
+  const randomPoint = () => ({ latitude: bounds.minLat + random() * (bounds.maxLat - bounds.minLat), longitude: bounds.minLon + random() * (bounds.maxLon - bounds.minLon) });
+
+  for (let i = 1; i <= counts.crews; i++) {
+    const socket = await connect({ sub: `mdt-${i}`, role: 'crew', unit_id: `M${i}` });
+    let position = randomPoint();
+    every(5_000, () => {
+      position = jitter(random, position.latitude, position.longitude, 0.5);
+      socket.emit('update_location', { ...position, heading: Math.round(random() * 359), speed_kmh: Math.round(random() * 80), status: 'available' }, () => undefined);
+    });
+  }
+  for (let i = 1; i <= counts.monitors; i++) {
+    const socket = await connect({ sub: `monitor-${i}`, role: 'device', device_id: `MON${i}`, device_type: 'monitor', patient_id: `P${i}` });
+    every(3_000, () => {
+      // About one reading in ten goes out of range, so alerts show up in the demo.
+      const abnormal = random() < 0.1;
+      socket.emit('device_data', { data_type: 'blood_pressure', values: { systolic: abnormal ? 150 + Math.round(random() * 30) : 110 + Math.round(random() * 20), diastolic: abnormal ? 95 : 70 + Math.round(random() * 10) } }, () => undefined);
+      socket.emit('device_data', { data_type: 'heart_rate', values: { value: abnormal ? 130 : 60 + Math.round(random() * 30) } }, () => undefined);
+      socket.emit('device_data', { data_type: 'spo2', values: { value: abnormal ? 89 : 95 + Math.round(random() * 4) } }, () => undefined);
+    });
+  }
+  for (const hospitalId of counts.hospitals) {
+    const socket = await connect({ sub: `${hospitalId}-system`, role: 'hospital', hospital_id: hospitalId });
+    socket.on('ambulance_request', (request: { request_id: string }) => {
+      // Hospital systems answer after a moment; one in four declines for lack of beds.
+      setTimeout(() => {
+        const accept = random() >= 0.25;
+        socket.emit('hospital_response', accept ? { request_id: request.request_id, response: 'accepted', eta_minutes: 5 + Math.round(random() * 10) } : { request_id: request.request_id, response: 'rejected', reason: 'No ICU beds free' }, () => undefined);
+      }, 1_500 * speed);
+    });
+  }
+  for (let i = 1; i <= counts.patients; i++) {
+    const socket = await connect({ sub: `patient-app-${i}`, role: 'patient', patient_id: `PA${i}` });
+    every(60_000, () => {
+      socket.emit('ambulance_request', { location: randomPoint(), emergency_details: { type: random() < 0.5 ? 'chest_pain' : 'fall', severity: 'high' } }, () => undefined);
+    });
+  }
+  return {
+    stop() {
+      timers.forEach(clearInterval);
+      sockets.forEach((s) => s.close());
+    },
+    sockets: () => sockets.filter((s) => s.connected).length
+  };
+}
