@@ -50,9 +50,13 @@ export class RawSocketIo {
 
   private constructor(readonly ws: WebSocket, readonly nsp: string) {}
 
-  static connect(baseUrl: string, options: { token?: unknown; nsp?: string; auth?: unknown; keepReceived?: boolean; timeoutMs?: number } = {}): Promise<RawSocketIo> {
+  static connect(
+    baseUrl: string,
+    options: { token?: unknown; nsp?: string; auth?: unknown; query?: Record<string, string>; keepReceived?: boolean; timeoutMs?: number } = {}
+  ): Promise<RawSocketIo> {
     const nsp = options.nsp ?? '/';
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+    const query = new URLSearchParams({ EIO: '4', transport: 'websocket', ...options.query });
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?${query}`, { perMessageDeflate: false });
     const client = new RawSocketIo(ws, nsp);
     client.keepReceived = options.keepReceived ?? false;
     const prefix = nsp === '/' ? '' : `${nsp},`;

@@ -1,0 +1,73 @@
+/**
+ * Statistics and filtered pages over a large log, side by side with the naive
+ * way (GROUP BY over the rows, what the seed does).
+ *   npx tsx bench/log/queries.ts          (LOG_BENCH_ROWS=1000000; the issue's figure is 10000000)
+ */
+import { latencySummary, report, round } from '../lib/report';
+import { applyFilter, listRows } from '../../src/main/core/log/queries';
+import { aggregate, summarize } from '../../src/main/core/log/statistics';
+import { buildFixture, DAY } from './fixture';
+
+const N = Number(process.env.LOG_BENCH_ROWS ?? 1_000_000);
+const ITER = Number(process.env.LOG_BENCH_ITER ?? 200);
+
+const time = async (fn: () => Promise<unknown>) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
+
+void (async () => {
+  const built = performance.now();
+  const { database, end } = await buildFixture(N, 30);
+  const buildSeconds = (performance.now() - built) / 1000;
+  const { db } = database;
+  const range = { from: end - 30 * DAY + 12_345, to: end };
+
+  // Statistics from the counters (what the endpoint does), a fresh unaligned range each time.
+  const statTimes: number[] = [];
+  for (let i = 0; i < ITER; i += 1) {
+    const r = { from: range.from - i * 61_000, to: range.to - i * 7_000 };
+    statTimes.push(await time(async () => summarize(await aggregate(db, r), r)));
+  }
+  const stats = summarize(await aggregate(db, range), range);
+  // The naive way: three GROUP BYs over the rows of the range (a few runs: it is slow).
+  const naiveTimes: number[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    naiveTimes.push(
+      await time(async () => {
+        for (const col of ['event_type', 'status', 'user_role'] as const) {
+          await applyFilter(db.selectFrom('socket_logs'), { from: range.from, to: range.to })
+            .select((eb) => [col, eb.fn.countAll().as('n')])
+            .groupBy(col)
+            .execute();
+        }
+      })
+    );
+  }
+
+  // Filtered pages of 100, newest first, as the endpoints ask for them.
+  const pages: Array<[string, Parameters<typeof listRows>[1]]> = [
+    ['ambulance-requests?hospital_id&status', { eventTypes: ['ambulance_request'], hospitalId: 'H5', status: 'success' }],
+    ['by-event-type/hospital_response', { eventTypes: ['hospital_response'] }],
+    ['my-logs (one user)', { userId: 'user-77' }],
+    ['by-time-range 1 day, 2 types, role', { from: end - 10 * DAY, to: end - 9 * DAY, eventTypes: ['connect', 'disconnect'], userRoles: ['patient'] }]
+  ];
+  const pageRows = [];
+  for (const [name, filter] of pages) {
+    const times: number[] = [];
+    for (let i = 0; i < ITER; i += 1) times.push(await time(() => listRows(db, filter, { limit: 100, offset: (i % 5) * 100 })));
+    const s = latencySummary(times);
+    pageRows.push({ metric: `page of 100: ${name} p99 ms (p50 ${s.p50})`, value: s.p99, target: '< 10 ms', pass: s.p99 < 10 });
+  }
+  await database.close();
+
+  const st = latencySummary(statTimes);
+  const naive = latencySummary(naiveTimes);
+  report('log-queries', { rows: N, days: 30, iterations: ITER, approach: 'pre-aggregated minute+hour counters, rows only for sub-minute edges', fixture_build_s: round(buildSeconds, 1) }, [
+    { metric: `statistics, 30-day range over ${N} rows, p99 ms (p50 ${st.p50})`, value: st.p99, baseline: naive.p50, ratio: st.p99 / naive.p50, target: '< 50 ms', pass: st.p99 < 50 },
+    { metric: 'naive statistics (GROUP BY over rows) p50 ms', value: naive.p50 },
+    { metric: 'statistics total_events (must equal rows in range)', value: stats.total_events },
+    ...pageRows
+  ]);
+})();
