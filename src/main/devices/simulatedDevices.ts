@@ -75,13 +75,15 @@ export async function startSimulatedDevices(options: SimulatedDevicesOptions): P
   }
   for (let i = 1; i <= counts.patients; i++) {
     const socket = await connect({ sub: `patient-app-${i}`, role: 'patient', patient_id: `PA${i}` });
-    every(60_000, () => {
+    const request = () =>
       socket.emit('ambulance_request', { location: randomPoint(), emergency_details: { type: random() < 0.5 ? 'chest_pain' : 'fall', severity: 'high' } }, () => undefined);
-    });
+    // The first request comes within seconds so a newcomer sees the flow at once.
+    timers.push(setTimeout(request, Math.max(50, 5_000 * speed * i)));
+    every(60_000, request);
   }
   return {
     stop() {
-      timers.forEach(clearInterval);
+      timers.forEach(clearTimeout);
       sockets.forEach((s) => s.close());
     },
     sockets: () => sockets.filter((s) => s.connected).length

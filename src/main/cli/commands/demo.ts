@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { OperatorRole } from '../../../shared/roles';
+import { createCadSimulator } from '../../cadsim/cadSimulator';
+import { createCore } from '../../core/createCore';
+import { startSimulatedDevices } from '../../devices';
+import { parseFlags, UsageError } from '../args';
+import type { CliCommand } from '../command';
+import { builtRendererDir, closeOnSignals } from './serve';
+
+export const DEMO_PASSWORD = 'switchboard-demo';
+/** One account per role, so a newcomer can see how roles shape the console. */
+export const DEMO_OPERATORS: ReadonlyArray<{ username: string; role: OperatorRole }> = [
+  { username: 'demo', role: 'admin' },
+  { username: 'dana', role: 'dispatcher' },
+  { username: 'sam', role: 'supervisor' },
+  { username: 'audrey', role: 'auditor' }
+];
+
+export interface DemoOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  /** Multiplies device intervals (tests use less than 1 for a livelier city). */
+  deviceSpeed?: number;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export interface Demo {
+  url: string;
+  cadUrl: string;
+  username: string;
+  password: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A living city in one call: the core, the CAD simulator on its own port with a
+ * fresh token, simulated field devices connected through the hub's real
+ * protocol, and demo operator accounts.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const dataDir = path.resolve(options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-demo-')));
+  const cadToken = randomBytes(24).toString('base64url');
+  const sim = await createCadSimulator({
+    token: cadToken,
+    port: 0,
+    host: '127.0.0.1',
+    units: 14,
+    incidentsPerMinute: 3,
+    timeScale: 5,
+    tickMs: 1000,
+    metricsEveryTicks: 10,
+    autoDispatch: true
+  });
+  let core;
+  try {
+    core = await createCore({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8780,
+      dataDir,
+      rendererDir: builtRendererDir(),
+      logLevel: options.logLevel ?? 'warn',
+      cad: { url: sim.url, token: cadToken }
+    });
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
+  for (const op of DEMO_OPERATORS) {
+    if (!(await core.operators.find(op.username))) await core.operators.add(op.username, DEMO_PASSWORD, op.role);
+  }
+  const devices = await startSimulatedDevices({
+    url: core.url,
+    token: async (identity) => (await core.tokens.sign(identity, 7 * 24 * 3600)).token,
+    speed: options.deviceSpeed ?? 1
+  });
+  return {
+    url: core.url,
+    cadUrl: sim.url,
+    username: 'demo',
+    password: DEMO_PASSWORD,
+    dataDir,
+    async close() {
+      devices.stop();
+      await core.close();
+      await sim.close();
+    }
+  };
+}
+
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'Start the console with a CAD simulator, simulated field devices and demo accounts.',
+  usage: 'switchboard demo [--port 8780] [--host 127.0.0.1] [--data-dir DIR (default: a fresh temp dir)]',
+  async run(argv) {
+    const v = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } });
+    const port = v.port === undefined ? 8780 : Number(v.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535.');
+    const demo = await startDemo({ port, host: v.host, dataDir: v['data-dir'] });
+    const accounts = DEMO_OPERATORS.map((o) => `    ${o.username.padEnd(8)} ${o.role}`).join('\n');
+    process.stdout.write(
+      [
+        `Switchboard console: ${demo.url}`,
+        `Demo credentials: username ${demo.username} password ${demo.password}`,
+        `  Other accounts (same password):\n${accounts}`,
+        `  CAD simulator: ${demo.cadUrl}   data: ${demo.dataDir}`,
+        'Press Ctrl-C to stop.',
+        ''
+      ].join('\n')
+    );
+    return new Promise<number>((resolve) => closeOnSignals(demo, () => resolve(0)));
+  }
+};
