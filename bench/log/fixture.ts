@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/main/core/db/database';
 import { rebuildCounters } from '../../src/main/core/log/statistics';
-import { prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/statements';
+import { createLogStatements, ensureHeads, prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/statements';
 
 export const DAY = 86_400_000;
 const TYPES = ['update_location', 'update_location', 'update_location', 'connect', 'disconnect', 'ambulance_request', 'hospital_response', 'ambulance_accepted'];
@@ -59,6 +59,8 @@ export async function buildFixture(n: number, days = 30, dataDir = tempDataDir('
   });
   for (let i = 0; i < n; i += 50_000) chunk(i, Math.min(n, i + 50_000));
   await rebuildCounters(database.db);
+  // Genesis heads so exports can name a chain head (the fixture's MACs are not a real chain).
+  ensureHeads(createLogStatements(database.db, database.sqlite), database.sqlite, Buffer.alloc(32));
   database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   database.sqlite.pragma('synchronous = FULL');
   return { database, dataDir, end };

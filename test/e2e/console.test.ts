@@ -170,6 +170,24 @@ describe('the control-room console', () => {
     expect(errors).toEqual([]);
   });
 
+  it("follows a patient's live vitals with the alert limits drawn", async () => {
+    const { page, errors } = await open('dana', 'patients');
+    await page.getByLabel('Patient id').fill('P-200');
+    await page.getByRole('button', { name: 'Watch patient' }).click();
+    const card = page.locator('[data-patient="P-200"]');
+    await card.waitFor();
+    const monitor = await connectDevice(['--role', 'device', '--sub', 'monitor-2', '--device-id', 'MON-2', '--device-type', 'monitor', '--patient-id', 'P-200']);
+    for (const [hr, spo2] of [[82, 97], [88, 96], [95, 95]] as const) {
+      expect((await emitAck(monitor, 'device_data', { data_type: 'heart_rate', values: { heart_rate: hr }, patient_id: 'P-200' })).ok).toBe(true);
+      expect((await emitAck(monitor, 'device_data', { data_type: 'spo2', values: { spo2 }, patient_id: 'P-200' })).ok).toBe(true);
+    }
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('Heart rate: 95 bpm');
+    expect(await card.textContent()).toContain('SpO₂: 95%');
+    expect(await card.textContent()).toContain('high 120');
+    await screenshot(page, 'patients-live');
+    expect(errors).toEqual([]);
+  });
+
   it.skipIf(!isMethodName('log.statistics'))('shows statistics that match the REST endpoint', async () => {
     const { page, errors } = await open('sam', 'statistics');
     await page.getByTestId('stat-total').waitFor();

@@ -1,8 +1,10 @@
+import { prewarm } from 'maplibre-gl';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { installDebugHook } from './lib/debugHook';
 import './styles.css';
 
+performance.mark('switchboard:boot');
 const root = createRoot(document.getElementById('root')!);
 const bench = new URLSearchParams(location.search).get('bench');
 
@@ -10,6 +12,9 @@ const bench = new URLSearchParams(location.search).get('bench');
 // (bench/console/); the console itself never loads that code.
 if (bench) void import('./bench/BenchHarness').then(({ BenchHarness }) => root.render(<BenchHarness mode={bench} />));
 else {
+  // A workstation resuming its session goes straight to the map: start the map's
+  // worker while the session is being resumed rather than after.
+  if (sessionStorage.getItem('switchboard.session')) prewarm();
   installDebugHook();
   root.render(<App />);
 }

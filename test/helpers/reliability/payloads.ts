@@ -179,18 +179,19 @@ export type PayloadKind = 'random' | 'mutated' | 'deep' | 'oversized' | 'wrong_t
  * kind it is, for the tally. `oversizedBytes` stays under the transport's frame
  * limit so the hub's own size check is what answers.
  */
-export function hostilePayload(rng: Rng, event: string, oversizedBytes = 100_000): { kind: PayloadKind; json: string | undefined } {
+export function hostilePayload(rng: Rng, event: string, oversizedBytes = 66_000): { kind: PayloadKind; json: string | undefined } {
   // Own properties only: the fuzzer's event names include "constructor" and "__proto__".
   const sample = Object.hasOwn(VALID_HUB_SAMPLES, event) ? VALID_HUB_SAMPLES[event] : undefined;
   const r = rng();
   if (r < 0.3) return { kind: 'mutated', json: JSON.stringify(mutateSample(rng, sample ?? { room: 'x' })) };
   if (r < 0.55) return { kind: 'random', json: JSON.stringify(hostileValue(rng)) };
   if (r < 0.65) {
-    const depth = pick(rng, [200, 2_000, 20_000, 100_000]);
+    // Mostly moderate depths; a few far past what JSON.stringify survives (each is ~600 KB on the wire).
+    const depth = rng() < 0.05 ? 100_000 : pick(rng, [64, 200, 2_000, 12_000]);
     return { kind: 'deep', json: rng() < 0.5 ? deepJson(depth) : deepObjectJson(depth) };
   }
   if (r < 0.7) {
-    const filler = 'x'.repeat(oversizedBytes);
+    const filler = 'x'.repeat(oversizedBytes + int(rng, 0, 4_000));
     return { kind: 'oversized', json: JSON.stringify({ ...(sample ?? {}), filler }) };
   }
   if (r < 0.85) {

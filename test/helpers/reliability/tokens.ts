@@ -40,9 +40,12 @@ export async function badTokens(secret: string, identity: Identity): Promise<Bad
   const now = Math.floor(Date.now() / 1000);
   const { sub, ...claims } = identity;
   const payload = { ...claims, sub, iss: ISSUER, iat: now, exp: now + 3600 };
-  const genuine = await signToken(secret, identity);
-  const [h, , s] = genuine.split('.');
-  const adminClaims = b64url({ ...payload, role: 'admin' });
+  // Tampering starts from a genuine low-privilege token and raises it: the bytes must differ from anything signed.
+  const genuine = await signToken(secret, { sub: `${sub}-patient`, role: 'patient', patient_id: 'P-TAMPER' });
+  const [h, genuineClaims, s] = genuine.split('.');
+  const raised: Record<string, unknown> = { ...(JSON.parse(Buffer.from(genuineClaims!, 'base64url').toString()) as Record<string, unknown>), role: 'admin', sub };
+  delete raised.patient_id;
+  const adminClaims = b64url(raised);
 
   return [
     { name: 'forged (signed with another key)', token: await signToken('x'.repeat(64), identity), codes: INVALID },
@@ -63,6 +66,6 @@ export async function badTokens(secret: string, identity: Identity): Promise<Bad
     { name: 'tampered claims (role raised to admin, signature kept)', token: `${h}.${adminClaims}.${s}`, codes: INVALID },
     { name: 'wrong issuer', token: await signToken(secret, identity, { issuer: 'someone-else' }), codes: INVALID },
     { name: 'garbage', token: 'not.a.jwt', codes: INVALID },
-    { name: 'oversized', token: 'a'.repeat(9000), codes: INVALID }
+    { name: 'oversized', token: 'a'.repeat(9000), codes: [...INVALID, 'VALIDATION_FAILED'] }
   ];
 }

@@ -1,13 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/core';
 import { entry, openLogFixture, runCli } from './helpers';
-
-let dataDir: string | undefined;
-afterEach(() => {
-  dataDir = undefined;
-});
 
 /** A log with awkward values: commas, quotes, newlines, a formula, unicode. */
 async function loggedDir() {
@@ -21,7 +16,6 @@ async function loggedDir() {
       })
     );
   }
-  dataDir = fx.dataDir;
   await fx.close();
   return fx.dataDir;
 }
@@ -37,6 +31,11 @@ describe('switchboard export', () => {
       const manifest = JSON.parse(fs.readFileSync(`${out}.manifest.json`, 'utf8')) as Record<string, unknown>;
       expect(manifest).toMatchObject({ row_count: 50, first_id: 1, last_id: 246, file_format: format, chain_head: { id: 250 } });
 
+      if (format === 'ndjson') {
+        // Lines are the API's record shape (JSON columns as objects, ISO times, booleans) plus the row's MAC.
+        const first = JSON.parse(fs.readFileSync(out, 'utf8').split('\n')[0]!) as Record<string, unknown>;
+        expect(first).toMatchObject({ id: 1, event_type: 'ambulance_request', event_data: { lat: 40.7, lon: -74 }, processed: false, status: 'pending', created_at: expect.stringMatching(/Z$/), processed_at: null, mac: expect.stringMatching(/^[0-9a-f]{32}$/) });
+      }
       const ok = await runCli(['verify', '--export', out, '--data-dir', dir]);
       expect(ok.code, ok.stdout).toBe(0);
       expect(ok.stdout).toMatch(/OK: .* has 50 rows/);

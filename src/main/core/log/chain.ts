@@ -54,9 +54,23 @@ export function loadLogKeys(dataDir: string): LogKeys {
 
 const canon = (values: readonly unknown[]): string => JSON.stringify(values);
 
+/**
+ * HMAC over a tag, binary parts (MACs, digests) and text parts. Text parts are
+ * canonical JSON (which never contains a raw NUL), joined with NUL into one
+ * update: each update() crosses into native code, and this runs once per row.
+ */
 const hmac = (key: Buffer, tag: string, ...parts: Array<Buffer | string>): Buffer => {
-  const h = createHmac('sha256', key).update(tag);
-  for (const p of parts) h.update(p);
+  const h = createHmac('sha256', key);
+  let text = tag;
+  for (const p of parts) {
+    if (typeof p === 'string') text += `\u0000${p}`;
+    else {
+      h.update(text);
+      h.update(p);
+      text = '\u0000';
+    }
+  }
+  h.update(text);
   return h.digest().subarray(0, MAC_BYTES);
 };
 

@@ -6,14 +6,14 @@ import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
 import type { LogKeys } from './chain';
 import { applyFilter, type RowFilter } from './queries';
-import { RECORD_COLUMNS, toRecord, type RecordRow } from './record';
+import { RECORD_COLUMNS, type RecordRow } from './record';
 import { openReadSnapshot, yieldToEventLoop } from './readConnection';
 import { aggregate } from './statistics';
 import { prepareNamed, readHeadOn } from './statements';
 import { signManifest, type ExportManifest } from './manifest';
 
 export type ExportFormat = 'csv' | 'ndjson';
-const PAGE = 5_000;
+const PAGE = 2_000;
 export const EXPORT_COLUMNS = [...RECORD_COLUMNS, 'mac'] as const;
 
 export interface ExportOptions {
@@ -42,10 +42,41 @@ const csvCell = (value: unknown): string => {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
+const JSON_COLUMNS = new Set(['event_data', 'request_data', 'response_data']);
+const TIME_COLUMNS = new Set(['created_at', 'processed_at']);
+
+/**
+ * One output line straight from the stored row, without parsing and
+ * re-serialising the JSON columns (they are stored as JSON text already): the
+ * same record toRecord() would give, at a fraction of the cost per row.
+ */
 const formatLine = (format: ExportFormat, row: RecordRow & { mac: Buffer }): string => {
-  const record = { ...toRecord(row), mac: row.mac.toString('hex') };
-  if (format === 'ndjson') return JSON.stringify(record) + '\n';
-  return EXPORT_COLUMNS.map((c) => csvCell(record[c])).join(',') + '\n';
+  const cells = row as unknown as Record<string, unknown>;
+  if (format === 'ndjson') {
+    let line = '{';
+    for (let i = 0; i < EXPORT_COLUMNS.length; i += 1) {
+      const c = EXPORT_COLUMNS[i]!;
+      const v = cells[c];
+      let text: string;
+      if (v === null || v === undefined) text = 'null';
+      else if (c === 'mac') text = `"${(v as Buffer).toString('hex')}"`;
+      else if (JSON_COLUMNS.has(c)) text = v as string;
+      else if (TIME_COLUMNS.has(c)) text = `"${new Date(Number(v)).toISOString()}"`;
+      else if (c === 'processed') text = v ? 'true' : 'false';
+      else text = typeof v === 'string' ? JSON.stringify(v) : String(v);
+      line += `${i ? ',' : ''}"${c}":${text}`;
+    }
+    return line + '}\n';
+  }
+  let line = '';
+  for (let i = 0; i < EXPORT_COLUMNS.length; i += 1) {
+    const c = EXPORT_COLUMNS[i]!;
+    const v = cells[c];
+    const value =
+      v === null || v === undefined ? null : c === 'mac' ? (v as Buffer).toString('hex') : TIME_COLUMNS.has(c) ? new Date(Number(v)).toISOString() : c === 'processed' ? Boolean(v) : v;
+    line += (i ? ',' : '') + csvCell(value);
+  }
+  return line + '\n';
 };
 
 /** A total for the progress bar from the counters, when the filter is one the counters can answer. */

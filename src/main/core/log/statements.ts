@@ -88,8 +88,15 @@ export interface HeadRow {
   seal: Buffer;
 }
 
+/** Counter granularities: minute, hour and day buckets (a 30-day statistic reads about 30 day rows per combination). */
+export const COUNTER_LEVELS = [
+  ['m', 60_000],
+  ['h', 3_600_000],
+  ['d', 86_400_000]
+] as const;
+
 export interface CounterDelta {
-  granularity: 'm' | 'h';
+  granularity: 'm' | 'h' | 'd';
   bucket: number;
   event_type: string;
   status: string;
@@ -212,10 +219,7 @@ export class CounterBatch {
   private readonly deltas = new Map<string, CounterDelta>();
 
   add(createdAt: number, eventType: string, status: string, role: string | null, sign: 1 | -1, responseTimeMs: number | null): void {
-    for (const [granularity, unit] of [
-      ['m', 60_000],
-      ['h', 3_600_000]
-    ] as const) {
+    for (const [granularity, unit] of COUNTER_LEVELS) {
       const bucket = Math.floor(createdAt / unit) * unit;
       const userRole = role ?? '';
       const k = `${granularity}|${bucket}|${eventType}|${status}|${userRole}`;

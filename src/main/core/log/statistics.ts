@@ -3,6 +3,7 @@ import type { SocketLogStatistics } from '../../../shared/contract/log';
 import type { DatabaseSchema } from '../db/schema';
 import { AppError } from '../errors';
 import { applyFilter } from './queries';
+import { COUNTER_LEVELS } from './statements';
 import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, planRange, toIso, type MsRange } from './time';
 
 /** Counts for one (event type, status, role) combination over some range. */
@@ -68,7 +69,7 @@ export async function aggregate(db: Kysely<DatabaseSchema>, range: MsRange, user
     return [...combos.values()];
   }
   const plan = planRange(range);
-  const counted = async (granularity: 'm' | 'h', r: MsRange) => {
+  const counted = async (granularity: 'm' | 'h' | 'd', r: MsRange) => {
     const rows = await db
       .selectFrom('socket_log_counters')
       .where('granularity', '=', granularity)
@@ -86,6 +87,7 @@ export async function aggregate(db: Kysely<DatabaseSchema>, range: MsRange, user
       .execute();
     merge(combos, rows);
   };
+  for (const r of plan.days) await counted('d', r);
   for (const r of plan.hours) await counted('h', r);
   for (const r of plan.minutes) await counted('m', r);
   for (const r of plan.raw) await raw(r);
@@ -157,7 +159,7 @@ export async function timeSeries(db: Kysely<DatabaseSchema>, range: MsRange, buc
   if (count > MAX_BUCKETS) {
     throw new AppError('VALIDATION_FAILED', `That range has ${count} buckets; pick a larger bucket (at most ${MAX_BUCKETS} per chart).`);
   }
-  const granularity = bucketMs % HOUR_MS === 0 ? 'h' : 'm';
+  const granularity = bucketMs % DAY_MS === 0 ? 'd' : bucketMs % HOUR_MS === 0 ? 'h' : 'm';
   const rows = await db
     .selectFrom('socket_log_counters')
     .where('granularity', '=', granularity)
@@ -217,10 +219,7 @@ export async function timeSeries(db: Kysely<DatabaseSchema>, range: MsRange, buc
 export async function rebuildCounters(db: Kysely<DatabaseSchema>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('socket_log_counters').execute();
-    for (const [granularity, unit] of [
-      ['m', MINUTE_MS],
-      ['h', HOUR_MS]
-    ] as const) {
+    for (const [granularity, unit] of COUNTER_LEVELS) {
       await trx
         .insertInto('socket_log_counters')
         .columns(['granularity', 'bucket', 'event_type', 'status', 'user_role', 'count', 'rt_sum', 'rt_count'])

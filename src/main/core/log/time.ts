@@ -16,6 +16,8 @@ export interface MsRange {
 }
 
 export interface RangePlan {
+  /** Whole days read from the day counters. */
+  days: MsRange[];
   /** Whole hours read from the hour counters. */
   hours: MsRange[];
   /** Whole minutes read from the minute counters. */
@@ -25,30 +27,37 @@ export interface RangePlan {
 }
 
 /**
- * Splits a range so statistics read as few counter rows as possible: whole
- * hours from the hour counters, the ragged minutes at either end from the minute
- * counters, and only the sub-minute edges (at most two minutes of rows) from the
- * log itself.
+ * Splits a range so statistics read as few counter rows as possible: whole days
+ * from the day counters, the ragged hours at either end from the hour counters,
+ * then ragged minutes, and only the sub-minute edges (at most two minutes of
+ * rows) from the log itself. Buckets are UTC-aligned.
  */
-export function planRange({ from, to }: MsRange): RangePlan {
-  const plan: RangePlan = { hours: [], minutes: [], raw: [] };
-  if (to <= from) return plan;
-  const m0 = ceilTo(from, MINUTE_MS);
-  const m1 = floorTo(to, MINUTE_MS);
-  if (m0 >= m1) {
-    plan.raw.push({ from, to });
-    return plan;
-  }
-  if (from < m0) plan.raw.push({ from, to: m0 });
-  if (m1 < to) plan.raw.push({ from: m1, to });
-  const h0 = ceilTo(m0, HOUR_MS);
-  const h1 = floorTo(m1, HOUR_MS);
-  if (h0 >= h1) {
-    plan.minutes.push({ from: m0, to: m1 });
-    return plan;
-  }
-  plan.hours.push({ from: h0, to: h1 });
-  if (m0 < h0) plan.minutes.push({ from: m0, to: h0 });
-  if (h1 < m1) plan.minutes.push({ from: h1, to: m1 });
+export function planRange(range: MsRange): RangePlan {
+  const plan: RangePlan = { days: [], hours: [], minutes: [], raw: [] };
+  const levels: Array<[unit: number, into: MsRange[]]> = [
+    [DAY_MS, plan.days],
+    [HOUR_MS, plan.hours],
+    [MINUTE_MS, plan.minutes]
+  ];
+  const split = ({ from, to }: MsRange, level: number): void => {
+    if (to <= from) return;
+    const entry = levels[level];
+    if (!entry) {
+      plan.raw.push({ from, to });
+      return;
+    }
+    const [unit, into] = entry;
+    const a = ceilTo(from, unit);
+    const b = floorTo(to, unit);
+    if (a >= b) {
+      split({ from, to }, level + 1);
+      return;
+    }
+    split({ from, to: a }, level + 1);
+    into.push({ from: a, to: b });
+    split({ from: b, to }, level + 1);
+  };
+  split(range, 0);
+  for (const list of [plan.days, plan.hours, plan.minutes, plan.raw]) list.sort((x, y) => x.from - y.from);
   return plan;
 }

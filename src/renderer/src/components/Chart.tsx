@@ -33,7 +33,8 @@ export function LineChart({
   width = 560,
   height = 180,
   unit = '',
-  title
+  title,
+  zeroBased = true
 }: {
   series: Series[];
   thresholds?: ThresholdLine[];
@@ -41,6 +42,8 @@ export function LineChart({
   height?: number;
   unit?: string;
   title: string;
+  /** Counts start at zero; vitals read better around their own range. */
+  zeroBased?: boolean;
 }) {
   const pad = { left: 44, right: 12, top: 12, bottom: 22 };
   const all = series.flatMap((s) => s.points);
@@ -55,8 +58,11 @@ export function LineChart({
   const tMin = Math.min(...all.map((p) => p.t));
   const tMax = Math.max(...all.map((p) => p.t), tMin + 1);
   const values = [...all.map((p) => p.v), ...thresholds.map((t) => t.value)];
-  const vMin = Math.min(0, ...values);
-  const vMax = Math.max(...values, vMin + 1) * 1.1;
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const span = Math.max(1, high - low);
+  const vMin = zeroBased ? Math.min(0, low) : low - span * 0.15;
+  const vMax = zeroBased ? Math.max(high, vMin + 1) * 1.1 : high + span * 0.15;
   const x = (t: number) => pad.left + ((t - tMin) / (tMax - tMin)) * (width - pad.left - pad.right);
   const y = (v: number) => pad.top + (1 - (v - vMin) / (vMax - vMin)) * (height - pad.top - pad.bottom);
   const ticks = [vMin, (vMin + vMax) / 2, vMax];
@@ -76,7 +82,7 @@ export function LineChart({
       <svg width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
         {ticks.map((v) => (
           <g key={v}>
-            <line x1={pad.left} x2={width - pad.right} y1={y(v)} y2={y(v)} stroke="#21262d" />
+            <line x1={pad.left} x2={width - pad.right} y1={y(v)} y2={y(v)} className="chart__grid" />
             <text x={pad.left - 6} y={y(v) + 4} textAnchor="end" className="chart__tick">
               {Math.round(v * 10) / 10}
               {unit}

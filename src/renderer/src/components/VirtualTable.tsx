@@ -20,7 +20,9 @@ interface VirtualTableProps<Row> {
   label: string;
 }
 
-const OVERSCAN = 8;
+const OVERSCAN = 6;
+/** Row slots are keyed modulo this, so scrolling reuses DOM rows instead of remounting them. */
+const SLOTS = 128;
 
 /**
  * A table that draws only the rows in view (plus a few), so 100,000 rows cost
@@ -59,11 +61,11 @@ export function VirtualTable<Row>({ columns, rowCount, rowAt, onVisibleRange, on
     const row = rowAt(i);
     rows.push(
       <div
-        key={i}
+        key={i % SLOTS}
         role="row"
         aria-rowindex={i + 2}
         className={`vt__row${i === selectedIndex ? ' vt__row--selected' : ''}${row ? '' : ' vt__row--loading'}`}
-        style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight, width: totalWidth }}
+        style={{ height: rowHeight, width: totalWidth }}
         onClick={row && onSelect ? () => onSelect(row, i) : undefined}
       >
         {columns.map((c) => (
@@ -85,7 +87,12 @@ export function VirtualTable<Row>({ columns, rowCount, rowAt, onVisibleRange, on
         ))}
       </div>
       <div ref={scroller} className="vt__body" style={{ height }} data-testid="vt-body">
-        <div style={{ height: rowCount * rowHeight, width: totalWidth, position: 'relative' }}>{rows}</div>
+        <div style={{ height: rowCount * rowHeight, width: totalWidth, position: 'relative' }}>
+          {/* One moving block of rows in normal flow: a single layer to repaint, not one per row. */}
+          <div className="vt__window" style={{ transform: `translateY(${first * rowHeight}px)` }}>
+            {rows}
+          </div>
+        </div>
       </div>
     </div>
   );

@@ -25,6 +25,7 @@ export type LinkState = 'connecting' | 'up' | 'down';
 type EventListener = (name: string, payload: unknown) => void;
 
 const TOKEN_KEY = 'switchboard.session';
+const OPERATOR_KEY = 'switchboard.operator';
 const CALL_TIMEOUT_MS = 15_000;
 
 const unavailable = (name: string): Result<never> => ({
@@ -106,6 +107,8 @@ function createApi() {
   }
 
   const has = (name: string) => isMethodName(name);
+  /** The browser transport sends the kept token in its handshake, so calls made before auth.resume answers are already signed in. */
+  const resumesAtConnect = () => !window.switchboard;
   const hasEvent = (name: string) => isEventName(name);
 
   /**
@@ -144,6 +147,7 @@ function createApi() {
     call,
     callOptional,
     has,
+    resumesAtConnect,
     hasEvent,
     on,
     onTyped,
@@ -151,7 +155,19 @@ function createApi() {
     session: {
       token: () => sessionStorage.getItem(TOKEN_KEY),
       keep: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
-      forget: () => sessionStorage.removeItem(TOKEN_KEY)
+      forget: () => {
+        sessionStorage.removeItem(TOKEN_KEY);
+        sessionStorage.removeItem(OPERATOR_KEY);
+      },
+      /** Who the kept token belongs to (not a secret): lets a reload draw the console before resume answers. */
+      operator: (): { username: string; role: string } | null => {
+        try {
+          return JSON.parse(sessionStorage.getItem(OPERATOR_KEY) ?? 'null') as { username: string; role: string } | null;
+        } catch {
+          return null;
+        }
+      },
+      keepOperator: (operator: { username: string; role: string }) => sessionStorage.setItem(OPERATOR_KEY, JSON.stringify(operator))
     },
     /** Bearer token for REST downloads (export), the same session token. */
     authHeader: (): Record<string, string> => {

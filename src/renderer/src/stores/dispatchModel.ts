@@ -21,6 +21,8 @@ export interface UnitView {
   statusSince: number;
   updatedAt: number;
   incidentId: string | null;
+  /** Known to the CAD (assignable); false for a crew seen only through its own hub reports. */
+  cad: boolean;
 }
 
 export interface IncidentView {
@@ -89,7 +91,8 @@ export function toUnit(unit: Unit, previous: UnitView | undefined, now = Date.no
     heading: unit.heading ?? previous?.heading ?? 0,
     statusSince: previous && previous.status === status ? previous.statusSince : previous ? now : updatedAt,
     updatedAt,
-    incidentId: unit.incident_id
+    incidentId: unit.incident_id,
+    cad: true
   };
 }
 
@@ -98,7 +101,7 @@ export function withLocation(previous: UnitView | undefined, report: UnitLocatio
   if (!previous) {
     const status = report.status ? normaliseStatus(report.status) : 'unknown';
     const at = ms(report.at, now);
-    return { id: report.unit_id, callsign: report.unit_id, status, lat: report.latitude, lon: report.longitude, heading: report.heading ?? 0, statusSince: at, updatedAt: at, incidentId: null };
+    return { id: report.unit_id, callsign: report.unit_id, status, lat: report.latitude, lon: report.longitude, heading: report.heading ?? 0, statusSince: at, updatedAt: at, incidentId: null, cad: false };
   }
   const status = report.status ? normaliseStatus(report.status) : previous.status;
   return {

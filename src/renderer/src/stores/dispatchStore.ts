@@ -191,10 +191,10 @@ export function subscribeDispatch(): () => void {
   return api.on(DISPATCH_EVENTS, (name, payload) => push({ name, payload } as DispatchEvent));
 }
 
-/** Closest available units to an incident, by straight-line distance. */
+/** Closest available units the CAD can assign to an incident, by straight-line distance. */
 export function closestAvailable(units: Iterable<UnitView>, incident: { lat: number; lon: number }, count = 3) {
   if (!hasPosition(incident)) return [];
   const candidates: Array<{ unit: UnitView; km: number }> = [];
-  for (const unit of units) if (unit.status === 'available' && hasPosition(unit)) candidates.push({ unit, km: distanceKm(unit, incident) });
+  for (const unit of units) if (unit.cad && unit.status === 'available' && hasPosition(unit)) candidates.push({ unit, km: distanceKm(unit, incident) });
   return candidates.sort((a, b) => a.km - b.km).slice(0, count);
 }

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { OperatorRole } from '../../../shared/roles';
+import { isOperatorRole, type OperatorRole } from '../../../shared/roles';
 import { api, type LinkState } from '../lib/api';
 
 export interface Operator {
@@ -18,8 +18,10 @@ interface SessionState {
   signOut(): Promise<void>;
 }
 
+const AUTH_REFUSALS = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_INVALID', 'FORBIDDEN']);
+
 /** Who is signed in on this workstation, and whether the core is reachable. */
-export const useSession = create<SessionState>((set) => ({
+export const useSession = create<SessionState>((set, get) => ({
   status: 'resuming',
   operator: null,
   error: null,
@@ -33,6 +35,7 @@ export const useSession = create<SessionState>((set) => ({
       return false;
     }
     api.session.keep(result.value.token);
+    api.session.keepOperator({ username: result.value.username, role: result.value.role });
     set({ busy: false, status: 'signedIn', operator: { username: result.value.username, role: result.value.role } });
     return true;
   },
@@ -42,13 +45,27 @@ export const useSession = create<SessionState>((set) => ({
       set({ status: 'signedOut' });
       return;
     }
+    // Over the socket the token already signed this connection in at the handshake:
+    // draw the console now and let resume confirm it (or sign out) in the background.
+    const kept = api.session.operator();
+    if (get().status === 'resuming' && api.resumesAtConnect() && kept && isOperatorRole(kept.role)) {
+      set({ status: 'signedIn', operator: { username: kept.username, role: kept.role } });
+    }
     const result = await api.call('auth.resume', { token });
     if (!result.ok) {
-      api.session.forget();
-      set({ status: 'signedOut', operator: null });
+      // Only a refused session signs the workstation out; an unreachable core is retried on reconnect.
+      if (AUTH_REFUSALS.has(result.error.code) || get().status !== 'signedIn') {
+        if (AUTH_REFUSALS.has(result.error.code)) api.session.forget();
+        set({ status: 'signedOut', operator: null, error: AUTH_REFUSALS.has(result.error.code) ? null : result.error.message });
+      }
       return;
     }
-    set({ status: 'signedIn', operator: { username: result.value.username, role: result.value.role } });
+    performance.mark('switchboard:session-resumed');
+    api.session.keepOperator({ username: result.value.username, role: result.value.role });
+    const current = get().operator;
+    if (current?.username !== result.value.username || current.role !== result.value.role || get().status !== 'signedIn') {
+      set({ status: 'signedIn', operator: { username: result.value.username, role: result.value.role } });
+    }
   },
   async signOut() {
     await api.call('auth.signOut', {});

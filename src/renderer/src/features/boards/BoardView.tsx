@@ -57,7 +57,7 @@ function IncidentQueue() {
               <td>
                 <Timer since={i.createdAt} thresholds={thresholds} label="Time since the call was received" />
               </td>
-              <td>{i.status}</td>
+              <td>{i.status.replace(/_/g, ' ')}</td>
               <td className="times">
                 {NEMSIS_LABELS.map(([k, label]) => (
                   <span key={k} className={i.times[k] ? '' : 'muted'} title={k}>

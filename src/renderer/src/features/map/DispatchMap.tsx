@@ -30,6 +30,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, onReady }: DispatchM
   useEffect(() => {
     if (!container.current) return;
     let map: MapLibreMap;
+    performance.mark('switchboard:map-created');
     try {
       map = new maplibregl.Map({
         container: container.current,

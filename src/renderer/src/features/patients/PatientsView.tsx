@@ -67,6 +67,7 @@ function PatientCard({ patientId }: { patientId: string }) {
               title={`${limit.label}${last !== undefined ? `: ${last}${limit.unit}` : ''}`}
               unit=""
               height={140}
+              zeroBased={false}
               series={[{ name: key, color: VITAL_COLORS[key] ?? '#58a6ff', points }]}
               thresholds={thresholds}
             />

@@ -51,7 +51,7 @@ export function StatisticsSummary() {
       <Figure label="ambulance requests" value={formatNumber(stats.ambulance_requests)} testId="stat-requests" />
       <Figure
         label="response rate"
-        value={`${formatNumber(stats.response_rate, 1)}%`}
+        value={stats.ambulance_requests === 0 ? '—' : `${formatNumber(stats.response_rate, 1)}%`}
         testId="stat-response-rate"
         bad={!!thresholds && stats.ambulance_requests >= thresholds.minSample && stats.response_rate < thresholds.minResponseRatePercent}
       />

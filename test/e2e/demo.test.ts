@@ -1,0 +1,101 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliSupports, ensureBuilt, launchBrowser, openPage, openView, screenshot, signIn, startServer, type RunningServer, type WatchedPage } from '../helpers/browser';
+
+/**
+ * The console against `switchboard demo`: the CAD simulator and simulated
+ * field devices (separate clients on the hub's real protocol) make a living
+ * city; the console must show it moving and carry a dispatcher's assignment
+ * to the CAD and back.
+ */
+
+interface DebugUnit {
+  id: string;
+  status: string;
+  lat: number;
+  lon: number;
+  incidentId: string | null;
+}
+type Debug = { __switchboardDebug: { units(): DebugUnit[]; incidents(): Array<{ id: string; status: string; units: string[] }> } };
+
+const hasDemo = (() => {
+  ensureBuilt();
+  return cliSupports('demo');
+})();
+
+let server: RunningServer;
+let browser: Browser;
+let watched: WatchedPage;
+
+describe.skipIf(!hasDemo)('the console on the demo city', () => {
+  beforeAll(async () => {
+    server = await startServer('demo');
+    browser = await launchBrowser();
+    watched = await openPage(browser, server.url);
+    await watched.page.addInitScript(() => localStorage.setItem('switchboard.debug', '1'));
+    await watched.page.reload();
+    // The demo prints an admin account; the dispatcher shares its password.
+    await signIn(watched.page, 'dana', server.credentials!.password);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows units that move on the map', async () => {
+    const { page, errors } = watched;
+    await page.locator('[data-map-ready="1"]').waitFor({ timeout: 20_000 });
+    const units = () => page.evaluate(() => (window as unknown as Debug).__switchboardDebug.units());
+    await expect.poll(async () => (await units()).filter((u) => Number.isFinite(u.lat)).length, { timeout: 20_000 }).toBeGreaterThan(3);
+    const before = new Map((await units()).map((u) => [u.id, u]));
+    await screenshot(page, 'demo-map-1');
+    await expect
+      .poll(
+        async () =>
+          (await units()).filter((u) => {
+            const b = before.get(u.id);
+            return b && (Math.abs(b.lat - u.lat) > 1e-6 || Math.abs(b.lon - u.lon) > 1e-6);
+          }).length,
+        { timeout: 20_000 }
+      )
+      .toBeGreaterThan(0);
+    await page.waitForTimeout(1000);
+    await screenshot(page, 'demo-map-2');
+    expect(errors).toEqual([]);
+  });
+
+  it('sends an assignment to the CAD and shows the unit change when the CAD confirms', async () => {
+    const { page, errors } = watched;
+    await openView(page, 'board');
+    // An open incident with a suggested available unit.
+    await page.locator('[data-testid="incident-queue"] .assign__btn').first().waitFor({ timeout: 60_000 });
+    const { unitId, incidentId } = await page.evaluate(() => {
+      const btn = document.querySelector('[data-testid="incident-queue"] .assign__btn')!;
+      return { unitId: btn.getAttribute('data-unit')!, incidentId: btn.closest('tr')!.getAttribute('data-incident')! };
+    });
+    expect(await page.locator(`[data-testid="unit-board"] tr[data-unit="${unitId}"]`).getAttribute('data-status')).toBe('available');
+    await page.locator(`[data-testid="incident-queue"] tr[data-incident="${incidentId}"] .assign__btn[data-unit="${unitId}"]`).click();
+    await expect
+      .poll(() => page.evaluate((id) => (window as unknown as Debug).__switchboardDebug.units().find((u) => u.id === id)?.incidentId ?? null, unitId), { timeout: 30_000 })
+      .toBe(incidentId);
+    await expect.poll(() => page.locator(`[data-testid="unit-board"] tr[data-unit="${unitId}"]`).getAttribute('data-status'), { timeout: 30_000 }).not.toBe('available');
+    await screenshot(page, 'demo-board-assigned');
+    expect(errors).toEqual([]);
+  });
+
+  it('lets an admin see the living city in every view', async () => {
+    const admin = await openPage(browser, server.url);
+    await signIn(admin.page, server.credentials!.username, server.credentials!.password);
+    await admin.page.locator('[data-map-ready="1"]').waitFor({ timeout: 20_000 });
+    await admin.page.waitForTimeout(2000);
+    await screenshot(admin.page, 'demo-admin-map');
+    for (const view of ['board', 'alerts', 'patients', 'statistics', 'health', 'audit', 'report']) {
+      await openView(admin.page, view);
+      await admin.page.waitForTimeout(1200);
+      await screenshot(admin.page, `demo-${view}`);
+    }
+    expect(admin.errors).toEqual([]);
+    await admin.context.close();
+  });
+});

@@ -1,0 +1,138 @@
+import http from 'node:http';
+import type { Socket as NetSocket } from 'node:net';
+import { io as connectSocketIo } from 'socket.io-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { percentile } from '../../bench/lib/report';
+import { tempDir } from '../helpers/core';
+import { HubWebSocket, RawSocketIo, sleep, waitFor } from '../helpers/reliability/clients';
+import { jwtSecretOf, startServe, type ServeProcess } from '../helpers/reliability/serve';
+import { signToken } from '../helpers/reliability/tokens';
+
+/** Publishing stops once each stalled reader has been offered this much (or after SLOW_MAX_SECONDS). */
+const OFFER_MB = Number(process.env.SLOW_OFFER_MB ?? 250);
+const SECONDS = Number(process.env.SLOW_MAX_SECONDS ?? 40);
+const MESSAGE_BYTES = 256 * 1024;
+/** The hub may hold this much more memory while consumers stall (room history alone keeps 100 x 256 KB). */
+const MEMORY_BOUND_MB = 150;
+const ROOM = 'system:alerts';
+/** Which stalled readers to open (SLOW_TRANSPORTS=sio or ws or sse narrows a failure down to one transport). */
+const STALLED = new Set((process.env.SLOW_TRANSPORTS ?? 'sio,ws,sse').split(','));
+
+let serve: ServeProcess | undefined;
+afterAll(async () => {
+  await serve?.stop();
+});
+
+/** The TCP socket under a ws client: pausing it is a client that stops reading. */
+const tcpOf = (ws: unknown) => (ws as { _socket: NetSocket })._socket;
+
+describe('slow consumers', () => {
+  it('a client that stops reading neither grows the hub without bound nor delays the others', async () => {
+    // A capped V8 heap: uncollected garbage cannot pass for growth, and unbounded queues end in an exit we see.
+    serve = await startServe({ dataDir: tempDir('switchboard-slow-'), env: { NODE_OPTIONS: '--max-old-space-size=256' } });
+    const secret = jwtSecretOf(serve.dataDir);
+    const { url } = serve;
+    const admin = await signToken(secret, { sub: 'slow-admin', role: 'admin' });
+    const operator = (n: string) => signToken(secret, { sub: n, role: 'dispatcher' });
+
+    // Three stalled readers, one per transport: Socket.IO, the raw WebSocket protocol, SSE.
+    const stalledSio = STALLED.has('sio') ? await RawSocketIo.connect(url, { token: await operator('stalled-sio') }) : null;
+    if (stalledSio) {
+      await stalledSio.emit('join_room', { room: ROOM });
+      tcpOf(stalledSio.ws).pause();
+    }
+    const stalledWs = STALLED.has('ws') ? await HubWebSocket.connect(url, '/realtime/ws', await operator('stalled-ws')) : null;
+    if (stalledWs) {
+      stalledWs.send(JSON.stringify({ type: 'subscribe', room: ROOM }));
+      await sleep(100);
+      tcpOf(stalledWs.ws).pause();
+    }
+    const sseToken = await operator('stalled-sse');
+    const stalledSse = STALLED.has('sse')
+      ? await new Promise<http.IncomingMessage>((resolve, reject) => {
+          http.get(`${url}/realtime/events?rooms=${ROOM}`, { headers: { authorization: `Bearer ${sseToken}` } }, resolve).on('error', reject);
+        })
+      : null;
+    stalledSse?.pause();
+
+    // Two readers that keep up: both must get every message, promptly.
+    const fastSio = connectSocketIo(url, { auth: { token: await operator('fast-sio') }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((r) => fastSio.once('connect', () => r()));
+    await fastSio.emitWithAck('join_room', { room: ROOM });
+    const fastWs = await HubWebSocket.connect(url, '/realtime/ws', await operator('fast-ws'), { keep: false });
+    fastWs.send(JSON.stringify({ type: 'subscribe', room: ROOM }));
+    const sioLatency: number[] = [];
+    let wsReceived = 0;
+    fastSio.on('system.update', (data: { at: number }) => sioLatency.push(Date.now() - data.at));
+    fastWs.ws.on('message', (raw) => {
+      if (raw.toString().startsWith('{"type":"system.update"')) wsReceived += 1;
+    });
+    // And a device whose acks must keep flowing while the hub fans out.
+    const device = await RawSocketIo.connect(url, { token: await signToken(secret, { sub: 'slow-dev', role: 'device', device_id: 'SLOW-D1', device_type: 'monitor' }) });
+    const ackLatency: number[] = [];
+    const ackErrors: string[] = [];
+
+    await sleep(500);
+    const baselineMb = serve.rssMb() ?? 0;
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(serve?.rssMb() ?? 0), 250);
+    const blob = 'x'.repeat(MESSAGE_BYTES);
+    let published = 0;
+    const deadline = Date.now() + SECONDS * 1000;
+    const publishing = () => Date.now() < deadline && published * MESSAGE_BYTES < OFFER_MB * 1024 * 1024;
+    const publisher = async () => {
+      while (publishing()) {
+        const res = await fetch(`${url}/realtime/test/publish`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ room: ROOM, event: 'system.update', data: { seq: published, at: Date.now(), blob } })
+        });
+        if (res.status === 200) published += 1;
+        await res.arrayBuffer();
+      }
+    };
+    const deviceLoop = async () => {
+      for (let n = 0; publishing(); n += 1) {
+        const started = performance.now();
+        const [ack] = await device.emit('device_data', { data_type: 'telemetry', values: { n } });
+        ackLatency.push(performance.now() - started);
+        if ((ack as { ok?: boolean }).ok !== true) ackErrors.push(JSON.stringify(ack).slice(0, 200));
+        await sleep(50);
+      }
+    };
+    const publishStarted = performance.now();
+    await Promise.all([publisher(), publisher(), publisher(), deviceLoop()]);
+    const publishSeconds = Math.round((performance.now() - publishStarted) / 100) / 10;
+    await waitFor('fast readers caught up', () => sioLatency.length >= published && wsReceived >= published, 30_000).catch(() => undefined);
+    clearInterval(sampler);
+    const peakMb = Math.max(baselineMb, ...samples);
+    const hubAlive = serve.child.exitCode === null && serve.child.signalCode === null;
+    const status = hubAlive
+      ? ((await (await fetch(`${url}/realtime/stats`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { data: { connections_by_user: Record<string, number> } })
+      : null;
+    const still = status?.data.connections_by_user ?? {};
+    if (!hubAlive) console.log(`[slow] THE HUB DIED (exit ${serve.child.exitCode ?? serve.child.signalCode}): ${serve.output().slice(-600)}`);
+    const offeredMb = Math.round((published * MESSAGE_BYTES) / 1024 / 1024);
+    console.log(
+      `[slow] stalled readers: ${[...STALLED].join(', ')}; published ${published} x ${MESSAGE_BYTES / 1024} KB (${offeredMb} MB offered to each stalled reader) in ${publishSeconds} s; ` +
+        `hub RSS ${baselineMb} MB before, peak ${peakMb} MB (+${Math.round(peakMb - baselineMb)} MB, bound +${MEMORY_BOUND_MB}); ` +
+        `stalled readers still connected: socket.io ${still['stalled-sio'] ?? 0}, websocket ${still['stalled-ws'] ?? 0}, sse ${still['stalled-sse'] ?? 0}; ` +
+        `fast socket.io reader got ${sioLatency.length}/${published} (delivery p50 ${percentile(sioLatency, 50)} ms, p99 ${percentile(sioLatency, 99)} ms), ` +
+        `fast websocket reader got ${wsReceived}/${published}; device acks ${ackLatency.length} (p99 ${Math.round(percentile(ackLatency, 99))} ms, errors ${ackErrors.length})`
+    );
+    stalledSio?.close();
+    stalledWs?.close();
+    stalledSse?.destroy();
+    fastSio.disconnect();
+    fastWs.close();
+    device.close();
+
+    expect(hubAlive, 'the hub survived its stalled readers').toBe(true);
+    expect(offeredMb, 'enough was offered that unbounded buffering would show').toBeGreaterThan(MEMORY_BOUND_MB);
+    expect(sioLatency.length).toBe(published);
+    expect(wsReceived).toBe(published);
+    expect(ackErrors).toEqual([]);
+    expect(percentile(ackLatency, 99), 'device acks keep flowing (generous bound, ms)').toBeLessThan(5_000);
+    expect(peakMb - baselineMb, 'hub memory growth with stalled readers (MB)').toBeLessThan(MEMORY_BOUND_MB);
+  });
+});
