@@ -1,5 +1,5 @@
 /**
- * Load generator, run in its own process (forked by hubBench.ts) so client
+ * Load generator, run in its own process (forked by hub.bench.ts) so client
  * work does not share the server's event loop. Driven over IPC:
  *   connect   {url, tokens, batch}          -> {connected, ms, failed}
  *   ladder    {event, payload, rate, ms}     -> {offered, acked, errors, latencies summary}

@@ -2,7 +2,7 @@
  * Ingest: the real group-commit writer vs the storage limit (a bare prepared
  * insert loop in one transaction, same schema, same rows) vs the seed's design
  * (one autocommit insert per event), in one run. Also bytes on disk per row.
- *   npx tsx bench/log/ingest.ts            (LOG_BENCH_INGEST=100000, LOG_BENCH_AUTOCOMMIT=3000)
+ *   npx tsx bench/log/ingest.bench.ts            (LOG_BENCH_INGEST=100000, LOG_BENCH_AUTOCOMMIT=3000)
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';

@@ -6,7 +6,7 @@
  *  2. outbox drain after an outage: messages/s delivered from the durable outbox
  *     (SQLite, acked, in order) vs a bare client emitting the same acked messages
  *     with the same window and no persistence.
- * Run: npx tsx bench/bridge/bridgeThroughput.ts   (BENCH_EVENTS, BENCH_OUTBOX, BENCH_ROUNDS to scale)
+ * Run: npx tsx bench/bridge/bridge.bench.ts   (BENCH_EVENTS, BENCH_OUTBOX, BENCH_ROUNDS to scale)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

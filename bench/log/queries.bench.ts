@@ -1,7 +1,7 @@
 /**
  * Statistics and filtered pages over a large log, side by side with the naive
  * way (GROUP BY over the rows, what the seed does).
- *   npx tsx bench/log/queries.ts          (LOG_BENCH_ROWS=1000000; the issue's figure is 10000000)
+ *   npx tsx bench/log/queries.bench.ts          (LOG_BENCH_ROWS=1000000; the issue's figure is 10000000)
  */
 import { latencySummary, report, round } from '../lib/report';
 import { applyFilter, listRows } from '../../src/main/core/log/queries';

@@ -6,7 +6,7 @@
  *      then latency at 70% of the hub's sustained rate; every acked event must be a log row
  *   3. fan-out of one alert to a room of N subscribers
  *   4. heap growth per idle authenticated connection (IDLE connections)
- * Run: npx tsx bench/hub/hubBench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS)
+ * Run: npx tsx bench/hub/hub.bench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

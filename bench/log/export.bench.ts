@@ -3,7 +3,7 @@
  * read snapshot, backpressured file writes, hash, signed manifest) vs a bare
  * better-sqlite3 iterate() that writes NDJSON with no paging or yielding.
  * The fixture is built in a child process so this process's memory is the export's.
- *   npx tsx bench/log/export.ts           (LOG_BENCH_EXPORT_ROWS=1000000)
+ *   npx tsx bench/log/export.bench.ts           (LOG_BENCH_EXPORT_ROWS=1000000)
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
