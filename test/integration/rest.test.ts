@@ -87,3 +87,12 @@ describe('REST conventions', () => {
     expect(wrongType.status).toBe(400);
   });
 });
+
+describe('requests refused before routing', () => {
+  it('answers oversized headers with 431 in the shared error shape', async () => {
+    running = await startTestCore();
+    const res = await fetch(`${running.core.url}/api/openapi.json`, { headers: { 'x-padding': 'a'.repeat(64 * 1024) } });
+    expect(res.status).toBe(431);
+    expect(await res.json()).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request headers are too large.' } });
+  });
+});

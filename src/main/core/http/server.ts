@@ -8,6 +8,7 @@ import { HTTP_STATUS } from '../../../shared/result';
 import type { TokenService } from '../auth/tokens';
 import { AppError, toErrorBody } from '../errors';
 import { buildOpenApiDocument } from './openapi';
+import { boundedRecoveryAdapter } from './recoveryAdapter';
 import { createRouter, type Router } from './route';
 
 export interface HttpServer {
@@ -42,7 +43,23 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     disableRequestLogging: true,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     forceCloseConnections: true,
-    return503OnClosing: true
+    return503OnClosing: true,
+    // Requests Node rejects before routing (oversized headers, broken HTTP) still
+    // get the one error shape, written by hand because no route runs for them.
+    clientErrorHandler: (err, socket) => {
+      const tooLarge = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
+      const [status, reason, code] = tooLarge
+        ? [431, 'Request Header Fields Too Large', 'PAYLOAD_TOO_LARGE']
+        : [400, 'Bad Request', 'VALIDATION_FAILED'];
+      const body = JSON.stringify({
+        error: { code, message: tooLarge ? 'Request headers are too large.' : 'Malformed HTTP request.' }
+      });
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+        );
+      } else socket.destroy();
+    }
   });
   const router = createRouter(app, tokens);
 
@@ -87,7 +104,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     maxHttpBufferSize: 1024 * 1024,
     pingInterval: 25_000,
     pingTimeout: 20_000,
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false }
+    // A device that drops for a few seconds gets what it missed; the replay
+    // buffer is bounded in bytes and packets so bursts cannot exhaust memory.
+    connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: false },
+    adapter: boundedRecoveryAdapter(32 * 1024 * 1024, 50_000)
   });
 
   return {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { UnitLocation } from '../../../shared/contract/hub';
+import { EVENT_TYPE_PATTERN } from '../../../shared/contract/log';
 import { HUB_CLIENT_EVENTS, isHubClientEvent, type HubAck, type HubClientEvent, type HubEventPayload } from '../../../shared/hubEvents';
 import type { ErrorCode } from '../../../shared/result';
 import type { AlertCenter } from '../alerts/alertCenter';
@@ -81,8 +82,18 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
 
   const reject = (conn: HubConn, event: string, code: ErrorCode, message: string, eventData: unknown, started: number): HubAck => {
     metrics.rejections.inc({ code });
+    // A client-chosen name the log cannot store as a type (empty, "__proto__"-like
+    // punctuation, unicode) is recorded under a fixed type with the name kept as data.
+    const loggable = EVENT_TYPE_PATTERN.test(event);
     hub
-      .writeLog({ ...baseLog(conn), eventType: event, eventData, status: 'failed', errorMessage: `${code}: ${message}`, processed: true })
+      .writeLog({
+        ...baseLog(conn),
+        eventType: loggable ? event : 'invalid_event_name',
+        eventData: loggable ? eventData : { event_name: event, data: eventData },
+        status: 'failed',
+        errorMessage: `${code}: ${message}`,
+        processed: true
+      })
       .catch((err: unknown) => logger.error({ err, event }, 'rejected event not logged'));
     metrics.ackLatency.observe((performance.now() - started) / 1000);
     return fail(code, message);

@@ -9,6 +9,7 @@ import { createHubMetrics, type HubMetrics } from './metrics';
 import { createConnectionRegistry, type ConnectionRegistry, type HubConn, type HubTransport } from './registry';
 import { createRoomHistory, type RoomHistory, type RoomMessage } from './roomHistory';
 import type { HubPublisher } from './types';
+import { payloadBytes } from './events';
 
 /** Socket.IO clients that cannot take the recovery offset argument (see socketioTransport). */
 export const LEGACY_CLIENTS_ROOM = '~legacy-clients';
@@ -65,6 +66,10 @@ export interface CreateHubOptions {
  * room is recorded in the room's history, emitted to the room's Socket.IO
  * members and handed to its WebSocket and SSE subscribers.
  */
+/** Past this many queued packets a member's backlog is measured; past the max it is cut off regardless. */
+const SLOW_READER_PACKETS = 32;
+const SLOW_READER_MAX_PACKETS = 10_000;
+
 export function createHub(options: CreateHubOptions): Hub {
   const { config, nsp, log, logger } = options;
   const registry = createConnectionRegistry();
@@ -90,6 +95,46 @@ export function createHub(options: CreateHubOptions): Hub {
     }
   };
 
+  /**
+   * A Socket.IO client that stops reading makes engine.io queue every packet for
+   * it in memory. Before each fan-out, any member whose queue is past the budget
+   * is disconnected (logged; it can reconnect and ask for the room's history),
+   * so one stalled tablet cannot grow the hub without bound. The payload's size
+   * is measured only when some member already has a backlog.
+   */
+  const cutOffSlowReaders = (members: Set<string>, data: unknown) => {
+    let messageBytes = -1;
+    for (const sid of members) {
+      const engine = nsp.sockets.get(sid)?.conn as unknown as
+        | { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } }
+        | undefined;
+      const queued = engine?.writeBuffer?.length ?? 0;
+      const buffered = engine?.transport?.socket?.bufferedAmount ?? 0;
+      if (queued < SLOW_READER_PACKETS && buffered < config.maxClientBufferBytes) continue;
+      if (messageBytes < 0) messageBytes = payloadBytes(data);
+      const backlog = buffered + queued * Math.max(messageBytes, 64);
+      if (backlog < config.maxClientBufferBytes && queued < SLOW_READER_MAX_PACKETS) continue;
+      const conn = registry.get(sid);
+      metrics.rejections.inc({ code: 'SLOW_CONSUMER' });
+      logger.warn({ conn: sid, user: conn?.identity.sub, queued, backlog }, 'disconnecting a client that stopped reading');
+      if (conn) {
+        hub
+          .writeLog({
+            socketId: sid,
+            userId: conn.identity.sub,
+            userRole: conn.identity.role,
+            eventType: 'slow_consumer_disconnect',
+            eventData: { queued_packets: queued, backlog_bytes: backlog },
+            status: 'failed',
+            errorMessage: 'Disconnected: stopped reading (send buffer over budget).',
+            processed: true
+          })
+          .catch((err: unknown) => logger.error({ err }, 'slow consumer disconnect not logged'));
+        conn.close('slow consumer: send buffer over budget');
+      } else nsp.sockets.get(sid)?.disconnect(true);
+    }
+  };
+
   const hub: Hub = {
     config,
     registry,
@@ -106,6 +151,7 @@ export function createHub(options: CreateHubOptions): Hub {
       // Skipping rooms nobody is in keeps the recovery buffer (which stores every
       // broadcast for minutes) free of traffic nobody listens to; but while some
       // session is disconnected and recoverable, it may be waiting for this room.
+      if (recipients > 0 && members) cutOffSlowReaders(members, data);
       if (recipients > 0 || recoverableSessions() > 0) {
         const legacy = nsp.adapter.rooms.get(LEGACY_CLIENTS_ROOM);
         if (legacy && members) {

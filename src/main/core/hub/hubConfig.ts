@@ -21,6 +21,8 @@ export const HubConfigSchema = z.object({
   /** Log writes in flight past which new events are refused (UNAVAILABLE) instead of queued: bounded latency under overload. */
   maxPendingLogWrites: z.coerce.number().int().positive().default(4000),
   maxPayloadBytes: z.coerce.number().int().positive().default(64 * 1024),
+  /** What the hub may queue for one client that stops reading before it cuts it off. */
+  maxClientBufferBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /** Messages kept per room for history requests, SSE Last-Event-ID and WebSocket resume. */
   historyPerRoom: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Seconds an unanswered ambulance request waits before the next hospital gets it. */

@@ -65,8 +65,17 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     if (result.deleted > 0) logger.info({ deleted: result.deleted, archive: result.archive, anchorId: result.anchorId }, 'socket log retention archived and deleted old rows');
     return result;
   };
+  // One verification walks the whole chain; callers who ask while one runs share
+  // its result instead of starting more walks that would compete for the disk.
+  let verifying: Promise<VerifyReport> | null = null;
+  const verifyOnce = () => {
+    verifying ??= verifyLogFile(database.file, keys.mac).finally(() => {
+      verifying = null;
+    });
+    return verifying;
+  };
   const verify = async (reader: Reader) => {
-    const report = await verifyLogFile(database.file, keys.mac);
+    const report = await verifyOnce();
     await writer.recordAccess({ actor: reader.actor, actorRole: reader.role, channel: reader.channel, query: 'verify', params: {}, rowCount: report.checked.rows });
     if (!report.ok) logger.error({ firstBad: report.first_bad }, 'socket log verification found tampering');
     return report;
