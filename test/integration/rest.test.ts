@@ -96,3 +96,12 @@ describe('requests refused before routing', () => {
     expect(await res.json()).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request headers are too large.' } });
   });
 });
+
+describe('malformed URLs', () => {
+  it('answers invalid percent-encoding with 400 in the shared error shape', async () => {
+    running = await startTestCore();
+    const res = await fetch(`${running.core.url}/api/v1/socket-logs/exports/%zz`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'Malformed URL: invalid percent-encoding.' } });
+  });
+});

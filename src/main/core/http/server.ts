@@ -44,6 +44,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     forceCloseConnections: true,
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a URL that is not valid percent-encoding).
+    frameworkErrors: (err, _request, reply: import('fastify').FastifyReply) => {
+      const badUrl = (err as { code?: string }).code === 'FST_ERR_BAD_URL';
+      void reply.status(400).send({
+        error: { code: 'VALIDATION_FAILED', message: badUrl ? 'Malformed URL: invalid percent-encoding.' : 'Malformed request.' }
+      });
+    },
     // Requests Node rejects before routing (oversized headers, broken HTTP) still
     // get the one error shape, written by hand because no route runs for them.
     clientErrorHandler: (err, socket) => {

@@ -9,10 +9,17 @@ const STATUSES: readonly SocketLogStatus[] = ['pending', 'success', 'failed'];
 
 const invalid = (message: string) => new AppError('VALIDATION_FAILED', `Socket log entry rejected: ${message}`);
 
+/**
+ * Cuts to `max` and replaces lone surrogates (hostile input, or a pair split by
+ * the cut): SQLite stores text as UTF-8, so a lone surrogate would come back as
+ * U+FFFD and the row would no longer match the MAC computed over what we wrote.
+ */
+const storable = (value: string, max: number): string => (value.length > max ? value.slice(0, max) : value).toWellFormed();
+
 const text = (value: unknown, name: string, max: number, known: ValueScrubber): string | null => {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw invalid(`${name} must be a string`);
-  return scrubText(value.length > max ? value.slice(0, max) : value, known);
+  return scrubText(storable(value, max), known);
 };
 
 const num = (value: unknown, name: string, min: number, max: number): number | null => {
@@ -76,7 +83,7 @@ export function normalizeEntry(entry: NewSocketLog, known: ValueScrubber, now: n
   return {
     created_at: now,
     event_type: entry.eventType,
-    socket_id: entry.socketId.slice(0, 128),
+    socket_id: storable(entry.socketId, 128),
     user_id: text(entry.userId, 'userId', 128, known),
     user_role: text(entry.userRole, 'userRole', 32, known),
     event_data: scrubJson(entry.eventData, known, MAX_DATA_CHARS),
