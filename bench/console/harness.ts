@@ -33,7 +33,7 @@ export async function openBenchPage(env: BenchEnv, query: string, viewport = { w
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
   await page.goto(`${env.server.url}/?${query}`);
-  await page.waitForFunction(() => window.__bench?.ready === true, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => (globalThis as unknown as BenchPage).__bench?.ready === true, undefined, { timeout: 60_000 });
   return page;
 }
 
@@ -57,15 +57,29 @@ export const arg = (name: string, fallback: number): number => {
   return Number(flag?.split('=')[1] ?? env ?? fallback);
 };
 
-declare global {
-  interface Window {
-    __bench?: {
-      ready: boolean;
-      measureFrames(ms: number): Promise<{ fps: number; frames: number; longFrames: number; worstFrameMs: number; layerFps: number | null }>;
-      latencies?: number[];
-      eventsSent?: number;
-      longTasks?: number[];
-      scrollTo?(top: number): void;
-    };
-  }
+export interface FrameStats {
+  fps: number;
+  frames: number;
+  longFrames: number;
+  worstFrameMs: number;
+  layerFps: number | null;
+}
+
+/**
+ * What the bench pages expose. Benchmarks are type-checked as Node code (no DOM
+ * lib), so functions evaluated in the page reach the page through this shape:
+ * `(globalThis as unknown as BenchPage).__bench`.
+ */
+export interface BenchPage {
+  __bench?: {
+    ready: boolean;
+    measureFrames(ms: number): Promise<FrameStats>;
+    latencies?: number[];
+    eventsSent?: number;
+    longTasks?: number[];
+    scrollTo?(top: number): void;
+  };
+  sessionStorage: { setItem(key: string, value: string): void };
+  performance: { getEntriesByName(name: string): Array<{ startTime: number }>; now(): number };
+  document: { querySelector(selector: string): { scrollTop: number } | null };
 }

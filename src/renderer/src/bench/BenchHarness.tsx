@@ -231,38 +231,31 @@ function LiveBench() {
 
 /** The audit explorer's table over 100,000 rows held in memory. */
 function TableBench() {
-  const [rows] = useState(() => {
+  // Rows are made on demand, page by page, and only the pages near the view are
+  // kept, the way the explorer holds rows it fetched from the log.
+  const [source] = useState(() => {
     const count = num('rows', 100_000);
-    const list: SocketLogRecord[] = [];
     const base = Date.now() - count * 1000;
-    for (let i = 0; i < count; i += 1) {
-      list.push({
-        id: i + 1,
-        event_type: ['update_location', 'ambulance_request', 'hospital_response', 'connect', 'disconnect'][i % 5]!,
-        socket_id: `s${i % 300}`,
-        user_id: `crew-${i % 120}`,
-        user_role: 'crew',
-        event_data: null,
-        request_data: null,
-        response_data: null,
-        patient_latitude: null,
-        patient_longitude: null,
-        hospital_id: i % 3 ? null : `H${i % 12}`,
-        hospital_name: i % 3 ? null : `Hospital ${i % 12}`,
-        distance_km: null,
-        status: i % 17 ? 'success' : 'failed',
-        error_message: i % 17 ? null : 'hospital did not answer',
-        processed: true,
-        created_at: new Date(base + i * 1000).toISOString(),
-        processed_at: null,
-        response_time_ms: (i * 37) % 900,
-        ip_address: null,
-        user_agent: null,
-        session_duration: null,
-        version: 0
-      });
-    }
-    return list;
+    const pages = new Map<number, SocketLogRecord[]>();
+    const PAGE = 500;
+    const makePage = (p: number) => {
+      const list: SocketLogRecord[] = [];
+      for (let i = p * PAGE; i < Math.min(count, (p + 1) * PAGE); i += 1) list.push(syntheticRow(i, base));
+      return list;
+    };
+    return {
+      count,
+      rowAt(i: number) {
+        const p = Math.floor(i / PAGE);
+        let page = pages.get(p);
+        if (!page) {
+          page = makePage(p);
+          pages.set(p, page);
+          if (pages.size > 40) pages.delete(pages.keys().next().value!);
+        }
+        return page[i - p * PAGE];
+      }
+    };
   });
   useEffect(() => {
     const bench = createBenchApi(() => null);
@@ -277,9 +270,37 @@ function TableBench() {
   }, []);
   return (
     <div style={{ padding: 12 }}>
-      <VirtualTable label="bench" columns={LOG_COLUMNS} rowCount={rows.length} rowAt={(i) => rows[i]} height={700} />
+      <VirtualTable label="bench" columns={LOG_COLUMNS} rowCount={source.count} rowAt={source.rowAt} height={700} />
     </div>
   );
+}
+
+function syntheticRow(i: number, base: number): SocketLogRecord {
+  return {
+    id: i + 1,
+    event_type: ['update_location', 'ambulance_request', 'hospital_response', 'connect', 'disconnect'][i % 5]!,
+    socket_id: `s${i % 300}`,
+    user_id: `crew-${i % 120}`,
+    user_role: 'crew',
+    event_data: null,
+    request_data: null,
+    response_data: null,
+    patient_latitude: null,
+    patient_longitude: null,
+    hospital_id: i % 3 ? null : `H${i % 12}`,
+    hospital_name: i % 3 ? null : `Hospital ${i % 12}`,
+    distance_km: null,
+    status: i % 17 ? 'success' : 'failed',
+    error_message: i % 17 ? null : 'hospital did not answer',
+    processed: true,
+    created_at: new Date(base + i * 1000).toISOString(),
+    processed_at: null,
+    response_time_ms: (i * 37) % 900,
+    ip_address: null,
+    user_agent: null,
+    session_duration: null,
+    version: 0
+  };
 }
 
 export function BenchHarness({ mode }: { mode: string }) {

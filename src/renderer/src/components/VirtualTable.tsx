@@ -20,7 +20,7 @@ interface VirtualTableProps<Row> {
   label: string;
 }
 
-const OVERSCAN = 6;
+const OVERSCAN = 4;
 /** Row slots are keyed modulo this, so scrolling reuses DOM rows instead of remounting them. */
 const SLOTS = 128;
 

@@ -32,6 +32,8 @@ export interface LogFilter {
 }
 
 const PAGE = 500;
+/** Pages kept in memory; scrolling far away drops the farthest ones (they are fetched again if needed). */
+const MAX_PAGES = 40;
 
 interface LogState {
   range: RangeKey;
@@ -211,6 +213,11 @@ async function fetchPage(page: number): Promise<void> {
   const answer = result.value as { rows: SocketLogRecord[]; total: number; total_capped: boolean };
   const rows = new Map(state.rows);
   answer.rows.forEach((row, i) => rows.set(page * PAGE + i, row));
+  const pages = [...new Set([...rows.keys()].map((i) => Math.floor(i / PAGE)))];
+  if (pages.length > MAX_PAGES) {
+    const far = pages.sort((a, b) => Math.abs(b - page) - Math.abs(a - page)).slice(0, pages.length - MAX_PAGES);
+    for (const p of far) for (let i = p * PAGE; i < (p + 1) * PAGE; i += 1) rows.delete(i);
+  }
   useLog.setState({ rows, total: answer.total, totalCapped: answer.total_capped, query: { state: 'ok', value: true, at: Date.now() } });
 }
 

@@ -31,6 +31,19 @@ function AlertRow({ alert }: { alert: Alert }) {
           {alert.acknowledged_at ? ` · acknowledged by ${alert.acknowledged_by} at ${formatClock(alert.acknowledged_at)}` : ''}
           {alert.cleared_at ? ` · resolved ${formatClock(alert.cleared_at)}` : ''}
         </div>
+        {alert.receipts.length ? (
+          <details className="alert__receipts">
+            <summary>Receipt trail</summary>
+            <ol>
+              {alert.receipts.map((r, i) => (
+                <li key={`${r.step}-${i}`}>
+                  {r.step} {formatClock(r.at)}
+                  {r.by ? ` · ${r.by}` : ''}
+                </li>
+              ))}
+            </ol>
+          </details>
+        ) : null}
         {error ? <div className="bad-text">{error}</div> : null}
       </div>
       {state === 'open' ? (

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { io, type Socket } from 'socket.io-client';
 import { CLI } from '../../test/helpers/browser';
 import { latencySummary, report, round } from '../lib/report';
-import { arg, openBenchPage, sessionToken, sleep, startBenchEnv, type BenchEnv } from './harness';
+import { arg, openBenchPage, sessionToken, sleep, startBenchEnv, type BenchEnv, type BenchPage } from './harness';
 
 /**
  * Event to screen: how long from a unit report to the console having it in its
@@ -13,18 +13,18 @@ import { arg, openBenchPage, sessionToken, sleep, startBenchEnv, type BenchEnv }
  *  2. end to end: crews connected to the hub as separate Socket.IO clients send
  *     update_location at the same total rate; the signed-in console (map view)
  *     measures paint time minus the crew's own timestamp (same machine clock).
- * Run: npx tsx bench/console/events.ts [--rate=1000 --seconds=10 --crews=50]
+ * Run: npx tsx bench/console/events.bench.ts [--rate=1000 --seconds=10 --crews=50]
  */
 
 async function inPage(env: BenchEnv, rate: number, seconds: number, batch: 'on' | 'off') {
   const page = await openBenchPage(env, `bench=events&rate=${rate}&batch=${batch}`);
   await sleep(2000);
   const sentBefore = await page.evaluate(() => {
-    window.__bench!.latencies!.length = 0;
-    return window.__bench!.eventsSent!;
+    (globalThis as unknown as BenchPage).__bench!.latencies!.length = 0;
+    return (globalThis as unknown as BenchPage).__bench!.eventsSent!;
   });
   await sleep(seconds * 1000);
-  const result = await page.evaluate(() => ({ latencies: [...window.__bench!.latencies!], sent: window.__bench!.eventsSent! }));
+  const result = await page.evaluate(() => ({ latencies: [...(globalThis as unknown as BenchPage).__bench!.latencies!], sent: (globalThis as unknown as BenchPage).__bench!.eventsSent! }));
   await page.context().close();
   return { ...latencySummary(result.latencies), sentPerSecond: (result.sent - sentBefore) / seconds };
 }
@@ -38,7 +38,7 @@ function crewToken(dataDir: string, unit: string): string {
 async function endToEnd(env: BenchEnv, rate: number, seconds: number, crews: number) {
   const token = await sessionToken(env.server.url);
   const context = await env.browser.newContext({ viewport: { width: 1600, height: 960 } });
-  await context.addInitScript((t) => sessionStorage.setItem('switchboard.session', t), token);
+  await context.addInitScript((t) => (globalThis as unknown as BenchPage).sessionStorage.setItem('switchboard.session', t), token);
   const page = await context.newPage();
   await page.goto(`${env.server.url}/?bench=live#/map`);
   await page.locator('[data-map-ready="1"]').waitFor({ timeout: 60_000 });
@@ -59,10 +59,10 @@ async function endToEnd(env: BenchEnv, rate: number, seconds: number, crews: num
   };
   const timers = sockets.map((_, i) => setTimeout(() => timers.push(setInterval(() => send(i), perCrewInterval) as unknown as NodeJS.Timeout), (i * perCrewInterval) / crews));
   await sleep(2000);
-  await page.evaluate(() => (window.__bench!.latencies!.length = 0));
+  await page.evaluate(() => ((globalThis as unknown as BenchPage).__bench!.latencies!.length = 0));
   const ackedBefore = acked;
   await sleep(seconds * 1000);
-  const latencies = await page.evaluate(() => [...window.__bench!.latencies!]);
+  const latencies = await page.evaluate(() => [...(globalThis as unknown as BenchPage).__bench!.latencies!]);
   const ackedRate = (acked - ackedBefore) / seconds;
   timers.forEach((t) => clearInterval(t));
   sockets.forEach((s) => s.disconnect());

@@ -1,11 +1,11 @@
 import { report, round } from '../lib/report';
-import { arg, openBenchPage, sleep, startBenchEnv, type BenchEnv } from './harness';
+import { arg, openBenchPage, sleep, startBenchEnv, type BenchEnv, type BenchPage } from './harness';
 
 /**
  * The audit explorer's virtualised table scrolled through 100,000 rows (wheel
  * scrolling and jumps), watching for long tasks; the baseline is the same table
  * with 1,000 rows, so the ratio shows whether row count costs anything.
- * Run: npx tsx bench/console/table.ts [--rows=100000]
+ * Run: npx tsx bench/console/table.bench.ts [--rows=100000]
  */
 async function scrollRun(env: BenchEnv, rows: number) {
   const page = await openBenchPage(env, `bench=table&rows=${rows}`);
@@ -13,8 +13,8 @@ async function scrollRun(env: BenchEnv, rows: number) {
   const body = page.getByTestId('vt-body');
   const box = (await body.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.evaluate(() => (window.__bench!.longTasks!.length = 0));
-  const frames = page.evaluate(() => window.__bench!.measureFrames(9000));
+  await page.evaluate(() => ((globalThis as unknown as BenchPage).__bench!.longTasks!.length = 0));
+  const frames = page.evaluate(() => (globalThis as unknown as BenchPage).__bench!.measureFrames(9000));
   const started = Date.now();
   // Steady wheel scrolling, like reading down the log...
   while (Date.now() - started < 5000) {
@@ -23,12 +23,12 @@ async function scrollRun(env: BenchEnv, rows: number) {
   }
   // ...then jumps to far parts of it, like dragging the scrollbar.
   for (let i = 0; i < 40; i += 1) {
-    await page.evaluate((top) => window.__bench!.scrollTo!(top), Math.floor(Math.random() * rows * 30));
+    await page.evaluate((top) => (globalThis as unknown as BenchPage).__bench!.scrollTo!(top), Math.floor(Math.random() * rows * 30));
     await sleep(60);
   }
   const f = await frames;
-  const longTasks = await page.evaluate(() => [...window.__bench!.longTasks!]);
-  const scrolled = await page.evaluate(() => document.querySelector('[data-testid="vt-body"]')!.scrollTop);
+  const longTasks = await page.evaluate(() => [...(globalThis as unknown as BenchPage).__bench!.longTasks!]);
+  const scrolled = await page.evaluate(() => (globalThis as unknown as BenchPage).document.querySelector('[data-testid="vt-body"]')!.scrollTop);
   await page.context().close();
   return { fps: f.fps, longTasks, worstFrameMs: f.worstFrameMs, scrolled };
 }

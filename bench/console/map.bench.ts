@@ -1,19 +1,19 @@
 import { report, round } from '../lib/report';
-import { arg, openBenchPage, sleep, startBenchEnv, type BenchEnv } from './harness';
+import { arg, openBenchPage, sleep, startBenchEnv, type BenchEnv, type BenchPage, type FrameStats } from './harness';
 
 /**
  * 2,000 units each reporting once per second, drawn by the console's unit
  * overlay, against the naive baseline (one React component + DOM marker per
  * unit, each gliding on its own), in the same run; at city zoom (the dispatch
  * view) and zoomed in, where every unit moves several pixels a second.
- * Run: npx tsx bench/console/map.ts [--units=2000 --seconds=10]
+ * Run: npx tsx bench/console/map.bench.ts [--units=2000 --seconds=10]
  */
-type Frames = Awaited<ReturnType<NonNullable<Window['__bench']>['measureFrames']>>;
+type Frames = FrameStats;
 
 async function measure(env: BenchEnv, impl: 'layer' | 'naive', units: number, zoom: number, seconds: number): Promise<Frames> {
   const page = await openBenchPage(env, `bench=map&impl=${impl}&units=${units}&zoom=${zoom}`);
   await sleep(3000); // warm-up: shaders, sprites, the first full second of movement
-  const result = await page.evaluate((ms) => window.__bench!.measureFrames(ms), seconds * 1000);
+  const result = await page.evaluate((ms) => (globalThis as unknown as BenchPage).__bench!.measureFrames(ms), seconds * 1000);
   await page.context().close();
   return result;
 }
