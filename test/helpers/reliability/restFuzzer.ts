@@ -147,7 +147,12 @@ export async function fuzzRest(o: RestFuzzOptions): Promise<FuzzTally & { server
           }
         }
       } catch (err) {
-        unclear(tally, `${what} -> ${(err as Error).message}`);
+        // The server answers an over-limit body with 413 as soon as the limit is
+        // crossed and closes the connection; the client may still be uploading
+        // and see the reset instead of the answer. That is a refusal, not silence.
+        const oversizedUpload = body !== undefined && body.length > 1024 * 1024;
+        if (oversizedUpload && !abort.signal.aborted) bump(tally.answers, '413 (reset during upload)');
+        else unclear(tally, `${what} -> ${(err as Error).message}`);
       } finally {
         clearTimeout(timer);
       }
