@@ -35,12 +35,18 @@ export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number) {
       const added = packets[packets.length - 1]!;
       added.bytes = approximateBytes(added.data);
       this.bytes += added.bytes;
-      let drop = 0;
-      while ((this.bytes > maxBytes || packets.length - drop > maxPackets) && drop < packets.length - 1) {
-        this.bytes -= packets[drop]!.bytes ?? 0;
-        drop += 1;
+      if (this.bytes > maxBytes || packets.length > maxPackets) {
+        // Over budget: drop down to 90% of it in one splice, so the O(n) shift of
+        // the array is paid once per many broadcasts rather than on every one.
+        const targetBytes = maxBytes * 0.9;
+        const targetPackets = Math.floor(maxPackets * 0.9);
+        let drop = 0;
+        while ((this.bytes > targetBytes || packets.length - drop > targetPackets) && drop < packets.length - 1) {
+          this.bytes -= packets[drop]!.bytes ?? 0;
+          drop += 1;
+        }
+        packets.splice(0, drop);
       }
-      if (drop) packets.splice(0, drop);
       this.tracked = packets.length;
     }
   };

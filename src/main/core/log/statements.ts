@@ -2,6 +2,7 @@ import type Sqlite from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
 import { CHAINS, genesisMac, sealHead, type ChainHead, type ChainName } from './chain';
+import { RECORD_COLUMNS } from './record';
 
 /**
  * The hot-path statements, built with kysely (so the SQL stays portable and
@@ -38,32 +39,8 @@ export function prepareNamed(sqlite: Sqlite.Database, build: (p: (name: string) 
 const placeholders = <K extends string>(p: (name: string) => string, names: readonly K[]) =>
   Object.fromEntries(names.map((n) => [n, p(n)])) as Record<K, never>;
 
-export const ROW_INSERT_COLUMNS = [
-  'id',
-  'created_at',
-  'event_type',
-  'socket_id',
-  'user_id',
-  'user_role',
-  'event_data',
-  'request_data',
-  'response_data',
-  'patient_latitude',
-  'patient_longitude',
-  'hospital_id',
-  'hospital_name',
-  'distance_km',
-  'status',
-  'error_message',
-  'processed',
-  'processed_at',
-  'response_time_ms',
-  'ip_address',
-  'user_agent',
-  'session_duration',
-  'version',
-  'mac'
-] as const;
+/** Everything the API returns, plus the row's MAC. */
+export const ROW_INSERT_COLUMNS = [...RECORD_COLUMNS, 'mac'] as const;
 
 const STATE_SET_COLUMNS = [
   'status',
