@@ -7,15 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BenchRow } from './lib/report';
 
-interface Figure {
-  metric: string;
-  value: number | string;
-  baseline?: number | string;
-  ratio?: number;
-  target?: string;
-  pass?: boolean;
-}
+type Figure = BenchRow;
 
 interface ResultFile {
   name: string;

@@ -39,5 +39,7 @@ for (const file of files) {
     console.error(`${file} failed (exit ${res.status ?? res.signal})`);
   }
 }
-console.log(`\n${files.length - failed} benchmarks ran, ${failed} failed; results in bench/results/`);
+// Refresh the figures table in bench/README.md from the results just written.
+spawnSync(tsx, [path.join('bench', 'summarize.ts')], { cwd: root, stdio: 'inherit' });
+console.log(`\n${files.length - failed} benchmarks ran, ${failed} failed; results in bench/results/, table in bench/README.md`);
 process.exitCode = failed ? 1 : 0;

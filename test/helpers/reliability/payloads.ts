@@ -4,19 +4,12 @@
  * not build (nesting deeper than JSON.stringify survives) still reach the server.
  */
 
+import { seededRandom } from '../../../src/main/cadsim/random';
+
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough to pick fuzz cases reproducibly. */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG (mulberry32): a fuzz run replays exactly from its seed. */
+export const seededRng: (seed: number) => Rng = seededRandom;
 
 export const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
 export const int = (rng: Rng, min: number, max: number) => min + Math.floor(rng() * (max - min + 1));
