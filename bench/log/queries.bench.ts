@@ -25,6 +25,11 @@ void (async () => {
   const range = { from: end - 30 * DAY + 12_345, to: end };
 
   // Statistics from the counters (what the endpoint does), a fresh unaligned range each time.
+  // The first query after start reads the counters from disk: report it on its own,
+  // then warm up, so the p99 is the steady state a console sees.
+  const coldRange = { from: range.from - 3_000, to: range.to - 1_000 };
+  const coldMs = await time(async () => summarize(await aggregate(db, coldRange), coldRange));
+  for (let i = 0; i < 5; i += 1) await aggregate(db, { from: range.from - 1_000 - i, to: range.to - i });
   const statTimes: number[] = [];
   for (let i = 0; i < ITER; i += 1) {
     const r = { from: range.from - i * 61_000, to: range.to - i * 7_000 };
@@ -66,6 +71,7 @@ void (async () => {
   const naive = latencySummary(naiveTimes);
   report('log-queries', { rows: N, days: 30, iterations: ITER, approach: 'pre-aggregated minute+hour counters, rows only for sub-minute edges', fixture_build_s: round(buildSeconds, 1) }, [
     { metric: `statistics, 30-day range over ${N} rows, p99 ms (p50 ${st.p50})`, value: st.p99, baseline: naive.p50, ratio: st.p99 / naive.p50, target: '< 50 ms', pass: st.p99 < 50 },
+    { metric: 'statistics, first (cold) query after start, ms', value: round(coldMs), target: '< 50 ms', pass: coldMs < 50 },
     { metric: 'naive statistics (GROUP BY over rows) p50 ms', value: naive.p50 },
     { metric: 'statistics total_events (must equal rows in range)', value: stats.total_events },
     ...pageRows
