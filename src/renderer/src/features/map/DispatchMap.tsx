@@ -1,4 +1,5 @@
 import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibre-gl';
+import { Protocol as PmtilesProtocol } from 'pmtiles';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { useEffect, useRef, useState } from 'react';
 import { useDispatch } from '../../stores/dispatchStore';
@@ -6,6 +7,9 @@ import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson } from './overlays'
 import { DISTRICTS, mapStyle } from './mapStyle';
 import { UnitOverlay } from './unitOverlay';
 import { PRIORITY_COLORS } from './unitColors';
+
+// PMTiles archives are read through MapLibre's protocol hook (pmtiles://URL), once per page.
+maplibregl.addProtocol('pmtiles', new PmtilesProtocol().tile);
 
 export interface MapHandle {
   map: MapLibreMap;

@@ -3,11 +3,12 @@ import basemap from '../../../../../resources/map/basemap.json';
 
 /**
  * The map works offline by default: the bundled style has inline GeoJSON only.
- * An admin may point a workstation at a tile server (raster XYZ template) or a
- * full style URL; both must be reachable under the page's CSP (same origin).
+ * An admin may point a workstation at a tile server (raster XYZ template), a
+ * raster PMTiles archive (one file, read with HTTP range requests) or a full
+ * style URL; each must be reachable under the page's CSP (same origin).
  */
 export interface MapSourceSetting {
-  kind: 'offline' | 'raster' | 'style';
+  kind: 'offline' | 'raster' | 'pmtiles' | 'style';
   url: string;
 }
 
@@ -16,7 +17,7 @@ const KEY = 'switchboard.map.source';
 export function readMapSetting(): MapSourceSetting {
   try {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? 'null') as MapSourceSetting | null;
-    if (raw && (raw.kind === 'raster' || raw.kind === 'style') && typeof raw.url === 'string' && raw.url) return raw;
+    if (raw && ['raster', 'pmtiles', 'style'].includes(raw.kind) && typeof raw.url === 'string' && raw.url) return raw;
   } catch {
     // A garbled setting falls back to the offline map.
   }
@@ -38,8 +39,11 @@ export const DISTRICTS: District[] = (basemap as { metadata: { switchboard: { di
 export function mapStyle(setting: MapSourceSetting = readMapSetting()): StyleSpecification | string {
   if (setting.kind === 'style') return setting.url;
   const style = structuredClone(basemap) as unknown as StyleSpecification;
-  if (setting.kind === 'raster') {
-    style.sources.tiles = { type: 'raster', tiles: [setting.url], tileSize: 256 };
+  if (setting.kind === 'raster' || setting.kind === 'pmtiles') {
+    style.sources.tiles =
+      setting.kind === 'raster'
+        ? { type: 'raster', tiles: [setting.url], tileSize: 256 }
+        : { type: 'raster', url: `pmtiles://${setting.url}`, tileSize: 256 };
     style.layers.splice(1, 0, { id: 'tiles', type: 'raster', source: 'tiles' });
   }
   return style;
