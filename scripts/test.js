@@ -62,6 +62,7 @@ function vitest(label, projects) {
 
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck-web', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
+check('typecheck-e2e', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']);
 check('lint', bin('eslint'), ['.']);
 check('build', bin('electron-vite'), ['build']);
 vitest('unit-integration', ['unit', 'integration']);
