@@ -181,8 +181,9 @@ describe('the control-room console', () => {
       expect((await emitAck(monitor, 'device_data', { data_type: 'heart_rate', values: { heart_rate: hr }, patient_id: 'P-200' })).ok).toBe(true);
       expect((await emitAck(monitor, 'device_data', { data_type: 'spo2', values: { spo2 }, patient_id: 'P-200' })).ok).toBe(true);
     }
+    // Both series update on their own frames: wait for the last reading of each.
     await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('Heart rate: 95 bpm');
-    expect(await card.textContent()).toContain('SpO₂: 95%');
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('SpO₂: 95%');
     expect(await card.textContent()).toContain('high 120');
     await screenshot(page, 'patients-live');
     expect(errors).toEqual([]);
