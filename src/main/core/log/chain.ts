@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { SocketLogsTable } from './tables';
 import { createHash, createHmac, createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { readOrCreateSecret } from '../auth/secretFile';
 
@@ -76,34 +78,26 @@ const hmac = (key: Buffer, tag: string, ...parts: Array<Buffer | string>): Buffe
 
 export const genesisMac = (key: Buffer, chain: ChainName): Buffer => hmac(key, 'g', chain);
 
-export interface ImmutableRow {
-  id: number;
-  created_at: number;
-  event_type: string;
-  socket_id: string;
-  user_id: string | null;
-  user_role: string | null;
-  event_data: string | null;
-  request_data: string | null;
-  patient_latitude: number | null;
-  patient_longitude: number | null;
-  ip_address: string | null;
-  user_agent: string | null;
-  session_duration: number | null;
-}
+/** The columns the insert MAC covers as they were written (they never change). */
+export type ImmutableRow = Pick<
+  Selectable<SocketLogsTable>,
+  | 'id'
+  | 'created_at'
+  | 'event_type'
+  | 'socket_id'
+  | 'user_id'
+  | 'user_role'
+  | 'event_data'
+  | 'request_data'
+  | 'patient_latitude'
+  | 'patient_longitude'
+  | 'ip_address'
+  | 'user_agent'
+  | 'session_duration'
+>;
 
-export interface RowState {
-  status: string;
-  response_data: string | null;
-  error_message: string | null;
-  response_time_ms: number | null;
-  hospital_id: string | null;
-  hospital_name: string | null;
-  distance_km: number | null;
-  processed: number;
-  processed_at: number | null;
-  version: number;
-}
+/** The outcome columns updates change, chained as update records. */
+export type RowState = Pick<Selectable<SocketLogsTable>, (typeof STATE_COLUMNS)[number]>;
 
 export const STATE_COLUMNS = [
   'status',
@@ -116,7 +110,7 @@ export const STATE_COLUMNS = [
   'processed',
   'processed_at',
   'version'
-] as const satisfies ReadonlyArray<keyof RowState>;
+] as const satisfies ReadonlyArray<keyof SocketLogsTable>;
 
 /** The canonical text of a row's outcome state (what updates change). */
 export const stateCanon = (s: RowState): string =>

@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { SocketLogsTable } from './tables';
 import { EVENT_TYPE_PATTERN } from '../../../shared/contract/log';
 import { AppError } from '../errors';
 import { scrubJson, scrubText, type ValueScrubber } from './scrub';
@@ -42,29 +44,7 @@ const status = (value: unknown): SocketLogStatus | undefined => {
 };
 
 /** A row ready for the prepared insert (id and MAC are added inside the transaction). */
-export interface PendingRow {
-  created_at: number;
-  event_type: string;
-  socket_id: string;
-  user_id: string | null;
-  user_role: string | null;
-  event_data: string | null;
-  request_data: string | null;
-  response_data: string | null;
-  patient_latitude: number | null;
-  patient_longitude: number | null;
-  hospital_id: string | null;
-  hospital_name: string | null;
-  distance_km: number | null;
-  status: SocketLogStatus;
-  error_message: string | null;
-  processed: number;
-  processed_at: number | null;
-  response_time_ms: number | null;
-  ip_address: string | null;
-  user_agent: string | null;
-  session_duration: number | null;
-}
+export type PendingRow = Omit<Selectable<SocketLogsTable>, 'id' | 'version' | 'mac' | 'status'> & { status: SocketLogStatus };
 
 /**
  * Checks and cleans an entry from the hub or the bridge before it is queued, so

@@ -1,7 +1,7 @@
 import type Sqlite from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
-import { CHAINS, genesisMac, sealHead, type ChainHead, type ChainName } from './chain';
+import { CHAINS, genesisMac, sealHead, STATE_COLUMNS, type ChainHead, type ChainName } from './chain';
 import { RECORD_COLUMNS } from './record';
 
 /**
@@ -42,18 +42,7 @@ const placeholders = <K extends string>(p: (name: string) => string, names: read
 /** Everything the API returns, plus the row's MAC. */
 export const ROW_INSERT_COLUMNS = [...RECORD_COLUMNS, 'mac'] as const;
 
-const STATE_SET_COLUMNS = [
-  'status',
-  'response_data',
-  'error_message',
-  'response_time_ms',
-  'hospital_id',
-  'hospital_name',
-  'distance_km',
-  'processed',
-  'processed_at',
-  'version'
-] as const;
+const STATE_SET_COLUMNS = STATE_COLUMNS;
 
 export interface HeadRow {
   chain: string;
