@@ -1,6 +1,7 @@
 import type Sqlite from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
+import type { SocketLogChainsTable } from './tables';
 import { CHAINS, genesisMac, sealHead, STATE_COLUMNS, type ChainHead, type ChainName } from './chain';
 import { RECORD_COLUMNS } from './record';
 
@@ -42,17 +43,8 @@ const placeholders = <K extends string>(p: (name: string) => string, names: read
 /** Everything the API returns, plus the row's MAC. */
 export const ROW_INSERT_COLUMNS = [...RECORD_COLUMNS, 'mac'] as const;
 
-const STATE_SET_COLUMNS = STATE_COLUMNS;
-
-export interface HeadRow {
-  chain: string;
-  head_id: number;
-  head_mac: Buffer;
-  anchor_id: number;
-  anchor_mac: Buffer;
-  record_count: number;
-  seal: Buffer;
-}
+/** A chain's head as stored. */
+export type HeadRow = SocketLogChainsTable;
 
 /** Counter granularities: minute, hour and day buckets (a 30-day statistic reads about 30 day rows per combination). */
 export const COUNTER_LEVELS = [
@@ -80,13 +72,13 @@ export function createLogStatements(db: Kysely<DatabaseSchema>, sqlite: Sqlite.D
     rowState: named((p) =>
       db
         .selectFrom('socket_logs')
-        .select(['id', 'created_at', 'event_type', 'user_role', ...STATE_SET_COLUMNS])
+        .select(['id', 'created_at', 'event_type', 'user_role', ...STATE_COLUMNS])
         .where('id', '=', p('id') as never)
     ),
     updateRowState: named((p) =>
       db
         .updateTable('socket_logs')
-        .set(placeholders(p, STATE_SET_COLUMNS))
+        .set(placeholders(p, STATE_COLUMNS))
         .where('id', '=', p('id') as never)
     ),
     insertUpdate: named((p) =>
