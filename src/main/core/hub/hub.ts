@@ -95,43 +95,58 @@ export function createHub(options: CreateHubOptions): Hub {
     }
   };
 
+  const slowBacklog = (sid: string, messageBytes: () => number): { queued: number; backlog: number } | null => {
+    const engine = nsp.sockets.get(sid)?.conn as unknown as
+      | { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } }
+      | undefined;
+    const queued = engine?.writeBuffer?.length ?? 0;
+    const buffered = engine?.transport?.socket?.bufferedAmount ?? 0;
+    if (queued < SLOW_READER_PACKETS && buffered < config.maxClientBufferBytes) return null;
+    const backlog = buffered + queued * Math.max(messageBytes(), 64);
+    return backlog < config.maxClientBufferBytes && queued < SLOW_READER_MAX_PACKETS ? null : { queued, backlog };
+  };
+
+  const cutOff = (sid: string, { queued, backlog }: { queued: number; backlog: number }) => {
+    const conn = registry.get(sid);
+    metrics.rejections.inc({ code: 'SLOW_CONSUMER' });
+    logger.warn({ conn: sid, user: conn?.identity.sub, queued, backlog }, 'disconnecting a client that stopped reading');
+    if (!conn) {
+      nsp.sockets.get(sid)?.disconnect(true);
+      return;
+    }
+    hub
+      .writeLog({
+        socketId: sid,
+        userId: conn.identity.sub,
+        userRole: conn.identity.role,
+        eventType: 'slow_consumer_disconnect',
+        eventData: { queued_packets: queued, backlog_bytes: backlog },
+        status: 'failed',
+        errorMessage: 'Disconnected: stopped reading (send buffer over budget).',
+        processed: true
+      })
+      .catch((err: unknown) => logger.error({ err }, 'slow consumer disconnect not logged'));
+    conn.close('slow consumer: send buffer over budget');
+  };
+
   /**
-   * A Socket.IO client that stops reading makes engine.io queue every packet for
-   * it in memory. Before each fan-out, any member whose queue is past the budget
-   * is disconnected (logged; it can reconnect and ask for the room's history),
-   * so one stalled tablet cannot grow the hub without bound. The payload's size
+   * One pass over a room's Socket.IO members before a fan-out: counts the message
+   * for each recipient, and disconnects any member whose send queue is past the
+   * budget (a client that stopped reading makes engine.io queue every packet in
+   * memory; it can reconnect and ask for the room's history). The payload's size
    * is measured only when some member already has a backlog.
    */
-  const cutOffSlowReaders = (members: Set<string>, data: unknown) => {
-    let messageBytes = -1;
+  const prepareRecipients = (members: Set<string>, except: string | undefined, data: unknown) => {
+    let bytes = -1;
+    const messageBytes = () => (bytes < 0 ? (bytes = payloadBytes(data)) : bytes);
     for (const sid of members) {
-      const engine = nsp.sockets.get(sid)?.conn as unknown as
-        | { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } }
-        | undefined;
-      const queued = engine?.writeBuffer?.length ?? 0;
-      const buffered = engine?.transport?.socket?.bufferedAmount ?? 0;
-      if (queued < SLOW_READER_PACKETS && buffered < config.maxClientBufferBytes) continue;
-      if (messageBytes < 0) messageBytes = payloadBytes(data);
-      const backlog = buffered + queued * Math.max(messageBytes, 64);
-      if (backlog < config.maxClientBufferBytes && queued < SLOW_READER_MAX_PACKETS) continue;
-      const conn = registry.get(sid);
-      metrics.rejections.inc({ code: 'SLOW_CONSUMER' });
-      logger.warn({ conn: sid, user: conn?.identity.sub, queued, backlog }, 'disconnecting a client that stopped reading');
-      if (conn) {
-        hub
-          .writeLog({
-            socketId: sid,
-            userId: conn.identity.sub,
-            userRole: conn.identity.role,
-            eventType: 'slow_consumer_disconnect',
-            eventData: { queued_packets: queued, backlog_bytes: backlog },
-            status: 'failed',
-            errorMessage: 'Disconnected: stopped reading (send buffer over budget).',
-            processed: true
-          })
-          .catch((err: unknown) => logger.error({ err }, 'slow consumer disconnect not logged'));
-        conn.close('slow consumer: send buffer over budget');
-      } else nsp.sockets.get(sid)?.disconnect(true);
+      if (sid === except) continue;
+      const slow = slowBacklog(sid, messageBytes);
+      if (slow) cutOff(sid, slow);
+      else {
+        const conn = registry.get(sid);
+        if (conn) conn.messagesOut++;
+      }
     }
   };
 
@@ -151,7 +166,7 @@ export function createHub(options: CreateHubOptions): Hub {
       // Skipping rooms nobody is in keeps the recovery buffer (which stores every
       // broadcast for minutes) free of traffic nobody listens to; but while some
       // session is disconnected and recoverable, it may be waiting for this room.
-      if (recipients > 0 && members) cutOffSlowReaders(members, data);
+      if (recipients > 0 && members) prepareRecipients(members, except, data);
       if (recipients > 0 || recoverableSessions() > 0) {
         const legacy = nsp.adapter.rooms.get(LEGACY_CLIENTS_ROOM);
         if (legacy && members) {
@@ -160,13 +175,6 @@ export function createHub(options: CreateHubOptions): Hub {
           for (const sid of members) if (sid !== except && legacy.has(sid)) emitWithoutOffset(nsp.sockets.get(sid), event, data);
           nsp.to(room).except(except ? [except, LEGACY_CLIENTS_ROOM] : LEGACY_CLIENTS_ROOM).emit(event, data);
         } else (except ? nsp.to(room).except(except) : nsp.to(room)).emit(event, data);
-        if (members) {
-          for (const sid of members) {
-            if (sid === except) continue;
-            const conn = registry.get(sid);
-            if (conn) conn.messagesOut++;
-          }
-        }
         if (recipients > 0) metrics.eventsOut.inc({ event, transport: 'socketio' }, recipients);
         outTotal += recipients;
       }

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { SocketLogsTable } from './tables';
+import type { SocketLogAccessTable, SocketLogsTable, SocketLogUpdatesTable } from './tables';
 import { createHash, createHmac, createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { readOrCreateSecret } from '../auth/secretFile';
 
@@ -134,29 +134,14 @@ export function rowMac(key: Buffer, prev: Buffer, r: ImmutableRow, initialState:
   );
 }
 
-export interface UpdateRecord {
-  id: number;
-  log_id: number;
-  version: number;
-  at: number;
-  changes: string;
-  before_digest: Buffer;
-  after_digest: Buffer;
-}
+/** An update record as the chain covers it (every column but its own MAC). */
+export type UpdateRecord = Omit<Selectable<SocketLogUpdatesTable>, 'mac'>;
 
 export const updateMac = (key: Buffer, prev: Buffer, u: UpdateRecord): Buffer =>
   hmac(key, 'u', prev, canon([u.id, u.log_id, u.version, u.at, u.changes]), u.before_digest, u.after_digest);
 
-export interface AccessRecord {
-  id: number;
-  at: number;
-  actor: string;
-  actor_role: string | null;
-  channel: string;
-  query: string;
-  params: string;
-  row_count: number;
-}
+/** An access record as the chain covers it (every column but its own MAC). */
+export type AccessRecord = Omit<Selectable<SocketLogAccessTable>, 'mac'>;
 
 export const accessMac = (key: Buffer, prev: Buffer, a: AccessRecord): Buffer =>
   hmac(key, 'a', prev, canon([a.id, a.at, a.actor, a.actor_role, a.channel, a.query, a.params, a.row_count]));
