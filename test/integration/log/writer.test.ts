@@ -83,3 +83,32 @@ describe('the group-commit writer', () => {
     await expect(fx.writer.createSocketLog(entry())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 });
+
+describe('durability before acknowledgement', () => {
+  it('acks a committed row only after the WAL sync returns, and fails the ack if the sync fails', async () => {
+    const { createWalSync } = await import('../../../src/main/core/db/walSync');
+    const pino = (await import('pino')).default;
+    const { createGroupCommitWriter } = await import('../../../src/main/core/log/writer');
+    const { createSecretScrubber } = await import('../../../src/main/core/logger');
+    fx = await openLogFixture();
+    const syncs: Array<(err: NodeJS.ErrnoException | null) => void> = [];
+    const walSync = createWalSync(`${fx.database.file}-wal`, { logger: { error: () => undefined }, fdatasync: (_fd, done) => void syncs.push(done) });
+    const writer = createGroupCommitWriter({ database: fx.database, keys: fx.keys, scrubber: createSecretScrubber([]), logger: pino({ level: 'silent' }), walSync });
+    let acked = false;
+    const ack = writer.createSocketLog(entry()).then((r) => ((acked = true), r));
+    await new Promise((r) => setTimeout(r, 20));
+    // Committed (another connection sees it) but not yet acknowledged: the sync is still out.
+    const other = new Sqlite(fx.database.file, { readonly: true });
+    expect((other.prepare('SELECT count(*) AS n FROM socket_logs').get() as { n: number }).n).toBe(1);
+    other.close();
+    expect(acked).toBe(false);
+    syncs[0]!(null);
+    expect((await ack).id).toBe(1);
+
+    const failed = writer.createSocketLog(entry());
+    await new Promise((r) => setTimeout(r, 20));
+    syncs[1]!(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    await expect(failed).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await writer.close();
+  });
+});

@@ -22,8 +22,8 @@ export interface OpenDatabaseOptions {
  * Opens the socket-log database in WAL mode with synchronous=FULL.
  * FULL, not NORMAL: with NORMAL a power cut can drop the last transactions, and
  * the hub acknowledges a device only after commit, so an acknowledged event must
- * survive the machine going down, not just the process. The cost is one fsync
- * per group commit, which group commit amortises.
+ * survive the machine going down, not just the process. The socket log's group
+ * commits get the same guarantee with the fsync moved off the event loop (walSync.ts).
  */
 export async function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   const file = path.join(dataDir, 'switchboard.db');

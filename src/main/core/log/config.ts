@@ -28,7 +28,14 @@ export const LogConfigSchema = z.object({
   evaluateIntervalMs: z.number().int().positive().default(10_000),
   statsIntervalMs: z.number().int().positive().default(3_000),
   /** Most operations committed in one transaction; the rest go in the next turn. */
-  maxBatch: z.number().int().positive().default(5_000)
+  maxBatch: z.number().int().positive().default(5_000),
+  /**
+   * Under load, group commits start at most this often (0: every event-loop
+   * turn). Each commit rewrites the touched index pages and counters once,
+   * so fewer, larger commits cost less per row; when the log is idle an event
+   * still commits on the next turn.
+   */
+  minCommitIntervalMs: z.number().int().min(0).max(100).default(5)
 });
 export type LogConfig = z.output<typeof LogConfigSchema>;
 

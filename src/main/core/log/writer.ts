@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
+import { createWalSync, type WalSync } from '../db/walSync';
 import { AppError } from '../errors';
 import { accessMac, rowMac, stateCanon, stateDigest, updateMac, type ChainHead, type LogKeys, type RowState } from './chain';
 import { normalizeEntry, normalizeUpdate, type PendingRow, type PendingUpdate } from './normalize';
@@ -49,12 +50,16 @@ type Op =
   | { kind: 'access'; entry: AccessEntryInput & { at: number; paramsJson: string }; done: Deferred<{ id: number }>; id?: number };
 
 export interface WriterOptions {
-  database: Pick<Database, 'db' | 'sqlite'>;
+  database: Pick<Database, 'db' | 'sqlite' | 'file'>;
   keys: Pick<LogKeys, 'mac'>;
   scrubber: ValueScrubber;
   logger: Logger;
   maxBatch?: number;
+  /** Under load, start group commits at most this often (see LogConfig); default 0. */
+  minCommitIntervalMs?: number;
   now?: () => number;
+  /** Makes commits durable off the event loop (see db/walSync.ts); one on the database's WAL by default. */
+  walSync?: WalSync;
 }
 
 const maxId = (row: { max_id: number | null } | undefined) => Number(row?.max_id ?? 0);
@@ -75,8 +80,15 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   const key = options.keys.mac;
   const now = options.now ?? Date.now;
   const maxBatch = options.maxBatch ?? 5_000;
+  const minCommitIntervalMs = options.minCommitIntervalMs ?? 0;
+  let lastCommitStarted = -Infinity;
   const st = createLogStatements(db, sqlite);
   ensureHeads(st, sqlite, key);
+  const walSync = options.walSync ?? createWalSync(`${options.database.file}-wal`, { logger: options.logger });
+  // Group commits skip SQLite's in-commit fsync; walSync syncs before any caller hears back.
+  // The connection goes back to FULL after each commit for its other writers (bridge outbox, registries).
+  const syncNormal = sqlite.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = sqlite.prepare('PRAGMA synchronous = FULL');
 
   let queue: Op[] = [];
   let scheduled = false;
@@ -173,6 +185,21 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     return (rows as ChainHead | null)?.record_count;
   });
 
+  const settle = (ops: Op[], syncError: Error | null) => {
+    if (syncError) {
+      const failure = new AppError('UNAVAILABLE', 'The socket log could not make this event durable; it may not have been recorded.');
+      for (const op of ops) op.done.reject(failure);
+      return;
+    }
+    for (const op of ops) {
+      if (op.kind === 'insert') op.done.resolve({ id: op.id!, createdAt: new Date(op.row.created_at).toISOString() });
+      else if (op.kind === 'update') {
+        if (op.error) op.done.reject(op.error);
+        else op.done.resolve();
+      } else op.done.resolve({ id: op.id! });
+    }
+  };
+
   const runBatch = () => {
     scheduled = false;
     const ops = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
@@ -181,7 +208,9 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     stats.queueDepth = queue.length;
     if (ops.length === 0) return releaseFlushWaiters();
     const started = performance.now();
+    lastCommitStarted = started;
     let rowCount: number | undefined;
+    syncNormal.run();
     try {
       rowCount = commit.immediate(ops);
     } catch (err) {
@@ -189,26 +218,21 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       const failure = new AppError('UNAVAILABLE', 'The socket log could not commit this event; it was not recorded.');
       for (const op of ops) op.done.reject(failure);
       return releaseFlushWaiters();
+    } finally {
+      syncFull.run();
     }
     stats.lastCommitMs = performance.now() - started;
     stats.batches += 1;
     if (rowCount !== undefined) stats.totalRows = rowCount;
-    for (const op of ops) {
-      if (op.kind === 'insert') {
-        stats.insertedRows += 1;
-        op.done.resolve({ id: op.id!, createdAt: new Date(op.row.created_at).toISOString() });
-      } else if (op.kind === 'update') {
-        if (op.error) op.done.reject(op.error);
-        else op.done.resolve();
-      } else {
-        op.done.resolve({ id: op.id! });
-      }
-    }
-    releaseFlushWaiters();
+    for (const op of ops) if (op.kind === 'insert') stats.insertedRows += 1;
+    walSync.afterCommit((err) => {
+      settle(ops, err);
+      releaseFlushWaiters();
+    });
   };
 
   const releaseFlushWaiters = () => {
-    if (queue.length > 0 || flushWaiters.length === 0) return;
+    if (queue.length > 0 || walSync.pending() > 0 || flushWaiters.length === 0) return;
     const waiters = flushWaiters;
     flushWaiters = [];
     waiters.forEach((w) => w());
@@ -217,7 +241,9 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(runBatch);
+    const wait = lastCommitStarted + minCommitIntervalMs - performance.now();
+    if (wait >= 1) setTimeout(runBatch, wait);
+    else setImmediate(runBatch);
   };
 
   const enqueue = <T>(make: (done: Deferred<T>) => Op): Promise<T> => {
@@ -255,7 +281,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       return enqueue((done) => ({ kind: 'access', entry: clean, done }));
     },
     flush() {
-      if (queue.length === 0) return Promise.resolve();
+      if (queue.length === 0 && walSync.pending() === 0) return Promise.resolve();
       return new Promise<void>((resolve) => flushWaiters.push(resolve));
     },
     stats: () => ({ ...stats, queueDepth: queue.length }),
@@ -263,6 +289,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       if (closed) return;
       closed = true;
       while (queue.length > 0) runBatch();
+      await walSync.close();
     }
   };
 }
