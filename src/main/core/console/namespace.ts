@@ -7,6 +7,7 @@ import type { OperatorStore } from '../auth/operators';
 import type { TokenService } from '../auth/tokens';
 import type { EventBus } from '../contract/bus';
 import type { CallContext, ContractRegistry } from '../contract/registry';
+import { roomHasAudience } from '../http/recoveryAdapter';
 import { resolveOperatorToken } from './sessions';
 
 interface ConsoleSocketData {
@@ -67,7 +68,11 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
   });
 
   deps.bus.onAny(({ event, payload }) => {
-    for (const role of rolesForEvent(event)) nsp.to(roomForRole(role)).emit('event', event, payload);
+    for (const role of rolesForEvent(event)) {
+      const room = roomForRole(role);
+      // Unit positions alone are thousands of pushes a second under load: skip roles with no console.
+      if (roomHasAudience(nsp, room)) nsp.to(room).emit('event', event, payload);
+    }
   });
 
   return { connections: () => nsp.sockets.size };

@@ -1,3 +1,4 @@
+import type { Namespace } from 'socket.io';
 import { SessionAwareAdapter } from 'socket.io-adapter';
 
 type PersistedPacket = { data: unknown[]; emittedAt: number; bytes?: number };
@@ -51,3 +52,13 @@ export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number) {
     }
   };
 }
+
+/** Disconnected sessions a namespace still keeps for recovery (they may be waiting for any room). */
+export const recoverableSessions = (nsp: Namespace): number => (nsp.adapter as unknown as { sessions?: Map<string, unknown> }).sessions?.size ?? 0;
+
+/**
+ * Whether a broadcast to `room` could reach anyone: a live member, or a
+ * disconnected session that recovery would replay it to. A broadcast nobody can
+ * receive still costs an encode and a place in the recovery buffer.
+ */
+export const roomHasAudience = (nsp: Namespace, room: string): boolean => (nsp.adapter.rooms.get(room)?.size ?? 0) > 0 || recoverableSessions(nsp) > 0;

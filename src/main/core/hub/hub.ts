@@ -10,6 +10,7 @@ import { createConnectionRegistry, type ConnectionRegistry, type HubConn, type H
 import { createRoomHistory, type RoomHistory, type RoomMessage } from './roomHistory';
 import type { HubPublisher } from './types';
 import { payloadBytes } from './events';
+import { recoverableSessions } from '../http/recoveryAdapter';
 
 /** Socket.IO clients that cannot take the recovery offset argument (see socketioTransport). */
 export const LEGACY_CLIENTS_ROOM = '~legacy-clients';
@@ -82,7 +83,6 @@ export function createHub(options: CreateHubOptions): Hub {
   let outTotalAtTick = 0;
   let tickAt = Date.now();
   let rates = { in: 0, out: 0 };
-  const recoverableSessions = () => (nsp.adapter as unknown as { sessions?: Map<string, unknown> }).sessions?.size ?? 0;
   if (!log) logger.error('socket log service is not running: hub events are acknowledged without a durable log row');
 
   const announce = (kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => {
@@ -167,7 +167,7 @@ export function createHub(options: CreateHubOptions): Hub {
       // broadcast for minutes) free of traffic nobody listens to; but while some
       // session is disconnected and recoverable, it may be waiting for this room.
       if (recipients > 0 && members) prepareRecipients(members, except, data);
-      if (recipients > 0 || recoverableSessions() > 0) {
+      if (recipients > 0 || recoverableSessions(nsp) > 0) {
         const legacy = nsp.adapter.rooms.get(LEGACY_CLIENTS_ROOM);
         if (legacy && members) {
           // Recovery appends an offset argument to broadcasts, which breaks clients whose
