@@ -6,7 +6,10 @@
  *      then latency at 70% of the hub's sustained rate; every acked event must be a log row
  *   3. fan-out of one alert to a room of N subscribers
  *   4. heap growth per idle authenticated connection (IDLE connections)
- * Run: npx tsx bench/hub/hub.bench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS)
+ * The connect storm and fan-out use socket.io-client; the throughput ladders use
+ * wire-protocol clients (rawClient.ts), which cost the generator less CPU on this
+ * 2-core machine (LOADGEN=socketio runs the ladders with socket.io-client too).
+ * Run: npx tsx bench/hub/hub.bench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS, LOADGEN)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +28,7 @@ const IDLE = Number(process.env.IDLE ?? 10_000);
 const RATES = (process.env.RATES ?? '4000,6000,8000,10000,15000,20000,30000').split(',').map(Number);
 const STEP_MS = Number(process.env.STEP_MS ?? 3000);
 const FANOUTS = Number(process.env.FANOUTS ?? 20);
+const LADDER_CONNECT = process.env.LOADGEN === 'socketio' ? 'connect' : 'connectRaw';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -170,6 +174,10 @@ async function measure(target: Target) {
   const tokens = await target.tokens(CLIENTS);
   const storm = await gen.call<{ connected: number; failed: number; ms: number }>({ cmd: 'connect', url: target.url, tokens, batch: CLIENTS });
   console.log(`  connect storm: ${storm.connected} in ${round(storm.ms)} ms`);
+  if (LADDER_CONNECT !== 'connect') {
+    await gen.call({ cmd: 'disconnect' });
+    await gen.call({ cmd: LADDER_CONNECT, url: target.url, tokens, batch: CLIENTS });
+  }
   await gen.call({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate: 2000, ms: 1500 }); // warm-up
   const steps = await ladder(gen, RATES);
   // Fan-out subscribers are console-side clients (crews may not join system:alerts).
@@ -197,7 +205,7 @@ async function main() {
   // Latency at 70% of the hub's own sustained rate, fresh generator and clients.
   const gen = new LoadGenerator();
   await gen.ready;
-  await gen.call({ cmd: 'connect', url: hub.url, tokens: await hub.tokens(CLIENTS), batch: CLIENTS });
+  await gen.call({ cmd: LADDER_CONNECT, url: hub.url, tokens: await hub.tokens(CLIENTS), batch: CLIENTS });
   const at70Rate = Math.round(hubSustained * 0.7);
   // Let the reconnect storm's log rows commit and the WAL settle, then warm the
   // new connections, so the figure is steady-state latency, not the storm's tail.
@@ -229,7 +237,7 @@ async function main() {
     { metric: `fan-out to ${CLIENTS}: p50/p99/max ms`, value: `${hubFan.p50}/${hubFan.p99}/${hubFan.max}`, baseline: `${bareFan.p50}/${bareFan.p99}/${bareFan.max}`, target: 'p99 < 100 ms', pass: hubFan.p99 < 100 && hubFan.count === CLIENTS * FANOUTS },
     { metric: `heap per idle connection (${IDLE}), KB`, value: round(hubIdle), baseline: round(bareIdle), target: '< 30 KB', pass: hubIdle < 30 }
   ];
-  report('hub', { clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, fanouts: FANOUTS, fanout_p95: percentile(hubRun.fan, 95) }, rows);
+  report('hub', { clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, fanouts: FANOUTS, ladder_clients: LADDER_CONNECT === 'connect' ? 'socket.io-client' : 'wire protocol (rawClient.ts)', fanout_p95: percentile(hubRun.fan, 95) }, rows);
   fs.rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 }
