@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { once } from 'node:events';
+import os from 'node:os';
 import { finished } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
 import type { LogKeys } from './chain';
-import { applyFilter, type RowFilter } from './queries';
-import { RECORD_COLUMNS, type RecordRow } from './record';
-import { openReadSnapshot, yieldToEventLoop } from './readConnection';
+import { countRows, type RowFilter } from './queries';
+import { openReadSnapshot, yieldToEventLoop, type ReadSnapshot } from './readConnection';
 import { aggregate } from './statistics';
-import { prepareNamed, readHeadOn } from './statements';
+import { readHeadOn } from './statements';
 import { signManifest, type ExportManifest } from './manifest';
+import { csvHeader, type ExportFormat } from './exportFormat';
+import { bindValues, compileExportStatements, createSegmentReader, PAGE_JSON_BYTES, START, type RenderedPage, type Segment, type SegmentReader } from './exportPages';
+import { startExportHelper, type ExportHelper } from './exportHelper';
 
-export type ExportFormat = 'csv' | 'ndjson';
-const PAGE = 2_000;
-export const EXPORT_COLUMNS = [...RECORD_COLUMNS, 'mac'] as const;
+export { EXPORT_COLUMNS, type ExportFormat } from './exportFormat';
 
 export interface ExportOptions {
   file: string;
@@ -24,60 +25,29 @@ export interface ExportOptions {
   outFile: string;
   createdBy: string;
   onProgress?(done: number, total: number | null): void;
+  /** For tests and benchmarks: rows per segment, and whether to use the helper thread (default: for large exports on 2+ cores). */
+  tuning?: { segmentRows?: number; helperThread?: boolean };
 }
 
 export interface ExportResult {
   rows: number;
   bytes: number;
+  /** Rows on pages formatted in JS because SQL could not render a value exactly (0 for ordinary data). */
+  rowsFormattedInJs: number;
+  /** Rows the helper thread rendered. */
+  rowsFromHelper: number;
   manifestFile: string;
   manifest: ExportManifest;
 }
 
-const csvCell = (value: unknown): string => {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  let text = typeof value === 'string' ? value : JSON.stringify(value);
-  // A cell starting with = + - @ runs as a formula in a spreadsheet: neutralise it (OWASP CSV injection).
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-const JSON_COLUMNS = new Set(['event_data', 'request_data', 'response_data']);
-const TIME_COLUMNS = new Set(['created_at', 'processed_at']);
-
-/**
- * One output line straight from the stored row, without parsing and
- * re-serialising the JSON columns (they are stored as JSON text already): the
- * same record toRecord() would give, at a fraction of the cost per row.
- */
-const formatLine = (format: ExportFormat, row: RecordRow & { mac: Buffer }): string => {
-  const cells = row as unknown as Record<string, unknown>;
-  if (format === 'ndjson') {
-    let line = '{';
-    for (let i = 0; i < EXPORT_COLUMNS.length; i += 1) {
-      const c = EXPORT_COLUMNS[i]!;
-      const v = cells[c];
-      let text: string;
-      if (v === null || v === undefined) text = 'null';
-      else if (c === 'mac') text = `"${(v as Buffer).toString('hex')}"`;
-      else if (JSON_COLUMNS.has(c)) text = v as string;
-      else if (TIME_COLUMNS.has(c)) text = `"${new Date(Number(v)).toISOString()}"`;
-      else if (c === 'processed') text = v ? 'true' : 'false';
-      else text = typeof v === 'string' ? JSON.stringify(v) : String(v);
-      line += `${i ? ',' : ''}"${c}":${text}`;
-    }
-    return line + '}\n';
-  }
-  let line = '';
-  for (let i = 0; i < EXPORT_COLUMNS.length; i += 1) {
-    const c = EXPORT_COLUMNS[i]!;
-    const v = cells[c];
-    const value =
-      v === null || v === undefined ? null : c === 'mac' ? (v as Buffer).toString('hex') : TIME_COLUMNS.has(c) ? new Date(Number(v)).toISOString() : c === 'processed' ? Boolean(v) : v;
-    line += (i ? ',' : '') + csvCell(value);
-  }
-  return line + '\n';
-};
+/** Below this many rows the helper thread's start (tens of ms) costs more than it saves. */
+const HELPER_MIN_ROWS = 50_000;
+/** Export reads are sequential: a 4 MB page cache per connection (not the default 16 MB) keeps the process's memory flat. */
+const CACHE_SIZE = -4096;
+/** Bytes the file stream may hold before it pushes back. */
+const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
+/** Segments rendered ahead of the file at most: bounds memory, each is at most a page budget. */
+const MAX_AHEAD = 4;
 
 /** A total for the progress bar from the counters, when the filter is one the counters can answer. */
 async function estimateTotal(db: Kysely<DatabaseSchema>, f: RowFilter, to: number): Promise<number | null> {
@@ -88,54 +58,132 @@ async function estimateTotal(db: Kysely<DatabaseSchema>, f: RowFilter, to: numbe
     .reduce((n, c) => n + c.count, 0);
 }
 
+type Statements = ReturnType<typeof compileExportStatements>;
+
+/**
+ * The read snapshot, and for a large export the helper thread on an identical
+ * one (exportHelper.ts): the first snapshot only decides, a fresh one is taken
+ * in step with the helper's.
+ */
+async function openSnapshots(options: ExportOptions, filter: RowFilter): Promise<{ snap: ReadSnapshot; statements: Statements; helper: ExportHelper | null }> {
+  const open = () => {
+    const snap = openReadSnapshot(options.file);
+    snap.sqlite.pragma(`cache_size = ${CACHE_SIZE}`);
+    return snap;
+  };
+  let snap = open();
+  try {
+    const statements = compileExportStatements(snap, options.format, filter);
+    const wanted = options.tuning?.helperThread ?? (os.availableParallelism() > 1 && (await countRows(snap.db, filter, HELPER_MIN_ROWS)).capped);
+    if (!wanted) return { snap, statements, helper: null };
+    await snap.close();
+    snap = open();
+    const main = snap;
+    const helper = await startExportHelper({
+      file: options.file,
+      statements,
+      pageJsonBytes: PAGE_JSON_BYTES,
+      cacheSize: CACHE_SIZE,
+      takeMainSnapshot: () => main.sqlite.prepare(statements.chains.sql).all(bindValues(statements.chains, {}))
+    });
+    return { snap, statements, helper };
+  } catch (err) {
+    await snap.close();
+    throw err;
+  }
+}
+
+interface Queued {
+  segment: Segment;
+  /** null: render it on this thread when it reaches the file (over the page budget, or the helper handed it back). */
+  page?: RenderedPage | null;
+  /** Settles when the helper returns the page. */
+  rendered?: Promise<unknown>;
+  fromHelper: boolean;
+}
+
+/**
+ * Plans segments in order and has them rendered, by the helper when it has
+ * room and on this thread otherwise, then writes them in order. Yields between
+ * steps so the hub keeps running; the file's backpressure holds everything.
+ */
+async function writeSegments(reader: SegmentReader, helper: ExportHelper | null, write: (page: RenderedPage, segment: Segment, fromHelper: boolean) => Promise<void>) {
+  let after = START;
+  let planning = true;
+  const plan = (): Segment | null => {
+    const segment = planning ? reader.next(after) : null;
+    if (segment) after = segment.last;
+    else planning = false;
+    return segment;
+  };
+  const queue: Queued[] = [];
+  for (;;) {
+    // Two segments at the helper, so it never waits for this thread.
+    while (helper?.alive && helper.inFlight < 2 && queue.length < MAX_AHEAD) {
+      const segment = plan();
+      if (!segment) break;
+      const item: Queued = { segment, fromHelper: true };
+      item.rendered = helper.render(segment).then((page) => (item.page = page));
+      queue.push(item);
+    }
+    if (queue.length < MAX_AHEAD) {
+      const segment = plan();
+      if (segment) queue.push({ segment, page: reader.render(segment), fromHelper: false });
+    }
+    if (queue.length === 0) return;
+    const head = queue[0]!;
+    if (head.page === undefined && (!planning || queue.length >= MAX_AHEAD)) await head.rendered;
+    while (queue.length > 0 && queue[0]!.page !== undefined) {
+      const { segment, page, fromHelper } = queue.shift()!;
+      if (page) await write(page, segment, fromHelper);
+      else await reader.renderInPages(segment, (part) => write(part, segment, false));
+    }
+    await yieldToEventLoop();
+  }
+}
+
 /**
  * Streams a filtered range of the log to CSV or NDJSON from one read snapshot,
- * page by page in (created_at, id) order with keyset paging, respecting the
- * file stream's backpressure and yielding between pages: memory stays flat
- * whatever the size and the hub keeps running. Then writes a signed manifest.
+ * in (created_at, id) order with keyset paging, SQLite rendering the text
+ * (exportSql.ts) on this thread and, for large exports, on a helper thread
+ * too; respecting the file stream's backpressure and yielding between pages,
+ * so memory stays flat whatever the size and the hub keeps running. Then
+ * writes a signed manifest.
  */
 export async function exportLog(options: ExportOptions): Promise<ExportResult> {
-  const snap = openReadSnapshot(options.file);
-  const out = fs.createWriteStream(options.outFile, { mode: 0o600 });
+  const to = options.filter.to ?? Date.now();
+  const filter: RowFilter = { ...options.filter, to };
+  const { snap, statements, helper } = await openSnapshots(options, filter);
+  // Room for a few pages, so the file is written while the next page renders instead of after it.
+  const out = fs.createWriteStream(options.outFile, { mode: 0o600, highWaterMark: WRITE_AHEAD_BYTES });
   const hash = createHash('sha256');
   let bytes = 0;
-  const write = async (text: string) => {
-    const buf = Buffer.from(text, 'utf8');
+  const writeBytes = async (buf: Buffer) => {
     hash.update(buf);
     bytes += buf.length;
     if (!out.write(buf)) await once(out, 'drain');
   };
   try {
     const { db } = snap;
-    const to = options.filter.to ?? Date.now();
-    const filter: RowFilter = { ...options.filter, to };
     const head = readHeadOn(db, snap.sqlite, 'rows');
     const total = await estimateTotal(db, filter, to);
-    const ordered = (p: (name: string) => string, after: boolean) => {
-      let q = applyFilter(db.selectFrom('socket_logs').select([...RECORD_COLUMNS, 'mac']), filter);
-      if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(p('at') as never, p('id') as never)));
-      return q.orderBy('created_at').orderBy('id').limit(p('limit') as never);
-    };
-    const first = prepareNamed(snap.sqlite, (p) => ordered(p, false));
-    const next = prepareNamed(snap.sqlite, (p) => ordered(p, true));
-    if (options.format === 'csv') await write(EXPORT_COLUMNS.join(',') + '\n');
+    const reader = createSegmentReader(snap, options.format, statements, options.tuning?.segmentRows);
+    if (options.format === 'csv') await writeBytes(Buffer.from(csvHeader(), 'utf8'));
     let rows = 0;
-    let firstId: number | null = null;
+    let rowsFormattedInJs = 0;
+    let rowsFromHelper = 0;
+    const firstId = reader.firstKey()?.id ?? null;
     let lastId: number | null = null;
-    let page = first.all<RecordRow & { mac: Buffer }>({ limit: PAGE });
-    while (page.length > 0) {
-      let chunk = '';
-      for (const row of page) chunk += formatLine(options.format, row);
-      await write(chunk);
-      rows += page.length;
-      firstId ??= Number(page[0]!.id);
-      const last = page[page.length - 1]!;
-      lastId = Number(last.id);
+    await writeSegments(reader, helper, async (page, segment, fromHelper) => {
+      // A helper that saw other rows would mean the two snapshots differ: never write that.
+      if (fromHelper && segment.full && page.rows !== segment.limit) throw new Error(`export helper rendered ${page.rows} rows, expected ${segment.limit}`);
+      await writeBytes(page.body);
+      rows += page.rows;
+      if (page.formattedInJs) rowsFormattedInJs += page.rows;
+      if (fromHelper) rowsFromHelper += page.rows;
+      lastId = segment.last.id;
       options.onProgress?.(rows, total);
-      if (page.length < PAGE) break;
-      await yieldToEventLoop();
-      page = next.all<RecordRow & { mac: Buffer }>({ at: Number(last.created_at), id: lastId, limit: PAGE });
-    }
+    });
     out.end();
     await finished(out);
     const manifest = signManifest(options.keys, {
@@ -161,11 +209,12 @@ export async function exportLog(options: ExportOptions): Promise<ExportResult> {
     });
     const manifestFile = `${options.outFile}.manifest.json`;
     fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
-    return { rows, bytes, manifestFile, manifest };
+    return { rows, bytes, rowsFormattedInJs, rowsFromHelper, manifestFile, manifest };
   } catch (err) {
     out.destroy();
     throw err;
   } finally {
+    await helper?.close();
     await snap.close();
   }
 }
