@@ -154,8 +154,14 @@ describe('hub flows', () => {
     const dropped = nextEvent(socket, 'disconnect');
     h.running.core.http.io.of('/').sockets.get(socket.id!)!.conn.close();
     await dropped;
+    const kept = (h.running.core.http.io.of('/').adapter as unknown as { packets: unknown[] }).packets;
+    const before = kept.length;
+    // A room the dropped session was not in: nobody can receive it, so recovery keeps nothing.
+    hub.publish('unit:U-nobody', 'unit.location', { unit_id: 'U-nobody' });
+    expect(kept.length).toBe(before);
     hub.publish('system:alerts', 'system.alert', { n: 2 });
     hub.publish('system:alerts', 'system.alert', { n: 3 });
+    expect(kept.length).toBe(before + 2);
     const got: unknown[] = [];
     socket.on('system.alert', (d) => got.push(d));
     await nextEvent(socket, 'connect');

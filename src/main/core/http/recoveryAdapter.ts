@@ -23,6 +23,47 @@ export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number) {
   return class BoundedSessionAdapter extends SessionAwareAdapter {
     private bytes = 0;
     private tracked = 0;
+    /** Room -> disconnected sessions (pids) that were in it: a broadcast only needs keeping if one of them may come back. */
+    private readonly roomSessions = new Map<string, Set<string>>();
+
+    override persistSession(session: Parameters<SessionAwareAdapter['persistSession']>[0]): void {
+      super.persistSession(session);
+      for (const room of session.rooms) {
+        let pids = this.roomSessions.get(room);
+        if (!pids) this.roomSessions.set(room, (pids = new Set()));
+        pids.add(session.pid);
+      }
+    }
+
+    override restoreSession(pid: string, offset: string): ReturnType<SessionAwareAdapter['restoreSession']> {
+      const session = this.persisted.get(pid);
+      const restored = super.restoreSession(pid, offset);
+      if (session) for (const room of session.rooms) this.forget(room, pid);
+      return restored;
+    }
+
+    /** Whether a disconnected, still recoverable session was in `room` (expired sessions are dropped lazily). */
+    hasRecoverableSession(room: string): boolean {
+      const pids = this.roomSessions.get(room);
+      if (!pids) return false;
+      for (const pid of pids) {
+        if (this.persisted.has(pid)) return true;
+        this.forget(room, pid);
+      }
+      return false;
+    }
+
+    /** The base class's session map (private in its typings). */
+    private get persisted(): Map<string, { rooms: string[] }> {
+      return (this as unknown as { sessions: Map<string, { rooms: string[] }> }).sessions;
+    }
+
+    private forget(room: string, pid: string): void {
+      const pids = this.roomSessions.get(room);
+      if (!pids) return;
+      pids.delete(pid);
+      if (pids.size === 0) this.roomSessions.delete(room);
+    }
 
     override broadcast(packet: Parameters<SessionAwareAdapter['broadcast']>[0], opts: Parameters<SessionAwareAdapter['broadcast']>[1]): void {
       const packets = (this as unknown as { packets: PersistedPacket[] }).packets;
@@ -53,12 +94,18 @@ export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number) {
   };
 }
 
-/** Disconnected sessions a namespace still keeps for recovery (they may be waiting for any room). */
-export const recoverableSessions = (nsp: Namespace): number => (nsp.adapter as unknown as { sessions?: Map<string, unknown> }).sessions?.size ?? 0;
+/**
+ * Whether a disconnected session that recovery would replay to was in `room`.
+ * (A namespace without the bounded adapter: any recoverable session counts.)
+ */
+export function recoverableSessionIn(nsp: Namespace, room: string): boolean {
+  const adapter = nsp.adapter as unknown as { hasRecoverableSession?(room: string): boolean; sessions?: Map<string, unknown> };
+  return adapter.hasRecoverableSession ? adapter.hasRecoverableSession(room) : (adapter.sessions?.size ?? 0) > 0;
+}
 
 /**
  * Whether a broadcast to `room` could reach anyone: a live member, or a
  * disconnected session that recovery would replay it to. A broadcast nobody can
  * receive still costs an encode and a place in the recovery buffer.
  */
-export const roomHasAudience = (nsp: Namespace, room: string): boolean => (nsp.adapter.rooms.get(room)?.size ?? 0) > 0 || recoverableSessions(nsp) > 0;
+export const roomHasAudience = (nsp: Namespace, room: string): boolean => (nsp.adapter.rooms.get(room)?.size ?? 0) > 0 || recoverableSessionIn(nsp, room);

@@ -10,7 +10,7 @@ import { createConnectionRegistry, type ConnectionRegistry, type HubConn, type H
 import { createRoomHistory, type RoomHistory, type RoomMessage } from './roomHistory';
 import type { HubPublisher } from './types';
 import { payloadBytes } from './events';
-import { recoverableSessions } from '../http/recoveryAdapter';
+import { recoverableSessionIn } from '../http/recoveryAdapter';
 
 /** Socket.IO clients that cannot take the recovery offset argument (see socketioTransport). */
 export const LEGACY_CLIENTS_ROOM = '~legacy-clients';
@@ -164,10 +164,10 @@ export function createHub(options: CreateHubOptions): Hub {
       const except = publishOptions.exceptConnId;
       const recipients = members ? (except && members.has(except) ? members.size - 1 : members.size) : 0;
       // Skipping rooms nobody is in keeps the recovery buffer (which stores every
-      // broadcast for minutes) free of traffic nobody listens to; but while some
-      // session is disconnected and recoverable, it may be waiting for this room.
+      // broadcast for minutes) free of traffic nobody listens to; but a session that
+      // was in this room and may still recover is waiting for it.
       if (recipients > 0 && members) prepareRecipients(members, except, data);
-      if (recipients > 0 || recoverableSessions(nsp) > 0) {
+      if (recipients > 0 || recoverableSessionIn(nsp, room)) {
         const legacy = nsp.adapter.rooms.get(LEGACY_CLIENTS_ROOM);
         if (legacy && members) {
           // Recovery appends an offset argument to broadcasts, which breaks clients whose
