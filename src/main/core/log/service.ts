@@ -10,6 +10,7 @@ import { createLogReads, type LogReads, type Reader } from './reads';
 import { createRetention, type RetentionResult } from './retention';
 import { registerLogRoutes } from './routes';
 import type { SocketLogWriter } from './types';
+import { warmStatistics } from './statistics';
 import { verifyLogFile } from './verify';
 import { createGroupCommitWriter, type AccessEntryInput, type WriterStats } from './writer';
 
@@ -59,6 +60,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     dataDir: ctx.config.dataDir
   });
   let thresholds = config.thresholds;
+  void warmStatistics(database.db).catch((err: unknown) => logger.warn({ err }, 'statistics warm-up failed'));
 
   const runRetention = async (days = config.retentionDays) => {
     const result = await retention.cleanupOldSocketLogs(days);

@@ -6,6 +6,15 @@ import { applyFilter } from './queries';
 import { COUNTER_LEVELS } from './statements';
 import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, planRange, toIso, type MsRange } from './time';
 
+/**
+ * Runs the console's default statistic (the last 30 days) once at start, so the
+ * counter pages are in the page cache and the query path is compiled before a
+ * supervisor asks: the first query otherwise pays for both (about 50 ms at 10M rows).
+ */
+export async function warmStatistics(db: Kysely<DatabaseSchema>, now = Date.now()): Promise<void> {
+  await aggregate(db, { from: now - 30 * DAY_MS, to: now });
+}
+
 /** Counts for one (event type, status, role) combination over some range. */
 export interface Combo {
   event_type: string;
