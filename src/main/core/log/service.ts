@@ -28,6 +28,8 @@ export interface SocketLog extends SocketLogWriter {
   /** Judges the thresholds now (normally on a timer). */
   evaluateThresholds(): Promise<void>;
   stats(): WriterStats;
+  /** WAL frames after the last checkpoint and how many it copied back (null before the first). */
+  checkpoint(): { log: number; checkpointed: number } | null;
   config: LogConfig;
 }
 
@@ -120,6 +122,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     },
     evaluateThresholds: () => monitor.evaluate(),
     stats: () => writer.stats(),
+    checkpoint: () => checkpointer.last(),
     config
   };
 
