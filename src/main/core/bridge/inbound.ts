@@ -12,6 +12,7 @@ import { describeIssues } from '../errors';
 import type { HubPublisher } from '../hub/types';
 import type { SocketLogWriter } from '../log/types';
 import type { SequenceTracker } from './sequence';
+import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 /** Most events one socket-log row carries (a GPS fix is ~200 bytes; the log keeps 64 KB per field). */
 const LOG_BATCH = 100;
@@ -150,7 +151,7 @@ export function createInboundProcessor(deps: InboundDeps): InboundProcessor {
       stats.received += 1;
       lastEventMs = Date.now();
       const id = payloadId(event, raw);
-      const parsed = cadInboundSchemas[event].safeParse(raw);
+      const parsed = parseUntrusted(cadInboundSchemas[event], raw);
       if (!parsed.success) {
         stats.invalid += 1;
         const message = `Invalid ${event} payload: ${describeIssues(parsed.error.issues)}`;

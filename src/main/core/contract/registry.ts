@@ -11,6 +11,7 @@ import {
 import { fail, ok, type Result } from '../../../shared/result';
 import type { OperatorRole } from '../../../shared/roles';
 import { AppError, describeIssues, toErrorBody } from '../errors';
+import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 /** Who is calling: a signed-in operator, or nobody yet. */
 export interface CallContext {
@@ -51,7 +52,7 @@ export function createContractRegistry(logger: Logger): ContractRegistry {
         return fail('FORBIDDEN', `Role "${ctx.operator.role}" may not call ${name}.`);
       }
     }
-    const parsed = spec.input.safeParse(input ?? {});
+    const parsed = parseUntrusted(spec.input, input ?? {});
     if (!parsed.success) return fail('VALIDATION_FAILED', `${name}: ${describeIssues(parsed.error.issues)}`);
     const handler = handlers.get(name);
     if (!handler) return fail('NOT_IMPLEMENTED', `${name} is not available in this build.`);

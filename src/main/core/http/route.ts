@@ -4,6 +4,7 @@ import type { Identity, Role } from '../../../shared/roles';
 import type { TokenService } from '../auth/tokens';
 import { AppError, describeIssues } from '../errors';
 import type { DocumentedRoute } from './openapi';
+import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 export interface RouteRequest<Q, P, B> {
   query: Q;
@@ -41,7 +42,7 @@ export interface Router {
 
 function parsePart<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> {
   if (!schema) return undefined as z.output<S>;
-  const parsed = schema.safeParse(value ?? {});
+  const parsed = parseUntrusted(schema, value ?? {});
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', `Invalid ${where}: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;
 }

@@ -14,6 +14,7 @@ import type { Hub } from './hub';
 import { takeToken } from './rateLimit';
 import type { HubConn } from './registry';
 import type { StalenessWatchdog } from './staleness';
+import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 /** Everything an event handler may use. */
 export interface HubServices {
@@ -133,7 +134,7 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
       return reject(conn, event, 'UNKNOWN_EVENT', `Unknown event "${event}". Known events: ${Object.keys(HUB_CLIENT_EVENTS).join(', ')}.`, null, started);
     }
     const schema = HUB_CLIENT_EVENTS[event] as z.ZodType;
-    const parsed = schema.safeParse(payload ?? {});
+    const parsed = parseUntrusted(schema, payload ?? {});
     if (!parsed.success) {
       return reject(conn, event, 'VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`, bytes < 4096 ? payload : { bytes }, started);
     }

@@ -9,6 +9,7 @@ import { AppError, describeIssues } from '../errors';
 import type { HubServices } from './events';
 import { hubRoomCounts } from './hub';
 import { renderMetrics } from './metricsText';
+import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 /** Seed 001's endpoint map: where each kind of client connects. */
 const WS_ENDPOINTS = {
@@ -116,13 +117,13 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
       const type = event_type ?? event;
       if (!type) throw new AppError('VALIDATION_FAILED', 'Give either room + event or event_type.');
       if (type === 'patient_alert') {
-        const p = PatientAlertPublishSchema.safeParse({ patient_id, ...rest });
+        const p = parseUntrusted(PatientAlertPublishSchema, { patient_id, ...rest });
         if (!p.success) throw new AppError('VALIDATION_FAILED', describeIssues(p.error.issues));
         emitters.patientAlert(p.data.patient_id, p.data.alert_type, p.data.alert_data);
         return { success: true as const, room: rooms.patient(p.data.patient_id), event: type, id: hub.history.lastId() };
       }
       if (type === 'hospital_alert') {
-        const p = HospitalAlertPublishSchema.safeParse({ hospital_id, ...rest });
+        const p = parseUntrusted(HospitalAlertPublishSchema, { hospital_id, ...rest });
         if (!p.success) throw new AppError('VALIDATION_FAILED', describeIssues(p.error.issues));
         emitters.hospitalAlert(p.data.hospital_id, p.data.alert_type, p.data.alert_data);
         return { success: true as const, room: rooms.hospital(p.data.hospital_id), event: type, id: hub.history.lastId() };
