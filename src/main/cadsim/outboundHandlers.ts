@@ -1,6 +1,7 @@
 import { outboundWireSchema, type CadAck, type CadOutboundEvent, type CadOutboundBody } from '../../shared/cad';
 import type { SimState } from './simState';
 import type { World } from './world';
+import { parseUntrusted } from '../../shared/parseUntrusted';
 
 const fail = (code: string, message: string): CadAck => ({ ok: false, error: { code, message } });
 
@@ -63,7 +64,7 @@ export function createOutboundHandler(state: SimState, world: World) {
   };
 
   return (event: CadOutboundEvent, raw: unknown): CadAck => {
-    const parsed = outboundWireSchema(event).safeParse(raw);
+    const parsed = parseUntrusted(outboundWireSchema(event), raw);
     const key = (raw as { idempotency_key?: unknown } | null)?.idempotency_key;
     if (!parsed.success) return fail('VALIDATION_FAILED', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 500));
     const idempotencyKey = String(key);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { event, method } from './define';
 import { RoleSchema } from '../roles';
-import { ACCESS_LOG_READERS, AmbulanceRequestsQuerySchema, ByTimeRangeQuerySchema, DateParamSchema, EventTypeSchema, LOG_READERS, Limit, LogStatusSchema, MyLogsQuerySchema, Offset, RecentActivityQuerySchema, endNotBeforeStart, limitSchema } from './logQueries';
+import { ACCESS_LOG_READERS, AmbulanceRequestsQuerySchema, ByTimeRangeQuerySchema, DateParamSchema, EventTypeSchema, LOG_READERS, LogStatusSchema, MyLogsQuerySchema, Offset, RecentActivityQuerySchema, limitSchema, rangedPage, rangedQuery } from './logQueries';
 
 export * from './logQueries';
 
@@ -75,16 +75,7 @@ export const AccessEntrySchema = z.object({
 });
 export type AccessEntry = z.infer<typeof AccessEntrySchema>;
 
-export const AccessLogQuerySchema = z
-  .object({
-    actor: z.string().min(1).max(128).optional(),
-    start_date: DateParamSchema.optional(),
-    end_date: DateParamSchema.optional(),
-    limit: Limit,
-    offset: Offset
-  })
-  .strict()
-  .superRefine(endNotBeforeStart);
+export const AccessLogQuerySchema = rangedQuery({ actor: z.string().min(1).max(128).optional(), ...rangedPage });
 
 export const VerifyReportSchema = z.object({
   ok: z.boolean(),
@@ -195,7 +186,7 @@ export const logMethods = {
   'log.byEventType': method({
     summary: 'Rows of one event type, newest first.',
     roles: LOG_READERS,
-    input: z.object({ event_type: EventTypeSchema, start_date: DateParamSchema.optional(), end_date: DateParamSchema.optional(), limit: Limit, offset: Offset }).strict(),
+    input: rangedQuery({ event_type: EventTypeSchema, ...rangedPage }),
     output: Records
   }),
   'log.byTimeRange': method({

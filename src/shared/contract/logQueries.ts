@@ -67,53 +67,35 @@ export const endNotBeforeStart = (value: Ranged, ctx: z.RefinementCtx) => {
   }
 };
 
+/** Optional date range and paging: the fields most log queries share. */
+export const rangedPage = { start_date: DateParamSchema.optional(), end_date: DateParamSchema.optional(), limit: Limit, offset: Offset };
+
+/** A strict query of `fields` whose end_date may not precede its start_date. */
+export const rangedQuery = <S extends z.ZodRawShape>(fields: S) =>
+  z
+    .object(fields)
+    .strict()
+    .superRefine((value, ctx) => endNotBeforeStart(value as Ranged, ctx));
+
 export const MyLogsQuerySchema = z.object({ limit: Limit, offset: Offset, event_type: EventTypeSchema.optional() }).strict();
 
-export const AmbulanceRequestsQuerySchema = z
-  .object({
-    hospital_id: z.string().min(1).max(128).optional(),
-    status: LogStatusSchema.optional(),
-    start_date: DateParamSchema.optional(),
-    end_date: DateParamSchema.optional(),
-    limit: Limit,
-    offset: Offset
-  })
-  .strict()
-  .superRefine(endNotBeforeStart);
+export const AmbulanceRequestsQuerySchema = rangedQuery({ hospital_id: z.string().min(1).max(128).optional(), status: LogStatusSchema.optional(), ...rangedPage });
 
-export const MyHospitalQuerySchema = z
-  .object({
-    status: LogStatusSchema.optional(),
-    start_date: DateParamSchema.optional(),
-    end_date: DateParamSchema.optional(),
-    limit: Limit,
-    offset: Offset
-  })
-  .strict()
-  .superRefine(endNotBeforeStart);
+export const MyHospitalQuerySchema = rangedQuery({ status: LogStatusSchema.optional(), ...rangedPage });
 
-export const ByEventTypeQuerySchema = z
-  .object({ start_date: DateParamSchema.optional(), end_date: DateParamSchema.optional(), limit: Limit, offset: Offset })
-  .strict()
-  .superRefine(endNotBeforeStart);
+export const ByEventTypeQuerySchema = rangedQuery(rangedPage);
 export const EventTypeParamsSchema = z.object({ event_type: EventTypeSchema });
 
-export const ByTimeRangeQuerySchema = z
-  .object({
-    start_date: DateParamSchema,
-    end_date: DateParamSchema,
-    event_types: listOf(EventTypeSchema).optional(),
-    user_roles: listOf(RoleSchema).optional(),
-    limit: Limit,
-    offset: Offset
-  })
-  .strict()
-  .superRefine(endNotBeforeStart);
+export const ByTimeRangeQuerySchema = rangedQuery({
+  start_date: DateParamSchema,
+  end_date: DateParamSchema,
+  event_types: listOf(EventTypeSchema).optional(),
+  user_roles: listOf(RoleSchema).optional(),
+  limit: Limit,
+  offset: Offset
+});
 
-export const StatisticsQuerySchema = z
-  .object({ start_date: DateParamSchema.optional(), end_date: DateParamSchema.optional() })
-  .strict()
-  .superRefine(endNotBeforeStart);
+export const StatisticsQuerySchema = rangedQuery({ start_date: DateParamSchema.optional(), end_date: DateParamSchema.optional() });
 
 export const RecentActivityQuerySchema = z
   .object({ hours: z.coerce.number().int().min(1).max(168).default(24), limit: limitSchema(1000, 50) })

@@ -4,6 +4,7 @@ import { CadAckSchema, type CadAck } from '../../../shared/cad';
 import type { SocketLogWriter } from '../log/types';
 import type { OutboxEntry, OutboxStore } from './outbox';
 import type { BridgeSettings } from './settings';
+import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 export interface DeliveryStats {
   delivered: number;
@@ -113,7 +114,7 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
         options.onChange();
         return;
       }
-      const parsed = CadAckSchema.safeParse(ack);
+      const parsed = parseUntrusted(CadAckSchema, ack);
       settle(entry, parsed.success ? parsed.data : null, parsed.success ? null : 'The CAD answered with a malformed ack.');
       pump();
     });

@@ -5,6 +5,7 @@ import type { DispatchState } from '../dispatch/dispatchState';
 import { describeIssues } from '../errors';
 import type { SequenceTracker } from './sequence';
 import type { BridgeSettings } from './settings';
+import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 export interface Resync {
   /** Asks the CAD for a snapshot unless one is already on its way. */
@@ -54,7 +55,7 @@ export function createResync(options: ResyncOptions): Resync {
     socket.timeout(settings.snapshotTimeoutMs).emit(CAD_SNAPSHOT_EVENT, {}, (err: Error | null, raw: unknown) => {
       if (myGeneration !== generation) return;
       inFlight = false;
-      const parsed = err ? null : CadSnapshotSchema.safeParse(raw);
+      const parsed = err ? null : parseUntrusted(CadSnapshotSchema, raw);
       if (!parsed?.success) {
         const why = err ? 'no answer in time' : `invalid snapshot (${describeIssues(parsed?.error.issues ?? [])})`;
         logger.warn({ reason: why }, 'CAD snapshot failed; will retry');

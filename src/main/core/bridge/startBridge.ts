@@ -23,6 +23,7 @@ import { createSequenceTracker } from './sequence';
 import { BridgeSettingsSchema } from './settings';
 import { loadStoredTarget, storeTarget } from './target';
 import type { CadInboundEvent } from '../../../shared/cad';
+import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 export interface SendOptions {
   idempotencyKey?: string;
@@ -171,7 +172,7 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
         outbox: store.counts()
       }),
     async send(event, body, options = {}) {
-      const parsed = outboundBodySchemas[event].safeParse(body);
+      const parsed = parseUntrusted(outboundBodySchemas[event], body);
       if (!parsed.success) throw new AppError('VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`);
       const receipt = await store.enqueue({
         event,
