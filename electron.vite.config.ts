@@ -14,7 +14,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          cli: resolve(__dirname, 'src/main/cli/index.ts')
+          cli: resolve(__dirname, 'src/main/cli/index.ts'),
+          // The socket log's commit thread (see src/main/core/log/commitThread.ts).
+          commitWorker: resolve(__dirname, 'src/main/core/log/commitWorker.ts')
         }
       }
     }

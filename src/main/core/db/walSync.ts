@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import type { Logger } from 'pino';
 
 /**
  * Power-loss durability without blocking the event loop.
@@ -29,7 +28,8 @@ export interface WalSync {
 type SyncFn = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => void;
 
 export interface WalSyncOptions {
-  logger: Pick<Logger, 'error'>;
+  /** Where a failed sync is reported (a pino logger, or the commit thread's relay to one). */
+  logger: { error(context: { err: unknown; walFile: string }, message: string): void };
   /** Injected in tests to hold or fail a sync; fs.fdatasync otherwise. */
   fdatasync?: SyncFn;
 }

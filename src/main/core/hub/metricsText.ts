@@ -3,6 +3,17 @@ import type { CoreServices } from '../services';
 import type { Hub } from './hub';
 import { gauge } from './metrics';
 
+/** Where the socket log commits and how much waits: a thread that died shows as 0 here. */
+function logWriterGauges(ctx: CoreContext): string {
+  const log = (ctx.services as Partial<CoreServices>).log;
+  if (!log) return '';
+  const s = log.stats();
+  return [
+    gauge('switchboard_log_commit_thread', 'Socket log group commits run on the commit thread (1) or the main thread (0).', [{ value: s.committing === 'thread' ? 1 : 0 }]),
+    gauge('switchboard_log_queue_depth', 'Socket log operations waiting for the next group commit.', [{ value: s.queueDepth }])
+  ].join('\n');
+}
+
 /** GET /metrics: hub counters and histograms, plus the CAD bridge's state and outbox depth. */
 export function renderMetrics(ctx: CoreContext, hub: Hub): string {
   const byRoleTransport = new Map<string, { role: string; transport: string; value: number }>();
@@ -24,6 +35,7 @@ export function renderMetrics(ctx: CoreContext, hub: Hub): string {
     hub.metrics.connectionsRefused.render(),
     hub.metrics.ackLatency.render(),
     hub.metrics.logCommitLatency.render(),
+    logWriterGauges(ctx),
     gauge('switchboard_hub_rooms_with_history', 'Rooms holding recent messages for resume.', [{ value: hub.history.roomCount() }]),
     gauge('switchboard_alerts_open', 'Open alerts by severity.', (['critical', 'warning', 'info'] as const).map((severity) => ({
       labels: { severity },

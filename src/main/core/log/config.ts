@@ -35,7 +35,12 @@ export const LogConfigSchema = z.object({
    * so fewer, larger commits cost less per row; when the log is idle an event
    * still commits on the next turn.
    */
-  minCommitIntervalMs: z.number().int().min(0).max(100).default(5)
+  minCommitIntervalMs: z.number().int().min(0).max(100).default(5),
+  /**
+   * Where group commits run: 'thread' (a worker with its own connection, so the
+   * hub's event loop never waits for SQLite or the disk) or 'inline'.
+   */
+  commitOn: z.enum(['thread', 'inline']).default('thread')
 });
 export type LogConfig = z.output<typeof LogConfigSchema>;
 

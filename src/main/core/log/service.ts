@@ -50,7 +50,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   const logger = ctx.logger.child({ domain: 'log' });
   const keys: LogKeys = loadLogKeys(ctx.config.dataDir);
   const { database } = ctx;
-  const writer = createGroupCommitWriter({ database, keys, scrubber: ctx.scrubber, logger, maxBatch: config.maxBatch, minCommitIntervalMs: config.minCommitIntervalMs });
+  const writer = createGroupCommitWriter({ database, keys, scrubber: ctx.scrubber, logger, maxBatch: config.maxBatch, minCommitIntervalMs: config.minCommitIntervalMs, commitOn: config.commitOn });
   const reads = createLogReads(database.db, writer);
   const exports = createExportJobs({ dbFile: database.file, dataDir: ctx.config.dataDir, keys, bus: ctx.bus, writer, logger });
   const retention = createRetention({

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { CommitOp, CommitResult } from './groupCommit';
+
+/** Main thread -> commit thread. */
+export type ThreadRequest = { type: 'batch'; seq: number; ops: CommitOp[] } | { type: 'stop' };
+
+/** Commit thread -> main thread. */
+export type ThreadReply =
+  | { type: 'ready' }
+  | { type: 'failed'; error: string }
+  | { type: 'log'; message: string; error: string }
+  | { type: 'done'; seq: number; result?: CommitResult; commitMs?: number; failure?: 'commit' | 'sync'; error?: string };
+
+/** Why a batch sent to the thread did not become durable. */
+export class BatchFailure extends Error {
+  constructor(
+    readonly stage: 'commit' | 'sync' | 'thread',
+    message: string
+  ) {
+    super(message);
+  }
+}
+
+export interface CommitThread {
+  /** True once the thread has its connection open; until then (or if it never starts) the writer commits inline. */
+  ready(): boolean;
+  /** False once the thread failed to start or died: the writer then commits inline for good. */
+  usable(): boolean;
+  /** Commits and syncs a batch on the thread; rejects with a BatchFailure. */
+  commit(ops: CommitOp[]): Promise<{ result: CommitResult; commitMs: number }>;
+  inFlight(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Where the thread's code is. Built (electron-vite), commitWorker.js is its own
+ * entry beside the main bundle; this code may sit in a shared chunk one folder
+ * down. From sources (tests, `tsx`), the TypeScript file is loaded through tsx.
+ */
+function workerSource(): { source: string; eval: boolean } | null {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  if (typeof __filename === 'string' && __filename.endsWith('.ts')) {
+    const entry = path.join(here, 'commitWorker.ts');
+    return { source: `require('tsx/cjs'); require(${JSON.stringify(entry)});`, eval: true };
+  }
+  for (const candidate of [path.join(here, 'commitWorker.js'), path.join(here, '..', 'commitWorker.js')]) {
+    if (fs.existsSync(candidate)) return { source: candidate, eval: false };
+  }
+  return null;
+}
+
+export interface CommitThreadOptions {
+  file: string;
+  key: Buffer;
+  logger: Logger;
+  /** The worker's code, when not commitWorker (tests start threads that fail in chosen ways). */
+  source?: { source: string; eval: boolean };
+}
+
+export function startCommitThread(options: CommitThreadOptions): CommitThread {
+  const { logger } = options;
+  const pending = new Map<number, { resolve(v: { result: CommitResult; commitMs: number }): void; reject(e: BatchFailure): void }>();
+  let seq = 0;
+  let state: 'starting' | 'ready' | 'dead' = 'starting';
+  let worker: Worker | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  let closing = false;
+
+  const die = (reason: string) => {
+    if (state === 'dead') return;
+    const wasReady = state === 'ready';
+    state = 'dead';
+    if (closing) logger.debug({ reason }, 'socket log commit thread closed');
+    else if (wasReady) logger.error({ reason, inFlight: pending.size }, 'socket log commit thread stopped; committing on the main thread from now on');
+    else logger.warn({ reason }, 'socket log commit thread unavailable; committing on the main thread');
+    const failure = new BatchFailure('thread', reason);
+    for (const waiter of pending.values()) waiter.reject(failure);
+    pending.clear();
+  };
+
+  const located = options.source ?? workerSource();
+  if (!located) die('commitWorker.js not found beside the main bundle');
+  else {
+    try {
+      worker = new Worker(located.source, { eval: located.eval, workerData: { file: options.file, key: new Uint8Array(options.key) } });
+      const w = worker;
+      exited = new Promise((resolve) => w.once('exit', () => resolve()));
+      w.on('message', (m: ThreadReply) => {
+        if (m.type === 'ready') {
+          if (state === 'starting') state = 'ready';
+        } else if (m.type === 'failed') die(m.error);
+        else if (m.type === 'log') logger.error({ error: m.error }, m.message);
+        else {
+          const waiter = pending.get(m.seq);
+          pending.delete(m.seq);
+          if (!waiter) return;
+          if (m.result) waiter.resolve({ result: m.result, commitMs: m.commitMs ?? 0 });
+          else waiter.reject(new BatchFailure(m.failure ?? 'commit', m.error ?? 'unknown failure'));
+        }
+      });
+      w.on('error', (err) => die(String(err?.message ?? err)));
+      w.on('exit', (code) => die(`exited with code ${code}`));
+    } catch (err) {
+      die(String((err as Error)?.message ?? err));
+    }
+  }
+
+  return {
+    ready: () => state === 'ready',
+    usable: () => state !== 'dead',
+    inFlight: () => pending.size,
+    commit(ops) {
+      if (state !== 'ready' || !worker) return Promise.reject(new BatchFailure('thread', 'the commit thread is not running'));
+      const id = ++seq;
+      const w = worker;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        w.postMessage({ type: 'batch', seq: id, ops } satisfies ThreadRequest);
+      });
+    },
+    async close() {
+      const w = worker;
+      worker = null;
+      closing = true;
+      if (!w) return;
+      if (state === 'ready') {
+        // Batches already posted are answered before 'stop' is read (one port, in order).
+        w.postMessage({ type: 'stop' } satisfies ThreadRequest);
+        const timer = setTimeout(() => void w.terminate(), 5_000);
+        await exited;
+        clearTimeout(timer);
+      } else {
+        await w.terminate();
+        await exited;
+      }
+      state = 'dead';
+    }
+  };
+}

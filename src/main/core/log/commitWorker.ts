@@ -1,0 +1,58 @@
+/**
+ * The socket log's commit thread (entry point of a worker; see commitThread.ts).
+ * It owns a second connection to the database file and runs each batch the
+ * main thread sends: one group commit (groupCommit.ts), then an fdatasync of
+ * the WAL (walSync.ts), and only then answers. The main thread keeps reading
+ * sockets and routing while SQLite inserts, MACs and syncs here.
+ */
+import Sqlite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createWalSync } from '../db/walSync';
+import type { DatabaseSchema } from '../db/schema';
+import { createGroupCommit, type CommitOp } from './groupCommit';
+import type { ThreadReply, ThreadRequest } from './commitThread';
+
+const { file, key } = workerData as { file: string; key: Uint8Array };
+const port = parentPort!;
+const reply = (message: ThreadReply) => port.postMessage(message);
+
+try {
+  const sqlite = new Sqlite(file, { fileMustExist: true });
+  // Same settings as the main connection (database.ts), except that this one only
+  // runs group commits, whose durability comes from the WAL sync below.
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('wal_autocheckpoint = 0');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const group = createGroupCommit(db, sqlite, Buffer.from(key));
+  const walSync = createWalSync(`${file}-wal`, {
+    logger: { error: (context, message) => reply({ type: 'log', message, error: String((context.err as Error)?.message ?? context.err) }) }
+  });
+
+  port.on('message', (request: ThreadRequest) => {
+    if (request.type === 'stop') {
+      void walSync.close().then(() => {
+        sqlite.close();
+        port.close();
+      });
+      return;
+    }
+    const started = performance.now();
+    let result;
+    try {
+      result = group.commit(request.ops as CommitOp[]);
+    } catch (err) {
+      reply({ type: 'done', seq: request.seq, failure: 'commit', error: String((err as Error)?.message ?? err) });
+      return;
+    }
+    const commitMs = performance.now() - started;
+    walSync.afterCommit((err) => {
+      if (err) reply({ type: 'done', seq: request.seq, failure: 'sync', error: err.message });
+      else reply({ type: 'done', seq: request.seq, result, commitMs });
+    });
+  });
+  reply({ type: 'ready' });
+} catch (err) {
+  reply({ type: 'failed', error: String((err as Error)?.message ?? err) });
+}
