@@ -25,7 +25,7 @@ import { latencySummary, percentile, report, round, type BenchRow } from '../lib
 
 const CLIENTS = Number(process.env.CLIENTS ?? 1000);
 const IDLE = Number(process.env.IDLE ?? 10_000);
-const RATES = (process.env.RATES ?? '4000,6000,8000,10000,15000,20000,30000').split(',').map(Number);
+const RATES = (process.env.RATES ?? '4000,6000,8000,10000,12000,14000,16000,20000,30000').split(',').map(Number);
 const STEP_MS = Number(process.env.STEP_MS ?? 3000);
 const FANOUTS = Number(process.env.FANOUTS ?? 20);
 const LADDER_CONNECT = process.env.LOADGEN === 'socketio' ? 'connect' : 'connectRaw';

@@ -19,10 +19,16 @@ const reply = (message: ThreadReply) => port.postMessage(message);
 
 try {
   const sqlite = new Sqlite(file, { fileMustExist: true });
-  // Same settings as the main connection (database.ts), except that this one only
-  // runs group commits, whose durability comes from the WAL sync below.
+  // Like the main connection (database.ts), except that this one only runs group
+  // commits, whose durability comes from the WAL sync below, and that it checkpoints
+  // itself. The main connection cannot (a checkpoint inside a commit stalled the event
+  // loop), and the background checkpointer never catches up under load: each of its
+  // PASSIVE runs leaves the frames committed meanwhile, so the WAL never restarts, grows
+  // by hundreds of MB, and every sync of it extends the file (measured at 6.7k events/s:
+  // write-to-durable p99 68 ms with the background checkpointer only, 34-45 ms with this).
+  // Here a checkpoint runs between two commits of the only writer and copies all of it.
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('wal_autocheckpoint = 0');
+  sqlite.pragma('wal_autocheckpoint = 1000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
   const group = createGroupCommit(db, sqlite, Buffer.from(key));

@@ -5,7 +5,8 @@ import type { AlertCenter } from '../alerts/alertCenter';
 import type { EventBus } from '../contract/bus';
 import type { DatabaseSchema } from '../db/schema';
 import type { LogThresholds } from './config';
-import { aggregate, summarize } from './statistics';
+import { aggregate, CONNECTION_EVENT_TYPES, summarize, type Combo } from './statistics';
+import { ceilTo, floorTo, MINUTE_MS, type MsRange } from './time';
 import type { GroupCommitWriter } from './writer';
 
 const fileSize = (file: string) => {
@@ -67,6 +68,17 @@ export function judge(
   ];
 }
 
+/** The burst judge needs only connection events, which the type index finds exactly to the second. */
+const connectionCombos = (db: Kysely<DatabaseSchema>, range: MsRange): Promise<Combo[]> =>
+  db
+    .selectFrom('socket_logs')
+    .where('event_type', 'in', [...CONNECTION_EVENT_TYPES])
+    .where('created_at', '>=', range.from)
+    .where('created_at', '<', range.to)
+    .select((eb) => ['event_type', 'status', 'user_role', eb.fn.countAll<number>().as('count'), eb.lit(0).as('rt_sum'), eb.lit(0).as('rt_count')])
+    .groupBy(['event_type', 'status', 'user_role'])
+    .execute() as Promise<Combo[]>;
+
 export function startMonitor(deps: {
   db: Kysely<DatabaseSchema>;
   dbFile: string;
@@ -104,10 +116,13 @@ export function startMonitor(deps: {
     try {
       const t = deps.thresholds();
       const now = Date.now();
-      const windowRange = { from: now - t.windowMinutes * 60_000, to: now + 1 };
+      // Whole minutes (the current one included), so the window is read from the minute
+      // counters alone: the raw rows of the partial minutes at its edges were up to
+      // 400k under load, a 100 ms GROUP BY on the event loop every evaluation.
+      const windowRange = { from: floorTo(now - t.windowMinutes * MINUTE_MS, MINUTE_MS), to: ceilTo(now + 1, MINUTE_MS) };
       const burstRange = { from: now - t.burstWindowSeconds * 1000, to: now + 1 };
       const window = summarize(await aggregate(deps.db, windowRange), windowRange);
-      const burst = summarize(await aggregate(deps.db, burstRange), burstRange);
+      const burst = summarize(await connectionCombos(deps.db, burstRange), burstRange);
       for (const v of judge(window, burst, t)) {
         if (v.breached) {
           deps.alerts.raise({ key: v.key, kind: 'log_threshold', severity: 'warning', title: v.title, message: v.message, source: 'socket-log', data: v.data });
