@@ -11,7 +11,7 @@
  * 2-core machine (LOADGEN=socketio runs the ladders with socket.io-client too).
  * Run: npx tsx bench/hub/hub.bench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS, LOADGEN)
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -244,12 +244,23 @@ async function main() {
     { metric: `fan-out to ${CLIENTS}: p50/p99/max ms`, value: `${hubFan.p50}/${hubFan.p99}/${hubFan.max}`, baseline: `${bareFan.p50}/${bareFan.p99}/${bareFan.max}`, target: 'p99 < 100 ms', pass: hubFan.p99 < 100 && hubFan.count === CLIENTS * FANOUTS },
     { metric: `heap per idle connection (${IDLE}), KB`, value: round(hubIdle), baseline: round(bareIdle), target: '< 30 KB', pass: hubIdle < 30 }
   ];
-  report('hub', { clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, fanouts: FANOUTS, ladder_clients: LADDER_CONNECT === 'connect' ? 'socket.io-client' : 'wire protocol (rawClient.ts)', fanout_p95: percentile(hubRun.fan, 95) }, rows);
+  report('hub', { node_flags: process.execArgv.filter((a) => a.startsWith('--max-semi')).join(' '), clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, fanouts: FANOUTS, ladder_clients: LADDER_CONNECT === 'connect' ? 'socket.io-client' : 'wire protocol (rawClient.ts)', fanout_p95: percentile(hubRun.fan, 95) }, rows);
   fs.rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+/**
+ * Both servers run in this process with the V8 young-generation size the product
+ * starts the hub with (`npm run serve`, `npm start`, `npm run demo`): the flag only
+ * works on the command line, so the bench restarts itself with it when missing.
+ */
+const HUB_V8_FLAG = '--max-semi-space-size=64';
+if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) {
+  const child = spawn(process.execPath, [HUB_V8_FLAG, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 1));
+} else {
+  void main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

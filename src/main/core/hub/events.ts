@@ -141,7 +141,9 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
 
     let result: HandlerResult;
     try {
-      result = await (handlers[event] as EventHandler<HubClientEvent>)(services, conn, parsed.data as never);
+      // Most handlers answer synchronously; awaiting only a real promise saves a turn of the microtask queue per event.
+      const returned = (handlers[event] as EventHandler<HubClientEvent>)(services, conn, parsed.data as never);
+      result = returned instanceof Promise ? await returned : returned;
     } catch (err) {
       if (err instanceof AppError) return reject(conn, event, err.code, err.message, parsed.data, started);
       logger.error({ err, event, conn: conn.id }, 'hub event handler failed');
@@ -152,7 +154,9 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
     if (result.loggedAs !== undefined) id = result.loggedAs;
     else {
       try {
-        ({ id } = await hub.writeLog({ ...baseLog(conn), eventType: event, eventData: parsed.data, status: 'success', processed: true, ...result.log }));
+        const entry: NewSocketLog = { ...baseLog(conn), eventType: event, eventData: parsed.data, status: 'success', processed: true };
+        if (result.log) Object.assign(entry, result.log);
+        ({ id } = await hub.writeLog(entry));
       } catch (err) {
         logger.error({ err, event }, 'socket log write failed');
         metrics.rejections.inc({ code: 'UNAVAILABLE' });
@@ -166,7 +170,10 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
       logger.error({ err, event }, 'hub fan-out failed');
     }
     metrics.ackLatency.observe((performance.now() - started) / 1000);
-    return { ok: true, id, ...result.ack, ...(extra ?? {}) };
+    const ack: HubAck = { ok: true, id };
+    if (result.ack) Object.assign(ack, result.ack);
+    if (extra) Object.assign(ack, extra);
+    return ack;
   };
 }
 

@@ -15,7 +15,9 @@ export class Counter {
     readonly help: string
   ) {}
   inc(labels: Record<string, string> = {}, by = 1): void {
-    const key = labelText(labels);
+    // Called for every event: a plain concatenation as the key; escaping waits for render().
+    let key = '';
+    for (const k in labels) key += `${k}\u0000${labels[k]}\u0001`;
     const entry = this.values.get(key);
     if (entry) entry.value += by;
     else this.values.set(key, { labels, value: by });
