@@ -173,6 +173,38 @@ describe('hub flows', () => {
     socket.close();
   });
 
+  it('retires the recoverable session of a device that connects afresh, not an operator\'s', async () => {
+    h = await startHubHarness();
+    const nsp = h.running.core.http.io.of('/');
+    const sessions = (nsp.adapter as unknown as { sessions: Map<string, unknown> }).sessions;
+    const kept = (nsp.adapter as unknown as { packets: unknown[] }).packets;
+    const dropOnce = async (token: string) => {
+      const socket = connectIo(h!.url, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
+      await nextEvent(socket, 'connect');
+      const dropped = nextEvent(socket, 'disconnect');
+      nsp.sockets.get(socket.id!)!.conn.close(); // no clean close: the server keeps the session for recovery
+      await dropped;
+      socket.close();
+    };
+    const crew = await h.token({ sub: 'crew-7', role: 'crew', unit_id: 'U7' });
+    const supervisor = await h.token({ sub: 'sup', role: 'supervisor' });
+    await dropOnce(crew);
+    await dropOnce(supervisor);
+    expect(sessions.size).toBe(2);
+    const before = kept.length;
+    h.running.core.services.hub.publish('unit:U7', 'unit.location', { unit_id: 'U7' });
+    expect(kept.length).toBe(before + 1); // kept for the crew's dropped session
+
+    // The same crew starts over (a new session): its old one can never be resumed.
+    const fresh = connectIo(h.url, { transports: ['websocket'], auth: { token: crew }, forceNew: true });
+    await nextEvent(fresh, 'connect');
+    await h.running.core.services.log.flush();
+    expect(sessions.size).toBe(1); // the supervisor's, who may have another console
+    fresh.close();
+    const rows = logRows(h, "event_type = 'connect' AND user_id = ?", 'crew-7');
+    expect(rows.map((r) => JSON.parse(String(r.event_data)).retired_sessions)).toEqual([undefined, 1]);
+  });
+
   it('keeps a receipt trail for critical alerts and escalates unacknowledged ones', async () => {
     h = await startHubHarness();
     const core = h.running.core;

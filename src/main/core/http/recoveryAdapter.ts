@@ -1,6 +1,18 @@
 import type { Namespace } from 'socket.io';
 import { SessionAwareAdapter } from 'socket.io-adapter';
 
+/**
+ * Whose recoverable session this is, for the field clients that are one device
+ * per identity (a crew's tablet, a monitor, a patient's app): `role:sub` from the
+ * identity the hub's Socket.IO transport stores in socket.data. Staff and
+ * operators may run several clients under one identity; their sessions are never retired.
+ */
+export function singleDeviceOwner(sessionData: unknown): string | null {
+  const identity = (sessionData as { identity?: { role?: unknown; sub?: unknown } } | undefined)?.identity;
+  if (!identity || typeof identity.sub !== 'string') return null;
+  return identity.role === 'crew' || identity.role === 'device' || identity.role === 'patient' ? `${identity.role}:${identity.sub}` : null;
+}
+
 type PersistedPacket = { data: unknown[]; emittedAt: number; bytes?: number };
 
 /** Size of a broadcast as it will go on the wire, roughly (UTF-16 length of its JSON). */
@@ -19,12 +31,14 @@ function approximateBytes(data: unknown): number {
  * packet budget, dropping the oldest first; a client whose offset fell out of
  * the budget simply reconnects without recovery (and can ask a room's history).
  */
-export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number) {
+export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number, ownerOf: (sessionData: unknown) => string | null = () => null) {
   return class BoundedSessionAdapter extends SessionAwareAdapter {
     private bytes = 0;
     private tracked = 0;
     /** Room -> disconnected sessions (pids) that were in it: a broadcast only needs keeping if one of them may come back. */
     private readonly roomSessions = new Map<string, Set<string>>();
+    /** Owner (see ownerOf) -> its disconnected sessions, so a fresh connection of the same owner can retire them. */
+    private readonly ownerSessions = new Map<string, Set<string>>();
 
     override persistSession(session: Parameters<SessionAwareAdapter['persistSession']>[0]): void {
       super.persistSession(session);
@@ -33,6 +47,32 @@ export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number) {
         if (!pids) this.roomSessions.set(room, (pids = new Set()));
         pids.add(session.pid);
       }
+      const owner = ownerOf(session.data);
+      if (owner !== null) {
+        let pids = this.ownerSessions.get(owner);
+        if (!pids) this.ownerSessions.set(owner, (pids = new Set()));
+        pids.add(session.pid);
+      }
+    }
+
+    /**
+     * Retires the recoverable sessions of `owner`: it connected afresh, so those
+     * sessions will never be resumed, yet every broadcast to their rooms would be
+     * kept for them for the whole recovery window. Returns how many were retired.
+     */
+    retireSessionsOf(owner: string): number {
+      const pids = this.ownerSessions.get(owner);
+      if (!pids) return 0;
+      this.ownerSessions.delete(owner);
+      let retired = 0;
+      for (const pid of pids) {
+        const session = this.persisted.get(pid);
+        if (!session) continue; // already resumed or expired
+        this.persisted.delete(pid);
+        for (const room of session.rooms) this.forget(room, pid);
+        retired += 1;
+      }
+      return retired;
     }
 
     override restoreSession(pid: string, offset: string): ReturnType<SessionAwareAdapter['restoreSession']> {
@@ -92,6 +132,12 @@ export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number) {
       this.tracked = packets.length;
     }
   };
+}
+
+/** See BoundedSessionAdapter.retireSessionsOf; 0 on a namespace without the bounded adapter. */
+export function retireRecoverableSessions(nsp: Namespace, owner: string): number {
+  const adapter = nsp.adapter as unknown as { retireSessionsOf?(owner: string): number };
+  return adapter.retireSessionsOf?.(owner) ?? 0;
 }
 
 /**

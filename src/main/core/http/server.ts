@@ -8,7 +8,7 @@ import { HTTP_STATUS } from '../../../shared/result';
 import type { TokenService } from '../auth/tokens';
 import { AppError, toErrorBody } from '../errors';
 import { buildOpenApiDocument } from './openapi';
-import { boundedRecoveryAdapter } from './recoveryAdapter';
+import { boundedRecoveryAdapter, singleDeviceOwner } from './recoveryAdapter';
 import { createRouter, type Router } from './route';
 
 export interface HttpServer {
@@ -114,7 +114,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // A device that drops for a few seconds gets what it missed; the replay
     // buffer is bounded in bytes and packets so bursts cannot exhaust memory.
     connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: false },
-    adapter: boundedRecoveryAdapter(32 * 1024 * 1024, 50_000)
+    adapter: boundedRecoveryAdapter(32 * 1024 * 1024, 50_000, singleDeviceOwner)
   });
 
   return {
