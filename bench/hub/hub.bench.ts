@@ -44,6 +44,8 @@ interface LadderStep {
   p95: number;
   p99: number;
   max: number;
+  /** Server CPU (all its threads: this process minus the generator) per acked event, µs. */
+  cpu_us: number;
 }
 
 class LoadGenerator {
@@ -127,9 +129,12 @@ const PAYLOAD = { latitude: 47.6062, longitude: -122.3321, heading: 90, speed_km
 async function ladder(gen: LoadGenerator, rates: number[]): Promise<LadderStep[]> {
   const steps: LadderStep[] = [];
   for (const rate of rates) {
-    const step = await gen.call<Omit<LadderStep, 'rate'>>({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate, ms: STEP_MS });
-    steps.push({ rate, ...step });
-    console.log(`  ${rate}/s offered -> ${round(step.acked_per_sec)}/s acked, p99 ${step.p99} ms, errors ${step.errors}, lost ${step.lost}`);
+    const cpu0 = process.cpuUsage();
+    const step = await gen.call<Omit<LadderStep, 'rate' | 'cpu_us'>>({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate, ms: STEP_MS });
+    const cpu = process.cpuUsage(cpu0);
+    const cpuUs = step.acked > 0 ? (cpu.user + cpu.system) / step.acked : NaN;
+    steps.push({ rate, ...step, cpu_us: cpuUs });
+    console.log(`  ${rate}/s offered -> ${round(step.acked_per_sec)}/s acked, p99 ${step.p99} ms, errors ${step.errors}, lost ${step.lost}, server CPU ${round(cpuUs)} us/event`);
   }
   return steps;
 }
@@ -235,10 +240,17 @@ async function main() {
     { metric: `connect+auth ${CLIENTS} clients (ms)`, value: round(hubRun.storm.ms), baseline: round(bareRun.storm.ms), target: '< 5000 ms', pass: hubRun.storm.ms < 5000 && hubRun.storm.connected === CLIENTS },
     { metric: 'sustained acked update_location/s', value: round(hubSustained), baseline: round(bareSustained), ratio: bareSustained ? hubSustained / bareSustained : undefined, target: '>= 50% of bare', pass: hubSustained >= 0.5 * bareSustained },
     ...hubRun.steps.map((s, i) => ({
-      metric: `  ladder ${s.rate}/s: acked/s, p50/p99/max ms`,
-      value: `${round(s.acked_per_sec)}, ${s.p50}/${s.p99}/${s.max}`,
-      baseline: bareRun.steps[i] ? `${round(bareRun.steps[i]!.acked_per_sec)}, ${bareRun.steps[i]!.p50}/${bareRun.steps[i]!.p99}/${bareRun.steps[i]!.max}` : ''
+      metric: `  ladder ${s.rate}/s: acked/s, p50/p99/max ms, server CPU us/event`,
+      value: `${round(s.acked_per_sec)}, ${s.p50}/${s.p99}/${s.max}, ${round(s.cpu_us)}`,
+      baseline: bareRun.steps[i] ? `${round(bareRun.steps[i]!.acked_per_sec)}, ${bareRun.steps[i]!.p50}/${bareRun.steps[i]!.p99}/${bareRun.steps[i]!.max}, ${round(bareRun.steps[i]!.cpu_us)}` : ''
     })),
+    // Steadier than the throughput ratio from run to run (it does not depend on where the ladder's steps fall):
+    // what each acked event costs the server at a rate both sustain.
+    ...[8000].flatMap((rate) => {
+      const h = hubRun.steps.find((s) => s.rate === rate);
+      const b = bareRun.steps.find((s) => s.rate === rate);
+      return h && b ? [{ metric: `server CPU per acked event at ${rate}/s (all threads), us`, value: round(h.cpu_us), baseline: round(b.cpu_us), ratio: h.cpu_us / b.cpu_us }] : [];
+    }),
     { metric: `ack p99 at 70% of sustained (${at70Rate}/s), ms`, value: at70?.p99 ?? NaN, target: '< 50 ms', pass: (at70?.p99 ?? Infinity) < 50 && (at70?.errors ?? 1) === 0 },
     { metric: 'acked events durably logged', value: `${logged}/${ackedTotal}`, target: 'all', pass: logged >= ackedTotal },
     { metric: `fan-out to ${CLIENTS}: p50/p99/max ms`, value: `${hubFan.p50}/${hubFan.p99}/${hubFan.max}`, baseline: `${bareFan.p50}/${bareFan.p99}/${bareFan.max}`, target: 'p99 < 100 ms', pass: hubFan.p99 < 100 && hubFan.count === CLIENTS * FANOUTS },
