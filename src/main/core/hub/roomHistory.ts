@@ -26,22 +26,38 @@ export interface RoomHistory {
  * when there are more than `maxRooms`.
  */
 export function createRoomHistory(perRoom: number, maxRooms = 20_000): RoomHistory {
-  const rings = new Map<string, { items: RoomMessage[]; next: number }>();
+  const rings = new Map<string, { items: RoomMessage[]; next: number; movedAt: number }>();
   let seq = 0;
+  // One ISO string per millisecond: at thousands of messages a second most share it.
+  let stampMs = -1;
+  let stamp = '';
+  const timestamp = () => {
+    const now = Date.now();
+    if (now !== stampMs) {
+      stampMs = now;
+      stamp = new Date(now).toISOString();
+    }
+    return stamp;
+  };
 
   const ordered = (ring: { items: RoomMessage[]; next: number }) =>
     ring.items.length < perRoom ? ring.items : [...ring.items.slice(ring.next), ...ring.items.slice(0, ring.next)];
 
   return {
     append(room, event, data) {
-      const message: RoomMessage = { id: ++seq, room, event, data, timestamp: new Date().toISOString() };
+      const message: RoomMessage = { id: ++seq, room, event, data, timestamp: timestamp() };
       let ring = rings.get(room);
-      if (ring) {
-        rings.delete(room); // re-insert: Map order is then least-recently-used first
-      } else {
-        ring = { items: [], next: 0 };
+      if (!ring) {
+        ring = { items: [], next: 0, movedAt: seq };
+        rings.set(room, ring);
+      } else if (seq - ring.movedAt > rings.size / 2) {
+        // Map order is least-recently-used first. Re-inserting on every message cost 2% of
+        // the hub's event loop; a room moved within the last size/2 messages is still in
+        // the newer half, so moving it again only after that keeps eviction least-recent.
+        rings.delete(room);
+        rings.set(room, ring);
+        ring.movedAt = seq;
       }
-      rings.set(room, ring);
       if (ring.items.length < perRoom) ring.items.push(message);
       else {
         ring.items[ring.next] = message;
