@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { CommitOp, CommitResult } from './groupCommit';
+import { toWire, type CommitOp, type CommitResult, type WireOp } from './groupCommit';
 
 /** Main thread -> commit thread. */
-export type ThreadRequest = { type: 'batch'; seq: number; ops: CommitOp[] } | { type: 'stop' };
+export type ThreadRequest = { type: 'batch'; seq: number; ops: WireOp[] } | { type: 'stop' };
 
 /** Commit thread -> main thread. */
 export type ThreadReply =
@@ -118,7 +118,7 @@ export function startCommitThread(options: CommitThreadOptions): CommitThread {
       const w = worker;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        w.postMessage({ type: 'batch', seq: id, ops } satisfies ThreadRequest);
+        w.postMessage({ type: 'batch', seq: id, ops: ops.map(toWire) } satisfies ThreadRequest);
       });
     },
     async close() {

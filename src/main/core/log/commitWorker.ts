@@ -10,7 +10,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createWalSync } from '../db/walSync';
 import type { DatabaseSchema } from '../db/schema';
-import { createGroupCommit, type CommitOp } from './groupCommit';
+import { createGroupCommit, fromWire } from './groupCommit';
 import type { ThreadReply, ThreadRequest } from './commitThread';
 
 const { file, key } = workerData as { file: string; key: Uint8Array };
@@ -47,7 +47,7 @@ try {
     const started = performance.now();
     let result;
     try {
-      result = group.commit(request.ops as CommitOp[]);
+      result = group.commit(request.ops.map(fromWire));
     } catch (err) {
       reply({ type: 'done', seq: request.seq, failure: 'commit', error: String((err as Error)?.message ?? err) });
       return;
