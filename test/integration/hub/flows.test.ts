@@ -205,6 +205,23 @@ describe('hub flows', () => {
     expect(rows.map((r) => JSON.parse(String(r.event_data)).retired_sessions)).toEqual([undefined, 1]);
   });
 
+  it('refuses events with UNAVAILABLE once the socket log is too far behind, and logs only what it accepted', async () => {
+    // Commits at most every 100 ms: a second wave 60 ms after the first finds the log 60 ms behind.
+    h = await startHubHarness({ maxLogLagMs: 30, ratePerSecond: 10_000, burst: 10_000 }, { minCommitIntervalMs: 100 });
+    const crew = await h.socket({ sub: 'crew-9', role: 'crew', unit_id: 'U9' });
+    await h.running.core.services.log.flush();
+    const wave = () => Array.from({ length: 40 }, () => emitAck(crew, 'update_location', { latitude: 40.7, longitude: -74 }));
+    const first = wave();
+    await new Promise((r) => setTimeout(r, 60));
+    const acks = await Promise.all([...first, ...wave()]);
+    const refused = acks.filter((a) => !a.ok);
+    expect(acks.filter((a) => a.ok).length).toBeGreaterThanOrEqual(40);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const a of refused) expect(a).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: expect.stringContaining('capacity') } });
+    await h.running.core.services.log.flush();
+    expect(logRows(h, "event_type = 'update_location' AND user_id = 'crew-9'")).toHaveLength(acks.length - refused.length);
+  });
+
   it('keeps a receipt trail for critical alerts and escalates unacknowledged ones', async () => {
     h = await startHubHarness();
     const core = h.running.core;

@@ -34,8 +34,8 @@ export function nextEvent<T = unknown>(socket: Socket, event: string, timeoutMs 
   });
 }
 
-export async function startHubHarness(hubConfig: Record<string, unknown> = {}): Promise<HubHarness> {
-  const running = await startTestCore({ hub: hubConfig, logLevel: 'warn' });
+export async function startHubHarness(hubConfig: Record<string, unknown> = {}, logConfig?: Record<string, unknown>): Promise<HubHarness> {
+  const running = await startTestCore({ hub: hubConfig, logLevel: 'warn', ...(logConfig ? { log: logConfig } : {}) });
   const sockets: Socket[] = [];
   const wsClients: WebSocket[] = [];
   const url = running.core.url;

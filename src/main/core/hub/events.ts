@@ -160,7 +160,7 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
       }
       return ack;
     }
-    if (hub.pendingLogWrites() >= config.maxPendingLogWrites) {
+    if (hub.logLagMs() >= config.maxLogLagMs || hub.pendingLogWrites() >= config.maxPendingLogWrites) {
       // Shed load rather than queue it: an event acked seconds late is worse than a quick "retry".
       metrics.rejections.inc({ code: 'UNAVAILABLE' });
       metrics.ackLatency.observe((performance.now() - started) / 1000);

@@ -42,6 +42,8 @@ export interface Hub extends HubPublisher {
   updateLog(id: number | null, update: SocketLogUpdate): Promise<void>;
   /** Log rows queued but not yet committed (admission control reads it). */
   pendingLogWrites(): number;
+  /** How far the socket log is behind, ms: the age of its oldest unanswered write (admission control). */
+  logLagMs(): number;
   /** Access-checked join of a room in either naming scheme. */
   join(conn: HubConn, requested: string): RoomChange;
   leave(conn: HubConn, requested: string): RoomChange;
@@ -203,6 +205,7 @@ export function createHub(options: CreateHubOptions): Hub {
       }
     },
     pendingLogWrites: () => pendingWrites,
+    logLagMs: () => log?.lagMs?.() ?? 0,
     async updateLog(id, update) {
       if (!log || id === null) return;
       const started = performance.now();

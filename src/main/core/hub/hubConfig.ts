@@ -18,8 +18,14 @@ export const HubConfigSchema = z.object({
   burst: z.coerce.number().int().positive().default(100),
   /** Rejected events (rate limited) after which a flooding client is disconnected. */
   disconnectAfterViolations: z.coerce.number().int().positive().default(50),
-  /** Log writes in flight past which new events are refused (UNAVAILABLE) instead of queued: bounded latency under overload. */
-  maxPendingLogWrites: z.coerce.number().int().positive().default(4000),
+  /**
+   * Under overload new events are refused (UNAVAILABLE, "retry") instead of queued once
+   * the socket log is this far behind: the age of its oldest unanswered write. A time,
+   * not a count, so the bound on ack latency is the same at 1k and at 15k events/s.
+   */
+  maxLogLagMs: z.coerce.number().int().positive().default(500),
+  /** And, whatever the lag, once this many log writes are in flight (a memory bound). */
+  maxPendingLogWrites: z.coerce.number().int().positive().default(20_000),
   maxPayloadBytes: z.coerce.number().int().positive().default(64 * 1024),
   /** What the hub may queue for one client that stops reading before it cuts it off. */
   maxClientBufferBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),

@@ -109,6 +109,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     createSocketLog: (entry) => writer.createSocketLog(entry),
     updateSocketLog: (id, update) => writer.updateSocketLog(id, update),
     flush: () => writer.flush(),
+    lagMs: () => writer.lagMs(),
     recordAccess: (entry) => writer.recordAccess(entry),
     reads,
     exports,

@@ -43,4 +43,6 @@ export interface SocketLogWriter {
   updateSocketLog(id: number, update: SocketLogUpdate): Promise<void>;
   /** Resolves when everything queued so far is committed. */
   flush(): Promise<void>;
+  /** How long the oldest unanswered write has waited, ms (0 when none). */
+  lagMs?(): number;
 }

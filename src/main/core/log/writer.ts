@@ -38,6 +38,8 @@ export interface WriterStats {
 export interface GroupCommitWriter extends SocketLogWriter {
   recordAccess(entry: AccessEntryInput): Promise<{ id: number }>;
   stats(): WriterStats;
+  /** How long the oldest unanswered operation has waited, ms (0 when none): the hub sheds load on it. */
+  lagMs(): number;
   /** Commits what is queued and refuses new work. */
   close(): Promise<void>;
   statements: LogStatements;
@@ -48,10 +50,11 @@ interface Deferred<T> {
   reject(err: unknown): void;
 }
 
-/** A queued op and its caller's promise. */
+/** A queued op, its caller's promise, and when it was queued (performance.now). */
 interface Queued {
   op: CommitOp;
   done: Deferred<unknown>;
+  at: number;
 }
 
 export interface WriterOptions {
@@ -109,6 +112,8 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   const syncFull = sqlite.prepare('PRAGMA synchronous = FULL');
 
   let queue: Queued[] = [];
+  /** Batches committing or syncing, oldest first (at most a few). */
+  const inFlight = new Set<Queued[]>();
   let scheduled = false;
   let closed = false;
   let flushWaiters: Array<() => void> = [];
@@ -117,6 +122,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   const idle = () => queue.length === 0 && walSync.pending() === 0 && (thread?.inFlight() ?? 0) === 0;
 
   const settle = (batch: Queued[], result: CommitResult) => {
+    inFlight.delete(batch);
     if (result.totalRows !== undefined) stats.totalRows = result.totalRows;
     stats.batches += 1;
     batch.forEach(({ op, done }, i) => {
@@ -136,6 +142,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       stage === 'commit'
         ? new AppError('UNAVAILABLE', 'The socket log could not commit this event; it was not recorded.')
         : new AppError('UNAVAILABLE', 'The socket log could not make this event durable; it may not have been recorded.');
+    inFlight.delete(batch);
     if (stage === 'commit') options.logger.error({ err, ops: batch.length }, 'socket log group commit failed; the batch was rolled back');
     for (const { done } of batch) done.reject(failure);
   };
@@ -146,7 +153,9 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     try {
       result = group.commit(batch.map((q) => q.op));
     } catch (err) {
-      return fail(batch, 'commit', err);
+      fail(batch, 'commit', err);
+      afterBatch();
+      return;
     } finally {
       syncFull.run();
     }
@@ -181,6 +190,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     stats.queueDepth = queue.length;
     if (batch.length === 0) return releaseFlushWaiters();
     lastCommitStarted = performance.now();
+    inFlight.add(batch);
     if (thread?.ready()) commitOnThread(batch);
     else commitInline(batch);
   };
@@ -208,7 +218,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   const enqueue = <T>(op: CommitOp): Promise<T> => {
     if (closed) return Promise.reject(new AppError('UNAVAILABLE', 'The socket log is closed.'));
     return new Promise<T>((resolve, reject) => {
-      queue.push({ op, done: { resolve: resolve as (v: unknown) => void, reject } });
+      queue.push({ op, done: { resolve: resolve as (v: unknown) => void, reject }, at: performance.now() });
       stats.queueDepth = queue.length;
       schedule();
     });
@@ -246,6 +256,11 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       return new Promise<void>((resolve) => flushWaiters.push(resolve));
     },
     stats: () => ({ ...stats, queueDepth: queue.length, committing: thread?.ready() ? 'thread' : 'inline' }),
+    lagMs() {
+      let oldest = queue.length > 0 ? queue[0]!.at : Infinity;
+      for (const batch of inFlight) if (batch[0]!.at < oldest) oldest = batch[0]!.at;
+      return oldest === Infinity ? 0 : performance.now() - oldest;
+    },
     async close() {
       if (closed) return;
       closed = true;
