@@ -3,6 +3,7 @@ import { rooms } from '../../../shared/rooms';
 import { AppError } from '../errors';
 import type { EventHandler } from './events';
 import { evaluateVitals, worstSeverity } from './vitals';
+import { isoNow } from '../clock';
 
 const VITAL_DATA_TYPES = new Set<string>([...VITAL_TYPES, 'vitals']);
 
@@ -27,7 +28,7 @@ export const handleDeviceData: EventHandler<'device_data'> = (services, conn, da
     throw new AppError('FORBIDDEN', `This device is bound to ${bound ? `patient ${bound}` : 'no patient'}, not ${data.patient_id}.`);
   }
   const patientId = bound ?? null;
-  const timestamp = data.timestamp ?? new Date().toISOString();
+  const timestamp = data.timestamp ?? isoNow();
   const isVital = VITAL_DATA_TYPES.has(data.data_type) && patientId !== null;
   const reading = isVital ? evaluateVitals(data.data_type, data.values, services.hub.config.vitals) : null;
   const severity = reading ? worstSeverity(reading.findings) : null;

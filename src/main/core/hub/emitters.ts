@@ -1,6 +1,7 @@
 import { SEED_002_EVENTS, SEED_004_EVENTS } from '../../../shared/hubEvents';
 import { rooms } from '../../../shared/rooms';
 import type { HubPublisher } from './types';
+import { isoNow } from '../clock';
 
 /**
  * Seed 002's six emitters, with its event names and rooms, for core code, staff
@@ -18,7 +19,7 @@ export interface SeedEmitters {
 }
 
 export function createSeedEmitters(hub: HubPublisher): SeedEmitters {
-  const now = () => new Date().toISOString();
+  const now = isoNow;
   return {
     patientAlert(patientId, alertType, alertData) {
       hub.publish(rooms.patient(patientId), SEED_002_EVENTS.patientAlert, {

@@ -87,12 +87,17 @@ function handledEntry(conn: HubConn, event: string, data: unknown, log: HandlerL
   };
 }
 
-/** Measures a payload for the size limit without trusting a client-declared length. */
-export function payloadBytes(payload: unknown): number {
+/**
+ * Measures a payload for the size limit without trusting a client-declared length.
+ * With `limit`, a text so short that even 3 UTF-8 bytes per UTF-16 unit stay within
+ * it is reported by its length: it fits either way, and most events skip the exact count.
+ */
+export function payloadBytes(payload: unknown, limit = 0): number {
   if (payload === undefined) return 0;
   if (typeof payload === 'string') return Buffer.byteLength(payload);
   try {
-    return Buffer.byteLength(JSON.stringify(payload) ?? '');
+    const text = JSON.stringify(payload) ?? '';
+    return text.length * 3 <= limit ? text.length : Buffer.byteLength(text);
   } catch {
     return Number.POSITIVE_INFINITY; // cyclic or otherwise unserialisable: treat as oversized
   }
@@ -144,7 +149,7 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
     const event = typeof rawEvent === 'string' ? rawEvent.slice(0, 64) : 'invalid_event';
     metrics.eventsIn.inc({ event: isHubClientEvent(event) ? event : 'unknown' });
 
-    const bytes = knownBytes ?? payloadBytes(payload);
+    const bytes = knownBytes ?? payloadBytes(payload, config.maxPayloadBytes);
     if (bytes > config.maxPayloadBytes) {
       return reject(conn, event, 'PAYLOAD_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${config.maxPayloadBytes}.`, { bytes }, started);
     }

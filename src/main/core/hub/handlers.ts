@@ -5,6 +5,7 @@ import { AppError } from '../errors';
 import type { EventHandler, HandlerMap, HandlerResult, HubServices } from './events';
 import type { HubConn } from './registry';
 import { handleDeviceData, handleDeviceStatus } from './deviceHandlers';
+import { isoNow } from '../clock';
 
 const STAFF_ROLES = new Set(['hospital', 'dispatcher', 'supervisor', 'admin']);
 const OPERATOR_ROLES = new Set(['dispatcher', 'supervisor', 'admin']);
@@ -63,7 +64,7 @@ export const HUB_HANDLERS: HandlerMap = {
 
   update_location(services, conn, location) {
     const { identity } = conn;
-    const at = location.timestamp ?? new Date().toISOString();
+    const at = location.timestamp ?? isoNow();
     if (identity.role === 'crew' && identity.unit_id) {
       const unitId = identity.unit_id;
       return {

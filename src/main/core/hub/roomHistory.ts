@@ -1,3 +1,5 @@
+import { isoNow } from '../clock';
+
 /** One message as it was published to a room; `id` increases across all rooms. */
 export interface RoomMessage {
   id: number;
@@ -28,24 +30,13 @@ export interface RoomHistory {
 export function createRoomHistory(perRoom: number, maxRooms = 20_000): RoomHistory {
   const rings = new Map<string, { items: RoomMessage[]; next: number; movedAt: number }>();
   let seq = 0;
-  // One ISO string per millisecond: at thousands of messages a second most share it.
-  let stampMs = -1;
-  let stamp = '';
-  const timestamp = () => {
-    const now = Date.now();
-    if (now !== stampMs) {
-      stampMs = now;
-      stamp = new Date(now).toISOString();
-    }
-    return stamp;
-  };
 
   const ordered = (ring: { items: RoomMessage[]; next: number }) =>
     ring.items.length < perRoom ? ring.items : [...ring.items.slice(ring.next), ...ring.items.slice(0, ring.next)];
 
   return {
     append(room, event, data) {
-      const message: RoomMessage = { id: ++seq, room, event, data, timestamp: timestamp() };
+      const message: RoomMessage = { id: ++seq, room, event, data, timestamp: isoNow() };
       let ring = rings.get(room);
       if (!ring) {
         ring = { items: [], next: 0, movedAt: seq };
