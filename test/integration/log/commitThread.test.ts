@@ -2,11 +2,11 @@ import Sqlite from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCommitThread } from '../../../src/main/core/log/commitThread';
-import { aggregate, rebuildCounters } from '../../../src/main/core/log/statistics';
+import { rebuildCounters } from '../../../src/main/core/log/statistics';
 import { verifyLogFile } from '../../../src/main/core/log/verify';
 import { createGroupCommitWriter, type GroupCommitWriter } from '../../../src/main/core/log/writer';
 import { createSecretScrubber } from '../../../src/main/core/logger';
-import { entry, openLogFixture, type LogFixture } from './helpers';
+import { countersSnapshot, entry, openLogFixture, type LogFixture } from './helpers';
 
 let fx: LogFixture | undefined;
 let writer: GroupCommitWriter | undefined;
@@ -25,11 +25,7 @@ const until = async (check: () => boolean, ms = 10_000) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
-const counters = async (f: LogFixture) =>
-  (await aggregate(f.database.db, { from: 0, to: Date.now() + 3_600_000 }))
-    .filter((c) => c.count !== 0)
-    .map((c) => `${c.event_type}/${c.status}/${c.user_role}=${c.count}/${c.rt_sum}/${c.rt_count}`)
-    .sort();
+const counters = (f: LogFixture) => countersSnapshot(f.database, Date.now() + 3_600_000);
 
 describe('group commits on the commit thread', () => {
   it('commits inserts, updates and access records on its own connection, chained and counted exactly', async () => {

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { vi } from 'vitest';
 import { openDatabase, type Database } from '../../../src/main/core/db/database';
 import { loadLogKeys, type LogKeys } from '../../../src/main/core/log/chain';
+import { aggregate } from '../../../src/main/core/log/statistics';
 import type { NewSocketLog } from '../../../src/main/core/log/types';
 import { createGroupCommitWriter, type GroupCommitWriter } from '../../../src/main/core/log/writer';
 import { createSecretScrubber } from '../../../src/main/core/logger';
@@ -44,6 +45,13 @@ export async function openLogFixture(dataDir = tempDir('switchboard-log-')): Pro
     }
   };
 }
+
+/** Non-zero counters up to `to`, as sorted `type/status/role=count/rt_sum/rt_count` strings. */
+export const countersSnapshot = async (database: Database, to: number): Promise<string[]> =>
+  (await aggregate(database.db, { from: 0, to }))
+    .filter((c) => c.count !== 0)
+    .map((c) => `${c.event_type}/${c.status}/${c.user_role}=${c.count}/${c.rt_sum}/${c.rt_count}`)
+    .sort();
 
 let seq = 0;
 export const entry = (over: Partial<NewSocketLog> = {}): NewSocketLog => ({

@@ -13,6 +13,12 @@ export function singleDeviceOwner(sessionData: unknown): string | null {
   return identity.role === 'crew' || identity.role === 'device' || identity.role === 'patient' ? `${identity.role}:${identity.sub}` : null;
 }
 
+const addPid = (index: Map<string, Set<string>>, key: string, pid: string) => {
+  const pids = index.get(key);
+  if (pids) pids.add(pid);
+  else index.set(key, new Set([pid]));
+};
+
 type PersistedPacket = { data: unknown[]; emittedAt: number; bytes?: number };
 
 /** Size of a broadcast as it will go on the wire, roughly (UTF-16 length of its JSON). */
@@ -42,17 +48,14 @@ export function boundedRecoveryAdapter(maxBytes: number, maxPackets: number, own
 
     override persistSession(session: Parameters<SessionAwareAdapter['persistSession']>[0]): void {
       super.persistSession(session);
-      for (const room of session.rooms) {
-        let pids = this.roomSessions.get(room);
-        if (!pids) this.roomSessions.set(room, (pids = new Set()));
-        pids.add(session.pid);
-      }
+      for (const room of session.rooms) addPid(this.roomSessions, room, session.pid);
       const owner = ownerOf(session.data);
-      if (owner !== null) {
-        let pids = this.ownerSessions.get(owner);
-        if (!pids) this.ownerSessions.set(owner, (pids = new Set()));
-        pids.add(session.pid);
-      }
+      if (owner === null) return;
+      // Expired and resumed sessions leave their pids behind; drop them here so a device
+      // that drops and recovers all day keeps a set of one.
+      const pids = this.ownerSessions.get(owner);
+      if (pids) for (const pid of pids) if (!this.persisted.has(pid)) pids.delete(pid);
+      addPid(this.ownerSessions, owner, session.pid);
     }
 
     /**

@@ -5,8 +5,8 @@ import type { AlertCenter } from '../alerts/alertCenter';
 import type { EventBus } from '../contract/bus';
 import type { DatabaseSchema } from '../db/schema';
 import type { LogThresholds } from './config';
-import { aggregate, CONNECTION_EVENT_TYPES, summarize, type Combo } from './statistics';
-import { ceilTo, floorTo, MINUTE_MS, type MsRange } from './time';
+import { aggregate, CONNECTION_EVENT_TYPES, rowCombos, summarize } from './statistics';
+import { ceilTo, floorTo, MINUTE_MS } from './time';
 import type { GroupCommitWriter } from './writer';
 
 const fileSize = (file: string) => {
@@ -68,17 +68,6 @@ export function judge(
   ];
 }
 
-/** The burst judge needs only connection events, which the type index finds exactly to the second. */
-const connectionCombos = (db: Kysely<DatabaseSchema>, range: MsRange): Promise<Combo[]> =>
-  db
-    .selectFrom('socket_logs')
-    .where('event_type', 'in', [...CONNECTION_EVENT_TYPES])
-    .where('created_at', '>=', range.from)
-    .where('created_at', '<', range.to)
-    .select((eb) => ['event_type', 'status', 'user_role', eb.fn.countAll<number>().as('count'), eb.lit(0).as('rt_sum'), eb.lit(0).as('rt_count')])
-    .groupBy(['event_type', 'status', 'user_role'])
-    .execute() as Promise<Combo[]>;
-
 export function startMonitor(deps: {
   db: Kysely<DatabaseSchema>;
   dbFile: string;
@@ -122,7 +111,8 @@ export function startMonitor(deps: {
       const windowRange = { from: floorTo(now - t.windowMinutes * MINUTE_MS, MINUTE_MS), to: ceilTo(now + 1, MINUTE_MS) };
       const burstRange = { from: now - t.burstWindowSeconds * 1000, to: now + 1 };
       const window = summarize(await aggregate(deps.db, windowRange), windowRange);
-      const burst = summarize(await connectionCombos(deps.db, burstRange), burstRange);
+      // Only connection events, which the type index finds exactly to the second.
+      const burst = summarize(await rowCombos(deps.db, { from: burstRange.from, to: burstRange.to - 1, eventTypes: [...CONNECTION_EVENT_TYPES] }), burstRange);
       for (const v of judge(window, burst, t)) {
         if (v.breached) {
           deps.alerts.raise({ key: v.key, kind: 'log_threshold', severity: 'warning', title: v.title, message: v.message, source: 'socket-log', data: v.data });

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SocketLogStatistics } from '../../../shared/contract/log';
 import type { DatabaseSchema } from '../db/schema';
 import { AppError } from '../errors';
-import { applyFilter } from './queries';
+import { applyFilter, type RowFilter } from './queries';
 import { COUNTER_LEVELS } from './statements';
 import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, planRange, toIso, type MsRange } from './time';
 
@@ -32,7 +32,7 @@ export const HOSPITAL_RESPONSE = 'hospital_response';
 
 const comboKey = (c: Pick<Combo, 'event_type' | 'status' | 'user_role'>) => `${c.event_type}\u0000${c.status}\u0000${c.user_role}`;
 
-function merge(into: Map<string, Combo>, rows: ReadonlyArray<Record<string, unknown>>) {
+function merge(into: Map<string, Combo>, rows: ReadonlyArray<{ [K in keyof Combo]?: unknown }>) {
   for (const r of rows) {
     const c: Combo = {
       event_type: String(r.event_type),
@@ -51,6 +51,24 @@ function merge(into: Map<string, Combo>, rows: ReadonlyArray<Record<string, unkn
   }
 }
 
+/** Counts per combination read from the rows themselves (exact to the millisecond; use on small sets). */
+export async function rowCombos(db: Kysely<DatabaseSchema>, filter: RowFilter): Promise<Combo[]> {
+  const rows = await applyFilter(db.selectFrom('socket_logs'), filter)
+    .select((eb) => [
+      'event_type',
+      'status',
+      'user_role',
+      eb.fn.countAll<number>().as('count'),
+      eb.fn.sum<number>('response_time_ms').as('rt_sum'),
+      eb.fn.count<number>('response_time_ms').as('rt_count')
+    ])
+    .groupBy(['event_type', 'status', 'user_role'])
+    .execute();
+  const combos = new Map<string, Combo>();
+  merge(combos, rows);
+  return [...combos.values()];
+}
+
 /**
  * Counts per combination over [from, to): whole hours and minutes from the
  * pre-aggregated counters, only sub-minute edges from the rows. With `userId`
@@ -59,20 +77,7 @@ function merge(into: Map<string, Combo>, rows: ReadonlyArray<Record<string, unkn
  */
 export async function aggregate(db: Kysely<DatabaseSchema>, range: MsRange, userId?: string): Promise<Combo[]> {
   const combos = new Map<string, Combo>();
-  const raw = async (r: MsRange) => {
-    const rows = await applyFilter(db.selectFrom('socket_logs'), { from: r.from, to: r.to - 1, userId })
-      .select((eb) => [
-        'event_type',
-        'status',
-        'user_role',
-        eb.fn.countAll<number>().as('count'),
-        eb.fn.sum<number>('response_time_ms').as('rt_sum'),
-        eb.fn.count<number>('response_time_ms').as('rt_count')
-      ])
-      .groupBy(['event_type', 'status', 'user_role'])
-      .execute();
-    merge(combos, rows);
-  };
+  const raw = async (r: MsRange) => merge(combos, await rowCombos(db, { from: r.from, to: r.to - 1, userId }));
   if (userId !== undefined) {
     await raw(range);
     return [...combos.values()];

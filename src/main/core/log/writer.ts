@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import { createWalSync, type WalSync } from '../db/walSync';
+import { isoAt } from '../clock';
 import { AppError } from '../errors';
 import type { LogKeys } from './chain';
 import { startCommitThread, type BatchFailure, type CommitThread } from './commitThread';
@@ -119,7 +120,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   let flushWaiters: Array<() => void> = [];
   const stats: WriterStats = { insertedRows: 0, totalRows: readHead(st, 'rows').record_count, queueDepth: 0, lastCommitMs: 0, batches: 0, committing: 'inline' };
 
-  const idle = () => queue.length === 0 && walSync.pending() === 0 && (thread?.inFlight() ?? 0) === 0;
+  const idle = () => queue.length === 0 && inFlight.size === 0;
 
   const settle = (batch: Queued[], result: CommitResult) => {
     inFlight.delete(batch);
@@ -130,7 +131,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       if (typeof outcome !== 'number') done.reject(new AppError('NOT_FOUND', outcome?.message ?? 'Not found.'));
       else if (op.kind === 'insert') {
         stats.insertedRows += 1;
-        done.resolve({ id: outcome, createdAt: new Date(op.row.created_at).toISOString() });
+        done.resolve({ id: outcome, createdAt: isoAt(op.row.created_at) });
       } else if (op.kind === 'update') done.resolve(undefined);
       else done.resolve({ id: outcome });
     });
