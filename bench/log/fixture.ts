@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openDatabase, type Database } from '../../src/main/core/db/database';
 import { rebuildCounters } from '../../src/main/core/log/statistics';
 import { createLogStatements, ensureHeads, prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/statements';
+import { openUserIndexing } from '../../src/main/core/log/userIndexer';
 
 export const DAY = 86_400_000;
 const TYPES = ['update_location', 'update_location', 'update_location', 'connect', 'disconnect', 'ambulance_request', 'hospital_response', 'ambulance_accepted'];
@@ -45,8 +46,9 @@ export function benchRow(i: number, at: number) {
  * Builds an N-row log fast (bare prepared inserts, 50k per transaction) spread
  * evenly over `days` ending now, then rebuilds the counters from the rows. MACs
  * are random: this fixture is for query and export timing, not verification.
+ * The per-user index is built too (userIndex.ts).
  */
-export async function buildFixture(n: number, days = 30, dataDir = tempDataDir('fixture')): Promise<{ database: Database; dataDir: string; end: number }> {
+export async function buildFixture(n: number, days = 30, dataDir = tempDataDir('fixture')): Promise<{ database: Database; dataDir: string; end: number; userIndexSeconds: number }> {
   const database = await openDatabase(dataDir);
   database.sqlite.pragma('synchronous = OFF');
   const insert = prepareNamed(database.sqlite, (p) => database.db.insertInto('socket_logs').values(Object.fromEntries(ROW_INSERT_COLUMNS.map((c) => [c, p(c)])) as never));
@@ -61,7 +63,13 @@ export async function buildFixture(n: number, days = 30, dataDir = tempDataDir('
   await rebuildCounters(database.db);
   // Genesis heads so exports can name a chain head (the fixture's MACs are not a real chain).
   ensureHeads(createLogStatements(database.db, database.sqlite), database.sqlite, Buffer.alloc(32));
+  // The per-user index, as the log service's indexer builds it on first start.
+  const indexStarted = performance.now();
+  const indexing = openUserIndexing(database.file);
+  while (indexing.pass().behind > 0);
+  indexing.close();
+  const userIndexSeconds = (performance.now() - indexStarted) / 1000;
   database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   database.sqlite.pragma('synchronous = FULL');
-  return { database, dataDir, end };
+  return { database, dataDir, end, userIndexSeconds };
 }

@@ -10,7 +10,8 @@ function logWriterGauges(ctx: CoreContext): string {
   const s = log.stats();
   return [
     gauge('switchboard_log_commit_thread', 'Socket log group commits run on the commit thread (1) or the main thread (0).', [{ value: s.committing === 'thread' ? 1 : 0 }]),
-    gauge('switchboard_log_queue_depth', 'Socket log operations waiting for the next group commit.', [{ value: s.queueDepth }])
+    gauge('switchboard_log_queue_depth', 'Socket log operations waiting for the next group commit.', [{ value: s.queueDepth }]),
+    gauge('switchboard_log_user_index_behind', 'Log rows not yet in the per-user index (per-user queries scan them directly).', [{ value: log.userIndex.last()?.behind ?? 0 }])
   ].join('\n');
 }
 

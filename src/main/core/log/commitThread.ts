@@ -40,7 +40,7 @@ export interface CommitThread {
  * entry beside the main bundle; this code may sit in a shared chunk one folder
  * down. From sources (tests, `tsx`), the TypeScript file is loaded through tsx.
  */
-function workerSource(): { source: string; eval: boolean } | null {
+export function logWorkerSource(): { source: string; eval: boolean } | null {
   const here = typeof __dirname === 'string' ? __dirname : process.cwd();
   if (typeof __filename === 'string' && __filename.endsWith('.ts')) {
     const entry = path.join(here, 'commitWorker.ts');
@@ -81,7 +81,7 @@ export function startCommitThread(options: CommitThreadOptions): CommitThread {
     pending.clear();
   };
 
-  const located = options.source ?? workerSource();
+  const located = options.source ?? logWorkerSource();
   if (!located) die('commitWorker.js not found beside the main bundle');
   else {
     try {

@@ -12,53 +12,60 @@ import { createWalSync } from '../db/walSync';
 import type { DatabaseSchema } from '../db/schema';
 import { createGroupCommit, fromWire } from './groupCommit';
 import type { ThreadReply, ThreadRequest } from './commitThread';
+import { runUserIndexWorker } from './userIndexWorker';
 
-const { file, key } = workerData as { file: string; key: Uint8Array };
-const port = parentPort!;
-const reply = (message: ThreadReply) => port.postMessage(message);
+const data = workerData as { role?: 'userIndex'; file: string; key: Uint8Array; intervalMs: number };
+// The same entry runs the user indexer's thread (userIndexWorker.ts): one worker file to build and locate.
+if (data.role === 'userIndex') runUserIndexWorker(parentPort!, data);
+else runCommitWorker(data);
 
-try {
-  const sqlite = new Sqlite(file, { fileMustExist: true });
-  // Like the main connection (database.ts), except that this one only runs group
-  // commits, whose durability comes from the WAL sync below, and that it checkpoints
-  // itself. The main connection cannot (a checkpoint inside a commit stalled the event
-  // loop), and the background checkpointer never catches up under load: each of its
-  // PASSIVE runs leaves the frames committed meanwhile, so the WAL never restarts, grows
-  // by hundreds of MB, and every sync of it extends the file (measured at 6.7k events/s:
-  // write-to-durable p99 68 ms with the background checkpointer only, 34-45 ms with this).
-  // Here a checkpoint runs between two commits of the only writer and copies all of it.
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('wal_autocheckpoint = 1000');
-  sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const group = createGroupCommit(db, sqlite, Buffer.from(key));
-  const walSync = createWalSync(`${file}-wal`, {
-    logger: { error: (context, message) => reply({ type: 'log', message, error: String((context.err as Error)?.message ?? context.err) }) }
-  });
+function runCommitWorker({ file, key }: { file: string; key: Uint8Array }) {
+  const port = parentPort!;
+  const reply = (message: ThreadReply) => port.postMessage(message);
 
-  port.on('message', (request: ThreadRequest) => {
-    if (request.type === 'stop') {
-      void walSync.close().then(() => {
-        sqlite.close();
-        port.close();
-      });
-      return;
-    }
-    const started = performance.now();
-    let result;
-    try {
-      result = group.commit(request.ops.map(fromWire));
-    } catch (err) {
-      reply({ type: 'done', seq: request.seq, failure: 'commit', error: String((err as Error)?.message ?? err) });
-      return;
-    }
-    const commitMs = performance.now() - started;
-    walSync.afterCommit((err) => {
-      if (err) reply({ type: 'done', seq: request.seq, failure: 'sync', error: err.message });
-      else reply({ type: 'done', seq: request.seq, result, commitMs });
+  try {
+    const sqlite = new Sqlite(file, { fileMustExist: true });
+    // Like the main connection (database.ts), except that this one only runs group
+    // commits, whose durability comes from the WAL sync below, and that it checkpoints
+    // itself. The main connection cannot (a checkpoint inside a commit stalled the event
+    // loop), and the background checkpointer never catches up under load: each of its
+    // PASSIVE runs leaves the frames committed meanwhile, so the WAL never restarts, grows
+    // by hundreds of MB, and every sync of it extends the file (measured at 6.7k events/s:
+    // write-to-durable p99 68 ms with the background checkpointer only, 34-45 ms with this).
+    // Here a checkpoint runs between two commits of the only writer and copies all of it.
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('wal_autocheckpoint = 1000');
+    sqlite.pragma('synchronous = NORMAL');
+    const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const group = createGroupCommit(db, sqlite, Buffer.from(key));
+    const walSync = createWalSync(`${file}-wal`, {
+      logger: { error: (context, message) => reply({ type: 'log', message, error: String((context.err as Error)?.message ?? context.err) }) }
     });
-  });
-  reply({ type: 'ready' });
-} catch (err) {
-  reply({ type: 'failed', error: String((err as Error)?.message ?? err) });
+
+    port.on('message', (request: ThreadRequest) => {
+      if (request.type === 'stop') {
+        void walSync.close().then(() => {
+          sqlite.close();
+          port.close();
+        });
+        return;
+      }
+      const started = performance.now();
+      let result;
+      try {
+        result = group.commit(request.ops.map(fromWire));
+      } catch (err) {
+        reply({ type: 'done', seq: request.seq, failure: 'commit', error: String((err as Error)?.message ?? err) });
+        return;
+      }
+      const commitMs = performance.now() - started;
+      walSync.afterCommit((err) => {
+        if (err) reply({ type: 'done', seq: request.seq, failure: 'sync', error: err.message });
+        else reply({ type: 'done', seq: request.seq, result, commitMs });
+      });
+    });
+    reply({ type: 'ready' });
+  } catch (err) {
+    reply({ type: 'failed', error: String((err as Error)?.message ?? err) });
+  }
 }

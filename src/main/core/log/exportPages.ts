@@ -1,6 +1,6 @@
 import type Sqlite from 'better-sqlite3';
 import { sql, type Compilable } from 'kysely';
-import { applyFilter, type RowFilter } from './queries';
+import { applyFilter, rowsFrom, type RowFilter } from './queries';
 import type { ReadSnapshot } from './readConnection';
 import { EXPORT_COLUMNS, formatLine, type ExportFormat, type ExportRow } from './exportFormat';
 import { lineSql, pageColumnsSql } from './exportSql';
@@ -71,7 +71,7 @@ export const bindValues = (st: CompiledStatement, values: Record<string, unknown
 export function compileExportStatements(snap: ReadSnapshot, format: ExportFormat, filter: RowFilter) {
   const { db } = snap;
   const ordered = (p: (name: string) => string) =>
-    applyFilter(db.selectFrom('socket_logs').select([...EXPORT_COLUMNS]), filter)
+    applyFilter(rowsFrom(db, filter).select([...EXPORT_COLUMNS]), filter)
       .where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(p('at') as never, p('id') as never)))
       .orderBy('created_at')
       .orderBy('id');
@@ -102,7 +102,7 @@ export function compileExportStatements(snap: ReadSnapshot, format: ExportFormat
         .offset(p('offset') as never)
     ),
     lastKey: compileNamed((p) =>
-      applyFilter(db.selectFrom('socket_logs').select(['created_at', 'id']), filter)
+      applyFilter(rowsFrom(db, filter).select(['created_at', 'id']), filter)
         .where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(p('at') as never, p('id') as never)))
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')

@@ -2,6 +2,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { SocketLogRecord } from '../../../shared/contract/log';
 import type { DatabaseSchema } from '../db/schema';
 import { RECORD_COLUMNS, toRecord } from './record';
+import { userRowsSource } from './userIndex';
 
 /** Every filter the log's queries combine; times are epoch ms, both ends inclusive. */
 export interface RowFilter {
@@ -21,6 +22,15 @@ export interface Page {
 
 type RowsQuery = SelectQueryBuilder<DatabaseSchema, 'socket_logs', object>;
 
+/**
+ * What a filter reads from: one user's rows through the user index (userIndex.ts),
+ * or the table. Both are named socket_logs, so the rest of a query is the same.
+ * The user source needs a connection with the index attached.
+ */
+export function rowsFrom(db: Kysely<DatabaseSchema>, f: Pick<RowFilter, 'userId'>): RowsQuery {
+  return (f.userId !== undefined ? db.selectFrom(userRowsSource(f.userId)) : db.selectFrom('socket_logs')) as RowsQuery;
+}
+
 /** Applies a filter with the portable builder (no SQLite-only SQL here). */
 export function applyFilter<Q extends RowsQuery>(query: Q, f: RowFilter): Q {
   let q: RowsQuery = query;
@@ -38,7 +48,7 @@ export function applyFilter<Q extends RowsQuery>(query: Q, f: RowFilter): Q {
 
 /** Newest first; every index ends in created_at (and SQLite's rowid), so no sort step. */
 export async function listRows(db: Kysely<DatabaseSchema>, filter: RowFilter, page: Page): Promise<SocketLogRecord[]> {
-  const rows = await applyFilter(db.selectFrom('socket_logs').select(RECORD_COLUMNS), filter)
+  const rows = await applyFilter(rowsFrom(db, filter).select(RECORD_COLUMNS), filter)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(page.limit)
@@ -49,7 +59,7 @@ export async function listRows(db: Kysely<DatabaseSchema>, filter: RowFilter, pa
 
 /** Counts matches up to `cap` (an explorer needs "100,000+" not an exact 9,874,122). */
 export async function countRows(db: Kysely<DatabaseSchema>, filter: RowFilter, cap: number): Promise<{ total: number; capped: boolean }> {
-  const inner = applyFilter(db.selectFrom('socket_logs').select('id'), filter).limit(cap + 1);
+  const inner = applyFilter(rowsFrom(db, filter).select('id'), filter).limit(cap + 1);
   const row = await db
     .selectFrom(inner.as('matches'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -62,7 +72,7 @@ export async function countRows(db: Kysely<DatabaseSchema>, filter: RowFilter, c
 export async function lastActivity(db: Kysely<DatabaseSchema>, eventTypes: readonly string[], filter: RowFilter): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const eventType of eventTypes) {
-    const row = await applyFilter(db.selectFrom('socket_logs').select('created_at'), { ...filter, eventTypes: [eventType] })
+    const row = await applyFilter(rowsFrom(db, filter).select('created_at'), { ...filter, eventTypes: [eventType] })
       .orderBy('created_at', 'desc')
       .limit(1)
       .executeTakeFirst();

@@ -1,6 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
+import { attachUserIndex, USER_INDEX_SCHEMA } from './userIndex';
 
 /**
  * A separate read-only connection holding one read transaction: verification,
@@ -15,11 +16,21 @@ export interface ReadSnapshot {
   close(): Promise<void>;
 }
 
-export function openReadSnapshot(file: string): ReadSnapshot {
+/** A read-only connection to the log with the user index attached (userIndex.ts). */
+export function openReadOnly(file: string): { sqlite: Sqlite.Database; db: Kysely<DatabaseSchema> } {
   const sqlite = new Sqlite(file, { readonly: true, fileMustExist: true });
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  attachUserIndex(sqlite, file);
+  return { sqlite, db: new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) }) };
+}
+
+export function openReadSnapshot(file: string): ReadSnapshot {
+  const { sqlite, db } = openReadOnly(file);
   sqlite.exec('BEGIN');
+  // The user index's snapshot first, then the log's: a user's rows are then exact
+  // for the log's snapshot even if retention runs in between (see userIndex.ts).
+  sqlite.prepare(`SELECT upto FROM ${USER_INDEX_SCHEMA}.socket_log_user_index_state`).get();
+  sqlite.prepare('SELECT head_id FROM socket_log_chains LIMIT 1').get();
   let closed = false;
   return {
     sqlite,

@@ -13,6 +13,9 @@ import type { SocketLogWriter } from './types';
 import { warmStatistics } from './statistics';
 import { verifyLogFile } from './verify';
 import { createGroupCommitWriter, type AccessEntryInput, type WriterStats } from './writer';
+import { openReadOnly } from './readConnection';
+import { reconcileUserIndex } from './userIndex';
+import { startUserIndexer, type UserIndexer } from './userIndexer';
 
 /** The socket log as other domains see it: the writer the hub and bridge use, plus reads and upkeep. */
 export interface SocketLog extends SocketLogWriter {
@@ -30,6 +33,8 @@ export interface SocketLog extends SocketLogWriter {
   stats(): WriterStats;
   /** WAL frames after the last checkpoint and how many it copied back (null before the first). */
   checkpoint(): { log: number; checkpointed: number } | null;
+  /** The per-user index: `runNow` indexes what is committed (tests), `last` is the last pass. */
+  userIndex: Pick<UserIndexer, 'runNow' | 'last'>;
   config: LogConfig;
 }
 
@@ -50,8 +55,13 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   const logger = ctx.logger.child({ domain: 'log' });
   const keys: LogKeys = loadLogKeys(ctx.config.dataDir);
   const { database } = ctx;
+  // Before anything writes: entries of rows a power cut took back are dropped (userIndex.ts).
+  const reconciled = reconcileUserIndex(database.file, database.sqlite);
+  if (reconciled.dropped > 0) logger.warn(reconciled, 'user index entries of rows lost in a crash were dropped');
   const writer = createGroupCommitWriter({ database, keys, scrubber: ctx.scrubber, logger, maxBatch: config.maxBatch, minCommitIntervalMs: config.minCommitIntervalMs, commitOn: config.commitOn });
-  const reads = createLogReads(database.db, writer);
+  // Reads run on their own read-only connection, which sees the user index.
+  const queries = openReadOnly(database.file);
+  const reads = createLogReads(queries.db, writer);
   const exports = createExportJobs({ dbFile: database.file, dataDir: ctx.config.dataDir, keys, bus: ctx.bus, writer, logger });
   const retention = createRetention({
     db: database.db,
@@ -86,6 +96,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   };
 
   const checkpointer = startCheckpointer({ file: database.file, sqlite: database.sqlite, intervalMs: config.checkpointIntervalMs, logger });
+  const userIndex = startUserIndexer({ file: database.file, intervalMs: config.userIndexIntervalMs, logger });
   const monitor = startMonitor({
     db: database.db,
     dbFile: database.file,
@@ -124,6 +135,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     evaluateThresholds: () => monitor.evaluate(),
     stats: () => writer.stats(),
     checkpoint: () => checkpointer.last(),
+    userIndex,
     config
   };
 
@@ -142,6 +154,8 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     monitor.close();
     await writer.close();
     await checkpointer.close();
+    await userIndex.close();
+    await queries.db.destroy();
   });
   ctx.services.log = service;
   logger.info({ retentionDays: config.retentionDays, keyId: keys.keyId }, 'socket log started');

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SocketLogStatistics } from '../../../shared/contract/log';
 import type { DatabaseSchema } from '../db/schema';
 import { AppError } from '../errors';
-import { applyFilter, type RowFilter } from './queries';
+import { applyFilter, rowsFrom, type RowFilter } from './queries';
 import { COUNTER_LEVELS } from './statements';
 import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, planRange, toIso, type MsRange } from './time';
 
@@ -53,7 +53,7 @@ function merge(into: Map<string, Combo>, rows: ReadonlyArray<{ [K in keyof Combo
 
 /** Counts per combination read from the rows themselves (exact to the millisecond; use on small sets). */
 export async function rowCombos(db: Kysely<DatabaseSchema>, filter: RowFilter): Promise<Combo[]> {
-  const rows = await applyFilter(db.selectFrom('socket_logs'), filter)
+  const rows = await applyFilter(rowsFrom(db, filter), filter)
     .select((eb) => [
       'event_type',
       'status',

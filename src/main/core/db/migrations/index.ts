@@ -3,6 +3,7 @@ import { m001Operators } from './001_operators';
 import { m002SocketLog } from './002_socket_log';
 import { m003Hub } from './003_hub';
 import { m004Bridge } from './004_bridge';
+import { m005UserIndex } from './005_user_index';
 
 /**
  * Append-only. A static map because bundlers cannot discover migration files on
@@ -12,5 +13,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '001_operators': m001Operators,
   '002_socket_log': m002SocketLog,
   '003_hub': m003Hub,
-  '004_bridge': m004Bridge
+  '004_bridge': m004Bridge,
+  '005_user_index': m005UserIndex
 };

@@ -1,0 +1,24 @@
+import type { MessagePort } from 'node:worker_threads';
+import { openUserIndexing, runIndexLoop, type IndexerReply, type IndexerRequest } from './userIndexer';
+
+/** The user indexer's thread (started by userIndexer.ts through the commitWorker entry). */
+export function runUserIndexWorker(port: MessagePort, data: { file: string; intervalMs: number }): void {
+  const reply = (m: IndexerReply) => port.postMessage(m);
+  let indexing: ReturnType<typeof openUserIndexing>;
+  try {
+    indexing = openUserIndexing(data.file);
+  } catch (err) {
+    reply({ type: 'failed', error: String((err as Error)?.message ?? err) });
+    return;
+  }
+  const loop = runIndexLoop(indexing, data.intervalMs, (r) => reply({ type: 'pass', ...r }));
+  port.on('message', (m: IndexerRequest) => {
+    if (m.type === 'now') reply({ type: 'pass', seq: m.seq, ...loop.now() });
+    else {
+      loop.stop();
+      indexing.close();
+      port.close();
+    }
+  });
+  reply({ type: 'ready' });
+}
