@@ -101,6 +101,22 @@ describe('the per-user index', () => {
     for (const u of USERS) expect(await ids({ userId: u })).toEqual(scanned(f, u));
   });
 
+  it('throws away an unreadable index file and rebuilds it from the log', async () => {
+    fx = await openLogFixture();
+    const f = fx;
+    await writeRows(f, 20);
+    const first = openUserIndexing(f.database.file);
+    first.pass();
+    first.close();
+    fs.writeFileSync(userIndexFile(f.database.file), Buffer.alloc(8192, 7));
+    fs.rmSync(userIndexFile(f.database.file) + '-wal', { force: true });
+    fs.rmSync(userIndexFile(f.database.file) + '-shm', { force: true });
+    expect(reconcileUserIndex(f.database.file, f.database.sqlite)).toEqual({ dropped: 0, upto: 0, rebuilt: true });
+    expect(indexer(f).pass()).toMatchObject({ rows: 20, behind: 0 });
+    const { ids } = queries(f);
+    for (const u of USERS) expect(await ids({ userId: u })).toEqual(scanned(f, u));
+  });
+
   it('drops entries of rows a crash took back, and never shows a row under another user\'s entry', async () => {
     fx = await openLogFixture();
     const f = fx;
@@ -108,7 +124,7 @@ describe('the per-user index', () => {
     indexer(f).pass();
     // A power cut lost rows 11 and 12 after the indexer had read them: the log goes back to 10.
     f.database.sqlite.exec("DELETE FROM socket_logs WHERE id > 10; UPDATE sqlite_sequence SET seq = 10 WHERE name = 'socket_logs'");
-    expect(reconcileUserIndex(f.database.file, f.database.sqlite)).toEqual({ dropped: 2, upto: 10 });
+    expect(reconcileUserIndex(f.database.file, f.database.sqlite)).toEqual({ dropped: 2, upto: 10, rebuilt: false });
     await f.writer.createSocketLog(entry({ userId: 'patient-9' }));
     const { ids } = queries(f);
     for (const u of USERS) expect(await ids({ userId: u })).toEqual(scanned(f, u));

@@ -57,6 +57,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   const { database } = ctx;
   // Before anything writes: entries of rows a power cut took back are dropped (userIndex.ts).
   const reconciled = reconcileUserIndex(database.file, database.sqlite);
+  if (reconciled.rebuilt) logger.warn('the per-user index file was unreadable; it is rebuilt from the log');
   if (reconciled.dropped > 0) logger.warn(reconciled, 'user index entries of rows lost in a crash were dropped');
   const writer = createGroupCommitWriter({ database, keys, scrubber: ctx.scrubber, logger, maxBatch: config.maxBatch, minCommitIntervalMs: config.minCommitIntervalMs, commitOn: config.commitOn });
   // Reads run on their own read-only connection, which sees the user index.

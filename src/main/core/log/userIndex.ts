@@ -60,12 +60,20 @@ function ensureUserIndexFile(logFile: string): void {
 /**
  * Attaches the index file as `ux`, creating it first if it is missing (an empty
  * index is correct: per-user queries then scan the rows until the indexer has
- * caught up). Writers skip its fsyncs: it can always be rebuilt.
+ * caught up). Writers sync it only at checkpoints (NORMAL): a power cut may take
+ * back its last passes, which the indexer redoes, but cannot corrupt it.
  */
 export function attachUserIndex(sqlite: Sqlite.Database, logFile: string): void {
   if (!sqlite.readonly || !fs.existsSync(userIndexFile(logFile))) ensureUserIndexFile(logFile);
   sqlite.prepare(`ATTACH DATABASE ? AS ${USER_INDEX_SCHEMA}`).run(userIndexFile(logFile));
-  if (!sqlite.readonly) sqlite.pragma(`${USER_INDEX_SCHEMA}.synchronous = OFF`);
+  if (!sqlite.readonly) sqlite.pragma(`${USER_INDEX_SCHEMA}.synchronous = NORMAL`);
+}
+
+const UNREADABLE = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+
+/** Deletes the index file (and its WAL): the indexer rebuilds it from the log. */
+function removeUserIndexFile(logFile: string): void {
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(userIndexFile(logFile) + suffix, { force: true });
 }
 
 /** The highest row id ever committed to the log (AUTOINCREMENT's sequence), 0 for none. */
@@ -77,7 +85,18 @@ const lastRowIdSql = `COALESCE((SELECT seq FROM main.sqlite_sequence WHERE name 
  * and their ids will be issued again, so entries above the last surviving id are
  * dropped and indexing resumes from there.
  */
-export function reconcileUserIndex(logFile: string, sqlite: Sqlite.Database): { dropped: number; upto: number } {
+export function reconcileUserIndex(logFile: string, sqlite: Sqlite.Database): { dropped: number; upto: number; rebuilt: boolean } {
+  try {
+    return { ...reconcileOnce(logFile, sqlite), rebuilt: false };
+  } catch (err) {
+    // A damaged index (a disk error, a bad copy) is thrown away, never trusted: the log is the truth.
+    if (!UNREADABLE.has((err as { code?: string }).code ?? '')) throw err;
+    removeUserIndexFile(logFile);
+    return { ...reconcileOnce(logFile, sqlite), rebuilt: true };
+  }
+}
+
+function reconcileOnce(logFile: string, sqlite: Sqlite.Database): { dropped: number; upto: number } {
   attachUserIndex(sqlite, logFile);
   try {
     return sqlite.transaction(() => {
