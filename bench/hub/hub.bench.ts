@@ -131,7 +131,8 @@ async function ladder(gen: LoadGenerator, rates: number[], stepMs = STEP_MS): Pr
   const steps: LadderStep[] = [];
   for (const rate of rates) {
     const cpu0 = process.cpuUsage();
-    const step = await gen.call<Omit<LadderStep, 'rate' | 'cpu_us'>>({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate, ms: stepMs });
+    const step = await gen.call<Omit<LadderStep, 'rate' | 'cpu_us'> & { error?: string }>({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate, ms: stepMs });
+    if (step.error) console.log(`  ${rate}/s: the load generator failed: ${step.error}`);
     const cpu = process.cpuUsage(cpu0);
     const cpuUs = step.acked > 0 ? (cpu.user + cpu.system) / step.acked : NaN;
     steps.push({ rate, ...step, cpu_us: cpuUs });
@@ -211,7 +212,8 @@ async function main() {
   // Latency at 70% of the hub's own sustained rate, fresh generator and clients.
   const gen = new LoadGenerator();
   await gen.ready;
-  await gen.call({ cmd: LADDER_CONNECT, url: hub.url, tokens: await hub.tokens(CLIENTS), batch: CLIENTS });
+  const reconnected = await gen.call<{ connected: number; failed: number; ms: number }>({ cmd: LADDER_CONNECT, url: hub.url, tokens: await hub.tokens(CLIENTS), batch: CLIENTS });
+  console.log(`  70% step: ${reconnected.connected} clients connected, ${reconnected.failed} failed, in ${round(reconnected.ms)} ms`);
   const at70Rate = Math.round(hubSustained * 0.7);
   // Let the reconnect storm's log rows commit and the WAL settle, then warm the
   // new connections, so the figure is steady-state latency, not the storm's tail.

@@ -18,6 +18,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Sqlite = require(workerData.driver);
 const db = new Sqlite(workerData.file);
 db.pragma('busy_timeout = 0');
+// Background upkeep: nice 10 for this thread only (Linux; see threadPriority.ts).
+if (process.platform === 'linux') { try { require('node:os').setPriority(0, 10); } catch {} }
 const tick = () => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');

@@ -1,9 +1,13 @@
 import type { MessagePort } from 'node:worker_threads';
+import { lowerThreadPriority } from './threadPriority';
 import { openUserIndexing, runIndexLoop, type IndexerReply, type IndexerRequest } from './userIndexer';
 
 /** The user indexer's thread (started by userIndexer.ts through the commitWorker entry). */
 export function runUserIndexWorker(port: MessagePort, data: { file: string; intervalMs: number }): void {
   const reply = (m: IndexerReply) => port.postMessage(m);
+  // Background work: on Linux this lowers only this thread (nice 10), so under load a
+  // pass waits for the hub's and the commit thread's turn instead of taking it.
+  lowerThreadPriority();
   let indexing: ReturnType<typeof openUserIndexing>;
   try {
     indexing = openUserIndexing(data.file);
