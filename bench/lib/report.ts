@@ -16,7 +16,8 @@ export function latencySummary(values: readonly number[]) {
     p50: round(percentile(values, 50)),
     p95: round(percentile(values, 95)),
     p99: round(percentile(values, 99)),
-    max: round(values.length ? Math.max(...values) : 0)
+    // A loop, not Math.max(...values): spreading 130k latencies (13k/s for 10 s) overflows the stack.
+    max: round(values.reduce((m, v) => (v > m ? v : m), values.length ? -Infinity : 0))
   };
 }
 
