@@ -130,6 +130,6 @@ void (async () => {
     { metric: 'group commits for the run', value: w.batches },
     { metric: `writer rows/s with only ${LIGHT_TURN} events per turn (one fsync per ${LIGHT_TURN})`, value: round(light.rate, 0), baseline: round(bareRate, 0), ratio: light.rate / bareRate },
     { metric: 'writer rows/s with commits on the commit thread (the hub\'s default; one run)', value: round(threaded.rate, 0), baseline: round(bareRate, 0), ratio: threaded.rate / bareRate },
-    { metric: 'bytes on disk per row (rows + 5 indexes + counters, checkpointed)', value: round(w.bytesPerRow, 1) }
+    { metric: 'bytes on disk per row (rows + 4 indexes + counters, checkpointed; the per-user index is its own file)', value: round(w.bytesPerRow, 1) }
   ]);
 })();
