@@ -5,7 +5,8 @@ import { countRows, listRows, type RowFilter } from '../../../src/main/core/log/
 import { openReadOnly, openReadSnapshot } from '../../../src/main/core/log/readConnection';
 import { createRetention } from '../../../src/main/core/log/retention';
 import { attachUserIndex, createUserIndexPass, reconcileUserIndex, userIndexFile } from '../../../src/main/core/log/userIndex';
-import { openUserIndexing } from '../../../src/main/core/log/userIndexer';
+import pino from 'pino';
+import { openUserIndexing, startUserIndexer } from '../../../src/main/core/log/userIndexer';
 import { entry, openLogFixture, type LogFixture } from './helpers';
 
 const DAY = 86_400_000;
@@ -157,5 +158,16 @@ describe('the per-user index', () => {
     // The snapshot opened before retention still lists every row of its own view.
     const old = await listRows(before.db, { userId: 'crew-1' }, { limit: 100, offset: 0 });
     expect(old).toHaveLength(13);
+  });
+
+  it('indexes on the main thread when its thread cannot start', async () => {
+    fx = await openLogFixture();
+    const f = fx;
+    await writeRows(f, 15);
+    const failing = { source: `require('node:worker_threads').parentPort.postMessage({ type: 'failed', error: 'no driver here' });`, eval: true };
+    const indexer = startUserIndexer({ file: f.database.file, intervalMs: 60_000, logger: pino({ level: 'silent' }), source: failing });
+    cleanups.push(() => indexer.close());
+    await expect.poll(async () => (await indexer.runNow().catch(() => null))?.behind, { timeout: 5_000 }).toBe(0);
+    expect(indexEntries(f)).toBe(15);
   });
 });

@@ -169,7 +169,7 @@ const RECENT_ARM = `SELECT id, created_at, ${ROW_COLUMNS.join(', ')} FROM main.s
  * indexed rows (walked in (created_at, id) order from the index) plus the recent
  * ones. Filters, ORDER BY created_at/id and LIMIT on it run as a merge of both
  * arms, so a newest-first page reads about as many rows as it returns.
- * Only on connections with the index attached (openLogQueries, openReadSnapshot).
+ * Only on connections with the index attached (openReadOnly, openReadSnapshot).
  */
 export function userRowsSource(userId: string): AliasedRawBuilder<SocketLogsTable, 'socket_logs'> {
   return sql<SocketLogsTable>`(${sql.raw(INDEXED_ARM)}${userId} UNION ALL ${sql.raw(RECENT_ARM)}${userId})`.as('socket_logs');

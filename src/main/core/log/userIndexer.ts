@@ -62,7 +62,13 @@ export interface UserIndexer {
  * timer if no worker can start (an unusual packaging): then each pass stalls the
  * event loop for a few ms per thousand rows, which is still correct.
  */
-export function startUserIndexer(options: { file: string; intervalMs: number; logger: Logger }): UserIndexer {
+export function startUserIndexer(options: {
+  file: string;
+  intervalMs: number;
+  logger: Logger;
+  /** The worker's code, when not the built entry or sources (tests start one that fails). */
+  source?: { source: string; eval: boolean };
+}): UserIndexer {
   const { logger } = options;
   let last: UserIndexPass | null = null;
   let failures = 0;
@@ -81,7 +87,7 @@ export function startUserIndexer(options: { file: string; intervalMs: number; lo
   let worker: Worker | null = null;
   let seq = 0;
   const waiting = new Map<number, { resolve(p: UserIndexPass): void; reject(e: Error): void }>();
-  const located = logWorkerSource();
+  const located = options.source ?? logWorkerSource();
   if (!located) startFallback('commitWorker.js not found beside the main bundle');
   else {
     try {
@@ -89,7 +95,10 @@ export function startUserIndexer(options: { file: string; intervalMs: number; lo
       worker = w;
       w.unref();
       w.on('message', (m: IndexerReply) => {
-        if (m.type === 'failed') startFallback(m.error);
+        if (m.type === 'failed') {
+          worker = null;
+          startFallback(m.error);
+        }
         if (m.type !== 'pass') return;
         onPass(m);
         const waiter = m.seq === undefined ? undefined : waiting.get(m.seq);
@@ -101,6 +110,13 @@ export function startUserIndexer(options: { file: string; intervalMs: number; lo
       w.on('error', (err) => {
         worker = null;
         startFallback(String(err?.message ?? err));
+      });
+      w.on('exit', () => {
+        for (const waiter of waiting.values()) waiter.reject(new Error('the user index thread exited'));
+        waiting.clear();
+        if (worker !== w) return; // closed, or already replaced by the fallback
+        worker = null;
+        startFallback('the user index thread exited');
       });
     } catch (err) {
       startFallback(String((err as Error)?.message ?? err));
