@@ -6,7 +6,7 @@
 import { latencySummary, report, round } from '../lib/report';
 import { applyFilter, listRows } from '../../src/main/core/log/queries';
 import { openReadOnly } from '../../src/main/core/log/readConnection';
-import { attachUserIndex } from '../../src/main/core/log/userIndex';
+import { attachUserIndex, rewindUserIndex, USER_INDEX_SCHEMA } from '../../src/main/core/log/userIndex';
 import { aggregate, summarize, warmStatistics } from '../../src/main/core/log/statistics';
 import { buildFixture, DAY } from './fixture';
 
@@ -74,9 +74,8 @@ void (async () => {
   for (const [name, filter] of pages) await measurePages(name, filter);
   // The worst case between two indexer passes: a second of rows at 10k events/s not indexed yet.
   attachUserIndex(database.sqlite, database.file);
-  database.sqlite.prepare('DELETE FROM ux.socket_log_user_index WHERE id > ?').run(N - RECENT_ROWS);
-  database.sqlite.prepare('UPDATE ux.socket_log_user_index_state SET upto = ?').run(N - RECENT_ROWS);
-  database.sqlite.exec('DETACH DATABASE ux');
+  rewindUserIndex(database.sqlite, N - RECENT_ROWS);
+  database.sqlite.exec(`DETACH DATABASE ${USER_INDEX_SCHEMA}`);
   await measurePages(`my-logs (one user), ${RECENT_ROWS} rows awaiting the indexer`, { userId: 'user-77' });
   await reads.db.destroy();
   await database.close();

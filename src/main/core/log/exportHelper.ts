@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CompiledStatement, RenderedPage, Segment } from './exportPages';
-import { userIndexFile } from './userIndex';
+import { USER_INDEX_SCHEMA, USER_INDEX_SNAPSHOT_SQL, userIndexFile } from './userIndex';
 
 /**
  * A second thread rendering export segments, so SQLite formats on two cores.
@@ -27,7 +27,7 @@ try {
   db = new Sqlite(file, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = ' + workerData.cacheSize);
-  db.prepare('ATTACH DATABASE ? AS ux').run(workerData.userIndexFile);
+  db.prepare('ATTACH DATABASE ? AS ' + workerData.userIndex.schema).run(workerData.userIndex.file);
   var probe = db.prepare(statements.probe.sql).pluck();
   var body = db.prepare(statements.body.sql);
   var chains = db.prepare(statements.chains.sql);
@@ -41,7 +41,7 @@ if (Atomics.wait(flag, 0, 0, 30000) === 'timed-out' || Atomics.load(flag, 0) !==
   process.exit(0);
 }
 db.exec('BEGIN');
-db.prepare('SELECT upto FROM ux.socket_log_user_index_state').get();
+db.prepare(workerData.userIndex.snapshotSql).get();
 const heads = chains.all(bind(statements.chains, {}));
 Atomics.store(flag, 0, 2);
 Atomics.notify(flag, 0);
@@ -123,7 +123,7 @@ export async function startExportHelper(options: {
     sync = new SharedArrayBuffer(4);
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver: resolveDriver(), file: options.file, userIndexFile: userIndexFile(options.file), statements: options.statements, pageJsonBytes: options.pageJsonBytes, cacheSize: options.cacheSize, sync }
+      workerData: { driver: resolveDriver(), file: options.file, userIndex: { file: userIndexFile(options.file), schema: USER_INDEX_SCHEMA, snapshotSql: USER_INDEX_SNAPSHOT_SQL }, statements: options.statements, pageJsonBytes: options.pageJsonBytes, cacheSize: options.cacheSize, sync }
     });
   } catch {
     return null;

@@ -1,7 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
-import { attachUserIndex, USER_INDEX_SCHEMA } from './userIndex';
+import { attachUserIndex, USER_INDEX_SNAPSHOT_SQL } from './userIndex';
 
 /**
  * A separate read-only connection holding one read transaction: verification,
@@ -27,9 +27,8 @@ export function openReadOnly(file: string): { sqlite: Sqlite.Database; db: Kysel
 export function openReadSnapshot(file: string): ReadSnapshot {
   const { sqlite, db } = openReadOnly(file);
   sqlite.exec('BEGIN');
-  // The user index's snapshot first, then the log's: a user's rows are then exact
-  // for the log's snapshot even if retention runs in between (see userIndex.ts).
-  sqlite.prepare(`SELECT upto FROM ${USER_INDEX_SCHEMA}.socket_log_user_index_state`).get();
+  // The user index's snapshot first, then the log's (see USER_INDEX_SNAPSHOT_SQL).
+  sqlite.prepare(USER_INDEX_SNAPSHOT_SQL).get();
   sqlite.prepare('SELECT head_id FROM socket_log_chains LIMIT 1').get();
   let closed = false;
   return {

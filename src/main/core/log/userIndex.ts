@@ -99,17 +99,30 @@ export function reconcileUserIndex(logFile: string, sqlite: Sqlite.Database): { 
 function reconcileOnce(logFile: string, sqlite: Sqlite.Database): { dropped: number; upto: number } {
   attachUserIndex(sqlite, logFile);
   try {
-    return sqlite.transaction(() => {
-      const last = Number((sqlite.prepare(`SELECT ${lastRowIdSql} AS last`).get() as { last: number }).last);
-      const dropped = sqlite.prepare(`DELETE FROM ${INDEX} WHERE id > ?`).run(last).changes;
-      sqlite.prepare(`UPDATE ${STATE} SET upto = MIN(upto, ?)`).run(last);
-      const upto = Number((sqlite.prepare(`SELECT upto FROM ${STATE}`).get() as { upto: number }).upto);
-      return { dropped, upto };
-    })();
+    return sqlite.transaction(() => rewindUserIndex(sqlite, Number((sqlite.prepare(`SELECT ${lastRowIdSql} AS last`).get() as { last: number }).last)))();
   } finally {
     sqlite.exec(`DETACH DATABASE ${USER_INDEX_SCHEMA}`);
   }
 }
+
+/**
+ * Forgets every entry above row `id` and resumes indexing after it (on a connection
+ * with the index attached). Reconcile uses it after a power cut; the query bench
+ * uses it to leave rows waiting for the indexer.
+ */
+export function rewindUserIndex(sqlite: Sqlite.Database, id: number): { dropped: number; upto: number } {
+  const dropped = sqlite.prepare(`DELETE FROM ${INDEX} WHERE id > ?`).run(id).changes;
+  sqlite.prepare(`UPDATE ${STATE} SET upto = MIN(upto, ?)`).run(id);
+  const upto = Number((sqlite.prepare(`SELECT upto FROM ${STATE}`).get() as { upto: number }).upto);
+  return { dropped, upto };
+}
+
+/**
+ * Starts a read of the index on a connection inside BEGIN. Snapshots run it before
+ * their first read of the log: a user's rows are then exact for the log's snapshot
+ * even if retention deletes rows and the indexer prunes their entries in between.
+ */
+export const USER_INDEX_SNAPSHOT_SQL = `SELECT upto FROM ${STATE}`;
 
 export interface UserIndexPass {
   /** Rows read from the log in this pass (with or without a user). */
