@@ -4,11 +4,14 @@
  * `npm test`: typecheck, lint, build, then unit + integration, e2e (Chromium
  * against the built `switchboard serve`) and the CI-sized reliability suite.
  * Every step runs even if an earlier one failed, so one run shows everything;
- * the last line is the real total as "N passed, N failed".
+ * the last line is the real total as "N passed, N failed". System packages the
+ * suite needs are checked (and installed when run as root) before anything runs.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+
+const { ensureSystemPackages } = require('./systemPackages');
 
 const root = path.join(__dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -16,6 +19,11 @@ const results = path.join(root, 'test-results');
 fs.mkdirSync(results, { recursive: true });
 
 const only = process.argv.slice(2);
+
+// Before any test: the Debian packages the suite needs (installed when we may, else
+// the one command to run). A missing browser must not look like a failing test.
+const setup = ensureSystemPackages();
+if (setup !== 0) process.exit(setup);
 let passed = 0;
 let failed = 0;
 const failures = [];
