@@ -1,10 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 /**
+ * Test timeouts are safety nets for a hung test, not expectations: tests wait for
+ * states (test/helpers/waitFor.ts), and on a machine whose cores are busy those
+ * states arrive late. Each net is a few times the longest state wait inside it.
+ *
  * Four projects: unit (fast, no sockets), integration (real sockets on loopback,
  * SQLite in temp folders), e2e (Chromium against `switchboard serve`) and
  * reliability (crash, fuzz, auth, slow consumers, outages).
  */
+/** expect.poll waits for a state too; its own default (1 s) is a duration in disguise. */
+const expect = { poll: { timeout: 60_000, interval: 50 } };
+
 export default defineConfig({
   test: {
     projects: [
@@ -12,26 +19,29 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          expect,
           include: ['test/unit/**/*.test.ts'],
-          testTimeout: 10_000
+          testTimeout: 60_000
         }
       },
       {
         test: {
           name: 'integration',
           environment: 'node',
+          expect,
           include: ['test/integration/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000
+          testTimeout: 240_000,
+          hookTimeout: 240_000
         }
       },
       {
         test: {
           name: 'e2e',
           environment: 'node',
+          expect,
           include: ['test/e2e/**/*.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           fileParallelism: false
         }
       },
@@ -39,9 +49,10 @@ export default defineConfig({
         test: {
           name: 'reliability',
           environment: 'node',
+          expect,
           include: ['test/reliability/**/*.test.ts'],
-          testTimeout: 600_000,
-          hookTimeout: 120_000,
+          testTimeout: 1_800_000,
+          hookTimeout: 300_000,
           fileParallelism: false
         }
       }

@@ -13,6 +13,8 @@ import {
   openPage,
   openView,
   screenshot,
+  settled,
+  unitsAtRest,
   signIn,
   startServer,
   tempDataDir,
@@ -93,11 +95,10 @@ describe('the control-room console', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong username or password');
     await screenshot(page, 'signin');
     await signIn(page, 'sam', PASSWORD);
-    await page.locator('[data-map-ready="1"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-map-ready="1"]').waitFor();
     await screenshot(page, 'map');
     for (const view of ['board', 'alerts', 'patients', 'statistics', 'health', 'audit', 'report']) {
       await openView(page, view);
-      await page.waitForTimeout(600);
       await screenshot(page, view);
     }
     // A reload resumes the session from sessionStorage instead of asking again.
@@ -124,15 +125,15 @@ describe('the control-room console', () => {
 
   it('draws crews on the map where they report, and moves them as they drive', async () => {
     const { page, errors } = await open('dana');
-    await page.locator('[data-map-ready="1"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-map-ready="1"]').waitFor();
     const crew = await connectDevice(['--role', 'crew', '--sub', 'crew-7', '--unit-id', 'M7']);
     const positions = () => page.evaluate(() => (window as unknown as { __switchboardDebug: { units(): Array<{ id: string; lat: number; lon: number }> } }).__switchboardDebug.units());
     expect((await emitAck(crew, 'update_location', { latitude: 47.6101, longitude: -122.3421, heading: 90, status: 'en_route' })).ok).toBe(true);
-    await expect.poll(async () => (await positions()).find((u) => u.id === 'M7')?.lat, { timeout: 10_000 }).toBeCloseTo(47.6101, 4);
+    await expect.poll(async () => (await positions()).find((u) => u.id === 'M7')?.lat).toBeCloseTo(47.6101, 4);
     await screenshot(page, 'map-unit-before');
     expect((await emitAck(crew, 'update_location', { latitude: 47.6155, longitude: -122.3302, heading: 45, status: 'en_route' })).ok).toBe(true);
-    await expect.poll(async () => (await positions()).find((u) => u.id === 'M7')?.lat, { timeout: 10_000 }).toBeCloseTo(47.6155, 4);
-    await page.waitForTimeout(1100); // let the glide finish before the second picture
+    await expect.poll(async () => (await positions()).find((u) => u.id === 'M7')?.lat).toBeCloseTo(47.6155, 4);
+    await unitsAtRest(page); // the glide has finished before the second picture
     await screenshot(page, 'map-unit-after');
     const after = (await positions()).find((u) => u.id === 'M7')!;
     expect(after.lon).toBeCloseTo(-122.3302, 4);
@@ -144,7 +145,7 @@ describe('the control-room console', () => {
     const monitor = await connectDevice(['--role', 'device', '--sub', 'monitor-1', '--device-id', 'MON-1', '--device-type', 'monitor', '--patient-id', 'P-100']);
     const sent = await emitAck(monitor, 'device_data', { data_type: 'heart_rate', values: { heart_rate: 178 }, patient_id: 'P-100' });
     expect(sent.ok).toBe(true);
-    await expect.poll(() => page.getByTestId('alerts-unread').textContent(), { timeout: 10_000 }).toMatch(/^[1-9]/);
+    await expect.poll(() => page.getByTestId('alerts-unread').textContent()).toMatch(/^[1-9]/);
     expect(await page.getByTestId('status-strip').getAttribute('data-trouble')).toBe('1');
     await screenshot(page, 'alert-badge');
     await openView(page, 'alerts');
@@ -152,7 +153,7 @@ describe('the control-room console', () => {
     await row.waitFor();
     await screenshot(page, 'alerts-open');
     await row.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect.poll(() => page.locator('[data-kind="vitals"]').first().textContent(), { timeout: 10_000 }).toContain('acknowledged by dana');
+    await expect.poll(() => page.locator('[data-kind="vitals"]').first().textContent()).toContain('acknowledged by dana');
     // The acknowledgement is in the socket log, attributed to the operator.
     const admin = deviceToken(['--role', 'admin', '--sub', 'sam']);
     await expect
@@ -162,8 +163,7 @@ describe('the control-room console', () => {
           const body = (await res.json()) as unknown;
           const rows = Array.isArray(body) ? body : ((body as { logs?: unknown[] }).logs ?? []);
           return (rows as Array<{ user_id: string | null }>).map((r) => r.user_id);
-        },
-        { timeout: 10_000 }
+        }
       )
       .toContain('dana');
     await screenshot(page, 'alerts-acknowledged');
@@ -182,8 +182,8 @@ describe('the control-room console', () => {
       expect((await emitAck(monitor, 'device_data', { data_type: 'spo2', values: { spo2 }, patient_id: 'P-200' })).ok).toBe(true);
     }
     // Both series update on their own frames: wait for the last reading of each.
-    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('Heart rate: 95 bpm');
-    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('SpO₂: 95%');
+    await expect.poll(() => card.textContent()).toContain('Heart rate: 95 bpm');
+    await expect.poll(() => card.textContent()).toContain('SpO₂: 95%');
     expect(await card.textContent()).toContain('high 120');
     await screenshot(page, 'patients-live');
     expect(errors).toEqual([]);
@@ -208,7 +208,7 @@ describe('the control-room console', () => {
     const { page, errors } = await open('sam', 'audit');
     await page.getByLabel('Event type').fill('update_location');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await expect.poll(() => page.getByTestId('log-total').textContent(), { timeout: 10_000 }).toMatch(/^\d/);
+    await expect.poll(() => page.getByTestId('log-total').textContent()).toMatch(/^\d/);
     const total = Number((await page.getByTestId('log-total').textContent())!.replace(/[^\d]/g, ''));
     expect(total).toBeGreaterThanOrEqual(2);
     await page.locator('.vt__row').first().click();
@@ -226,8 +226,8 @@ describe('the control-room console', () => {
   it('produces a printable PDF audit report', async () => {
     const { page, errors } = await open('sam', 'report');
     await page.getByRole('heading', { name: 'Switchboard audit report' }).waitFor();
-    await expect.poll(() => page.getByTestId('audit-report').getAttribute('data-ready'), { timeout: 15_000 }).toMatch(/[01]/);
-    await page.waitForTimeout(500);
+    await expect.poll(() => page.getByTestId('audit-report').getAttribute('data-ready')).toMatch(/[01]/);
+    await settled(page);
     await page.emulateMedia({ media: 'print' });
     const pdfPath = path.join(path.dirname(CLI), '..', 'test-results', 'audit-report.pdf');
     fs.mkdirSync(path.dirname(pdfPath), { recursive: true });

@@ -45,9 +45,9 @@ describe.skipIf(!hasDemo)('the console on the demo city', () => {
 
   it('shows units that move on the map', async () => {
     const { page, errors } = watched;
-    await page.locator('[data-map-ready="1"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-map-ready="1"]').waitFor();
     const units = () => page.evaluate(() => (window as unknown as Debug).__switchboardDebug.units());
-    await expect.poll(async () => (await units()).filter((u) => Number.isFinite(u.lat)).length, { timeout: 20_000 }).toBeGreaterThan(3);
+    await expect.poll(async () => (await units()).filter((u) => Number.isFinite(u.lat)).length).toBeGreaterThan(3);
     const before = new Map((await units()).map((u) => [u.id, u]));
     await screenshot(page, 'demo-map-1');
     await expect
@@ -56,11 +56,9 @@ describe.skipIf(!hasDemo)('the console on the demo city', () => {
           (await units()).filter((u) => {
             const b = before.get(u.id);
             return b && (Math.abs(b.lat - u.lat) > 1e-6 || Math.abs(b.lon - u.lon) > 1e-6);
-          }).length,
-        { timeout: 20_000 }
+          }).length
       )
       .toBeGreaterThan(0);
-    await page.waitForTimeout(1000);
     await screenshot(page, 'demo-map-2');
     expect(errors).toEqual([]);
   });
@@ -69,7 +67,7 @@ describe.skipIf(!hasDemo)('the console on the demo city', () => {
     const { page, errors } = watched;
     await openView(page, 'board');
     // An open incident with a suggested available unit.
-    await page.locator('[data-testid="incident-queue"] .assign__btn').first().waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="incident-queue"] .assign__btn').first().waitFor();
     const { unitId, incidentId } = await page.evaluate(() => {
       const btn = document.querySelector('[data-testid="incident-queue"] .assign__btn')!;
       return { unitId: btn.getAttribute('data-unit')!, incidentId: btn.closest('tr')!.getAttribute('data-incident')! };
@@ -77,9 +75,9 @@ describe.skipIf(!hasDemo)('the console on the demo city', () => {
     expect(await page.locator(`[data-testid="unit-board"] tr[data-unit="${unitId}"]`).getAttribute('data-status')).toBe('available');
     await page.locator(`[data-testid="incident-queue"] tr[data-incident="${incidentId}"] .assign__btn[data-unit="${unitId}"]`).click();
     await expect
-      .poll(() => page.evaluate((id) => (window as unknown as Debug).__switchboardDebug.units().find((u) => u.id === id)?.incidentId ?? null, unitId), { timeout: 30_000 })
+      .poll(() => page.evaluate((id) => (window as unknown as Debug).__switchboardDebug.units().find((u) => u.id === id)?.incidentId ?? null, unitId))
       .toBe(incidentId);
-    await expect.poll(() => page.locator(`[data-testid="unit-board"] tr[data-unit="${unitId}"]`).getAttribute('data-status'), { timeout: 30_000 }).not.toBe('available');
+    await expect.poll(() => page.locator(`[data-testid="unit-board"] tr[data-unit="${unitId}"]`).getAttribute('data-status')).not.toBe('available');
     await screenshot(page, 'demo-board-assigned');
     expect(errors).toEqual([]);
   });
@@ -87,12 +85,10 @@ describe.skipIf(!hasDemo)('the console on the demo city', () => {
   it('lets an admin see the living city in every view', async () => {
     const admin = await openPage(browser, server.url);
     await signIn(admin.page, server.credentials!.username, server.credentials!.password);
-    await admin.page.locator('[data-map-ready="1"]').waitFor({ timeout: 20_000 });
-    await admin.page.waitForTimeout(2000);
+    await admin.page.locator('[data-map-ready="1"]').waitFor();
     await screenshot(admin.page, 'demo-admin-map');
     for (const view of ['board', 'alerts', 'patients', 'statistics', 'health', 'audit', 'report']) {
       await openView(admin.page, view);
-      await admin.page.waitForTimeout(1200);
       await screenshot(admin.page, `demo-${view}`);
     }
     expect(admin.errors).toEqual([]);

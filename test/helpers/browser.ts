@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { STATE_DEADLINE_MS } from './waitFor';
 
 /**
  * Browser tests run the built console in Debian's Chromium against the built
@@ -66,7 +67,7 @@ export async function startServer(command: 'serve' | 'demo' = 'serve', extraArgs
   child.stdout!.on('data', (c: Buffer) => (text += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (text += c.toString('utf8')));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} did not print its URL in time:\n${text}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${command} did not print its URL in time:\n${text}`)), STATE_DEADLINE_MS);
     const check = () => {
       const match = /Switchboard console: (http:\/\/\S+)/.exec(text) ?? /(http:\/\/127\.0\.0\.1:\d+)/.exec(text);
       if (match && (command === 'serve' || /password/i.test(text))) {
@@ -92,7 +93,7 @@ export async function startServer(command: 'serve' | 'demo' = 'serve', extraArgs
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), STATE_DEADLINE_MS);
       await exited;
       clearTimeout(timer);
     }
@@ -118,6 +119,8 @@ export interface WatchedPage {
 
 export async function openPage(browser: Browser, url: string, options: { acceptDownloads?: boolean } = {}): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 960 }, acceptDownloads: options.acceptDownloads ?? true });
+  // Playwright's own waits (locators, waitForFunction) wait for states; give them the suite's deadline.
+  context.setDefaultTimeout(STATE_DEADLINE_MS);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {
@@ -135,7 +138,24 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByTestId('status-strip').waitFor();
 }
 
+/**
+ * Waits until the page shows its data rather than a placeholder: no view still
+ * loading, no virtual-table row waiting for its page, fonts in, and a frame painted
+ * after that. A state, so a busy machine only makes it later, never wrong.
+ */
+export async function settled(page: Page): Promise<void> {
+  // Expressions as strings: this helper is compiled without the DOM's types.
+  await page.waitForFunction("!document.querySelector('.loading, .vt__row--loading')", undefined, { timeout: STATE_DEADLINE_MS });
+  await page.evaluate('document.fonts.ready.then(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))');
+}
+
+/** The map's unit layer has finished gliding every unit to its last reported position. */
+export async function unitsAtRest(page: Page): Promise<void> {
+  await page.waitForFunction("document.querySelector('[data-gliding]')?.getAttribute('data-gliding') === '0'", undefined, { timeout: STATE_DEADLINE_MS });
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
+  await settled(page);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file });

@@ -1,18 +1,22 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { STATE_DEADLINE_MS } from './waitFor';
 
 const root = path.join(__dirname, '..', '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const runner = path.join(__dirname, 'runCli.ts');
+// `node --import tsx`, not the `tsx` wrapper: the wrapper relays SIGTERM to its child
+// and SIGKILLs it (exit 143) unless the child answers within 30 ms, which a busy
+// machine misses. With the loader in-process, the signal reaches our own handler.
+const nodeWithTsx = [process.execPath, '--import', 'tsx', runner] as const;
 
 /** Runs a CLI command to completion (from source) and returns its output. */
 export function runCli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const res = spawnSync(tsx, [runner, ...args], {
+  const res = spawnSync(nodeWithTsx[0], [...nodeWithTsx.slice(1), ...args], {
     cwd: root,
     input: options.input ?? '',
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
-    timeout: 60_000
+    timeout: 3 * STATE_DEADLINE_MS
   });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
@@ -23,10 +27,10 @@ export async function startCli(
   ready: RegExp,
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
-  const child = spawn(tsx, [runner, ...args], { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), ...args], { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`CLI did not print ${ready} in time:\n${output}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => reject(new Error(`CLI did not print ${ready} in time:\n${output}`)), options.timeoutMs ?? STATE_DEADLINE_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = output.match(ready);

@@ -43,8 +43,9 @@ describe('slow consumers', () => {
     }
     const stalledWs = STALLED.has('ws') ? await HubWebSocket.connect(url, '/realtime/ws', await operator('stalled-ws')) : null;
     if (stalledWs) {
+      const answered = subscriptionAnswered(stalledWs);
       stalledWs.send(JSON.stringify({ type: 'subscribe', room: ROOM }));
-      await sleep(100);
+      await answered;
       tcpOf(stalledWs.ws).pause();
     }
     const sseToken = await operator('stalled-sse');
@@ -60,7 +61,9 @@ describe('slow consumers', () => {
     await new Promise<void>((r) => fastSio.once('connect', () => r()));
     await fastSio.emitWithAck('join_room', { room: ROOM });
     const fastWs = await HubWebSocket.connect(url, '/realtime/ws', await operator('fast-ws'), { keep: false });
+    const fastSubscribed = subscriptionAnswered(fastWs);
     fastWs.send(JSON.stringify({ type: 'subscribe', room: ROOM }));
+    await fastSubscribed;
     const sioLatency: number[] = [];
     let wsReceived = 0;
     fastSio.on('system.update', (data: { at: number }) => sioLatency.push(Date.now() - data.at));
@@ -72,7 +75,8 @@ describe('slow consumers', () => {
     const ackLatency: number[] = [];
     const ackErrors: string[] = [];
 
-    await sleep(500);
+    // One answered event: every reader and the device are in before the baseline.
+    await device.emit('device_data', { data_type: 'telemetry', values: { n: -1 } });
     const baselineMb = serve.rssMb() ?? 0;
     const samples: number[] = [];
     const sampler = setInterval(() => samples.push(serve?.rssMb() ?? 0), 250);
@@ -111,7 +115,7 @@ describe('slow consumers', () => {
     await Promise.all([publisher(), publisher(), publisher(), deviceLoop()]);
     const publishSeconds = Math.round((performance.now() - publishStarted) / 100) / 10;
     const alive = () => serve?.child.exitCode === null && serve.child.signalCode === null;
-    await waitFor('fast readers caught up', () => !alive() || (sioLatency.length >= published && wsReceived >= published), 30_000).catch(() => undefined);
+    await waitFor('fast readers caught up', () => !alive() || (sioLatency.length >= published && wsReceived >= published), 120_000).catch(() => undefined);
     clearInterval(sampler);
     const peakMb = Math.max(baselineMb, ...samples);
     const hubAlive = serve.child.exitCode === null && serve.child.signalCode === null;
@@ -146,3 +150,15 @@ describe('slow consumers', () => {
     expect(peakMb - baselineMb, 'hub memory growth with stalled readers (MB)').toBeLessThan(MEMORY_BOUND_MB);
   });
 });
+
+/** Resolves when the hub answers this connection's subscribe (register before sending it). */
+function subscriptionAnswered(ws: HubWebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (raw: unknown) => {
+      if (!String(raw).includes('"type":"subscription"')) return;
+      ws.ws.off('message', onMessage);
+      resolve();
+    };
+    ws.ws.on('message', onMessage);
+  });
+}

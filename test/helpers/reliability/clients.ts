@@ -1,17 +1,9 @@
 import WebSocket from 'ws';
 import { ERROR_CODES } from '../../../src/shared/result';
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { waitFor } from '../waitFor';
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
 

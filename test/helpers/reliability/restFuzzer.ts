@@ -78,6 +78,26 @@ export interface RestFuzzOptions {
  * is clear when it is a success, or an error status with `{error:{code,message}}`
  * and a known code; any 500 is a failure.
  */
+const ANSWER_DEADLINE_MS = 5 * 60_000;
+/** Failures that happen before a request reaches the server: the machine, not the hub. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EADDRNOTAVAIL', 'EAGAIN']);
+
+/**
+ * fetch, retried while the request could not even be sent (connect refused or timed
+ * out because the machine is saturated). Anything after the request left is the
+ * server's answer, or its silence, and is judged by the caller.
+ */
+async function fetchOnceSent(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if (!code || !NOT_SENT.has(code) || attempt >= 5 || init.signal?.aborted) throw err;
+    }
+  }
+}
+
 export async function fuzzRest(o: RestFuzzOptions): Promise<FuzzTally & { serverErrors: number; offContract: number; offContractExamples: string[] }> {
   /** offContract: an error answer, but in a framework's own shape rather than `{error:{code,message}}`. */
   const tally = Object.assign(newTally('REST endpoints'), { serverErrors: 0, offContract: 0, offContractExamples: [] as string[] });
@@ -124,9 +144,10 @@ export async function fuzzRest(o: RestFuzzOptions): Promise<FuzzTally & { server
       tally.tried += 1;
       bump(tally.kinds, route.path);
       const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), 60_000);
+      // A saturated machine answers late, not never: the deadline is generous and says so.
+      const timer = setTimeout(() => abort.abort(new Error(`no answer within ${ANSWER_DEADLINE_MS} ms`)), ANSWER_DEADLINE_MS);
       try {
-        const res = await fetch(`${o.url}${path}${hostileQuery(rng, route.query)}`, { method, headers, body, signal: abort.signal });
+        const res = await fetchOnceSent(`${o.url}${path}${hostileQuery(rng, route.query)}`, { method, headers, body, signal: abort.signal });
         if ((res.headers.get('content-type') ?? '').includes('text/event-stream')) {
           // An SSE stream opened: that is a success; close it.
           await res.body?.cancel();

@@ -2,6 +2,7 @@ import { createCadSimulator, type CadSimulator, type CadSimulatorOptions } from 
 import type { CoreConfigInput } from '../../../src/main/core/config';
 import type { HubPublisher } from '../../../src/main/core/hub/types';
 import { startTestCore, tempDir, type TestCore } from '../../helpers/core';
+export { waitFor } from '../../helpers/waitFor';
 
 export const CAD_TOKEN = 'test-cad-token-3f9a1c77d2e84b0c';
 
@@ -51,16 +52,6 @@ export async function startBridgedCore(
     }
   };
   return Object.assign(running, { relayed });
-}
-
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));

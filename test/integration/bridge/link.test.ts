@@ -41,17 +41,19 @@ describe('the CAD link', () => {
 
   it('reports a rejected token clearly in health and does not retry in a hot loop', async () => {
     sim = await startSim();
-    running = await startBridgedCore(sim.url, { token: 'definitely-the-wrong-token' });
+    running = await startBridgedCore(sim.url, { token: 'definitely-the-wrong-token', bridge: { authRetryMs: 60_000 } });
     const { core } = running;
-    await waitFor('auth failure reported', () => core.services.bridge.health().bridge.last_error);
+    await waitFor('auth failure reported with its retry scheduled', () => core.services.bridge.health().bridge.last_error && core.services.bridge.health().bridge.next_retry_at);
     const res = await fetch(`${core.url}/api/socket-bridge/health`);
     expect(res.status).toBe(503);
     const body = (await res.json()) as { status: string; bridge: { last_error: string; connection_attempts: number } };
     expect(body.status).toBe('disconnected');
     expect(body.bridge.last_error).toMatch(/Authentication failed/);
-    // Backoff 50 ms would allow ~20 attempts in a second; an auth failure waits authRetryMs (1.5 s).
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(core.services.bridge.health().bridge.connection_attempts).toBe(1);
+    // Backoff would retry in 50 ms; an auth failure waits authRetryMs instead. Read the
+    // schedule rather than watch a clock, so a slow machine cannot blur the two.
+    const after = core.services.bridge.health().bridge;
+    expect(after.connection_attempts).toBe(1);
+    expect(Date.parse(after.next_retry_at!) - Date.now()).toBeGreaterThan(30_000);
     expect(running.logText()).not.toContain('definitely-the-wrong-token');
   });
 

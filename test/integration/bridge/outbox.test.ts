@@ -41,7 +41,7 @@ async function sendActions(core: TestCore['core'], count: number): Promise<strin
 }
 
 async function expectDeliveredOnceInOrder(core: TestCore['core'], cad: CadSimulator, keys: string[]) {
-  await waitFor('all delivered', () => core.services.bridge.health().bridge.outbox.pending === 0 && cad.state.received.length >= keys.length, 20_000);
+  await waitFor('all delivered', () => core.services.bridge.health().bridge.outbox.pending === 0 && cad.state.received.length >= keys.length);
   const received = cad.state.received.map((m) => m.idempotency_key);
   expect(received).toHaveLength(keys.length);
   expect(new Set(received).size).toBe(keys.length);

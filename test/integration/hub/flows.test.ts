@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connectIo } from 'socket.io-client';
+import { waitFor } from '../../helpers/waitFor';
 import { emitAck, hasLog, logRows, nextEvent, startHubHarness, type HubHarness } from './hubHelpers';
 
 let h: HubHarness | undefined;
@@ -249,9 +250,7 @@ describe('hub flows', () => {
     h = await startHubHarness({ reportingIntervalSeconds: { crew: 0.2 }, staleAfterIntervals: 1, staleCheckSeconds: 0.05 });
     const crew = await h.socket({ sub: 'crew-2', role: 'crew', unit_id: 'U2' });
     await emitAck(crew, 'update_location', { latitude: 47.6, longitude: -122.3 });
-    const deadline = Date.now() + 3000;
-    while (!h.running.core.alerts.openFor('stale:unit:U2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(h.running.core.alerts.openFor('stale:unit:U2')).toMatchObject({ kind: 'device_stale' });
+    expect(await waitFor('the stale alert for U2', () => h!.running.core.alerts.openFor('stale:unit:U2'))).toMatchObject({ kind: 'device_stale' });
     const list = await h.running.core.api.call('hub.connections', { staleOnly: true }, { operator: { username: 'd', role: 'dispatcher' }, transport: 'socket' });
     expect(list).toMatchObject({ ok: true, value: { connections: [{ user: 'crew-2', stale: true }] } });
     await emitAck(crew, 'update_location', { latitude: 47.61, longitude: -122.3 });

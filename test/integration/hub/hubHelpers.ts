@@ -2,6 +2,7 @@ import { io as connectIo, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { Identity } from '../../../src/shared/roles';
 import { startTestCore, tokenFor, type TestCore } from '../../helpers/core';
+import { STATE_DEADLINE_MS } from '../../helpers/waitFor';
 
 export type Ack = { ok: true; id: number | null; [key: string]: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -24,7 +25,7 @@ export interface WsClient {
 export const emitAck = (socket: Socket, event: string, payload?: unknown, timeoutMs = 5000): Promise<Ack> =>
   socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack>;
 
-export function nextEvent<T = unknown>(socket: Socket, event: string, timeoutMs = 5000): Promise<T> {
+export function nextEvent<T = unknown>(socket: Socket, event: string, timeoutMs = STATE_DEADLINE_MS): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
     socket.once(event, (data: T) => {
@@ -76,7 +77,7 @@ export async function startHubHarness(hubConfig: Record<string, unknown> = {}, l
         ws,
         messages,
         send: (body) => ws.send(JSON.stringify(body)),
-        next(predicate, timeoutMs = 5000) {
+        next(predicate, timeoutMs = STATE_DEADLINE_MS) {
           const found = messages.find(predicate);
           if (found) return Promise.resolve(found);
           return new Promise((resolve, reject) => {

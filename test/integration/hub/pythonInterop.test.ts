@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STATE_DEADLINE_MS, waitFor } from '../../helpers/waitFor';
 import { emitAck, startHubHarness, type HubHarness } from './hubHelpers';
 
+/** Debian's python3 with python3-socketio and python3-websockets (npm test installs them first). */
 const PYTHON = '/usr/bin/python3';
-const hasPython = fs.existsSync(PYTHON);
 
 let h: HubHarness | undefined;
 afterEach(async () => {
@@ -57,7 +57,7 @@ function runPython(script: string, args: string[]) {
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   // A client that never hears its event must fail the test, not hang it.
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), STATE_DEADLINE_MS);
   const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
     child.on('close', (code) => {
       clearTimeout(killer);
@@ -67,21 +67,13 @@ function runPython(script: string, args: string[]) {
   return { child, done };
 }
 
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe.skipIf(!hasPython)('interoperability with the seeds’ Python clients', () => {
+describe('interoperability with the seeds’ Python clients', () => {
   it('serves seed 002’s python-socketio client: query-string connect, join_room by old name, patient_alert handler', async () => {
     h = await startHubHarness();
     const token = await h.token({ sub: 'user1', role: 'dispatcher' });
     const py = runPython(SEED_002_CLIENT, [h.url, token]);
     const registry = h.running.core.services.hub.hub.registry;
-    await waitFor(() => [...registry.all()].some((c) => c.identity.sub === 'user1' && c.rooms.has('patient:P123')), 'the python client to join patient_P123');
+    await waitFor('the python client to join patient_P123', () => [...registry.all()].some((c) => c.identity.sub === 'user1' && c.rooms.has('patient:P123')));
     h.running.core.services.hub.emitters.patientAlert('P123', 'critical', { message: 'High risk detected', score: 0.95 });
     const result = await py.done;
     expect(result.err).not.toMatch(/Traceback/);
@@ -94,7 +86,7 @@ describe.skipIf(!hasPython)('interoperability with the seeds’ Python clients',
     const token = await h.token({ sub: 'nurse1', role: 'supervisor' });
     const py = runPython(SEED_004_CLIENT, [h.url.replace('http', 'ws'), token]);
     const registry = h.running.core.services.hub.hub.registry;
-    await waitFor(() => [...registry.all()].some((c) => c.transport === 'websocket' && c.rooms.has('patient:P123:vitals')), 'the python client to connect');
+    await waitFor('the python client to connect', () => [...registry.all()].some((c) => c.transport === 'websocket' && c.rooms.has('patient:P123:vitals')));
     const monitor = await h.socket({ sub: 'mon', role: 'device', device_id: 'M1', device_type: 'monitor', patient_id: 'P123' });
     expect(await emitAck(monitor, 'device_data', { data_type: 'heart_rate', values: { value: 72 } })).toMatchObject({ ok: true });
     const result = await py.done;

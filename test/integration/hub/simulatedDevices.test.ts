@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulatedDevices } from '../../../src/main/devices';
+import { waitFor } from '../../helpers/waitFor';
 import { startHubHarness, type HubHarness } from './hubHelpers';
 
 let h: HubHarness | undefined;
@@ -25,10 +26,7 @@ describe('simulated field devices', () => {
     stop = devices.stop;
     const moves: string[] = [];
     core.bus.on('hub.unitLocation', (m) => moves.push(m.unit_id));
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !(moves.length > 0 && core.services.hub.requests.list().some((r) => r.status !== 'pending'))) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor('a crew moving and a hospital answering a request', () => moves.length > 0 && core.services.hub.requests.list().some((r) => r.status !== 'pending'));
     expect(devices.sockets()).toBe(2 + 2 + 8 + 1);
     expect(new Set(moves)).toEqual(new Set(['M1', 'M2']));
     expect(core.services.hub.requests.list().some((r) => r.status === 'accepted' || r.status === 'failed')).toBe(true);

@@ -7,6 +7,7 @@ import { verifyLogFile } from '../../../src/main/core/log/verify';
 import { createGroupCommitWriter, type GroupCommitWriter } from '../../../src/main/core/log/writer';
 import { createSecretScrubber } from '../../../src/main/core/logger';
 import { countersSnapshot, entry, openLogFixture, type LogFixture } from './helpers';
+import { waitFor } from '../../helpers/waitFor';
 
 let fx: LogFixture | undefined;
 let writer: GroupCommitWriter | undefined;
@@ -18,13 +19,7 @@ afterEach(async () => {
 });
 
 const silent = pino({ level: 'silent' });
-const until = async (check: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (check: () => boolean) => waitFor('the commit thread', check);
 const counters = (f: LogFixture) => countersSnapshot(f.database, Date.now() + 3_600_000);
 
 describe('group commits on the commit thread', () => {

@@ -167,7 +167,7 @@ describe('the per-user index', () => {
     const failing = { source: `require('node:worker_threads').parentPort.postMessage({ type: 'failed', error: 'no driver here' });`, eval: true };
     const indexer = startUserIndexer({ file: f.database.file, intervalMs: 60_000, logger: pino({ level: 'silent' }), source: failing });
     cleanups.push(() => indexer.close());
-    await expect.poll(async () => (await indexer.runNow().catch(() => null))?.behind, { timeout: 5_000 }).toBe(0);
+    await expect.poll(async () => (await indexer.runNow().catch(() => null))?.behind, { timeout: 60_000 }).toBe(0);
     expect(indexEntries(f)).toBe(15);
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rebuildCounters } from '../../../src/main/core/log/statistics';
 import { verifyLogFile } from '../../../src/main/core/log/verify';
 import { countersSnapshot, entry, openLogFixture, type LogFixture } from './helpers';
+import { waitFor } from '../../helpers/waitFor';
 
 let fx: LogFixture | undefined;
 afterEach(async () => {
@@ -92,7 +93,7 @@ describe('durability before acknowledgement', () => {
     const writer = createGroupCommitWriter({ database: fx.database, keys: fx.keys, scrubber: createSecretScrubber([]), logger: pino({ level: 'silent' }), walSync });
     let acked = false;
     const ack = writer.createSocketLog(entry()).then((r) => ((acked = true), r));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the first commit to ask for its WAL sync', () => syncs.length >= 1);
     // Committed (another connection sees it) but not yet acknowledged: the sync is still out.
     const other = new Sqlite(fx.database.file, { readonly: true });
     expect((other.prepare('SELECT count(*) AS n FROM socket_logs').get() as { n: number }).n).toBe(1);
@@ -102,7 +103,7 @@ describe('durability before acknowledgement', () => {
     expect((await ack).id).toBe(1);
 
     const failed = writer.createSocketLog(entry());
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the second commit to ask for its WAL sync', () => syncs.length >= 2);
     syncs[1]!(Object.assign(new Error('EIO'), { code: 'EIO' }));
     await expect(failed).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await writer.close();

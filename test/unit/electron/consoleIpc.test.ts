@@ -30,7 +30,7 @@ const ipcOver = (core: Core) => {
 
 const signIn = { username: 'dana', password: 'correct horse' };
 
-describe('the guarded IPC registrar', { timeout: 30_000 }, () => {
+describe('the guarded IPC registrar', () => {
   it('answers a console window the same Result the core gives, after sign-in', async () => {
     const { ipcMain, window } = ipcOver(running.core);
     const contents = window();

@@ -60,7 +60,7 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-describe('single instance', { timeout: 30_000 }, () => {
+describe('single instance', () => {
   it('a second launch quits at once and starts no core', async () => {
     fake.app.lockAvailable = false;
     const { handle } = start();
@@ -81,7 +81,7 @@ describe('single instance', { timeout: 30_000 }, () => {
   });
 });
 
-describe('start on ready', { timeout: 30_000 }, () => {
+describe('start on ready', () => {
   it('starts nothing before ready, then the core, then one secure window wired to IPC', async () => {
     const { handle } = start();
     await new Promise((resolve) => setImmediate(resolve));
@@ -158,7 +158,7 @@ describe('start on ready', { timeout: 30_000 }, () => {
   });
 });
 
-describe('quit', { timeout: 30_000 }, () => {
+describe('quit', () => {
   it('waits until the core has closed, then quits', async () => {
     const runtime = await startReady();
     const realClose = runtime.core.close.bind(runtime.core);
@@ -246,7 +246,7 @@ describe('quit', { timeout: 30_000 }, () => {
   });
 });
 
-describe('critical alert notifications', { timeout: 30_000 }, () => {
+describe('critical alert notifications', () => {
   it('shows a native notification for a critical alert, and a click brings the console forward', async () => {
     const runtime = await startReady();
     runtime.core.alerts.raise({

@@ -31,7 +31,7 @@ interface BuilderConfig {
 const config = yaml.load(fs.readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 const quietLogger = { isEnabled: false, add: () => undefined };
 
-describe('electron-builder.yml', { timeout: 30_000 }, () => {
+describe('electron-builder.yml', () => {
   it('passes electron-builder’s own schema validation', async () => {
     await expect(validateConfiguration(config, quietLogger)).resolves.toBeUndefined();
   });

@@ -112,7 +112,7 @@ const CALLS: Array<[string, unknown]> = [
   ['alerts.list', {}]
 ];
 
-describe('IPC and the /console namespace carry the same contract', { timeout: 30_000 }, () => {
+describe('IPC and the /console namespace carry the same contract', () => {
   it('give the same answers to the same call sequence', async () => {
     const { ipcMain, window } = ipcOver(running.core);
     const transports = [viaIpc(ipcMain, window()), await viaSocket(running.core.url)];

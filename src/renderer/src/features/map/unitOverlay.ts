@@ -183,6 +183,9 @@ export class UnitOverlay {
       if (!visibleChange && (Math.abs(x - track.drawnX) >= MIN_VISIBLE_MOVE_PX || Math.abs(y - track.drawnY) >= MIN_VISIBLE_MOVE_PX)) visibleChange = true;
     }
     if (visibleChange) this.paint(placed);
+    // Exposed for tests and tooling that must wait for the picture to come to rest.
+    const gliding = moving ? '1' : '0';
+    if (this.canvas.dataset.gliding !== gliding) this.canvas.dataset.gliding = gliding;
     if (moving || this.followId) this.schedule();
   };
 
