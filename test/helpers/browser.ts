@@ -144,14 +144,28 @@ export async function signIn(page: Page, username: string, password: string): Pr
  * after that. A state, so a busy machine only makes it later, never wrong.
  */
 export async function settled(page: Page): Promise<void> {
-  // Expressions as strings: this helper is compiled without the DOM's types.
-  await page.waitForFunction("!document.querySelector('.loading, .vt__row--loading')", undefined, { timeout: STATE_DEADLINE_MS });
-  await page.evaluate('document.fonts.ready.then(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))');
+  await page.waitForFunction(() => !(globalThis as unknown as PageGlobals).document.querySelector('.loading, .vt__row--loading'), undefined, { timeout: STATE_DEADLINE_MS });
+  await page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    return w.document.fonts.ready.then(() => new Promise<void>((resolve) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => resolve()))));
+  });
 }
 
 /** The map's unit layer has finished gliding every unit to its last reported position. */
 export async function unitsAtRest(page: Page): Promise<void> {
-  await page.waitForFunction("document.querySelector('[data-gliding]')?.getAttribute('data-gliding') === '0'", undefined, { timeout: STATE_DEADLINE_MS });
+  await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('[data-gliding]')?.getAttribute('data-gliding') === '0', undefined, { timeout: STATE_DEADLINE_MS });
+}
+
+/**
+ * The page's globals, typed just enough for the functions above. This helper is
+ * compiled without the DOM's types, and the console's CSP forbids evaluating strings,
+ * so page-side code is written as functions over this narrow view (a cast, which
+ * compiles away: Playwright sends each function's source to the page, so page-side
+ * code may not call anything defined in this module).
+ */
+interface PageGlobals {
+  document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null; fonts: { ready: Promise<unknown> } };
+  requestAnimationFrame(callback: () => void): number;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
