@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/core';
-import { sleep } from '../helpers/reliability/clients';
+import { waitFor } from '../helpers/reliability/clients';
 import { startDeviceLoad } from '../helpers/reliability/load';
 import { checkLog } from '../helpers/reliability/logCheck';
 import { seededRng } from '../helpers/reliability/payloads';
@@ -11,6 +11,8 @@ const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 3);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 const CLIENTS = 24;
 const RATE_PER_CLIENT = 40;
+/** Refusals a device retries: the hub shedding load while the machine is saturated. */
+const RETRYABLE = new Set(['UNAVAILABLE']);
 
 let serve: ServeProcess | undefined;
 afterAll(async () => {
@@ -28,9 +30,12 @@ describe('crash: kill -9 of switchboard serve under load', () => {
 
     for (let round = 1; round <= ROUNDS; round += 1) {
       const load = await startDeviceLoad({ url: serve.url, secret: jwtSecretOf(dataDir), clients: CLIENTS, ratePerClient: RATE_PER_CLIENT, tag: `r${round}` });
-      const killAfterMs = Math.round(800 + rng() * 2_700);
-      await sleep(killAfterMs);
+      // A random point in the load, measured in acknowledged events rather than
+      // milliseconds: a busy machine reaches it later, but always under load.
+      const killAfterAcks = Math.round(200 + rng() * 1_800);
+      await waitFor(`${killAfterAcks} acknowledged events in round ${round}`, () => load.acked.size >= killAfterAcks, 5 * 60_000);
       const before = load.summary();
+      const refusalsBefore = new Map(load.errors);
       await serve.kill9();
       await load.stop();
       const s = load.summary();
@@ -40,15 +45,16 @@ describe('crash: kill -9 of switchboard serve under load', () => {
       serve = await startServe({ dataDir });
       const check = await checkLog(dataDir, acked);
       console.log(
-        `[crash] round ${round}: killed after ${killAfterMs} ms with ${s.sent - s.acked - s.errors} events in flight; ` +
+        `[crash] round ${round}: killed after ${before.acked} acks (aimed at ${killAfterAcks}) with ${s.sent - s.acked - s.errors} events in flight; ` +
           `sent ${s.sent}, acked ${s.acked} (error acks ${s.errors}, p99 ack ${s.p99} ms); ` +
           `after restart: ${acked.size - check.missing.length - check.mismatched.length}/${acked.size} acked events found (all rounds), ` +
           `${check.rows} rows, integrity_check "${check.integrity}", HMAC chain ${check.verify.ok ? 'verifies' : `FAILS: ${check.verify.problems.slice(0, 3).join('; ')}`} ` +
           `(${check.verify.checked.rows} rows checked)` +
           (check.cliVerify ? `, switchboard verify exit ${check.cliVerify.code}` : ', (CLI verify not available yet)')
       );
-      expect(before.errors, 'every ack before the kill was a success').toBe(0);
-      expect(s.acked, 'the load was running when the process was killed').toBeGreaterThan(100);
+      // A saturated machine makes the hub shed load (UNAVAILABLE, retryable): that is an answer.
+      expect([...refusalsBefore.keys()].filter((code) => !RETRYABLE.has(code)), `every answer before the kill was an ack or a retryable refusal (${before.errors} refusals)`).toEqual([]);
+      expect(s.acked, 'the load was running when the process was killed').toBeGreaterThanOrEqual(killAfterAcks);
       expect(check.missing, 'acked events missing after the crash').toEqual([]);
       expect(check.mismatched, 'acked events whose row holds something else').toEqual([]);
       expect(check.integrity).toBe('ok');
