@@ -1,4 +1,5 @@
 import { UsageError } from './args';
+import { isStartupRefusal } from '../core/startupRefusal';
 import type { CliCommand } from './command';
 import { cadSimCommand } from './commands/cadSim';
 import { demoCommand } from './commands/demo';
@@ -38,6 +39,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`switchboard ${name}: ${err.message}\nUsage: ${command.usage}\n`);
       return 2;
+    }
+    if (isStartupRefusal(err)) {
+      // One sentence for the operator: what is wrong and what to do, no stack trace.
+      process.stderr.write(`switchboard ${name}: ${err.message}\n`);
+      return 1;
     }
     process.stderr.write(`switchboard ${name} failed: ${(err as Error).stack ?? String(err)}\n`);
     return 1;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { CoreConfigSchema, type CoreConfig, type CoreConfigInput } from './config';
+import { parseCoreConfig, type CoreConfig, type CoreConfigInput } from './config';
 import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
 import { registerAlertHandlers } from './alerts/alertHandlers';
 import { createOperatorStore, type OperatorStore } from './auth/operators';
@@ -59,7 +59,7 @@ export interface CreateCoreOptions {
  * Electron shell and `switchboard serve` both call this.
  */
 export async function createCore(input: CoreConfigInput, options: CreateCoreOptions = {}): Promise<Core> {
-  const config = CoreConfigSchema.parse(input);
+  const config = parseCoreConfig(input);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const jwtSecret = config.jwtSecret ?? readOrCreateSecret(config.dataDir, 'jwt.secret');
   const scrubber = createSecretScrubber([jwtSecret, config.cad.token, ...config.redact]);

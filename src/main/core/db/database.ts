@@ -1,5 +1,6 @@
 import Sqlite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type Migration } from 'kysely';
+import { StartupRefusal } from '../startupRefusal';
 import path from 'node:path';
 import type { DatabaseSchema } from './schema';
 import { MIGRATIONS } from './migrations';
@@ -36,7 +37,12 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
   // the log domain runs them on its own schedule instead.
   sqlite.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db, options.migrateTo);
+  try {
+    await migrate(db, options.migrateTo, file);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   let closed = false;
   return {
     db,
@@ -55,7 +61,22 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
   };
 }
 
-export async function migrate(db: Kysely<DatabaseSchema>, target?: string): Promise<void> {
+/** Migrations the database has run that this version does not know: it was written by a newer Switchboard. */
+async function unknownMigrations(db: Kysely<DatabaseSchema>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'`.execute(db);
+  if (rows.length === 0) return [];
+  const ran = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db);
+  return ran.rows.map((r) => r.name).filter((name) => !(name in MIGRATIONS));
+}
+
+export async function migrate(db: Kysely<DatabaseSchema>, target?: string, file = 'the database'): Promise<void> {
+  const newer = await unknownMigrations(db);
+  if (newer.length > 0) {
+    throw new StartupRefusal(
+      'DATABASE_TOO_NEW',
+      `${file} was written by a newer Switchboard (it has migration ${newer[newer.length - 1]}, which this version does not know); run that newer version, or restore a backup made by this one.`
+    );
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => MIGRATIONS }
@@ -63,6 +84,7 @@ export async function migrate(db: Kysely<DatabaseSchema>, target?: string): Prom
   const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
-    throw new Error(`Database migration failed at ${failed?.migrationName ?? 'unknown'}: ${String(error)}`);
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new StartupRefusal('MIGRATION_FAILED', `Updating ${file} failed at ${failed?.migrationName ?? 'its migration list'} (${cause}); restore the data directory from a backup and report this message.`);
   }
 }
