@@ -9,9 +9,10 @@ import { userCommand } from './commands/user';
 import { exportCommand } from './commands/export';
 import { retentionCommand } from './commands/retention';
 import { verifyCommand } from './commands/verify';
+import { checkCommand } from './commands/check';
 
 /** Every `switchboard` sub-command; each lives in its own file under commands/. */
-const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, retentionCommand];
+const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

@@ -19,6 +19,7 @@ import { startBridge } from './bridge/startBridge';
 import { startDispatch } from './dispatch/startDispatch';
 import { startHub } from './hub/startHub';
 import { startSocketLog } from './log/service';
+import { refuseLostDatabase } from './log/keyGuard';
 import { SWITCHBOARD_VERSION } from './version';
 
 /** What every domain gets when it starts. */
@@ -66,7 +67,8 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
   const logger = createLogger({ level: config.logLevel, scrubber, destination: options.logDestination });
   const closers: Array<() => Promise<void> | void> = [];
 
-  const database = await openDatabase(config.dataDir);
+  refuseLostDatabase(config.dataDir, path.join(config.dataDir, 'switchboard.db'));
+  const database = await openDatabase(config.dataDir, { quickCheck: true });
   closers.push(() => database.close());
   try {
     const tokens = createTokenService(jwtSecret);

@@ -1,4 +1,5 @@
 import type Sqlite from 'better-sqlite3';
+import fs from 'node:fs';
 import path from 'node:path';
 import { readOrCreateSecret } from '../auth/secretFile';
 import { StartupRefusal } from '../startupRefusal';
@@ -38,4 +39,25 @@ export function loadGuardedLogKeys(dataDir: string, sqlite: Sqlite.Database): Lo
   const keys = deriveLogKeys(secret);
   if (hasChain && keyFit(sqlite, keys.mac) === 'wrong-key') throw new StartupRefusal('LOG_KEY_MISMATCH', wrongKeySentence(dataDir));
   return keys;
+}
+
+/**
+ * A data directory with a log key but an empty or missing database lost its
+ * log (truncated, deleted): starting would silently begin a new, empty one.
+ * Checked before the database is opened, so a second start refuses too.
+ */
+export function refuseLostDatabase(dataDir: string, databaseFile: string): void {
+  if (!fs.existsSync(path.join(dataDir, LOG_KEY_FILE))) return;
+  let size: number;
+  try {
+    size = fs.statSync(databaseFile).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    size = -1;
+  }
+  if (size > 0) return;
+  throw new StartupRefusal(
+    'DATABASE_LOST',
+    `${databaseFile} is ${size < 0 ? 'missing' : 'empty'} but this data directory already has a socket log key, so its log was lost (deleted or truncated); restore switchboard.db from a backup, or move socket-log.key away to start a new log on purpose.`
+  );
 }

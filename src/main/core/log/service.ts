@@ -2,7 +2,7 @@ import type { VerifyReport } from '../../../shared/contract/log';
 import type { CoreContext } from '../createCore';
 import type { LogKeys } from './chain';
 import { loadGuardedLogKeys } from './keyGuard';
-import { createLogFileGuard, type LogFileGuard } from './fileGuard';
+import { createLogFileGuard, isCorruptionError, type LogFileGuard } from './fileGuard';
 import { startCheckpointer } from './checkpointer';
 import { parseLogConfig, type LogConfig, type LogThresholds } from './config';
 import { createExportJobs, type ExportJobs } from './exportJobs';
@@ -110,7 +110,19 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     return report;
   };
 
-  const checkpointer = startCheckpointer({ file: database.file, sqlite: database.sqlite, intervalMs: config.checkpointIntervalMs, logger });
+  const checkpointer = startCheckpointer({
+    file: database.file,
+    sqlite: database.sqlite,
+    intervalMs: config.checkpointIntervalMs,
+    logger,
+    quickCheckMs: config.quickCheckIntervalMinutes * 60_000,
+    onIntegrity: ({ problems, code }) => {
+      if (problems.length === 0) return;
+      // Damage found by the check itself, or SQLite refusing to read the file: the log must stop acknowledging.
+      if (!code || isCorruptionError({ code, message: problems[0] })) guard.fence('DATABASE_CORRUPT', `the periodic quick check of ${database.file} failed (${problems[0]})`);
+      else logger.warn({ problems, code }, 'periodic quick check could not run');
+    }
+  });
   const userIndex = startUserIndexer({ file: database.file, intervalMs: config.userIndexIntervalMs, logger });
   const monitor = startMonitor({
     db: database.db,
