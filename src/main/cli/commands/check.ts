@@ -1,6 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { integrityProblems } from '../../core/db/database';
 import { parseFlags } from '../args';
 import type { CliCommand } from '../command';
 import { EXIT, reasonOf } from '../exitCodes';
@@ -27,8 +28,7 @@ export function checkDatabaseFile(file: string): IntegrityReport {
   const sqlite = new Sqlite(file, { readonly: true, fileMustExist: true });
   try {
     sqlite.pragma('busy_timeout = 5000');
-    const rows = sqlite.pragma(`integrity_check(${MAX_PROBLEMS})`) as Array<{ integrity_check: string }>;
-    const problems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
+    const problems = integrityProblems(sqlite, 'integrity_check', MAX_PROBLEMS);
     const hasLog = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'socket_logs'").get() !== undefined;
     if (!hasLog) problems.push('the file holds no socket log (it is empty, truncated, or not a Switchboard database)');
     return { ok: problems.length === 0, problems, durationMs: Math.round(performance.now() - started) };

@@ -27,8 +27,16 @@ export interface OpenDatabaseOptions {
  * day someone reads it. `switchboard check` runs the full integrity_check.
  */
 export function quickCheckProblems(sqlite: Sqlite.Database, max = 5): string[] {
-  const rows = sqlite.pragma(`quick_check(${max})`) as Array<{ quick_check: string }>;
-  return rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  return integrityProblems(sqlite, 'quick_check', max);
+}
+
+/** quick_check or integrity_check as one line per problem (SQLite prefixes "*** in database main ***" and a newline). */
+export function integrityProblems(sqlite: Sqlite.Database, pragma: 'quick_check' | 'integrity_check', max: number): string[] {
+  const rows = sqlite.pragma(`${pragma}(${max})`) as Array<Record<string, string>>;
+  return rows
+    .map((r) => String(r[pragma] ?? ''))
+    .filter((r) => r !== 'ok')
+    .map((r) => r.replace(/\*\*\* in database \w+ \*\*\*/g, '').replace(/\s+/g, ' ').trim());
 }
 
 function refuseDamaged(file: string, problems: string[]): never {
