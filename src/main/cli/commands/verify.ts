@@ -91,7 +91,7 @@ async function verifyLog(dataDir: string, actorFlag: string | undefined, json: b
   }
   // Every read of the log is recorded; a verification that cannot be recorded did not fully happen.
   try {
-    const cli = await openStandaloneLog(dataDir, actorFlag);
+    const cli = await openStandaloneLog(dataDir, actorFlag, { logLevel: 'silent' });
     try {
       await cli.writer.recordAccess({ actor: cli.actor, actorRole: null, channel: 'cli', query: 'verify', params: {}, rowCount: report.checked.rows });
     } finally {

@@ -30,7 +30,8 @@ export function cliActor(flag: string | undefined): string {
   }
 }
 
-export async function openStandaloneLog(dataDir: string, actorFlag: string | undefined): Promise<LogCliContext> {
+/** `logLevel` 'silent' for commands that report failures themselves in one sentence (verify). */
+export async function openStandaloneLog(dataDir: string, actorFlag: string | undefined, options: { logLevel?: string } = {}): Promise<LogCliContext> {
   const database = await openDatabase(dataDir);
   let keys: LogKeys;
   try {
@@ -39,7 +40,7 @@ export async function openStandaloneLog(dataDir: string, actorFlag: string | und
     await database.close();
     throw err;
   }
-  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const logger = pino({ level: options.logLevel ?? 'warn' }, pino.destination(2));
   const writer = createGroupCommitWriter({ database, keys, scrubber: createSecretScrubber([]), logger });
   return {
     dataDir,
