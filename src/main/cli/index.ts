@@ -1,4 +1,5 @@
 import { UsageError } from './args';
+import { isStartupRefusal } from '../core/startupRefusal';
 import type { CliCommand } from './command';
 import { cadSimCommand } from './commands/cadSim';
 import { demoCommand } from './commands/demo';
@@ -8,9 +9,10 @@ import { userCommand } from './commands/user';
 import { exportCommand } from './commands/export';
 import { retentionCommand } from './commands/retention';
 import { verifyCommand } from './commands/verify';
+import { checkCommand } from './commands/check';
 
 /** Every `switchboard` sub-command; each lives in its own file under commands/. */
-const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, retentionCommand];
+const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
@@ -38,6 +40,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`switchboard ${name}: ${err.message}\nUsage: ${command.usage}\n`);
       return 2;
+    }
+    if (isStartupRefusal(err)) {
+      // One sentence for the operator: what is wrong and what to do, no stack trace.
+      process.stderr.write(`switchboard ${name}: ${err.message}\n`);
+      return 1;
     }
     process.stderr.write(`switchboard ${name} failed: ${(err as Error).stack ?? String(err)}\n`);
     return 1;

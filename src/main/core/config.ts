@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StartupRefusal } from './startupRefusal';
 
 /**
  * Everything the core needs to start. Defaults suit a single workstation; every
@@ -42,4 +43,28 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<CoreConfigInput> 
     out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined };
   }
   return out;
+}
+
+const SETTING_NAMES: Record<string, string> = {
+  logLevel: 'the log level (SWITCHBOARD_LOG_LEVEL or --log-level)',
+  port: 'the port (SWITCHBOARD_PORT or --port)',
+  host: 'the listen address (SWITCHBOARD_HOST or --host)',
+  jwtSecret: 'SWITCHBOARD_JWT_SECRET',
+  dataDir: 'the data directory (SWITCHBOARD_DATA_DIR or --data-dir)',
+  'cad.url': 'the CAD URL (SWITCHBOARD_CAD_URL or --cad-url)'
+};
+
+/**
+ * Parses the start-up settings; a bad one is refused with one sentence naming
+ * the setting, the value and what it accepts (not a raw validation dump).
+ */
+export function parseCoreConfig(input: CoreConfigInput): CoreConfig {
+  const parsed = CoreConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const key = issue.path.map(String).join('.');
+  const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+  const accepted = 'values' in issue && Array.isArray(issue.values) ? `; use one of ${issue.values.join(', ')}` : `: ${issue.message}`;
+  const shown = key === 'jwtSecret' ? '' : ` ${JSON.stringify(value)}`;
+  throw new StartupRefusal('CONFIG_INVALID', `Cannot start: ${SETTING_NAMES[key] ?? key}${shown} is not valid${accepted}.`);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { CoreConfigSchema, type CoreConfig, type CoreConfigInput } from './config';
+import { parseCoreConfig, type CoreConfig, type CoreConfigInput } from './config';
 import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
 import { registerAlertHandlers } from './alerts/alertHandlers';
 import { createOperatorStore, type OperatorStore } from './auth/operators';
@@ -19,6 +19,7 @@ import { startBridge } from './bridge/startBridge';
 import { startDispatch } from './dispatch/startDispatch';
 import { startHub } from './hub/startHub';
 import { startSocketLog } from './log/service';
+import { refuseLostDatabase } from './log/keyGuard';
 import { SWITCHBOARD_VERSION } from './version';
 
 /** What every domain gets when it starts. */
@@ -59,14 +60,15 @@ export interface CreateCoreOptions {
  * Electron shell and `switchboard serve` both call this.
  */
 export async function createCore(input: CoreConfigInput, options: CreateCoreOptions = {}): Promise<Core> {
-  const config = CoreConfigSchema.parse(input);
+  const config = parseCoreConfig(input);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const jwtSecret = config.jwtSecret ?? readOrCreateSecret(config.dataDir, 'jwt.secret');
   const scrubber = createSecretScrubber([jwtSecret, config.cad.token, ...config.redact]);
   const logger = createLogger({ level: config.logLevel, scrubber, destination: options.logDestination });
   const closers: Array<() => Promise<void> | void> = [];
 
-  const database = await openDatabase(config.dataDir);
+  refuseLostDatabase(config.dataDir, path.join(config.dataDir, 'switchboard.db'));
+  const database = await openDatabase(config.dataDir, { quickCheck: true });
   closers.push(() => database.close());
   try {
     const tokens = createTokenService(jwtSecret);

@@ -11,6 +11,8 @@ export interface DeviceLoadOptions {
   ratePerClient: number;
   /** Distinguishes clients of different runs (device ids, markers). */
   tag: string;
+  /** Sees every answer with when its event was sent (performance.now), e.g. to check acks after a moment. */
+  onAnswer?(answer: { ok: boolean; code: string; sentAt: number; id: number | null }): void;
 }
 
 export interface DeviceLoad {
@@ -82,8 +84,10 @@ export async function startDeviceLoad(options: DeviceLoadOptions): Promise<Devic
         ([ack]) => {
           load.latenciesMs.push(performance.now() - sentAt);
           const a = ack as { ok?: boolean; id?: unknown };
-          if (a?.ok === true && typeof a.id === 'number') load.acked.set(a.id, marker);
+          const ok = a?.ok === true && typeof a.id === 'number';
+          if (ok) load.acked.set(a.id as number, marker);
           else load.errors.set(errorCodeOf(ack), (load.errors.get(errorCodeOf(ack)) ?? 0) + 1);
+          options.onAnswer?.({ ok, code: errorCodeOf(ack), sentAt, id: ok ? (a.id as number) : null });
         },
         () => {
           load.unanswered += 1;

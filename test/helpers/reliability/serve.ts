@@ -32,6 +32,8 @@ export interface StartServeOptions {
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
   args?: string[];
+  /** Flags for the server's node process itself (e.g. --expose-gc, --import of a test-only preload). */
+  nodeArgs?: string[];
   timeoutMs?: number;
 }
 
@@ -42,7 +44,7 @@ export interface StartServeOptions {
  */
 export async function startServe(options: StartServeOptions = {}): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? tempDir('switchboard-rel-');
-  const child = spawn(process.execPath, ['--import', 'tsx', runner, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', runner, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: root,
     env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']

@@ -51,21 +51,27 @@ describe('WAL sync off the event loop', () => {
     expect(errors[0]?.message).toBe('EIO');
   });
 
-  it('reopens the WAL when the file was replaced, and close waits for syncs in flight', async () => {
+  it('refuses to sync a replaced WAL (SQLite still writes the deleted one), and close waits for syncs in flight', async () => {
     const held = heldSync();
     const file = walFile();
     const sync = createWalSync(file, { logger: silent, fdatasync: held.fdatasync });
     sync.afterCommit(() => undefined);
-    held.complete(0);
+    const firstFd = held.calls[0]!.fd;
+    // A sync is in flight when the file at the path is swapped for a new one.
     fs.rmSync(file);
     fs.writeFileSync(file, 'new wal');
+    const errors: Array<Error | null> = [];
+    sync.afterCommit((err) => errors.push(err));
+    held.complete(0);
+    // The next sync must not go to the new file: its commit gets an error that says why.
+    await new Promise((r) => setImmediate(r));
+    expect(held.calls).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as NodeJS.ErrnoException).code).toBe('WAL_REPLACED');
+    expect(fs.fstatSync(firstFd).nlink).toBe(0);
     sync.afterCommit(() => undefined);
-    expect(fs.fstatSync(held.calls[1]!.fd).ino).toBe(fs.statSync(file).ino);
     let closed = false;
     const closing = sync.close().then(() => (closed = true));
-    await new Promise((r) => setImmediate(r));
-    expect(closed).toBe(false);
-    held.complete(1);
     await closing;
     expect(closed).toBe(true);
   });

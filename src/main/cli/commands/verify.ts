@@ -1,3 +1,4 @@
+import Sqlite from 'better-sqlite3';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -5,6 +6,10 @@ import { deriveLogKeys, LOG_KEY_FILE } from '../../core/log/chain';
 import { verifyArchiveFile } from '../../core/log/archiveVerify';
 import { verifyExportFile } from '../../core/log/manifest';
 import { verifyLogFile } from '../../core/log/verify';
+import { keyFit, wrongKeySentence } from '../../core/log/keyGuard';
+import { secretFileProblem } from '../../core/auth/secretFile';
+import type { VerifyReport } from '../../../shared/contract/log';
+import { EXIT, reasonOf } from '../exitCodes';
 import { parseFlags, UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { openStandaloneLog } from '../../core/log/standalone';
@@ -22,9 +27,87 @@ function trustedKey(dataDir: string, publicKeyFile: string | undefined): KeyObje
   return deriveLogKeys(fs.readFileSync(keyFile, 'utf8').trim()).verifying;
 }
 
+/** The log key as stored, or why it cannot be the key of this log (missing, empty, not a key). */
+function storedLogKey(dataDir: string): { mac: Buffer } | { problem: string } {
+  const keyFile = path.join(dataDir, LOG_KEY_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(keyFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { problem: `${keyFile} is missing` };
+    throw err;
+  }
+  const problem = secretFileProblem(text);
+  return problem ? { problem: `${keyFile} ${problem}` } : { mac: deriveLogKeys(text.trim()).mac };
+}
+
+/**
+ * Verifies the log's chains and records the verification in the access log.
+ * Exit codes (README): 0 verifies, 1 tampered, 3 could not run or could not be
+ * recorded (a full disk: said in one sentence, no stack trace), 4 wrong key.
+ */
+async function verifyLog(dataDir: string, actorFlag: string | undefined, json: boolean): Promise<number> {
+  const file = path.join(dataDir, 'switchboard.db');
+  const couldNotRun = (what: string, err?: unknown) => {
+    process.stderr.write(`switchboard verify: ${what}${err === undefined ? '' : `: ${reasonOf(err)}`}; nothing was concluded about tampering.\n`);
+    return EXIT.COULD_NOT_RUN;
+  };
+  if (!fs.existsSync(file)) return couldNotRun(`${file} does not exist; pass the --data-dir of the installation to verify`);
+  let key: ReturnType<typeof storedLogKey>;
+  try {
+    key = storedLogKey(dataDir);
+  } catch (err) {
+    return couldNotRun('could not read the log key', err);
+  }
+  if ('problem' in key) {
+    process.stderr.write(`WRONG KEY: ${key.problem}; the log can only be verified with the key it was sealed with: restore socket-log.key from a backup.\n`);
+    return EXIT.WRONG_KEY;
+  }
+  let report: VerifyReport;
+  try {
+    const probe = new Sqlite(file, { readonly: true, fileMustExist: true });
+    let fit: ReturnType<typeof keyFit>;
+    try {
+      fit = keyFit(probe, key.mac);
+    } finally {
+      probe.close();
+    }
+    if (fit === 'wrong-key') {
+      process.stderr.write(`WRONG KEY: ${wrongKeySentence(dataDir)}\n`);
+      return EXIT.WRONG_KEY;
+    }
+    report = await verifyLogFile(file, key.mac);
+  } catch (err) {
+    return couldNotRun(`could not read ${file}`, err);
+  }
+  if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else if (report.ok) {
+    process.stdout.write(
+      `OK: ${report.checked.rows} rows, ${report.checked.updates} updates and ${report.checked.access} access records verify (rows head #${report.heads.rows?.head_id ?? 0}, anchor #${report.heads.rows?.anchor_id ?? 0}).\n`
+    );
+  } else {
+    const first = report.first_bad!;
+    process.stdout.write(`TAMPERED: first bad row: ${first.table} id ${first.id}: ${first.reason}\n${report.problems.slice(1).map((p) => `  - ${p}`).join('\n')}\n`);
+  }
+  // Every read of the log is recorded; a verification that cannot be recorded did not fully happen.
+  try {
+    const cli = await openStandaloneLog(dataDir, actorFlag, { logLevel: 'silent' });
+    try {
+      await cli.writer.recordAccess({ actor: cli.actor, actorRole: null, channel: 'cli', query: 'verify', params: {}, rowCount: report.checked.rows });
+    } finally {
+      await cli.close();
+    }
+  } catch (err) {
+    if (!report.ok) return EXIT.FAILED;
+    process.stderr.write(`switchboard verify: the chains verify, but the verification could not be recorded in the access log: ${reasonOf(err)}; free disk space and run it again.\n`);
+    return EXIT.COULD_NOT_RUN;
+  }
+  return report.ok ? EXIT.OK : EXIT.FAILED;
+}
+
 export const verifyCommand: CliCommand = {
   name: 'verify',
-  summary: 'Check the socket log for tampering (exit 1 naming the first bad row), or an export against its manifest.',
+  summary: 'Check the socket log for tampering (exit 0 ok, 1 tampered, 3 could not run, 4 wrong key), or an export against its manifest.',
   usage:
     'switchboard verify [--data-dir DIR] [--actor NAME]\n       switchboard verify --export FILE [--manifest FILE] [--public-key FILE | --data-dir DIR]\n       switchboard verify --archive FILE [--data-dir DIR]\n       switchboard verify --print-public-key [--data-dir DIR]',
   async run(argv) {
@@ -67,22 +150,6 @@ export const verifyCommand: CliCommand = {
       }
       return check.ok ? 0 : 1;
     }
-    const cli = await openStandaloneLog(path.resolve(v['data-dir'] ?? defaultDataDir()), v.actor);
-    try {
-      const report = await verifyLogFile(cli.database.file, cli.keys.mac);
-      await cli.writer.recordAccess({ actor: cli.actor, actorRole: null, channel: 'cli', query: 'verify', params: {}, rowCount: report.checked.rows });
-      if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else if (report.ok) {
-        process.stdout.write(
-          `OK: ${report.checked.rows} rows, ${report.checked.updates} updates and ${report.checked.access} access records verify (rows head #${report.heads.rows?.head_id ?? 0}, anchor #${report.heads.rows?.anchor_id ?? 0}).\n`
-        );
-      } else {
-        const first = report.first_bad!;
-        process.stdout.write(`TAMPERED: first bad row: ${first.table} id ${first.id}: ${first.reason}\n${report.problems.slice(1).map((p) => `  - ${p}`).join('\n')}\n`);
-      }
-      return report.ok ? 0 : 1;
-    } finally {
-      await cli.close();
-    }
+    return verifyLog(path.resolve(v['data-dir'] ?? defaultDataDir()), v.actor, v.json === true);
   }
 };

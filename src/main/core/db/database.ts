@@ -1,5 +1,6 @@
 import Sqlite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type Migration } from 'kysely';
+import { StartupRefusal } from '../startupRefusal';
 import path from 'node:path';
 import type { DatabaseSchema } from './schema';
 import { MIGRATIONS } from './migrations';
@@ -16,6 +17,33 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** Run migrations up to this name (tests of older versions); default: all. */
   migrateTo?: string;
+  /** PRAGMA quick_check before anything writes (serve's start); a damaged file refuses start. */
+  quickCheck?: boolean;
+}
+
+/**
+ * quick_check reads every page but skips the index-to-table cross checks: a
+ * corrupt page in a little-read table shows here, at start, instead of the
+ * day someone reads it. `switchboard check` runs the full integrity_check.
+ */
+export function quickCheckProblems(sqlite: Sqlite.Database, max = 5): string[] {
+  return integrityProblems(sqlite, 'quick_check', max);
+}
+
+/** quick_check or integrity_check as one line per problem (SQLite prefixes "*** in database main ***" and a newline). */
+export function integrityProblems(sqlite: Sqlite.Database, pragma: 'quick_check' | 'integrity_check', max: number): string[] {
+  const rows = sqlite.pragma(`${pragma}(${max})`) as Array<Record<string, string>>;
+  return rows
+    .map((r) => String(r[pragma] ?? ''))
+    .filter((r) => r !== 'ok')
+    .map((r) => r.replace(/\*\*\* in database \w+ \*\*\*/g, '').replace(/\s+/g, ' ').trim());
+}
+
+function refuseDamaged(file: string, problems: string[]): never {
+  throw new StartupRefusal(
+    'DATABASE_DAMAGED',
+    `${file} failed its integrity check at start (${problems[0]}${problems.length > 1 ? `, and ${problems.length - 1} more` : ''}); keep a copy of the data directory, run "switchboard check" for the full report, and restore switchboard.db from the latest backup.`
+  );
 }
 
 /**
@@ -28,6 +56,18 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   const file = path.join(dataDir, 'switchboard.db');
   const sqlite = new Sqlite(file);
+  if (options.quickCheck) {
+    let problems: string[];
+    try {
+      problems = quickCheckProblems(sqlite);
+    } catch (err) {
+      problems = [(err as Error).message];
+    }
+    if (problems.length > 0) {
+      sqlite.close();
+      refuseDamaged(file, problems);
+    }
+  }
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
@@ -36,7 +76,12 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
   // the log domain runs them on its own schedule instead.
   sqlite.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db, options.migrateTo);
+  try {
+    await migrate(db, options.migrateTo, file);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   let closed = false;
   return {
     db,
@@ -55,7 +100,22 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
   };
 }
 
-export async function migrate(db: Kysely<DatabaseSchema>, target?: string): Promise<void> {
+/** Migrations the database has run that this version does not know: it was written by a newer Switchboard. */
+async function unknownMigrations(db: Kysely<DatabaseSchema>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'`.execute(db);
+  if (rows.length === 0) return [];
+  const ran = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db);
+  return ran.rows.map((r) => r.name).filter((name) => !(name in MIGRATIONS));
+}
+
+export async function migrate(db: Kysely<DatabaseSchema>, target?: string, file = 'the database'): Promise<void> {
+  const newer = await unknownMigrations(db);
+  if (newer.length > 0) {
+    throw new StartupRefusal(
+      'DATABASE_TOO_NEW',
+      `${file} was written by a newer Switchboard (it has migration ${newer[newer.length - 1]}, which this version does not know); run that newer version, or restore a backup made by this one.`
+    );
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => MIGRATIONS }
@@ -63,6 +123,7 @@ export async function migrate(db: Kysely<DatabaseSchema>, target?: string): Prom
   const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
-    throw new Error(`Database migration failed at ${failed?.migrationName ?? 'unknown'}: ${String(error)}`);
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new StartupRefusal('MIGRATION_FAILED', `Updating ${file} failed at ${failed?.migrationName ?? 'its migration list'} (${cause}); restore the data directory from a backup and report this message.`);
   }
 }

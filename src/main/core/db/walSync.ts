@@ -13,7 +13,7 @@ import fs from 'node:fs';
  * sync is in flight the next group commits go ahead (they share the next sync).
  *
  * fdatasync on our own descriptor of the WAL flushes the file's pages whoever
- * wrote them (it works on the inode). SQLite itself still syncs the WAL header
+ * wrote them (it works on the inode), as long as it is the inode SQLite writes. SQLite itself still syncs the WAL header
  * when it restarts the WAL and around checkpoints.
  */
 export interface WalSync {
@@ -42,11 +42,16 @@ export function createWalSync(walFile: string, options: WalSyncOptions): WalSync
   let waiting: Array<(err: Error | null) => void> = [];
   let closers: Array<() => void> = [];
 
-  /** The WAL's descriptor, reopened if the file was replaced (a new inode) since we opened it. */
+  /**
+   * The WAL's descriptor. If the file at the path is no longer the one we opened
+   * (deleted, or replaced by a new connection after a deletion), SQLite still
+   * writes to the old one: syncing the new file would acknowledge rows that a
+   * crash then loses. That is an error (code WAL_REPLACED), never a reopen.
+   */
   const descriptor = (): number => {
     const current = fs.statSync(walFile).ino;
     if (fd !== null && current === inode) return fd;
-    if (fd !== null) fs.closeSync(fd);
+    if (fd !== null) throw Object.assign(new Error(`WAL_REPLACED: ${walFile} is not the file SQLite writes any more (deleted or replaced)`), { code: 'WAL_REPLACED' });
     fd = fs.openSync(walFile, 'r');
     inode = fs.fstatSync(fd).ino;
     return fd;

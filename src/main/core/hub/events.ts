@@ -12,6 +12,7 @@ import type { NewSocketLog } from '../log/types';
 import type { SeedEmitters } from './emitters';
 import type { Hub } from './hub';
 import { takeToken } from './rateLimit';
+import { createRepeatedErrorLog } from '../repeatedErrors';
 import type { HubConn } from './registry';
 import type { StalenessWatchdog } from './staleness';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
@@ -113,6 +114,9 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
   const { hub } = services;
   const { config, metrics, logger } = hub;
   const limit = { ratePerSecond: config.ratePerSecond, burst: config.burst };
+  // Per-event failures (a full disk fails every event alike): one line per interval with a count.
+  const writeFailures = createRepeatedErrorLog(logger, 'socket log write failed');
+  const rejectionLogFailures = createRepeatedErrorLog(logger, 'rejected event not logged');
 
   const baseLog = (conn: HubConn): Pick<NewSocketLog, 'socketId' | 'userId' | 'userRole' | 'ipAddress' | 'userAgent'> => ({
     socketId: conn.id,
@@ -136,7 +140,7 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
         errorMessage: `${code}: ${message}`,
         processed: true
       })
-      .catch((err: unknown) => logger.error({ err, event }, 'rejected event not logged'));
+      .catch((err: unknown) => rejectionLogFailures.report(err, { event }));
     metrics.ackLatency.observe((performance.now() - started) / 1000);
     return fail(code, message);
   };
@@ -197,7 +201,7 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
       try {
         ({ id } = await hub.writeLog(handledEntry(conn, event, parsed.data, result.log)));
       } catch (err) {
-        logger.error({ err, event }, 'socket log write failed');
+        writeFailures.report(err, { event });
         metrics.rejections.inc({ code: 'UNAVAILABLE' });
         return fail('UNAVAILABLE', 'The event could not be logged durably; resend it.');
       }

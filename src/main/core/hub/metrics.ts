@@ -22,6 +22,10 @@ export class Counter {
     if (entry) entry.value += by;
     else this.values.set(key, { labels, value: by });
   }
+  /** Label combinations held (each is kept for the process's lifetime). */
+  get series(): number {
+    return this.values.size;
+  }
   total(): number {
     let sum = 0;
     for (const entry of this.values.values()) sum += entry.value;

@@ -2,6 +2,7 @@ import type { CoreContext } from '../createCore';
 import type { CoreServices } from '../services';
 import type { Hub } from './hub';
 import { gauge } from './metrics';
+import { retainedGauges } from './retainedSizes';
 
 /** Where the socket log commits and how much waits: a thread that died shows as 0 here. */
 function logWriterGauges(ctx: CoreContext): string {
@@ -16,7 +17,7 @@ function logWriterGauges(ctx: CoreContext): string {
 }
 
 /** GET /metrics: hub counters and histograms, plus the CAD bridge's state and outbox depth. */
-export function renderMetrics(ctx: CoreContext, hub: Hub): string {
+export function renderMetrics(ctx: CoreContext, hub: Hub, options: { collectGarbage?: boolean } = {}): string {
   const byRoleTransport = new Map<string, { role: string; transport: string; value: number }>();
   for (const conn of hub.registry.all()) {
     const key = `${conn.identity.role}|${conn.transport}`;
@@ -37,6 +38,7 @@ export function renderMetrics(ctx: CoreContext, hub: Hub): string {
     hub.metrics.ackLatency.render(),
     hub.metrics.logCommitLatency.render(),
     logWriterGauges(ctx),
+    retainedGauges(ctx, hub, options.collectGarbage === true),
     gauge('switchboard_hub_rooms_with_history', 'Rooms holding recent messages for resume.', [{ value: hub.history.roomCount() }]),
     gauge('switchboard_alerts_open', 'Open alerts by severity.', (['critical', 'warning', 'info'] as const).map((severity) => ({
       labels: { severity },

@@ -19,6 +19,8 @@ export interface RoomHistory {
   /** Id of the newest message published anywhere. */
   lastId(): number;
   roomCount(): number;
+  /** Messages held across every room (memory accounting: grows with rooms, never with time). */
+  messageCount(): number;
 }
 
 /**
@@ -70,6 +72,11 @@ export function createRoomHistory(perRoom: number, maxRooms = 20_000): RoomHisto
       return out.sort((a, b) => a.id - b.id);
     },
     lastId: () => seq,
-    roomCount: () => rings.size
+    roomCount: () => rings.size,
+    messageCount() {
+      let n = 0;
+      for (const ring of rings.values()) n += ring.items.length;
+      return n;
+    }
   };
 }

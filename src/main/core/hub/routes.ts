@@ -144,10 +144,12 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
     summary: 'Prometheus metrics (text exposition format).',
     tags: ['realtime'],
     auth: OPERATOR_ROLES,
+    /** gc=1: also a forced collection's heap figure, honoured only in a process started with --expose-gc (soak runs). */
+    query: z.object({ gc: z.enum(['0', '1']).optional() }).passthrough(),
     response: z.string(),
-    handler: ({ reply }) => {
+    handler: ({ reply, query }) => {
       reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-      return renderMetrics(ctx, hub);
+      return renderMetrics(ctx, hub, { collectGarbage: query.gc === '1' });
     }
   });
 

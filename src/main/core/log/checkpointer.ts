@@ -29,8 +29,17 @@ const tick = () => {
   }
 };
 const timer = setInterval(tick, workerData.intervalMs);
+const quickCheck = () => {
+  try {
+    const problems = db.pragma('quick_check(5)').map((r) => r.quick_check).filter((r) => r !== 'ok');
+    parentPort.postMessage({ kind: 'integrity', problems });
+  } catch (err) {
+    parentPort.postMessage({ kind: 'integrity', problems: [String(err && err.message || err)], code: err && err.code });
+  }
+};
+const checks = workerData.quickCheckMs > 0 ? setInterval(quickCheck, workerData.quickCheckMs) : null;
 parentPort.on('message', (m) => {
-  if (m === 'stop') { clearInterval(timer); try { db.close(); } catch {} parentPort.close(); }
+  if (m === 'stop') { clearInterval(timer); if (checks) clearInterval(checks); try { db.close(); } catch {} parentPort.close(); }
 });
 `;
 
@@ -45,7 +54,21 @@ function resolveDriver(): string {
   return createRequire(base).resolve('better-sqlite3');
 }
 
-export function startCheckpointer(options: { file: string; sqlite: Sqlite.Database; intervalMs: number; logger: Logger }): Checkpointer {
+export interface CheckpointerOptions {
+  file: string;
+  sqlite: Sqlite.Database;
+  intervalMs: number;
+  logger: Logger;
+  /**
+   * A PRAGMA quick_check on the checkpoint thread this often (0: never): it reads
+   * every page, so it runs there, off the event loop, and rarely.
+   */
+  quickCheckMs?: number;
+  /** What the periodic quick check found (problems, or the error that stopped it and its code). */
+  onIntegrity?(result: { problems: string[]; code?: string }): void;
+}
+
+export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   let last: { log: number; checkpointed: number } | null = null;
   let failures = 0;
   let worker: Worker | null = null;
@@ -68,11 +91,12 @@ export function startCheckpointer(options: { file: string; sqlite: Sqlite.Databa
   try {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver: resolveDriver(), file: options.file, intervalMs: options.intervalMs }
+      workerData: { driver: resolveDriver(), file: options.file, intervalMs: options.intervalMs, quickCheckMs: options.quickCheckMs ?? 0 }
     });
     worker.unref();
-    worker.on('message', (m: { ok: boolean; log?: number; checkpointed?: number; error?: string }) => {
-      if (m.ok) last = { log: m.log ?? 0, checkpointed: m.checkpointed ?? 0 };
+    worker.on('message', (m: { kind?: 'integrity'; problems?: string[]; code?: string; ok?: boolean; log?: number; checkpointed?: number; error?: string }) => {
+      if (m.kind === 'integrity') options.onIntegrity?.({ problems: m.problems ?? [], code: m.code });
+      else if (m.ok) last = { log: m.log ?? 0, checkpointed: m.checkpointed ?? 0 };
       else if (failures++ % 60 === 0) options.logger.warn({ error: m.error }, 'WAL checkpoint failed');
     });
     worker.on('error', (err) => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { createRepeatedErrorLog } from '../repeatedErrors';
 import { toWire, type CommitOp, type CommitResult, type WireOp } from './groupCommit';
 
 /** Main thread -> commit thread. */
@@ -12,13 +13,15 @@ export type ThreadReply =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
   | { type: 'log'; message: string; error: string }
-  | { type: 'done'; seq: number; result?: CommitResult; commitMs?: number; failure?: 'commit' | 'sync'; error?: string };
+  | { type: 'done'; seq: number; result?: CommitResult; commitMs?: number; failure?: 'commit' | 'sync'; error?: string; code?: string };
 
 /** Why a batch sent to the thread did not become durable. */
 export class BatchFailure extends Error {
   constructor(
     readonly stage: 'commit' | 'sync' | 'thread',
-    message: string
+    message: string,
+    /** SQLite's or the WAL sync's error code (SQLITE_CORRUPT, WAL_REPLACED...), when there was one. */
+    readonly code?: string
   ) {
     super(message);
   }
@@ -68,6 +71,13 @@ export function startCommitThread(options: CommitThreadOptions): CommitThread {
   let worker: Worker | null = null;
   let exited: Promise<void> = Promise.resolve();
   let closing = false;
+  // The thread relays a failed WAL sync per batch; on a full disk that is every few ms.
+  const relayed = new Map<string, ReturnType<typeof createRepeatedErrorLog>>();
+  const relay = (message: string, error: string) => {
+    let log = relayed.get(message);
+    if (!log) relayed.set(message, (log = createRepeatedErrorLog(logger, message)));
+    log.report(error);
+  };
 
   const die = (reason: string) => {
     if (state === 'dead') return;
@@ -92,13 +102,13 @@ export function startCommitThread(options: CommitThreadOptions): CommitThread {
         if (m.type === 'ready') {
           if (state === 'starting') state = 'ready';
         } else if (m.type === 'failed') die(m.error);
-        else if (m.type === 'log') logger.error({ error: m.error }, m.message);
+        else if (m.type === 'log') relay(m.message, m.error);
         else {
           const waiter = pending.get(m.seq);
           pending.delete(m.seq);
           if (!waiter) return;
           if (m.result) waiter.resolve({ result: m.result, commitMs: m.commitMs ?? 0 });
-          else waiter.reject(new BatchFailure(m.failure ?? 'commit', m.error ?? 'unknown failure'));
+          else waiter.reject(new BatchFailure(m.failure ?? 'commit', m.error ?? 'unknown failure', m.code));
         }
       });
       w.on('error', (err) => die(String(err?.message ?? err)));
@@ -137,6 +147,7 @@ export function startCommitThread(options: CommitThreadOptions): CommitThread {
         await exited;
       }
       state = 'dead';
+      for (const log of relayed.values()) log.close();
     }
   };
 }

@@ -19,6 +19,12 @@ const data = workerData as { role?: 'userIndex'; file: string; key: Uint8Array; 
 if (data.role === 'userIndex') runUserIndexWorker(parentPort!, data);
 else runCommitWorker(data);
 
+/** The error's code (SQLITE_CORRUPT, WAL_REPLACED, ENOSPC...): the main thread's file guard decides by it. */
+const codeOf = (err: unknown): string | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
 function runCommitWorker({ file, key }: { file: string; key: Uint8Array }) {
   const port = parentPort!;
   const reply = (message: ThreadReply) => port.postMessage(message);
@@ -55,12 +61,12 @@ function runCommitWorker({ file, key }: { file: string; key: Uint8Array }) {
       try {
         result = group.commit(request.ops.map(fromWire));
       } catch (err) {
-        reply({ type: 'done', seq: request.seq, failure: 'commit', error: String((err as Error)?.message ?? err) });
+        reply({ type: 'done', seq: request.seq, failure: 'commit', error: String((err as Error)?.message ?? err), code: codeOf(err) });
         return;
       }
       const commitMs = performance.now() - started;
       walSync.afterCommit((err) => {
-        if (err) reply({ type: 'done', seq: request.seq, failure: 'sync', error: err.message });
+        if (err) reply({ type: 'done', seq: request.seq, failure: 'sync', error: err.message, code: codeOf(err) });
         else reply({ type: 'done', seq: request.seq, result, commitMs });
       });
     });

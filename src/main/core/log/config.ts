@@ -47,7 +47,15 @@ export const LogConfigSchema = z.object({
    * Where group commits run: 'thread' (a worker with its own connection, so the
    * hub's event loop never waits for SQLite or the disk) or 'inline'.
    */
-  commitOn: z.enum(['thread', 'inline']).default('thread')
+  commitOn: z.enum(['thread', 'inline']).default('thread'),
+  /**
+   * How often the file guard compares the database and WAL files with the ones
+   * SQLite opened (fileGuard.ts): acknowledgements stop within this after one is
+   * deleted, replaced or truncated. A few stat() calls, off the event path.
+   */
+  fileCheckIntervalMs: z.number().int().positive().max(1_000).default(250),
+  /** How often a full PRAGMA quick_check runs on the checkpoint thread (0: only at start); it reads every page. */
+  quickCheckIntervalMinutes: z.number().nonnegative().default(30)
 });
 export type LogConfig = z.output<typeof LogConfigSchema>;
 

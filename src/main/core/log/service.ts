@@ -1,6 +1,8 @@
 import type { VerifyReport } from '../../../shared/contract/log';
 import type { CoreContext } from '../createCore';
-import { loadLogKeys, type LogKeys } from './chain';
+import type { LogKeys } from './chain';
+import { loadGuardedLogKeys } from './keyGuard';
+import { createLogFileGuard, isCorruptionError, type LogFileGuard } from './fileGuard';
 import { startCheckpointer } from './checkpointer';
 import { parseLogConfig, type LogConfig, type LogThresholds } from './config';
 import { createExportJobs, type ExportJobs } from './exportJobs';
@@ -36,6 +38,8 @@ export interface SocketLog extends SocketLogWriter {
   /** The per-user index: `runNow` indexes what is committed (tests), `last` is the last pass. */
   userIndex: Pick<UserIndexer, 'runNow' | 'last'>;
   config: LogConfig;
+  /** Whether the log's files are trusted for acknowledgements (fileGuard.ts). */
+  guard: Pick<LogFileGuard, 'fenced' | 'probe'>;
 }
 
 declare module '../services' {
@@ -53,13 +57,23 @@ declare module '../services' {
 export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   const config = parseLogConfig(ctx.config.log);
   const logger = ctx.logger.child({ domain: 'log' });
-  const keys: LogKeys = loadLogKeys(ctx.config.dataDir);
   const { database } = ctx;
+  const keys: LogKeys = loadGuardedLogKeys(ctx.config.dataDir, database.sqlite);
   // Before anything writes: entries of rows a power cut took back are dropped (userIndex.ts).
   const reconciled = reconcileUserIndex(database.file, database.sqlite);
   if (reconciled.rebuilt) logger.warn('the per-user index file was unreadable; it is rebuilt from the log');
   if (reconciled.dropped > 0) logger.warn(reconciled, 'user index entries of rows lost in a crash were dropped');
-  const writer = createGroupCommitWriter({ database, keys, scrubber: ctx.scrubber, logger, maxBatch: config.maxBatch, minCommitIntervalMs: config.minCommitIntervalMs, commitOn: config.commitOn });
+  const guard = createLogFileGuard({ file: database.file, sqlite: database.sqlite, logger, alerts: ctx.alerts, intervalMs: config.fileCheckIntervalMs });
+  const writer = createGroupCommitWriter({
+    database,
+    keys,
+    scrubber: ctx.scrubber,
+    logger,
+    maxBatch: config.maxBatch,
+    minCommitIntervalMs: config.minCommitIntervalMs,
+    commitOn: config.commitOn,
+    guard
+  });
   // Reads run on their own read-only connection, which sees the user index.
   const queries = openReadOnly(database.file);
   const reads = createLogReads(queries.db, writer);
@@ -96,7 +110,19 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     return report;
   };
 
-  const checkpointer = startCheckpointer({ file: database.file, sqlite: database.sqlite, intervalMs: config.checkpointIntervalMs, logger });
+  const checkpointer = startCheckpointer({
+    file: database.file,
+    sqlite: database.sqlite,
+    intervalMs: config.checkpointIntervalMs,
+    logger,
+    quickCheckMs: config.quickCheckIntervalMinutes * 60_000,
+    onIntegrity: ({ problems, code }) => {
+      if (problems.length === 0) return;
+      // Damage found by the check itself, or SQLite refusing to read the file: the log must stop acknowledging.
+      if (!code || isCorruptionError({ code, message: problems[0] })) guard.fence('DATABASE_CORRUPT', `the periodic quick check of ${database.file} failed (${problems[0]})`);
+      else logger.warn({ problems, code }, 'periodic quick check could not run');
+    }
+  });
   const userIndex = startUserIndexer({ file: database.file, intervalMs: config.userIndexIntervalMs, logger });
   const monitor = startMonitor({
     db: database.db,
@@ -137,7 +163,8 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     stats: () => writer.stats(),
     checkpoint: () => checkpointer.last(),
     userIndex,
-    config
+    config,
+    guard
   };
 
   registerLogRoutes(ctx.http.router, { reads, exports, verify });
@@ -151,6 +178,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   });
 
   ctx.onClose(async () => {
+    guard.close();
     if (retentionTimer) clearInterval(retentionTimer);
     monitor.close();
     await writer.close();

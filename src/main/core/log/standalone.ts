@@ -2,7 +2,8 @@ import os from 'node:os';
 import pino from 'pino';
 import { openDatabase, type Database } from '../db/database';
 import { createSecretScrubber } from '../logger';
-import { loadLogKeys, type LogKeys } from './chain';
+import type { LogKeys } from './chain';
+import { loadGuardedLogKeys } from './keyGuard';
 import { createGroupCommitWriter, type GroupCommitWriter } from './writer';
 
 /**
@@ -29,10 +30,17 @@ export function cliActor(flag: string | undefined): string {
   }
 }
 
-export async function openStandaloneLog(dataDir: string, actorFlag: string | undefined): Promise<LogCliContext> {
+/** `logLevel` 'silent' for commands that report failures themselves in one sentence (verify). */
+export async function openStandaloneLog(dataDir: string, actorFlag: string | undefined, options: { logLevel?: string } = {}): Promise<LogCliContext> {
   const database = await openDatabase(dataDir);
-  const keys = loadLogKeys(dataDir);
-  const logger = pino({ level: 'warn' }, pino.destination(2));
+  let keys: LogKeys;
+  try {
+    keys = loadGuardedLogKeys(dataDir, database.sqlite);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const logger = pino({ level: options.logLevel ?? 'warn' }, pino.destination(2));
   const writer = createGroupCommitWriter({ database, keys, scrubber: createSecretScrubber([]), logger });
   return {
     dataDir,

@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import { createWalSync, type WalSync } from '../db/walSync';
 import { isoAt } from '../clock';
 import { AppError } from '../errors';
+import { createRepeatedErrorLog } from '../repeatedErrors';
 import type { LogKeys } from './chain';
 import { startCommitThread, type BatchFailure, type CommitThread } from './commitThread';
 import { createGroupCommit, type AccessChannel, type CommitOp, type CommitResult } from './groupCommit';
@@ -77,6 +78,11 @@ export interface WriterOptions {
   commitOn?: 'thread' | 'inline';
   /** A commit thread started by the caller (tests); implies 'thread'. */
   thread?: CommitThread;
+  /**
+   * The file guard (fileGuard.ts): while it refuses, no event is taken and no
+   * batch in flight is acknowledged; commit and sync errors are shown to it.
+   */
+  guard?: { refusal(): AppError | null; onCommitError(err: unknown): void };
 }
 
 /** Batches on the commit thread at once: one committing while the one before it syncs. */
@@ -105,7 +111,11 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   const group = createGroupCommit(db, sqlite, key, now);
   const st = group.statements;
   ensureHeads(st, sqlite, key);
-  const walSync = options.walSync ?? createWalSync(`${options.database.file}-wal`, { logger: options.logger });
+  // A full disk fails every batch alike (one every few ms): one line per interval with a count.
+  const commitFailures = createRepeatedErrorLog(options.logger, 'socket log group commit failed; the batch was rolled back');
+  const syncFailures = createRepeatedErrorLog(options.logger, 'WAL sync failed: commits since the last sync are not known to be durable');
+  const walSync =
+    options.walSync ?? createWalSync(`${options.database.file}-wal`, { logger: { error: (context) => syncFailures.report(context.err, { walFile: context.walFile }) } });
   const thread = options.thread ?? (options.commitOn === 'thread' ? startCommitThread({ file: options.database.file, key, logger: options.logger }) : null);
   // Inline group commits skip SQLite's in-commit fsync; walSync syncs before any caller hears back.
   // The connection goes back to FULL after each commit for its other writers (bridge outbox, registries).
@@ -123,6 +133,13 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   const idle = () => queue.length === 0 && inFlight.size === 0;
 
   const settle = (batch: Queued[], result: CommitResult) => {
+    const refused = options.guard?.refusal();
+    if (refused) {
+      // Committed, perhaps, but into files the guard no longer trusts: no acknowledgement rests on them.
+      inFlight.delete(batch);
+      for (const { done } of batch) done.reject(refused);
+      return;
+    }
     inFlight.delete(batch);
     if (result.totalRows !== undefined) stats.totalRows = result.totalRows;
     stats.batches += 1;
@@ -144,7 +161,8 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
         ? new AppError('UNAVAILABLE', 'The socket log could not commit this event; it was not recorded.')
         : new AppError('UNAVAILABLE', 'The socket log could not make this event durable; it may not have been recorded.');
     inFlight.delete(batch);
-    if (stage === 'commit') options.logger.error({ err, ops: batch.length }, 'socket log group commit failed; the batch was rolled back');
+    options.guard?.onCommitError(err);
+    if (stage === 'commit') commitFailures.report(err, { ops: batch.length });
     for (const { done } of batch) done.reject(failure);
   };
 
@@ -218,6 +236,8 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
 
   const enqueue = <T>(op: CommitOp): Promise<T> => {
     if (closed) return Promise.reject(new AppError('UNAVAILABLE', 'The socket log is closed.'));
+    const refused = options.guard?.refusal();
+    if (refused) return Promise.reject(refused);
     return new Promise<T>((resolve, reject) => {
       queue.push({ op, done: { resolve: resolve as (v: unknown) => void, reject }, at: performance.now() });
       stats.queueDepth = queue.length;
@@ -272,6 +292,8 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       }
       await thread?.close();
       await walSync.close();
+      commitFailures.close();
+      syncFailures.close();
     }
   };
 }
