@@ -175,4 +175,4 @@ export const wsMessageType = (event: string): string => (event === SEED_004_EVEN
 /** Ack body every client event gets (Socket.IO ack, or WebSocket `{type:'ack'}`). */
 export type HubAck =
   | ({ ok: true; id: number | null } & Record<string, unknown>)
-  | { ok: false; error: { code: string; message: string } };
+  | { ok: false; error: { code: string; message: string; retry_after_ms?: number } };

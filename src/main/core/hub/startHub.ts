@@ -99,6 +99,14 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   const stopConsole = registerHubConsole(ctx, services, watch);
   const stopReceipts = attachAlertReceiptLog({ alerts: ctx.alerts, log: services_.log, hub, logger });
 
+  // Shutdown, first step: take no new events, answer those taken, and tell every client
+  // it is a restart (the transports close next; clients reconnect and resume from last_id).
+  ctx.http.onDrain(async () => {
+    const unanswered = await hub.gate.drain(config.shutdownDrainMs);
+    if (unanswered > 0) logger.warn({ unanswered }, 'shutdown: events still unanswered after the drain deadline');
+    const notice = { retry_after_ms: 1000, last_id: hub.history.lastId() };
+    for (const conn of hub.registry.all()) conn.direct('hub.restarting', notice);
+  });
   // Long-lived streams would hold the HTTP server open: end them as closing starts.
   ctx.http.app.addHook('preClose', async () => {
     closeSse();
