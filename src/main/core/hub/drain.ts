@@ -11,11 +11,30 @@ export interface DrainGate {
   answered(): void;
   /** Stops taking events; resolves when the ones taken are answered, or after `deadlineMs` (returns how many were left). */
   drain(deadlineMs: number): Promise<number>;
+  /** Called by the processor for each event refused RESTARTING. */
+  refused(): void;
+  /**
+   * Resolves once no event has arrived for `quietMs` (or after `deadlineMs`): events a
+   * client sent just before the drain began are still on the wire, and answering them
+   * RESTARTING before the transport closes tells the client to resend them.
+   */
+  quiet(quietMs: number, deadlineMs: number): Promise<void>;
 }
 
 export function createDrainGate(): DrainGate {
   let wake: (() => void) | null = null;
+  let lastRefusal = 0;
   const gate: DrainGate = {
+    refused: () => void (lastRefusal = performance.now()),
+    async quiet(quietMs, deadlineMs) {
+      const deadline = performance.now() + deadlineMs;
+      lastRefusal = performance.now();
+      while (performance.now() < deadline) {
+        const wait = lastRefusal + quietMs - performance.now();
+        if (wait <= 0 && gate.inFlight === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));
+      }
+    },
     draining: false,
     inFlight: 0,
     answered() {

@@ -275,6 +275,7 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
     if (gate.draining) {
       // Not logged one by one: a restart under load would write a row per refused event.
       metrics.rejections.inc({ code: 'RESTARTING' });
+      gate.refused();
       return restarting();
     }
     gate.inFlight += 1;

@@ -33,6 +33,9 @@ declare module '../services' {
   }
 }
 
+/** On shutdown, how long no event may arrive before the transports close (each one that does is answered RESTARTING). */
+const RESTART_QUIET_MS = 150;
+
 type UnitLocationReporter = { reportUnitLocation?(unitId: string, location: unknown): void };
 
 /**
@@ -106,6 +109,7 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
     if (unanswered > 0) logger.warn({ unanswered }, 'shutdown: events still unanswered after the drain deadline');
     const notice = { retry_after_ms: 1000, last_id: hub.history.lastId() };
     for (const conn of hub.registry.all()) conn.direct('hub.restarting', notice);
+    await hub.gate.quiet(RESTART_QUIET_MS, config.shutdownDrainMs);
   });
   // Long-lived streams would hold the HTTP server open: end them as closing starts.
   ctx.http.app.addHook('preClose', async () => {
