@@ -36,6 +36,8 @@ export class IoDevice implements Comeback {
   private readonly queue: string[] = [];
   private readonly onWire = new Set<string>();
   private holding = false;
+  /** A retryable answer asked to wait (RATE_LIMITED's retry_after_ms): nothing is sent before then. */
+  private pausedUntil = 0;
   private n = 0;
   private timer: NodeJS.Timeout | undefined;
   readonly socket: Socket;
@@ -63,6 +65,11 @@ export class IoDevice implements Comeback {
   }
 
   private pump() {
+    const wait = this.pausedUntil - Date.now();
+    if (wait > 0) {
+      setTimeout(() => this.pump(), wait);
+      return;
+    }
     while (this.socket.connected && !this.holding && this.queue.length > 0) {
       const eventId = this.queue.shift()!;
       this.onWire.add(eventId);
@@ -71,8 +78,10 @@ export class IoDevice implements Comeback {
         if (ack.ok && typeof ack.id === 'number') {
           this.acked.set(eventId, ack.id);
           if (ack.duplicate) this.duplicates += 1;
-        } else if (ack.error && RETRYABLE_HUB_CODES.has(ack.error.code)) this.queue.push(eventId);
-        else this.refused.push(`${eventId}: ${ack.error?.code}`);
+        } else if (ack.error && RETRYABLE_HUB_CODES.has(ack.error.code)) {
+          this.queue.push(eventId);
+          this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ((ack.error as { retry_after_ms?: number }).retry_after_ms ?? 200));
+        } else this.refused.push(`${eventId}: ${ack.error?.code}`);
       });
     }
   }

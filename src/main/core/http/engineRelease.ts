@@ -6,7 +6,7 @@ interface EngineSocket {
   transport: {
     name: string;
     /** websocket transport: the `ws` socket. */
-    socket?: { close(code: number, reason: string): void };
+    socket?: { close(code: number, reason: string): void; terminate(): void; readyState: number };
     /** polling transport: the pending long-poll request, if any. */
     req?: { socket?: { destroy(): void } } | null;
   };
@@ -34,10 +34,32 @@ export async function releaseEngineClients(io: SocketIOServer, deadlineMs: numbe
   const clients = Object.values((io.engine as unknown as { clients: Record<string, EngineSocket> }).clients);
   const deadline = Date.now() + deadlineMs;
   while (!clients.every(flushed) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  const sockets: Array<NonNullable<EngineSocket['transport']['socket']>> = [];
   for (const client of clients) {
     const transport = client.transport;
-    if (transport.name === 'websocket' && transport.socket) transport.socket.close(SERVICE_RESTART, 'service restart');
-    else transport.req?.socket?.destroy();
+    if (transport.name === 'websocket' && transport.socket) {
+      transport.socket.close(SERVICE_RESTART, 'service restart');
+      sockets.push(transport.socket);
+    } else transport.req?.socket?.destroy();
   }
+  // A client that does not answer the close frame (python's websocket-client may not) would hold
+  // the server open for ws's 30 s close timeout: after a moment, cut what is left.
+  const open = () => sockets.filter((socket) => socket.readyState !== CLOSED);
+  const cutAt = Date.now() + CLOSE_GRACE_MS;
+  while (open().length > 0 && Date.now() < cutAt) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const socket of open()) socket.terminate();
   return clients.length;
+}
+
+const CLOSED = 3;
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * From now on the engine refuses new connections at the HTTP level (a failed
+ * handshake, which every client library retries with its backoff), not with a
+ * Socket.IO CONNECT_ERROR from a middleware, which socket.io-client takes as final.
+ */
+export function refuseNewEngineConnections(io: SocketIOServer): void {
+  const engine = io.engine as unknown as { opts: { allowRequest?: (req: unknown, fn: (err: string | null | undefined, ok: boolean) => void) => void } };
+  engine.opts.allowRequest = (_req, fn) => fn('The server is restarting; connect again in a moment.', false);
 }

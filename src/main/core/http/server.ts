@@ -10,7 +10,7 @@ import { AppError, toErrorBody } from '../errors';
 import { buildOpenApiDocument } from './openapi';
 import { boundedRecoveryAdapter, singleDeviceOwner } from './recoveryAdapter';
 import { createRouter, type Router } from './route';
-import { releaseEngineClients } from './engineRelease';
+import { refuseNewEngineConnections, releaseEngineClients } from './engineRelease';
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -140,6 +140,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       // answer what was taken, close transports (never a Socket.IO disconnect, which
       // clients take as final), then HTTP stops (refusing new requests, cutting
       // keep-alives and long-polls; WebSocket and SSE end in its preClose hooks).
+      refuseNewEngineConnections(io);
       for (const drain of drains) await drain().catch((err: unknown) => logger.warn({ err }, 'drain step failed'));
       await releaseEngineClients(io, 2_000);
       await app.close();

@@ -164,7 +164,7 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
     hub
       .writeLog({ ...baseLog(conn), eventType: 'rate_limit_disconnect', eventData: { cooldown_seconds: config.floodCooldownSeconds }, status: 'failed', errorMessage: message, processed: true })
       .catch((err: unknown) => logger.error({ err }, 'flood disconnect not logged'));
-    conn.direct('hub.refused', { code: 'RATE_LIMITED', reason: 'flooding', message, retry_after_ms: retryAfter });
+    (conn.notice ?? conn.direct)('hub.refused', { code: 'RATE_LIMITED', reason: 'flooding', message, retry_after_ms: retryAfter });
     setImmediate(() => conn.close(`RATE_LIMITED: flooding; retry after ${config.floodCooldownSeconds} s`));
     return ack;
   };

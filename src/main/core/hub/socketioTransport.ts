@@ -64,7 +64,6 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
   nsp.use(async (socket, next) => {
     const token = firstString((socket.handshake.auth as { token?: unknown } | undefined)?.token) ?? firstString(socket.handshake.query.token);
     try {
-      if (hub.gate.draining) throw new AppError('RESTARTING', 'The hub is restarting; connect again in a moment.');
       const identity = await tokens.verify(token);
       refuseWhileCoolingDown(hub, identity);
       (socket.data as HubSocketData).identity = identity;
@@ -104,7 +103,10 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
         else socket.emit(event, data);
         conn.messagesOut++;
       },
-      close: () => socket.disconnect(true)
+      close: () => socket.disconnect(true),
+      // Not through the adapter: a notice is not a room message to replay, and the recovery offset
+      // it would append reaches one-argument handlers (python-socketio) as a second argument.
+      notice: (event, data) => emitWithoutOffset(socket, event, data)
     };
     // A recovered session (connection state recovery) comes back with its rooms.
     for (const room of socket.rooms) if (room !== socket.id && room !== LEGACY_CLIENTS_ROOM) conn.rooms.add(room);
