@@ -11,7 +11,7 @@ import { signToken } from '../helpers/reliability/tokens';
 const PYTHON = '/usr/bin/python3';
 const hasPythonSocketIo = fs.existsSync(PYTHON) && fs.existsSync('/usr/lib/python3/dist-packages/socketio');
 const DEVICES = 10;
-const INTERVAL_MS = 50; // 20 events/s per device
+const INTERVAL_MS = 100; // 10 events/s per device
 const BACK_WITHIN_MS = 5_000;
 
 let serve: ServeProcess | undefined;
@@ -42,7 +42,7 @@ describe('restart: SIGTERM of switchboard serve under load, then start again', (
     const python: PythonDevice | null = hasPythonSocketIo ? startPythonDevice(url, await signToken(secret, { sub: 'rs-py', role: 'device', device_id: 'RSPY', device_type: 'telemetry' }), 'rs-py', stopFile) : null;
     if (!python) console.log('[restart] python3-socketio is not installed: the Python client is skipped');
 
-    await waitFor('every device to be acked steadily and the followers to hear them', () => devices.every((d) => d.acked.size >= 20) && ws.markers.size > 10 && sse.markers.size > 10 && ioFollower.markers.size > 10 && (!python || python.lines.filter((l) => l.t === 'ack').length >= 10), 60_000);
+    await waitFor('every device to be acked steadily and the followers to hear them', () => devices.every((d) => d.acked.size >= 15) && ws.markers.size > 10 && sse.markers.size > 10 && ioFollower.markers.size > 10 && (!python || python.lines.filter((l) => l.t === 'ack').length >= 10), 60_000);
 
     const exitCode = await serve.stop();
     const before = devices.reduce((n, d) => n + d.acked.size, 0);
@@ -55,7 +55,7 @@ describe('restart: SIGTERM of switchboard serve under load, then start again', (
     const slowest = Math.max(...backIn.map(([, ms]) => ms));
 
     // Run on after the restart, then stop and let every device get its events acked.
-    await waitFor('the devices to be acked after the restart', () => devices.every((d) => d.acked.size >= 40), 60_000);
+    await waitFor('the devices to be acked after the restart', () => devices.every((d) => d.acked.size >= 30), 60_000);
     fs.writeFileSync(stopFile, '');
     await Promise.all(devices.map((d) => d.finish()));
     const pythonExit = python ? await python.exited : 0;

@@ -17,6 +17,9 @@ export interface Comeback {
   losses: string[];
 }
 
+/** Events a device has on the wire at once. */
+const WINDOW = 20;
+
 /** Markers of device_data messages a follower received from its room. */
 const markerOf = (data: unknown): string | undefined => (data as { values?: { marker?: string } } | undefined)?.values?.marker;
 
@@ -70,11 +73,13 @@ export class IoDevice implements Comeback {
       setTimeout(() => this.pump(), wait);
       return;
     }
-    while (this.socket.connected && !this.holding && this.queue.length > 0) {
+    // A window of unanswered events, as a device that keeps a queue would: a backlog goes out at the pace of the acks.
+    while (this.socket.connected && !this.holding && this.queue.length > 0 && this.onWire.size < WINDOW) {
       const eventId = this.queue.shift()!;
       this.onWire.add(eventId);
       this.socket.emit('device_data', { event_id: eventId, data_type: 'telemetry', values: { marker: eventId } }, (ack: { ok: boolean; id?: number; duplicate?: boolean; error?: { code: string } }) => {
         if (!this.onWire.delete(eventId)) return; // answered after the loss was counted (cannot happen on one transport)
+        queueMicrotask(() => this.pump());
         if (ack.ok && typeof ack.id === 'number') {
           this.acked.set(eventId, ack.id);
           if (ack.duplicate) this.duplicates += 1;
