@@ -19,8 +19,8 @@ export function clientEventIdOf(payload: unknown): string | undefined | null {
  * Client event ids seen lately, in front of the log's durable table
  * (client_event_ids, checked inside the commit): a resend while the original is
  * still in flight waits for its answer, and one after it is answered from here
- * without touching SQLite. Bounded: past `maxEntries` the oldest go first; a
- * resend of one of those is still caught by the table.
+ * without touching SQLite. Bounded to about `maxEntries`, the oldest going
+ * first; a resend of one of those is still caught by the table.
  */
 export interface RecentEventIds {
   /** The original's log id, its answer still to come, or undefined when not seen lately. */
@@ -33,22 +33,32 @@ export interface RecentEventIds {
 }
 
 export function createRecentEventIds(maxEntries: number): RecentEventIds {
-  const recent = new Map<string, number | Promise<HubAck>>();
+  // Two generations instead of one map trimmed oldest-first: deleting a Map's first keys one at
+  // a time leaves holes that every later keys().next() walks over, which made eviction cost
+  // grow with the churn. A full generation is dropped whole, so the bound holds at O(1) per event.
+  const half = Math.max(1, Math.ceil(maxEntries / 2));
+  let current = new Map<string, number | Promise<HubAck>>();
+  let previous = new Map<string, number | Promise<HubAck>>();
+  const set = (key: string, value: number | Promise<HubAck>) => {
+    if (current.size >= half && !current.has(key)) {
+      previous = current;
+      current = new Map();
+    }
+    current.set(key, value);
+  };
+  const get = (key: string) => current.get(key) ?? previous.get(key);
   return {
-    get: (key) => recent.get(key),
-    started(key, answer) {
-      recent.set(key, answer);
-      if (recent.size > maxEntries) {
-        const oldest = recent.keys().next().value;
-        if (oldest !== undefined) recent.delete(oldest);
+    get,
+    started: set,
+    finished(key, answer, ack) {
+      if (get(key) !== answer) return; // dropped with its generation, or a later attempt owns the key now
+      if (ack.ok && typeof ack.id === 'number') set(key, ack.id);
+      else {
+        current.delete(key);
+        previous.delete(key);
       }
     },
-    finished(key, answer, ack) {
-      if (recent.get(key) !== answer) return; // evicted, or a later attempt owns the key now
-      if (ack.ok && typeof ack.id === 'number') recent.set(key, ack.id);
-      else recent.delete(key);
-    },
-    size: () => recent.size
+    size: () => current.size + previous.size
   };
 }
 
