@@ -175,4 +175,11 @@ export const wsMessageType = (event: string): string => (event === SEED_004_EVEN
 /** Ack body every client event gets (Socket.IO ack, or WebSocket `{type:'ack'}`). */
 export type HubAck =
   | ({ ok: true; id: number | null } & Record<string, unknown>)
-  | { ok: false; error: { code: string; message: string } };
+  | { ok: false; error: { code: string; message: string; retry_after_ms?: number } };
+
+/**
+ * Error codes after which a device sends the same event again (same `event_id`):
+ * the event was not recorded and waiting helps. Any other code is a refusal
+ * (docs/hub-protocol.md, "Error codes: retry, or stop").
+ */
+export const RETRYABLE_HUB_CODES: ReadonlySet<string> = new Set(['UNAVAILABLE', 'RESTARTING', 'RATE_LIMITED', 'TIMEOUT']);

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'UNTRUSTED_SENDER',
   'NOT_IMPLEMENTED',
   'UNAVAILABLE',
+  'RESTARTING',
   'TIMEOUT',
   'INTERNAL'
 ] as const;
@@ -53,6 +54,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNTRUSTED_SENDER: 403,
   NOT_IMPLEMENTED: 501,
   UNAVAILABLE: 503,
+  RESTARTING: 503,
   TIMEOUT: 504,
   INTERNAL: 500
 };

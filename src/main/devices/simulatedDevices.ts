@@ -1,12 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
 import { CITY_AREA } from '../../shared/cityArea';
 import type { Identity } from '../../shared/roles';
+import { createReliableSender } from './reliableSender';
 
 /**
  * Simulated field devices for the demo, each a real Socket.IO client of the
  * hub's protocol: crews' MDTs (update_location), patient monitors (device_data,
  * sometimes out of range), hospital systems (accept or reject ambulance
- * requests) and a patient app (ambulance_request now and then).
+ * requests) and a patient app (ambulance_request now and then). Events carry
+ * an `event_id` and are resent until answered (reliableSender.ts), as the
+ * protocol page asks of real devices.
  */
 export interface SimulatedDeviceCounts {
   crews?: number;
@@ -46,21 +49,21 @@ export async function startSimulatedDevices(options: SimulatedDevicesOptions): P
   const randomPoint = () => ({ latitude: bounds.minLat + random() * (bounds.maxLat - bounds.minLat), longitude: bounds.minLon + random() * (bounds.maxLon - bounds.minLon) });
 
   for (let i = 1; i <= counts.crews; i++) {
-    const socket = await connect({ sub: `mdt-${i}`, role: 'crew', unit_id: `M${i}` });
+    const sender = createReliableSender(await connect({ sub: `mdt-${i}`, role: 'crew', unit_id: `M${i}` }), `mdt-${i}`);
     let position = randomPoint();
     every(5_000, () => {
       position = jitter(random, position.latitude, position.longitude, 0.5);
-      socket.emit('update_location', { ...position, heading: Math.round(random() * 359), speed_kmh: Math.round(random() * 80), status: 'available' }, () => undefined);
+      sender.send('update_location', { ...position, heading: Math.round(random() * 359), speed_kmh: Math.round(random() * 80), status: 'available' });
     });
   }
   for (let i = 1; i <= counts.monitors; i++) {
-    const socket = await connect({ sub: `monitor-${i}`, role: 'device', device_id: `MON${i}`, device_type: 'monitor', patient_id: `P${i}` });
+    const sender = createReliableSender(await connect({ sub: `monitor-${i}`, role: 'device', device_id: `MON${i}`, device_type: 'monitor', patient_id: `P${i}` }), `monitor-${i}`);
     every(3_000, () => {
       // About one reading in ten goes out of range, so alerts show up in the demo.
       const abnormal = random() < 0.1;
-      socket.emit('device_data', { data_type: 'blood_pressure', values: { systolic: abnormal ? 150 + Math.round(random() * 30) : 110 + Math.round(random() * 20), diastolic: abnormal ? 95 : 70 + Math.round(random() * 10) } }, () => undefined);
-      socket.emit('device_data', { data_type: 'heart_rate', values: { value: abnormal ? 130 : 60 + Math.round(random() * 30) } }, () => undefined);
-      socket.emit('device_data', { data_type: 'spo2', values: { value: abnormal ? 89 : 95 + Math.round(random() * 4) } }, () => undefined);
+      sender.send('device_data', { data_type: 'blood_pressure', values: { systolic: abnormal ? 150 + Math.round(random() * 30) : 110 + Math.round(random() * 20), diastolic: abnormal ? 95 : 70 + Math.round(random() * 10) } });
+      sender.send('device_data', { data_type: 'heart_rate', values: { value: abnormal ? 130 : 60 + Math.round(random() * 30) } });
+      sender.send('device_data', { data_type: 'spo2', values: { value: abnormal ? 89 : 95 + Math.round(random() * 4) } });
     });
   }
   for (const hospitalId of counts.hospitals) {
@@ -74,9 +77,8 @@ export async function startSimulatedDevices(options: SimulatedDevicesOptions): P
     });
   }
   for (let i = 1; i <= counts.patients; i++) {
-    const socket = await connect({ sub: `patient-app-${i}`, role: 'patient', patient_id: `PA${i}` });
-    const request = () =>
-      socket.emit('ambulance_request', { location: randomPoint(), emergency_details: { type: random() < 0.5 ? 'chest_pain' : 'fall', severity: 'high' } }, () => undefined);
+    const sender = createReliableSender(await connect({ sub: `patient-app-${i}`, role: 'patient', patient_id: `PA${i}` }), `patient-app-${i}`);
+    const request = () => sender.send('ambulance_request', { location: randomPoint(), emergency_details: { type: random() < 0.5 ? 'chest_pain' : 'fall', severity: 'high' } });
     // The first request comes within seconds so a newcomer sees the flow at once.
     timers.push(setTimeout(request, Math.max(50, 5_000 * speed * i)));
     every(60_000, request);

@@ -85,15 +85,26 @@ describe('hub connections', () => {
     }
   });
 
-  it('rate limits a flooding client, then disconnects it', async () => {
-    h = await startHubHarness({ ratePerSecond: 5, burst: 5, disconnectAfterViolations: 10 });
+  it('rate limits a flooding client, tells it why, disconnects it and refuses it until its cool-down ends', async () => {
+    h = await startHubHarness({ ratePerSecond: 5, burst: 5, floodWindowSeconds: 2, floodCooldownSeconds: 60 });
     const crew = await h.socket({ sub: 'crew-9', role: 'crew', unit_id: 'U9' });
     const disconnected = nextEvent(crew, 'disconnect');
+    const told = nextEvent<{ code: string; reason: string; retry_after_ms: number }>(crew, 'hub.refused');
     const acks = await Promise.all(Array.from({ length: 30 }, () => emitAck(crew, 'ping', {}).catch(() => null)));
     const codes = acks.map((a) => (a && !a.ok ? a.error.code : a ? 'ok' : 'none'));
     expect(codes.filter((c) => c === 'ok').length).toBeLessThanOrEqual(6);
     expect(codes).toContain('RATE_LIMITED');
-    await disconnected;
+    expect(acks.find((a) => a && !a.ok)).toMatchObject({ error: { code: 'RATE_LIMITED', retry_after_ms: expect.any(Number) } });
+    expect(await told).toMatchObject({ code: 'RATE_LIMITED', reason: 'flooding', retry_after_ms: 60_000 });
+    expect(await disconnected).toBe('io server disconnect');
+    // Within the cool-down the same identity is refused at the handshake, with the time to wait.
+    const again = await h.socket({ sub: 'crew-9', role: 'crew', unit_id: 'U9' }).then(
+      () => null,
+      (err: { data?: unknown }) => err.data
+    );
+    expect(again).toMatchObject({ code: 'RATE_LIMITED', retry_after_ms: expect.any(Number) });
+    // Another crew is not affected.
+    await h.socket({ sub: 'crew-10', role: 'crew', unit_id: 'U10' });
     const metrics = await (await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${await h.token({ sub: 'ops', role: 'admin' })}` } })).text();
     expect(metrics).toMatch(/switchboard_hub_rejections_total\{code="RATE_LIMITED"\} \d+/);
   });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { canSubscribe, canonicalRoom, homeRooms, type AccessFacts } from '../../../src/shared/rooms';
 import { AmbulanceRequestSchema, HUB_CLIENT_EVENTS, wsMessageType } from '../../../src/shared/hubEvents';
-import { takeToken, fullBucket } from '../../../src/main/core/hub/rateLimit';
+import { createFloodCooldowns, fullBucket, retryAfterMs, takeToken } from '../../../src/main/core/hub/rateLimit';
+import { clientEventIdOf, createRecentEventIds } from '../../../src/main/core/hub/clientEventIds';
+import { createRoomHistory as historyFrom, restartSafeFirstId } from '../../../src/main/core/hub/roomHistory';
 import { createRoomHistory } from '../../../src/main/core/hub/roomHistory';
 import { evaluateVitals } from '../../../src/main/core/hub/vitals';
 import { parseHubConfig } from '../../../src/main/core/hub/hubConfig';
@@ -80,15 +82,89 @@ describe('client event schemas', () => {
 
 describe('token bucket', () => {
   it('allows the burst, then the rate', () => {
-    const limit = { ratePerSecond: 10, burst: 3 };
+    const limit = { ratePerSecond: 10, burst: 3, floodWindowSeconds: 30 };
     const bucket = fullBucket(limit, 0);
-    expect([takeToken(bucket, limit, 0), takeToken(bucket, limit, 0), takeToken(bucket, limit, 0), takeToken(bucket, limit, 0)]).toEqual([true, true, true, false]);
-    expect(takeToken(bucket, limit, 100)).toBe(true); // 100 ms at 10/s = one token
-    expect(takeToken(bucket, limit, 100)).toBe(false);
+    expect([takeToken(bucket, limit, 0), takeToken(bucket, limit, 0), takeToken(bucket, limit, 0), takeToken(bucket, limit, 0)]).toEqual(['ok', 'ok', 'ok', 'limited']);
+    expect(takeToken(bucket, limit, 100)).toBe('ok'); // 100 ms at 10/s = one token
+    expect(takeToken(bucket, limit, 100)).toBe('limited');
+    expect(retryAfterMs(bucket, limit)).toBe(100);
+  });
+
+  it('treats a backlog after a 10 s stall as catching up, not flooding', () => {
+    // A device at 15/s (limit 50/s, burst 100) whose 150 events all arrive at once after a stall.
+    const limit = { ratePerSecond: 50, burst: 100, floodWindowSeconds: 30 };
+    const bucket = fullBucket(limit, 0);
+    const backlog = Array.from({ length: 150 }, () => takeToken(bucket, limit, 10_000));
+    expect(backlog.filter((d) => d === 'ok')).toHaveLength(100);
+    expect(backlog.filter((d) => d === 'limited')).toHaveLength(50); // retryable: the device resends them
+    expect(backlog).not.toContain('flooding');
+    // Then it goes on at 15/s for a minute, resending the 50 refused on the way: never flooding.
+    const after: string[] = [];
+    for (let ms = 10_000; ms < 70_000; ms += 1000 / 20) after.push(takeToken(bucket, limit, ms));
+    expect(after).not.toContain('flooding');
+  });
+
+  it('calls a client that stays over the rate for most of the window a flood', () => {
+    const limit = { ratePerSecond: 50, burst: 100, floodWindowSeconds: 30 };
+    const bucket = fullBucket(limit, 0);
+    let floodingAt = -1;
+    for (let n = 0, ms = 0; floodingAt < 0 && ms < 60_000; n += 1, ms = n * 5) if (takeToken(bucket, limit, ms) === 'flooding') floodingAt = ms; // 200/s
+    // 1,600 events of headroom, 150/s over the rate: about 10.7 s.
+    expect(floodingAt).toBeGreaterThan(10_000);
+    expect(floodingAt).toBeLessThan(11_000);
+  });
+
+  it('keeps flood cool-downs per identity, bounded, and lets them expire', () => {
+    const cooldowns = createFloodCooldowns(60_000, 2);
+    cooldowns.start('crew:a', 0);
+    expect(cooldowns.remainingMs('crew:a', 1_000)).toBe(59_000);
+    expect(cooldowns.remainingMs('crew:b', 1_000)).toBe(0);
+    expect(cooldowns.remainingMs('crew:a', 60_000)).toBe(0);
+    cooldowns.start('crew:a', 0);
+    cooldowns.start('crew:b', 0);
+    cooldowns.start('crew:c', 0);
+    expect(cooldowns.size()).toBe(2);
+    expect(cooldowns.remainingMs('crew:a', 1)).toBe(0); // the oldest went first
+  });
+});
+
+describe('client event ids', () => {
+  it('reads event_id from a payload and refuses unusable ones', () => {
+    expect(clientEventIdOf({ event_id: 'tab-7:1842' })).toBe('tab-7:1842');
+    expect(clientEventIdOf({ latitude: 1 })).toBeUndefined();
+    expect(clientEventIdOf(null)).toBeUndefined();
+    expect(clientEventIdOf({ event_id: 42 })).toBeNull();
+    expect(clientEventIdOf({ event_id: '' })).toBeNull();
+    expect(clientEventIdOf({ event_id: 'x'.repeat(129) })).toBeNull();
+  });
+
+  it('remembers committed ids, forgets refused ones, and stays within its bound', async () => {
+    const recent = createRecentEventIds(2);
+    const first = Promise.resolve({ ok: true as const, id: 11 });
+    recent.started('a', first);
+    expect(recent.get('a')).toBe(first); // in flight: a resend waits for this answer
+    recent.finished('a', first, await first);
+    expect(recent.get('a')).toBe(11);
+    const refused = Promise.resolve({ ok: false as const, error: { code: 'UNAVAILABLE', message: 'retry' } });
+    recent.started('b', refused);
+    recent.finished('b', refused, await refused);
+    expect(recent.get('b')).toBeUndefined(); // a resend of a refused event is a new attempt
+    recent.started('c', first);
+    recent.started('d', first);
+    expect(recent.size()).toBe(2);
+    expect(recent.get('a')).toBeUndefined();
   });
 });
 
 describe('room history', () => {
+  it('starts a new process ahead of every id an earlier one gave, so resumes after a restart work', () => {
+    const before = historyFrom(10, undefined, restartSafeFirstId(1_000_000));
+    for (let i = 0; i < 5000; i++) before.append('a', 'e', i);
+    const after = historyFrom(10, undefined, restartSafeFirstId(1_000_010)); // restarted 10 ms later
+    after.append('a', 'e', 'new');
+    expect(after.since('a', before.lastId()).map((m) => m.data)).toEqual(['new']);
+  });
+
   it('numbers messages across rooms, keeps the newest per room and merges resumes in order', () => {
     const history = createRoomHistory(3);
     for (let i = 1; i <= 5; i++) history.append('a', 'e', i);

@@ -10,6 +10,7 @@ import { AppError, toErrorBody } from '../errors';
 import { buildOpenApiDocument } from './openapi';
 import { boundedRecoveryAdapter, singleDeviceOwner } from './recoveryAdapter';
 import { createRouter, type Router } from './route';
+import { refuseNewEngineConnections, releaseEngineClients } from './engineRelease';
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -17,6 +18,12 @@ export interface HttpServer {
   router: Router;
   /** Starts listening; returns the bound port (useful with port 0). */
   listen(host: string, port: number): Promise<number>;
+  /**
+   * Registers a step that runs first when closing, while every transport is still
+   * open (the hub stops taking events and answers those it took).
+   */
+  onDrain(step: () => Promise<void>): void;
+  /** Drains, lets Socket.IO clients go so they reconnect, then stops HTTP (WebSocket 1012, SSE ended). */
   close(): Promise<void>;
 }
 
@@ -117,19 +124,25 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     adapter: boundedRecoveryAdapter(32 * 1024 * 1024, 50_000, singleDeviceOwner)
   });
 
+  const drains: Array<() => Promise<void>> = [];
   return {
     app,
     io,
     router,
+    onDrain: (step) => void drains.push(step),
     async listen(host, port) {
       await app.listen({ host, port });
       const address = app.server.address();
       return typeof address === 'object' && address ? address.port : port;
     },
     async close() {
-      // Clients first get a clean Socket.IO close, then HTTP stops (refusing new
-      // requests and cutting idle keep-alives), then the engine lets go.
-      io.local.disconnectSockets(true);
+      // A planned stop is a restart to every client (docs/hub-protocol.md, "Restarts"):
+      // answer what was taken, close transports (never a Socket.IO disconnect, which
+      // clients take as final), then HTTP stops (refusing new requests, cutting
+      // keep-alives and long-polls; WebSocket and SSE end in its preClose hooks).
+      refuseNewEngineConnections(io);
+      for (const drain of drains) await drain().catch((err: unknown) => logger.warn({ err }, 'drain step failed'));
+      await releaseEngineClients(io, 2_000);
       await app.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     }

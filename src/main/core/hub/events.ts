@@ -11,8 +11,9 @@ import { AppError, describeIssues } from '../errors';
 import type { NewSocketLog } from '../log/types';
 import type { SeedEmitters } from './emitters';
 import type { Hub } from './hub';
-import { takeToken } from './rateLimit';
+import { identityKey, retryAfterMs, takeToken } from './rateLimit';
 import { createRepeatedErrorLog } from '../repeatedErrors';
+import { CLIENT_EVENT_ID_FIELD, MAX_CLIENT_EVENT_ID_CHARS, clientEventIdOf, duplicateAck } from './clientEventIds';
 import type { HubConn } from './registry';
 import type { StalenessWatchdog } from './staleness';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
@@ -43,12 +44,16 @@ export interface HandlerResult {
   after?(logId: number | null): Record<string, unknown> | void;
   /** Resolved ack from a handler that wrote its own log row. */
   loggedAs?: number | null;
+  /** That row was already in the log (a resend with the same client event id): nothing was done again. */
+  duplicate?: boolean;
 }
 
 export type EventHandler<E extends HubClientEvent> = (
   services: HubServices,
   conn: HubConn,
-  payload: HubEventPayload<E>
+  payload: HubEventPayload<E>,
+  /** The client event id the event carried (docs/hub-protocol.md), for handlers that write their own log row. */
+  clientEventId?: string
 ) => HandlerResult | Promise<HandlerResult>;
 
 export type HandlerMap = { [E in HubClientEvent]: EventHandler<E> };
@@ -113,10 +118,15 @@ export function payloadBytes(payload: unknown, limit = 0): number {
 export function createEventProcessor(services: HubServices, handlers: HandlerMap) {
   const { hub } = services;
   const { config, metrics, logger } = hub;
-  const limit = { ratePerSecond: config.ratePerSecond, burst: config.burst };
+  const limit = { ratePerSecond: config.ratePerSecond, burst: config.burst, floodWindowSeconds: config.floodWindowSeconds };
   // Per-event failures (a full disk fails every event alike): one line per interval with a count.
   const writeFailures = createRepeatedErrorLog(logger, 'socket log write failed');
   const rejectionLogFailures = createRepeatedErrorLog(logger, 'rejected event not logged');
+  const { gate, recentEventIds: recent } = hub;
+  const restarting = (): HubAck => ({
+    ok: false,
+    error: { code: 'RESTARTING', message: 'The hub is restarting: reconnect and resend this event.', retry_after_ms: 1000 }
+  });
 
   const baseLog = (conn: HubConn): Pick<NewSocketLog, 'socketId' | 'userId' | 'userRole' | 'ipAddress' | 'userAgent'> => ({
     socketId: conn.id,
@@ -145,78 +155,139 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
     return fail(code, message);
   };
 
-  return async function process(conn: HubConn, rawEvent: unknown, payload: unknown, knownBytes?: number): Promise<HubAck> {
-    const started = performance.now();
-    const now = Date.now();
-    conn.lastSeen = now;
-    conn.messagesIn++;
-    const event = typeof rawEvent === 'string' ? rawEvent.slice(0, 64) : 'invalid_event';
-    metrics.eventsIn.inc({ event: isHubClientEvent(event) ? event : 'unknown' });
+  const flooding = (conn: HubConn, event: string, started: number): HubAck => {
+    const retryAfter = config.floodCooldownSeconds * 1000;
+    const message = `Disconnected for flooding: more than ${config.ratePerSecond} events per second over ${config.floodWindowSeconds} s. Reconnect after ${config.floodCooldownSeconds} s.`;
+    const ack = reject(conn, event, 'RATE_LIMITED', message, { violations: conn.violations }, started);
+    if (ack.ok) return ack;
+    ack.error.retry_after_ms = retryAfter;
+    if (conn.violations < 0) return ack;
+    conn.violations = -1; // once per connection: the events still queued on it get the same answer
+    hub.floodCooldowns.start(identityKey(conn.identity), Date.now());
+    logger.warn({ conn: conn.id, user: conn.identity.sub, cooldownSeconds: config.floodCooldownSeconds }, 'disconnecting a flooding client');
+    hub
+      .writeLog({ ...baseLog(conn), eventType: 'rate_limit_disconnect', eventData: { cooldown_seconds: config.floodCooldownSeconds }, status: 'failed', errorMessage: message, processed: true })
+      .catch((err: unknown) => logger.error({ err }, 'flood disconnect not logged'));
+    (conn.notice ?? conn.direct)('hub.refused', { code: 'RATE_LIMITED', reason: 'flooding', message, retry_after_ms: retryAfter });
+    setImmediate(() => conn.close(`RATE_LIMITED: flooding; retry after ${config.floodCooldownSeconds} s`));
+    return ack;
+  };
 
-    const bytes = knownBytes ?? payloadBytes(payload, config.maxPayloadBytes);
-    if (bytes > config.maxPayloadBytes) {
-      return reject(conn, event, 'PAYLOAD_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${config.maxPayloadBytes}.`, { bytes }, started);
-    }
-    if (!takeToken(conn.bucket, limit, now)) {
-      conn.violations++;
-      const ack = reject(conn, event, 'RATE_LIMITED', `Slow down: at most ${config.ratePerSecond} events per second (burst ${config.burst}).`, { violations: conn.violations }, started);
-      if (conn.violations >= config.disconnectAfterViolations) {
-        logger.warn({ conn: conn.id, user: conn.identity.sub, violations: conn.violations }, 'disconnecting a flooding client');
-        hub
-          .writeLog({ ...baseLog(conn), eventType: 'rate_limit_disconnect', eventData: { violations: conn.violations }, status: 'failed', errorMessage: 'Disconnected for flooding.', processed: true })
-          .catch((err: unknown) => logger.error({ err }, 'flood disconnect not logged'));
-        setImmediate(() => conn.close('rate limit: flooding'));
-      }
-      return ack;
-    }
-    if (hub.logLagMs() >= config.maxLogLagMs || hub.pendingLogWrites() >= config.maxPendingLogWrites) {
-      // Shed load rather than queue it: an event acked seconds late is worse than a quick "retry".
-      metrics.rejections.inc({ code: 'UNAVAILABLE' });
-      metrics.ackLatency.observe((performance.now() - started) / 1000);
-      return fail('UNAVAILABLE', 'The hub is at capacity; retry in a moment.');
-    }
-    if (!isHubClientEvent(event)) {
-      return reject(conn, event, 'UNKNOWN_EVENT', `Unknown event "${event}". Known events: ${Object.keys(HUB_CLIENT_EVENTS).join(', ')}.`, null, started);
-    }
-    const schema = HUB_CLIENT_EVENTS[event] as z.ZodType;
-    const parsed = parseUntrusted(schema, payload ?? {});
-    if (!parsed.success) {
-      return reject(conn, event, 'VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`, bytes < 4096 ? payload : { bytes }, started);
-    }
-
+  /** Handler, committed log row, fan-out; `eventId` makes the row's insert a no-op for a resend. */
+  const handle = async (conn: HubConn, event: HubClientEvent, data: unknown, eventId: string | undefined, started: number): Promise<HubAck> => {
     let result: HandlerResult;
     try {
       // Most handlers answer synchronously; awaiting only a real promise saves a turn of the microtask queue per event.
-      const returned = (handlers[event] as EventHandler<HubClientEvent>)(services, conn, parsed.data as never);
+      const returned = (handlers[event] as EventHandler<HubClientEvent>)(services, conn, data as never, eventId);
       result = returned instanceof Promise ? await returned : returned;
     } catch (err) {
-      if (err instanceof AppError) return reject(conn, event, err.code, err.message, parsed.data, started);
+      if (err instanceof AppError) return reject(conn, event, err.code, err.message, data, started);
       logger.error({ err, event, conn: conn.id }, 'hub event handler failed');
-      return reject(conn, event, 'INTERNAL', 'The hub could not process this event; it has been logged.', parsed.data, started);
+      return reject(conn, event, 'INTERNAL', 'The hub could not process this event; it has been logged.', data, started);
     }
 
     let id: number | null;
+    let duplicate = result.duplicate === true;
     if (result.loggedAs !== undefined) id = result.loggedAs;
     else {
       try {
-        ({ id } = await hub.writeLog(handledEntry(conn, event, parsed.data, result.log)));
+        const entry = handledEntry(conn, event, data, result.log);
+        if (eventId !== undefined) entry.clientEventId = eventId;
+        const written = await hub.writeLog(entry);
+        id = written.id;
+        duplicate = written.duplicate === true;
       } catch (err) {
         writeFailures.report(err, { event });
         metrics.rejections.inc({ code: 'UNAVAILABLE' });
         return fail('UNAVAILABLE', 'The event could not be logged durably; resend it.');
       }
     }
+    metrics.ackLatency.observe((performance.now() - started) / 1000);
+    // A resend the log already holds (it committed before a crash): answered, not acted on again.
+    if (duplicate) return duplicateAck(id);
     let extra: Record<string, unknown> | void = undefined;
     try {
       extra = result.after?.(id);
     } catch (err) {
       logger.error({ err, event }, 'hub fan-out failed');
     }
-    metrics.ackLatency.observe((performance.now() - started) / 1000);
     const ack: HubAck = { ok: true, id };
     if (result.ack) Object.assign(ack, result.ack);
     if (extra) Object.assign(ack, extra);
     return ack;
+  };
+
+  /** An event with a client event id: a resend is answered with the original's id, after the original is committed. */
+  const handleOnce = async (conn: HubConn, event: HubClientEvent, data: unknown, eventId: string, started: number): Promise<HubAck> => {
+    const key = `${identityKey(conn.identity)}\n${eventId}`;
+    const prior = recent.get(key);
+    if (typeof prior === 'number') return duplicateAck(prior);
+    if (prior !== undefined) {
+      const original = await prior;
+      if (original.ok) return duplicateAck(original.id);
+      // The original was refused: this resend is processed as a new event.
+    }
+    const answer = handle(conn, event, data, eventId, started);
+    recent.started(key, answer);
+    const ack = await answer;
+    recent.finished(key, answer, ack);
+    return ack;
+  };
+
+  const process = async (conn: HubConn, event: string, payload: unknown, knownBytes: number | undefined, started: number, now: number): Promise<HubAck> => {
+    const bytes = knownBytes ?? payloadBytes(payload, config.maxPayloadBytes);
+    if (bytes > config.maxPayloadBytes) {
+      return reject(conn, event, 'PAYLOAD_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${config.maxPayloadBytes}.`, { bytes }, started);
+    }
+    // Capacity before the rate limit: an event refused for capacity must not use up the client's tokens.
+    if (hub.logLagMs() >= config.maxLogLagMs || hub.pendingLogWrites() >= config.maxPendingLogWrites) {
+      // Shed load rather than queue it: an event acked seconds late is worse than a quick "retry".
+      metrics.rejections.inc({ code: 'UNAVAILABLE' });
+      metrics.ackLatency.observe((performance.now() - started) / 1000);
+      return fail('UNAVAILABLE', 'The hub is at capacity; retry in a moment.');
+    }
+    const rate = takeToken(conn.bucket, limit, now);
+    if (rate !== 'ok') {
+      if (rate === 'flooding') return flooding(conn, event, started);
+      if (conn.violations >= 0) conn.violations++;
+      const ack = reject(conn, event, 'RATE_LIMITED', `Slow down: at most ${config.ratePerSecond} events per second (burst ${config.burst}); retry this event later.`, { violations: conn.violations }, started);
+      if (!ack.ok) ack.error.retry_after_ms = retryAfterMs(conn.bucket, limit);
+      return ack;
+    }
+    if (!isHubClientEvent(event)) {
+      return reject(conn, event, 'UNKNOWN_EVENT', `Unknown event "${event}". Known events: ${Object.keys(HUB_CLIENT_EVENTS).join(', ')}.`, null, started);
+    }
+    const eventId = clientEventIdOf(payload);
+    if (eventId === null) {
+      return reject(conn, event, 'VALIDATION_FAILED', `${event}: ${CLIENT_EVENT_ID_FIELD} must be a string of 1-${MAX_CLIENT_EVENT_ID_CHARS} characters.`, bytes < 4096 ? payload : { bytes }, started);
+    }
+    const schema = HUB_CLIENT_EVENTS[event] as z.ZodType;
+    const parsed = parseUntrusted(schema, payload ?? {});
+    if (!parsed.success) {
+      return reject(conn, event, 'VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`, bytes < 4096 ? payload : { bytes }, started);
+    }
+    return eventId === undefined ? handle(conn, event, parsed.data, undefined, started) : handleOnce(conn, event, parsed.data, eventId, started);
+  };
+
+  return async function processEvent(conn: HubConn, rawEvent: unknown, payload: unknown, knownBytes?: number): Promise<HubAck> {
+    const started = performance.now();
+    const now = Date.now();
+    conn.lastSeen = now;
+    conn.messagesIn++;
+    const event = typeof rawEvent === 'string' ? rawEvent.slice(0, 64) : 'invalid_event';
+    metrics.eventsIn.inc({ event: isHubClientEvent(event) ? event : 'unknown' });
+    if (gate.draining) {
+      // Not logged one by one: a restart under load would write a row per refused event.
+      metrics.rejections.inc({ code: 'RESTARTING' });
+      gate.refused();
+      return restarting();
+    }
+    gate.inFlight += 1;
+    try {
+      return await process(conn, event, payload, knownBytes, started, now);
+    } finally {
+      gate.answered();
+    }
   };
 }
 

@@ -108,12 +108,13 @@ export const HUB_HANDLERS: HandlerMap = {
     throw new AppError('FORBIDDEN', 'Only patients and crews (with a patient_id or unit_id in their token) report locations.');
   },
 
-  async ambulance_request(services, conn, payload): Promise<HandlerResult> {
+  async ambulance_request(services, conn, payload, clientEventId): Promise<HandlerResult> {
     const patientId = conn.identity.patient_id;
     if (conn.identity.role !== 'patient' || !patientId) {
       throw new AppError('FORBIDDEN', 'Only a patient (token with patient_id) may request an ambulance.');
     }
-    const { id } = await services.hub.writeLog({
+    const { id, duplicate } = await services.hub.writeLog({
+      clientEventId,
       eventType: 'ambulance_request',
       socketId: conn.id,
       userId: conn.identity.sub,
@@ -127,6 +128,8 @@ export const HUB_HANDLERS: HandlerMap = {
       ipAddress: conn.ip,
       userAgent: conn.userAgent
     });
+    // A resend of a request the log already holds: the request was opened then (or died with the process).
+    if (duplicate) return { loggedAs: id, duplicate: true };
     // Ack first (the row is committed), then offer: the hospital never sees a request the log lacks.
     return {
       loggedAs: id,

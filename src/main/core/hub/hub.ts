@@ -7,10 +7,13 @@ import type { NewSocketLog, SocketLogUpdate, SocketLogWriter } from '../log/type
 import type { HubConfig } from './hubConfig';
 import { createHubMetrics, type HubMetrics } from './metrics';
 import { createConnectionRegistry, type ConnectionRegistry, type HubConn, type HubTransport } from './registry';
-import { createRoomHistory, type RoomHistory, type RoomMessage } from './roomHistory';
+import { createRoomHistory, restartSafeFirstId, type RoomHistory, type RoomMessage } from './roomHistory';
 import type { HubPublisher } from './types';
 import { payloadBytes } from './events';
 import { recoverableSessionIn } from '../http/recoveryAdapter';
+import { createRecentEventIds, type RecentEventIds } from './clientEventIds';
+import { createDrainGate, type DrainGate } from './drain';
+import { createFloodCooldowns, type FloodCooldowns } from './rateLimit';
 
 /** Socket.IO clients that cannot take the recovery offset argument (see socketioTransport). */
 export const LEGACY_CLIENTS_ROOM = '~legacy-clients';
@@ -34,11 +37,16 @@ export interface Hub extends HubPublisher {
   readonly metrics: HubMetrics;
   readonly logger: Logger;
   readonly nsp: Namespace;
+  /** Shutdown: stops taking events and tells when those taken are answered. */
+  readonly gate: DrainGate;
+  /** Identities disconnected for flooding, refused until their cool-down ends. */
+  readonly floodCooldowns: FloodCooldowns;
+  readonly recentEventIds: RecentEventIds;
   /** Facts the access rules need; the dispatch and ambulance services fill them in. */
   accessFacts: AccessFacts;
   publish(room: string, event: string, data: unknown, options?: { exceptConnId?: string }): RoomMessage;
   /** Writes a socket-log row and waits for its commit; id null when the log service is absent. */
-  writeLog(entry: NewSocketLog): Promise<{ id: number | null }>;
+  writeLog(entry: NewSocketLog): Promise<{ id: number | null; duplicate?: boolean }>;
   updateLog(id: number | null, update: SocketLogUpdate): Promise<void>;
   /** Log rows queued but not yet committed (admission control reads it). */
   pendingLogWrites(): number;
@@ -76,7 +84,7 @@ const SLOW_READER_MAX_PACKETS = 10_000;
 export function createHub(options: CreateHubOptions): Hub {
   const { config, nsp, log, logger } = options;
   const registry = createConnectionRegistry();
-  const history = createRoomHistory(config.historyPerRoom);
+  const history = createRoomHistory(config.historyPerRoom, undefined, restartSafeFirstId());
   const metrics = createHubMetrics();
   const presence = new Set<(kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => void>();
   let outTotal = 0;
@@ -159,6 +167,9 @@ export function createHub(options: CreateHubOptions): Hub {
     metrics,
     logger,
     nsp,
+    gate: createDrainGate(),
+    floodCooldowns: createFloodCooldowns(config.floodCooldownSeconds * 1000),
+    recentEventIds: createRecentEventIds(config.recentEventIds),
     accessFacts: { incidentsOfUnit: () => [], isPatientRoutedTo: () => false },
     publish(room, event, data, publishOptions = {}) {
       const message = history.append(room, event, data);
@@ -197,9 +208,9 @@ export function createHub(options: CreateHubOptions): Hub {
       const started = performance.now();
       pendingWrites++;
       try {
-        const { id } = await log.createSocketLog(entry);
+        const written = await log.createSocketLog(entry);
         metrics.logCommitLatency.observe((performance.now() - started) / 1000);
-        return { id };
+        return written;
       } finally {
         pendingWrites--;
       }

@@ -16,8 +16,18 @@ export const HubConfigSchema = z.object({
   /** Token bucket per connection: sustained events per second and burst size. */
   ratePerSecond: z.coerce.number().positive().default(50),
   burst: z.coerce.number().int().positive().default(100),
-  /** Rejected events (rate limited) after which a flooding client is disconnected. */
-  disconnectAfterViolations: z.coerce.number().int().positive().default(50),
+  /**
+   * The window the rate is measured over before a client counts as flooding: one that
+   * sends more than ratePerSecond x this + burst events within it (refused ones count)
+   * is disconnected. A device catching up on a queue after a stall stays well inside it.
+   */
+  floodWindowSeconds: z.coerce.number().positive().default(30),
+  /** How long an identity disconnected for flooding is refused (RATE_LIMITED, with retry_after_ms). */
+  floodCooldownSeconds: z.coerce.number().nonnegative().default(60),
+  /** Client event ids remembered in memory in front of the durable table (see clientEventIds.ts). */
+  recentEventIds: z.coerce.number().int().positive().default(50_000),
+  /** On shutdown, how long events already taken may take to be answered before the transports close. */
+  shutdownDrainMs: z.coerce.number().int().positive().default(10_000),
   /**
    * Under overload new events are refused (UNAVAILABLE, "retry") instead of queued once
    * the socket log is this far behind: the age of its oldest unanswered write. A time,

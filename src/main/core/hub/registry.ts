@@ -23,6 +23,8 @@ export interface HubConn {
   deliver?(message: RoomMessage): void;
   /** Sends a message to this connection only (Socket.IO event or WebSocket/SSE envelope). */
   direct(event: string, data: unknown): void;
+  /** A control notice (hub.restarting, hub.refused): like direct, never replayed; defaults to direct. */
+  notice?(event: string, data: unknown): void;
   close(reason: string): void;
 }
 

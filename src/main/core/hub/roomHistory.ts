@@ -24,14 +24,23 @@ export interface RoomHistory {
 }
 
 /**
+ * Where a process's message ids start: ahead of every id an earlier process can
+ * have given (a thousand ids per millisecond it ran), so a client resuming after a
+ * restart with the last id it saw (WebSocket `since`, SSE Last-Event-ID) gets what
+ * this process published, not nothing until the count climbs past its old id.
+ * Milliseconds x 1000 stay far inside Number.MAX_SAFE_INTEGER.
+ */
+export const restartSafeFirstId = (now = Date.now()): number => now * 1000;
+
+/**
  * A bounded ring of recent messages per room. Ids are one global sequence, so a
  * client that saw id N can ask any set of rooms for everything after N without
  * gaps, as long as the ring still holds it. Idle rooms are evicted oldest-first
  * when there are more than `maxRooms`.
  */
-export function createRoomHistory(perRoom: number, maxRooms = 20_000): RoomHistory {
+export function createRoomHistory(perRoom: number, maxRooms = 20_000, firstId = 0): RoomHistory {
   const rings = new Map<string, { items: RoomMessage[]; next: number; movedAt: number }>();
-  let seq = 0;
+  let seq = firstId;
 
   const ordered = (ring: { items: RoomMessage[]; next: number }) =>
     ring.items.length < perRoom ? ring.items : [...ring.items.slice(ring.next), ...ring.items.slice(0, ring.next)];

@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import { retireRecoverableSessions, singleDeviceOwner } from '../http/recoveryAdapter';
 import type { EventProcessor } from './events';
 import { emitWithoutOffset, LEGACY_CLIENTS_ROOM, type Hub } from './hub';
-import { fullBucket } from './rateLimit';
+import { fullBucket, identityKey } from './rateLimit';
 import type { HubConn } from './registry';
 
 interface HubSocketData {
@@ -27,6 +27,27 @@ function isLegacyClient(socket: Socket): boolean {
   return query.user_role !== undefined || query.user_id !== undefined || auth?.recovery === false || query.recovery === 'false';
 }
 
+/** A refusal that says when to come back (flood cool-down, restart). */
+export class RetryLaterError extends AppError {
+  constructor(
+    code: 'RATE_LIMITED' | 'RESTARTING',
+    message: string,
+    readonly retryAfterMs: number
+  ) {
+    super(code, message);
+  }
+}
+
+export const retryAfterOf = (err: unknown): { retry_after_ms?: number } => (err instanceof RetryLaterError ? { retry_after_ms: err.retryAfterMs } : {});
+
+/** An identity disconnected for flooding is refused until its cool-down ends (every transport that takes events). */
+export function refuseWhileCoolingDown(hub: Hub, identity: Identity): void {
+  const waitMs = hub.floodCooldowns.remainingMs(identityKey(identity), Date.now());
+  if (waitMs > 0) {
+    throw new RetryLaterError('RATE_LIMITED', `Refused for flooding: connect again in ${Math.ceil(waitMs / 1000)} s, and send at most ${hub.config.ratePerSecond} events per second.`, waitMs);
+  }
+}
+
 function clientIp(socket: Socket): string | null {
   return socket.handshake.address || null;
 }
@@ -43,14 +64,16 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
   nsp.use(async (socket, next) => {
     const token = firstString((socket.handshake.auth as { token?: unknown } | undefined)?.token) ?? firstString(socket.handshake.query.token);
     try {
-      (socket.data as HubSocketData).identity = await tokens.verify(token);
+      const identity = await tokens.verify(token);
+      refuseWhileCoolingDown(hub, identity);
+      (socket.data as HubSocketData).identity = identity;
       next();
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
       const message = err instanceof AppError ? err.message : 'Authentication failed.';
       hub.refused('socketio', code, message, { ip: clientIp(socket), userAgent: firstString(socket.handshake.headers['user-agent']) ?? null });
       const refusal = new Error(message) as Error & { data?: unknown };
-      refusal.data = { code, message };
+      refusal.data = { code, message, ...retryAfterOf(err) };
       next(refusal);
     }
   });
@@ -80,7 +103,10 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
         else socket.emit(event, data);
         conn.messagesOut++;
       },
-      close: () => socket.disconnect(true)
+      close: () => socket.disconnect(true),
+      // Not through the adapter: a notice is not a room message to replay, and the recovery offset
+      // it would append reaches one-argument handlers (python-socketio) as a second argument.
+      notice: (event, data) => emitWithoutOffset(socket, event, data)
     };
     // A recovered session (connection state recovery) comes back with its rooms.
     for (const room of socket.rooms) if (room !== socket.id && room !== LEGACY_CLIENTS_ROOM) conn.rooms.add(room);

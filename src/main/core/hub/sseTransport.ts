@@ -11,6 +11,8 @@ import type { HubConn } from './registry';
 import type { RoomMessage } from './roomHistory';
 
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** EventSource's reconnection delay (the stream's `retry:` line). */
+const RESTART_RETRY_MS = 1000;
 const OPERATOR_ROOMS = [rooms.systemAlerts, rooms.dispatch];
 
 const SseQuerySchema = z.object({
@@ -96,7 +98,7 @@ export function attachSse(hub: Hub, router: Router, tokens: TokenService): () =>
       direct: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify({ type: event, room: null, data, timestamp: new Date().toISOString() })}\n\n`),
       close: () => res.end()
     };
-    write(`retry: 3000\n\n`);
+    write(`retry: ${RESTART_RETRY_MS}\n\n`);
     // Replay and subscribe in the same turn of the event loop: nothing can be published in between.
     const missed = resumeFrom !== undefined ? hub.history.sinceAcross(wanted, resumeFrom) : [];
     for (const room of wanted) hub.join(conn, room);
@@ -152,6 +154,8 @@ export function attachSse(hub: Hub, router: Router, tokens: TokenService): () =>
     handler: (req) => stream(req, () => deviceEndpointRooms(req.params.device_type, req.params.device_id))
   });
 
+  // A restart ends each stream (after hub.restarting, sent by the drain): EventSource reconnects
+  // after `retry:` and sends Last-Event-ID, which the next process's history answers (its ids continue upwards).
   return () => {
     for (const conn of open) conn.close('server closing');
     open.clear();

@@ -33,6 +33,10 @@ declare module '../services' {
   }
 }
 
+/** On shutdown, how long no event may arrive before the transports close (each one that does is answered RESTARTING). */
+const RESTART_QUIET_MS = 150;
+const RESTART_QUIET_MAX_MS = 2_000;
+
 type UnitLocationReporter = { reportUnitLocation?(unitId: string, location: unknown): void };
 
 /**
@@ -99,6 +103,16 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   const stopConsole = registerHubConsole(ctx, services, watch);
   const stopReceipts = attachAlertReceiptLog({ alerts: ctx.alerts, log: services_.log, hub, logger });
 
+  // Shutdown, first step: take no new events, answer those taken, and tell every client
+  // it is a restart (the transports close next; clients reconnect and resume from last_id).
+  ctx.http.onDrain(async () => {
+    const unanswered = await hub.gate.drain(config.shutdownDrainMs);
+    if (unanswered > 0) logger.warn({ unanswered }, 'shutdown: events still unanswered after the drain deadline');
+    const notice = { retry_after_ms: 1000, last_id: hub.history.lastId() };
+    for (const conn of hub.registry.all()) (conn.notice ?? conn.direct)('hub.restarting', notice);
+    // Bounded apart from the drain: a client that ignores the notice and keeps sending must not hold the stop.
+    await hub.gate.quiet(RESTART_QUIET_MS, RESTART_QUIET_MAX_MS);
+  });
   // Long-lived streams would hold the HTTP server open: end them as closing starts.
   ctx.http.app.addHook('preClose', async () => {
     closeSse();

@@ -10,17 +10,26 @@ import { AppError } from '../errors';
 import type { EventProcessor } from './events';
 import type { Hub } from './hub';
 import { fullBucket } from './rateLimit';
+import { refuseWhileCoolingDown, type RetryLaterError } from './socketioTransport';
 import type { HubConn } from './registry';
 import type { RoomMessage } from './roomHistory';
 
 /** A slow reader gets this much queued before it is cut off (it can resume with `since`). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-function refuseUpgrade(socket: Duplex, status: number, code: string, message: string) {
-  const body = JSON.stringify({ error: { code, message } });
-  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string, retryAfterMs?: number) {
+  const body = JSON.stringify({ error: { code, message, ...(retryAfterMs !== undefined ? { retry_after_ms: retryAfterMs } : {}) } });
+  const retry = retryAfterMs !== undefined ? `Retry-After: ${Math.ceil(retryAfterMs / 1000)}\r\n` : '';
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n${retry}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }
+
+/** Close codes (docs/hub-protocol.md): 1012 "service restart" means reconnect; 1008 "policy violation" means refused. */
+export const WS_CLOSE_RESTART = 1012;
+export const WS_CLOSE_REFUSED = 1008;
 
 /** Which rooms an endpoint subscribes to on its own (seed 004), or null for an unknown path. */
 function endpointRooms(pathname: string, identity: Identity): string[] | null {
@@ -53,8 +62,16 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
     const header = req.headers.authorization;
     const token = url.searchParams.get('token') ?? (typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined);
     socket.on('error', () => undefined);
+    if (hub.gate.draining) return refuseUpgrade(socket, 503, 'RESTARTING', 'The hub is restarting; connect again in a moment.', 1000);
     tokens.verify(token).then(
       (identity) => {
+        try {
+          refuseWhileCoolingDown(hub, identity);
+        } catch (err) {
+          const cooling = err as RetryLaterError;
+          hub.refused('websocket', cooling.code, cooling.message, { ip, userAgent });
+          return refuseUpgrade(socket, 429, cooling.code, cooling.message, cooling.retryAfterMs);
+        }
         const auto = endpointRooms(url.pathname, identity);
         if (!auto) return refuseUpgrade(socket, 404, 'NOT_FOUND', `No WebSocket endpoint at ${url.pathname}.`);
         for (const room of auto) {
@@ -102,7 +119,7 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
       violations: 0,
       deliver: (message) => send(envelope(message)),
       direct: (event, data) => send({ type: wsMessageType(event), event, room: null, data, timestamp: new Date().toISOString() }),
-      close: (reason) => ws.close(1008, reason.slice(0, 120))
+      close: (reason) => ws.close(WS_CLOSE_REFUSED, reason.slice(0, 120))
     };
     for (const room of auto) hub.join(conn, room);
     hub.connected(conn, { endpoint: auto });
@@ -153,8 +170,16 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
     ws.on('error', (err) => logger.warn({ err, conn: conn.id }, 'websocket error'));
   }
 
+  // Closing for a restart: 1012 tells clients to reconnect (and resume with since=<last id>).
+  // ws sends the close frame after what is already queued, so answers given during the drain arrive first.
   return async () => {
     server.off('upgrade', onUpgrade);
+    const closed = [...wss.clients].map((client) => new Promise<void>((resolve) => {
+      client.once('close', () => resolve());
+      client.close(WS_CLOSE_RESTART, 'service restart: reconnect with since=<last id>');
+    }));
+    const giveUp = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
+    await Promise.race([Promise.all(closed), giveUp]);
     for (const client of wss.clients) client.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   };

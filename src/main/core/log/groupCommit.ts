@@ -23,9 +23,15 @@ export interface AccessRecordInput {
  * commit thread by structured clone (see commitThread.ts).
  */
 export type CommitOp =
-  | { kind: 'insert'; row: PendingRow }
+  | { kind: 'insert'; row: PendingRow; clientEvent?: ClientEventRef }
   | { kind: 'update'; id: number; update: PendingUpdate }
   | { kind: 'access'; entry: AccessRecordInput };
+
+/** A client event id and whose it is (`role:sub`): a second insert with the same pair writes nothing. */
+export interface ClientEventRef {
+  owner: string;
+  eventId: string;
+}
 
 /**
  * An op as it crosses to the commit thread: an insert as an array of its row's
@@ -37,11 +43,13 @@ export type WireOp = unknown[] | Exclude<CommitOp, { kind: 'insert' }>;
 export function toWire(op: CommitOp): WireOp {
   if (op.kind !== 'insert') return op;
   const r = op.row;
-  return [
+  const wire = [
     r.created_at, r.event_type, r.socket_id, r.user_id, r.user_role, r.event_data, r.request_data, r.response_data,
     r.patient_latitude, r.patient_longitude, r.hospital_id, r.hospital_name, r.distance_km, r.status, r.error_message,
     r.processed, r.processed_at, r.response_time_ms, r.ip_address, r.user_agent, r.session_duration
   ];
+  if (op.clientEvent) wire.push(op.clientEvent.owner, op.clientEvent.eventId);
+  return wire;
 }
 
 export function fromWire(op: WireOp): CommitOp {
@@ -53,11 +61,15 @@ export function fromWire(op: WireOp): CommitOp {
     patient_latitude: v(8), patient_longitude: v(9), hospital_id: v(10), hospital_name: v(11), distance_km: v(12), status: v(13), error_message: v(14),
     processed: v(15), processed_at: v(16), response_time_ms: v(17), ip_address: v(18), user_agent: v(19), session_duration: v(20)
   };
-  return { kind: 'insert', row };
+  const owner = op[21] as string | undefined;
+  return owner === undefined ? { kind: 'insert', row } : { kind: 'insert', row, clientEvent: { owner, eventId: op[22] as string } };
 }
 
-/** Per op, in order: the id it was written under, or why it was refused on its own. */
-export type CommitOutcome = number | { code: 'NOT_FOUND'; message: string };
+/**
+ * Per op, in order: the id it was written under, the id an earlier insert with
+ * the same client event id was written under (nothing written), or why it was refused on its own.
+ */
+export type CommitOutcome = number | { duplicateOf: number; createdAt: number } | { code: 'NOT_FOUND'; message: string };
 
 export interface CommitResult {
   outcomes: CommitOutcome[];
@@ -85,6 +97,8 @@ const maxId = (row: { max_id: number | null } | undefined) => Number(row?.max_id
  */
 export function createGroupCommit(db: Kysely<DatabaseSchema>, sqlite: Sqlite.Database, key: Buffer, now: () => number = Date.now): GroupCommit {
   const st = createLogStatements(db, sqlite);
+  const findClientEvent = sqlite.prepare('SELECT log_id, created_at FROM client_event_ids WHERE owner = ? AND event_id = ?');
+  const rememberClientEvent = sqlite.prepare('INSERT INTO client_event_ids (owner, event_id, log_id, created_at) VALUES (?, ?, ?, ?)');
 
   const insert = (row: PendingRow, head: ChainHead, nextId: number, counters: CounterBatch): number => {
     const r = row as PendingRow & { id: number; version: number; mac: Buffer };
@@ -151,7 +165,18 @@ export function createGroupCommit(db: Kysely<DatabaseSchema>, sqlite: Sqlite.Dat
           rows = readHead(st, 'rows');
           nextRow = Math.max(rows.head_id, maxId(st.maxRowId.get({}))) + 1;
         }
-        outcomes.push(insert(op.row, rows, nextRow++, counters));
+        const ref = op.clientEvent;
+        if (ref) {
+          // Inside the write transaction: a resend in the same batch, or one after a crash, finds the original.
+          const seen = findClientEvent.get(ref.owner, ref.eventId) as { log_id: number; created_at: number } | undefined;
+          if (seen) {
+            outcomes.push({ duplicateOf: seen.log_id, createdAt: seen.created_at });
+            continue;
+          }
+        }
+        const id = insert(op.row, rows, nextRow++, counters);
+        if (ref) rememberClientEvent.run(ref.owner, ref.eventId, id, op.row.created_at);
+        outcomes.push(id);
       } else if (op.kind === 'update') {
         if (!updates) {
           updates = readHead(st, 'updates');

@@ -211,6 +211,9 @@ export function createRetention(deps: RetentionDeps) {
       await yieldToEventLoop();
     }
 
+    // Client event ids (hub exactly-once) go with the events they name: a resend older than retention is no resend.
+    sqlite.prepare('DELETE FROM client_event_ids WHERE created_at < ?').run(cutoff);
+
     // Update records leave as a prefix too: up to the first one that belongs to a row still here.
     let deletedUpdates = 0;
     let uAnchor = updatesHead.anchor_id;

@@ -25,6 +25,11 @@ export interface NewSocketLog {
   ipAddress?: string | null;
   userAgent?: string | null;
   sessionDuration?: number | null;
+  /**
+   * The sender's own id for this event (docs/hub-protocol.md): a second entry with the
+   * same id from the same `userRole:userId` writes nothing and resolves with the first one's id.
+   */
+  clientEventId?: string | null;
 }
 
 export interface SocketLogUpdate {
@@ -39,7 +44,8 @@ export interface SocketLogUpdate {
 }
 
 export interface SocketLogWriter {
-  createSocketLog(entry: NewSocketLog): Promise<{ id: number; createdAt: string }>;
+  /** `duplicate` when the entry's client event id was already recorded: `id` is then the original row's. */
+  createSocketLog(entry: NewSocketLog): Promise<{ id: number; createdAt: string; duplicate?: boolean }>;
   updateSocketLog(id: number, update: SocketLogUpdate): Promise<void>;
   /** Resolves when everything queued so far is committed. */
   flush(): Promise<void>;

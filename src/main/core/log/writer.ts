@@ -145,7 +145,9 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     stats.batches += 1;
     batch.forEach(({ op, done }, i) => {
       const outcome = result.outcomes[i];
-      if (typeof outcome !== 'number') done.reject(new AppError('NOT_FOUND', outcome?.message ?? 'Not found.'));
+      if (outcome !== undefined && typeof outcome === 'object' && 'duplicateOf' in outcome) {
+        done.resolve({ id: outcome.duplicateOf, createdAt: isoAt(outcome.createdAt), duplicate: true });
+      } else if (typeof outcome !== 'number') done.reject(new AppError('NOT_FOUND', outcome?.message ?? 'Not found.'));
       else if (op.kind === 'insert') {
         stats.insertedRows += 1;
         done.resolve({ id: outcome, createdAt: isoAt(op.row.created_at) });
@@ -254,7 +256,8 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       } catch (err) {
         return Promise.reject(err);
       }
-      return enqueue({ kind: 'insert', row });
+      const ref = entry.clientEventId ? { owner: `${entry.userRole ?? ''}:${entry.userId ?? ''}`, eventId: entry.clientEventId } : undefined;
+      return enqueue(ref ? { kind: 'insert', row, clientEvent: ref } : { kind: 'insert', row });
     },
     updateSocketLog(id: number, update: SocketLogUpdate) {
       let pending: PendingUpdate;
