@@ -12,6 +12,8 @@ import { registerSessionHandlers } from './console/sessions';
 import { createEventBus, type EventBus } from './contract/bus';
 import { createContractRegistry, type ContractRegistry } from './contract/registry';
 import { openDatabase, type Database } from './db/database';
+import { refuseExposedPlainHttp } from './http/exposure';
+import { parseSecurityConfig, type SecurityConfig } from './http/securityConfig';
 import { createHttpServer, type HttpServer } from './http/server';
 import { createLogger, createSecretScrubber, type Logger, type SecretScrubber } from './logger';
 import type { CoreServices } from './services';
@@ -24,6 +26,7 @@ import { SWITCHBOARD_VERSION } from './version';
 /** What every domain gets when it starts. */
 export interface CoreContext {
   config: CoreConfig;
+  security: SecurityConfig;
   logger: Logger;
   scrubber: SecretScrubber;
   database: Database;
@@ -60,6 +63,8 @@ export interface CreateCoreOptions {
  */
 export async function createCore(input: CoreConfigInput, options: CreateCoreOptions = {}): Promise<Core> {
   const config = CoreConfigSchema.parse(input);
+  const security = parseSecurityConfig(config.security);
+  refuseExposedPlainHttp(config.host, security);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const jwtSecret = config.jwtSecret ?? readOrCreateSecret(config.dataDir, 'jwt.secret');
   const scrubber = createSecretScrubber([jwtSecret, config.cad.token, ...config.redact]);
@@ -79,10 +84,12 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       logger,
       tokens,
       version: SWITCHBOARD_VERSION,
-      rendererDir: config.rendererDir
+      rendererDir: config.rendererDir,
+      security
     });
     const ctx: CoreContext = {
       config,
+      security,
       logger,
       scrubber,
       database,
@@ -111,7 +118,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     await options.extend?.(ctx);
     const port = await http.listen(config.host, config.port);
     const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${displayHost}:${port}`;
+    const url = `${http.scheme}://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
     let info = { url, consoleConnections: consoleNsp.connections };
     api.handle('system.info', (_input, callCtx) => ({
       name: 'switchboard' as const,

@@ -13,7 +13,7 @@ export function readOrCreateSecret(dataDir: string, name: string, bytes = 48): s
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(bytes).toString('base64url');
   try {
     // 'wx' so two processes racing on first start cannot overwrite each other.

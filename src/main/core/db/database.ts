@@ -1,5 +1,6 @@
 import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSchema } from './schema';
 import { MIGRATIONS } from './migrations';
@@ -27,6 +28,7 @@ export interface OpenDatabaseOptions {
  */
 export async function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   const file = path.join(dataDir, 'switchboard.db');
+  prepareDataFiles(dataDir, file);
   const sqlite = new Sqlite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -53,6 +55,28 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
       await db.destroy();
     }
   };
+}
+
+/**
+ * The database holds password hashes and patient data: the directory is 0700
+ * and the files 0600 whichever command creates them. SQLite gives the WAL and
+ * shared-memory files the main file's mode, so the main file is created 0600
+ * before SQLite opens it; files from older versions are tightened in place.
+ */
+function prepareDataFiles(dataDir: string, file: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new Error(`Cannot create the data directory ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)}): create it, or pass --data-dir to a writable place.`);
+  }
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 export async function migrate(db: Kysely<DatabaseSchema>, target?: string): Promise<void> {

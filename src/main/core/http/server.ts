@@ -9,12 +9,18 @@ import type { TokenService } from '../auth/tokens';
 import { AppError, toErrorBody } from '../errors';
 import { buildOpenApiDocument } from './openapi';
 import { boundedRecoveryAdapter, singleDeviceOwner } from './recoveryAdapter';
-import { createRouter, type Router } from './route';
+import { applyRequestTimeouts, capConnectionsPerAddress, installJsonDepthLimit, installSecurityHeaders, type ConnectionCap } from './requestGuards';
+import { createRouter, ROUTE_BODY_LIMIT_BYTES, type Router } from './route';
+import { SecurityConfigSchema, type SecurityConfig } from './securityConfig';
+import { loadTlsOptions, watchCertificates } from './tls';
 
 export interface HttpServer {
   app: FastifyInstance;
   io: SocketIOServer;
   router: Router;
+  /** 'https' when serving TLS natively. */
+  scheme: 'http' | 'https';
+  connectionCap: ConnectionCap;
   /** Starts listening; returns the bound port (useful with port 0). */
   listen(host: string, port: number): Promise<number>;
   close(): Promise<void>;
@@ -26,6 +32,7 @@ export interface HttpServerOptions {
   version: string;
   rendererDir?: string;
   bodyLimitBytes?: number;
+  security?: SecurityConfig;
 }
 
 /** Sends the one error shape every route shares. */
@@ -37,11 +44,15 @@ function sendError(reply: import('fastify').FastifyReply, err: AppError | { code
 
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { logger, tokens } = options;
+  const security = options.security ?? SecurityConfigSchema.parse({});
+  const tls = loadTlsOptions(security);
   // Typed as the base logger so routes and plugins see the standard FastifyInstance.
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ domain: 'http' }) as unknown as import('fastify').FastifyBaseLogger,
     disableRequestLogging: true,
-    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    ...(tls ? { https: tls } : {}),
+    trustProxy: security.trustProxy,
+    bodyLimit: options.bodyLimitBytes ?? ROUTE_BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     return503OnClosing: true,
     // Errors Fastify raises before routing (a URL that is not valid percent-encoding).
@@ -69,6 +80,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
   });
   const router = createRouter(app, tokens);
+  installJsonDepthLimit(app, security.jsonMaxDepth);
+  installSecurityHeaders(app);
+  applyRequestTimeouts(app.server, security);
+  const connectionCap = capConnectionsPerAddress(app.server, security.maxConnectionsPerAddress, logger.child({ domain: 'http' }));
+  const stopWatchingCertificates = tls ? watchCertificates(app.server as unknown as import('node:tls').Server, security, logger.child({ domain: 'tls' })) : () => undefined;
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof AppError) return sendError(reply, err);
@@ -121,6 +137,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     app,
     io,
     router,
+    scheme: tls ? 'https' : 'http',
+    connectionCap,
     async listen(host, port) {
       await app.listen({ host, port });
       const address = app.server.address();
@@ -129,6 +147,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     async close() {
       // Clients first get a clean Socket.IO close, then HTTP stops (refusing new
       // requests and cutting idle keep-alives), then the engine lets go.
+      stopWatchingCertificates();
       io.local.disconnectSockets(true);
       await app.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -105,6 +105,7 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
     await closeWs();
   });
   ctx.onClose(async () => {
+    hub.closeRefusals();
     stopReceipts();
     stopConsole();
     watch.close();

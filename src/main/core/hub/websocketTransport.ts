@@ -16,20 +16,43 @@ import type { RoomMessage } from './roomHistory';
 /** A slow reader gets this much queued before it is cut off (it can resume with `since`). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-function refuseUpgrade(socket: Duplex, status: number, code: string, message: string) {
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error' };
+
+export function refuseUpgrade(socket: Duplex, status: number, code: string, message: string) {
+  if (socket.destroyed || !socket.writable) return void socket.destroy();
   const body = JSON.stringify({ error: { code, message } });
-  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
+  const reason = REASONS[status] ?? 'Error';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-/** Which rooms an endpoint subscribes to on its own (seed 004), or null for an unknown path. */
-function endpointRooms(pathname: string, identity: Identity): string[] | null {
+/** A path segment's id, or null when its percent-encoding is malformed (`%E0%A4%A`). */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/** Which rooms an endpoint subscribes to on its own (seed 004); null for an unknown path, 'malformed' for a bad id. */
+function endpointRooms(pathname: string, identity: Identity): string[] | null | 'malformed' {
   if (pathname === '/realtime/ws') return homeRooms(identity);
   const patient = /^\/realtime\/ws\/patient\/([^/]+)$/.exec(pathname);
-  if (patient) return patientEndpointRooms(decodeURIComponent(patient[1]!));
-  const hospital = /^\/realtime\/ws\/hospital\/([^/]+)$/.exec(pathname);
-  if (hospital) return hospitalEndpointRooms(decodeURIComponent(hospital[1]!));
-  return null;
+  const hospital = patient ? null : /^\/realtime\/ws\/hospital\/([^/]+)$/.exec(pathname);
+  const match = patient ?? hospital;
+  if (!match) return null;
+  const id = decodeSegment(match[1]!);
+  if (id === null) return 'malformed';
+  return patient ? patientEndpointRooms(id) : hospitalEndpointRooms(id);
+}
+
+/** Parses an upgrade's URL; null when it cannot be parsed at all. */
+function upgradeUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
 }
 
 export const envelope = (m: RoomMessage) => ({ type: wsMessageType(m.event), event: m.event, room: m.room, data: m.data, timestamp: m.timestamp, id: m.id });
@@ -46,16 +69,31 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxPayloadBytes * 4, 1024 * 1024), perMessageDeflate: false });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    socket.on('error', () => undefined);
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      // Whatever a request carries, it may cost the client its upgrade, never the process.
+      logger.warn({ err, url: String(req.url).slice(0, 200) }, 'websocket upgrade failed');
+      refuseUpgrade(socket, 400, 'VALIDATION_FAILED', 'Malformed WebSocket upgrade request.');
+    }
+  };
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = upgradeUrl(req);
+    if (!url) {
+      if ((req.url ?? '').startsWith('/realtime/ws')) refuseUpgrade(socket, 400, 'VALIDATION_FAILED', 'Malformed URL in the WebSocket upgrade.');
+      return;
+    }
     if (!url.pathname.startsWith('/realtime/ws')) return; // engine.io and others handle their own paths
     const ip = req.socket.remoteAddress ?? null;
     const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
     const header = req.headers.authorization;
     const token = url.searchParams.get('token') ?? (typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined);
-    socket.on('error', () => undefined);
     tokens.verify(token).then(
       (identity) => {
         const auto = endpointRooms(url.pathname, identity);
+        if (auto === 'malformed') return refuseUpgrade(socket, 400, 'VALIDATION_FAILED', 'Malformed URL: invalid percent-encoding in the endpoint id.');
         if (!auto) return refuseUpgrade(socket, 404, 'NOT_FOUND', `No WebSocket endpoint at ${url.pathname}.`);
         for (const room of auto) {
           const decision = canSubscribe(identity, room, hub.accessFacts);
@@ -73,7 +111,10 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
         hub.refused('websocket', code, message, { ip, userAgent });
         refuseUpgrade(socket, 401, code, message);
       }
-    );
+    ).catch((err: unknown) => {
+      logger.error({ err, url: url.pathname.slice(0, 200) }, 'websocket upgrade failed after authentication');
+      refuseUpgrade(socket, 500, 'INTERNAL', 'Internal error; it has been logged.');
+    });
   };
   server.on('upgrade', onUpgrade);
 
