@@ -1,6 +1,7 @@
 import { UsageError } from './args';
 import type { CliCommand } from './command';
 import { cadSimCommand } from './commands/cadSim';
+import { certCommand } from './commands/cert';
 import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { tokenCommand } from './commands/token';
@@ -10,7 +11,7 @@ import { retentionCommand } from './commands/retention';
 import { verifyCommand } from './commands/verify';
 
 /** Every `switchboard` sub-command; each lives in its own file under commands/. */
-const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, retentionCommand];
+const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, retentionCommand, certCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

@@ -46,6 +46,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<CoreConfigInput> 
   if (env.SWITCHBOARD_TRUST_PROXY === '1' || env.SWITCHBOARD_TRUST_PROXY === 'true') security.trustProxy = true;
   if (env.SWITCHBOARD_INSECURE_HTTP === '1' || env.SWITCHBOARD_INSECURE_HTTP === 'true') security.insecureHttp = true;
   if (env.SWITCHBOARD_ALLOWED_ORIGINS) security.allowedOrigins = env.SWITCHBOARD_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  if (env.SWITCHBOARD_REQUEST_TIMEOUT_MS) security.requestTimeoutMs = Number(env.SWITCHBOARD_REQUEST_TIMEOUT_MS);
+  if (env.SWITCHBOARD_HEADERS_TIMEOUT_MS) security.headersTimeoutMs = Number(env.SWITCHBOARD_HEADERS_TIMEOUT_MS);
+  if (env.SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS) security.maxConnectionsPerAddress = Number(env.SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS);
   if (Object.keys(security).length > 0) out.security = security;
   if (env.SWITCHBOARD_CAD_URL || env.SWITCHBOARD_CAD_TOKEN) {
     out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined };

@@ -54,6 +54,8 @@ export interface Hub extends HubPublisher {
   disconnected(conn: HubConn, reason: string): void;
   /** A refused connection (missing, forged, expired token...): logged and counted. */
   refused(transport: HubTransport, code: string, message: string, meta: { ip?: string | null; userAgent?: string | null }): void;
+  /** Writes the refusals counted so far as one row per address (the window timer does it every minute). */
+  flushRefusals(): void;
   /** Writes the refusals counted so far (aggregated per address and minute) and stops the window timer. */
   closeRefusals(): void;
   stats(): HubStats;
@@ -299,6 +301,7 @@ export function createHub(options: CreateHubOptions): Hub {
       logger.warn({ transport, code, ip: meta.ip }, `hub connection refused: ${message}`);
       refusals.refused(transport, code, message, meta);
     },
+    flushRefusals: () => refusals.flush(),
     closeRefusals: () => refusals.close(),
     stats() {
       const now = Date.now();
