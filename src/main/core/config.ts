@@ -18,7 +18,9 @@ export const CoreConfigSchema = z.object({
   cad: z
     .object({
       url: z.string().url().optional(),
-      token: z.string().optional()
+      token: z.string().optional(),
+      /** PEM CA file for an https:// CAD whose certificate is not publicly trusted. */
+      caFile: z.string().optional()
     })
     .default({}),
   /** Per-domain settings; each domain parses its own part. */
@@ -50,8 +52,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<CoreConfigInput> 
   if (env.SWITCHBOARD_HEADERS_TIMEOUT_MS) security.headersTimeoutMs = Number(env.SWITCHBOARD_HEADERS_TIMEOUT_MS);
   if (env.SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS) security.maxConnectionsPerAddress = Number(env.SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS);
   if (Object.keys(security).length > 0) out.security = security;
-  if (env.SWITCHBOARD_CAD_URL || env.SWITCHBOARD_CAD_TOKEN) {
-    out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined };
+  if (env.SWITCHBOARD_CAD_URL || env.SWITCHBOARD_CAD_TOKEN || env.SWITCHBOARD_CAD_CA) {
+    out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined, caFile: env.SWITCHBOARD_CAD_CA || undefined };
   }
   return out;
 }

@@ -11,6 +11,7 @@ export const serveFlags = {
   'data-dir': { type: 'string' },
   'cad-url': { type: 'string' },
   'cad-token': { type: 'string' },
+  'cad-ca': { type: 'string' },
   'log-level': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -37,7 +38,7 @@ export function coreConfigFromFlags(values: Record<string, string | boolean | st
     dataDir: path.resolve(str('data-dir') ?? env.dataDir ?? defaultDataDir()),
     logLevel: (str('log-level') as CoreConfigInput['logLevel']) ?? env.logLevel,
     rendererDir: builtRendererDir(),
-    cad: { url: cadUrl, token: cadToken },
+    cad: { url: cadUrl, token: cadToken, caFile: str('cad-ca') ? path.resolve(str('cad-ca')!) : env.cad?.caFile },
     security: securityFromFlags(values, env.security ?? {})
   };
 }
