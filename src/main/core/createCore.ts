@@ -6,9 +6,13 @@ import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
 import { registerAlertHandlers } from './alerts/alertHandlers';
 import { createOperatorStore, type OperatorStore } from './auth/operators';
 import { readOrCreateSecret } from './auth/secretFile';
+import { createDeviceRegistry, type DeviceRegistry } from './auth/deviceRegistry';
+import { createRevocationStore, type RevocationStore } from './auth/revocations';
 import { createTokenService, type TokenService } from './auth/tokens';
 import { attachConsoleNamespace } from './console/namespace';
 import { registerSessionHandlers } from './console/sessions';
+import { createSessionAudit, registerAdminHandlers } from './console/adminHandlers';
+import { createSignInThrottle, type SignInThrottle } from './auth/signInThrottle';
 import { createEventBus, type EventBus } from './contract/bus';
 import { createContractRegistry, type ContractRegistry } from './contract/registry';
 import { openDatabase, type Database } from './db/database';
@@ -31,6 +35,11 @@ export interface CoreContext {
   scrubber: SecretScrubber;
   database: Database;
   tokens: TokenService;
+  revocations: RevocationStore;
+  /** Sign-in throttling and lockouts (admins clear them). */
+  throttle: SignInThrottle;
+  /** Issued device tokens and when each was last seen. */
+  devices: DeviceRegistry;
   operators: OperatorStore;
   api: ContractRegistry;
   bus: EventBus;
@@ -74,8 +83,25 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
   const database = await openDatabase(config.dataDir);
   closers.push(() => database.close());
   try {
-    const tokens = createTokenService(jwtSecret);
-    const operators = createOperatorStore(database.db);
+    if (config.sessionTtlSeconds > security.operatorTokenMaxSeconds) {
+      throw new Error(`sessionTtlSeconds (${config.sessionTtlSeconds}) is longer than operatorTokenMaxSeconds (${security.operatorTokenMaxSeconds}).`);
+    }
+    const tokens = createTokenService(jwtSecret, { operatorMaxSeconds: security.operatorTokenMaxSeconds, fieldMaxSeconds: security.fieldTokenMaxSeconds });
+    const revocations = await createRevocationStore(database.db);
+    closers.push(() => revocations.close());
+    tokens.setRevocationCheck(revocations.check);
+    const operators = createOperatorStore(database.db, { minLength: security.passwordMinLength, refused: security.refusedPasswords });
+    const throttle = createSignInThrottle({
+      freeFailures: security.signInFreeFailures,
+      lockoutAfterFailures: security.signInLockoutAfterFailures,
+      lockoutSeconds: security.signInLockoutSeconds,
+      addressFactor: 3
+    });
+    const devices = createDeviceRegistry(database.db, revocations);
+    closers.push(async () => {
+      devices.close();
+      await devices.flush().catch(() => undefined);
+    });
     const bus = createEventBus();
     const api = createContractRegistry(logger.child({ domain: 'contract' }));
     const alerts = createAlertCenter({ bus, escalateAfterSeconds: Number(config.hub.alertEscalateSeconds ?? 120) });
@@ -94,6 +120,9 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       scrubber,
       database,
       tokens,
+      revocations,
+      throttle,
+      devices,
       operators,
       api,
       bus,
@@ -104,9 +133,12 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       onClose: (fn) => closers.push(fn)
     };
 
-    registerSessionHandlers(api, { operators, tokens, ttlSeconds: config.sessionTtlSeconds });
+    const audit = createSessionAudit(ctx);
+    registerSessionHandlers(api, { operators, tokens, revocations, throttle, ttlSeconds: config.sessionTtlSeconds, audit });
+    registerAdminHandlers(ctx, audit);
     registerAlertHandlers(ctx);
-    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, logger });
+    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, audit });
+    closers.push(() => consoleNsp.close());
 
     // Domains, in dependency order: each may use the services of those above it.
     // (log -> dispatch -> hub -> bridge)

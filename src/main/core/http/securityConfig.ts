@@ -21,7 +21,18 @@ export const SecurityConfigSchema = z.object({
   /** Open TCP connections from one client address (a reverse proxy counts as one address). */
   maxConnectionsPerAddress: z.coerce.number().int().positive().default(1_000),
   /** Deepest nesting of arrays and objects a JSON request body may have. */
-  jsonMaxDepth: z.coerce.number().int().min(2).max(1000).default(32)
+  jsonMaxDepth: z.coerce.number().int().min(2).max(1000).default(32),
+  /** Longest an operator session token may live (a shift; the console renews it before it ends). */
+  operatorTokenMaxSeconds: z.coerce.number().int().positive().default(24 * 3600),
+  /** Longest a field (device, crew, hospital, patient) token may live. */
+  fieldTokenMaxSeconds: z.coerce.number().int().positive().default(90 * 24 * 3600),
+  /** Password policy: shortest allowed, and passwords a centre refuses besides the commonest ones. */
+  passwordMinLength: z.coerce.number().int().min(8).max(128).default(10),
+  refusedPasswords: z.array(z.string()).default([]),
+  /** Sign-in throttling: free failures, then doubling waits, then a lockout an admin can clear. */
+  signInFreeFailures: z.coerce.number().int().min(0).default(3),
+  signInLockoutAfterFailures: z.coerce.number().int().min(1).default(10),
+  signInLockoutSeconds: z.coerce.number().int().positive().default(15 * 60)
 });
 
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;

@@ -8,6 +8,7 @@ import { HTTP_STATUS } from '../../../shared/result';
 import type { TokenService } from '../auth/tokens';
 import { AppError, toErrorBody } from '../errors';
 import { buildOpenApiDocument } from './openapi';
+import { CROSS_ORIGIN_MESSAGE, originAllowed } from './origin';
 import { boundedRecoveryAdapter, singleDeviceOwner } from './recoveryAdapter';
 import { applyRequestTimeouts, capConnectionsPerAddress, installJsonDepthLimit, installSecurityHeaders, type ConnectionCap } from './requestGuards';
 import { createRouter, ROUTE_BODY_LIMIT_BYTES, type Router } from './route';
@@ -16,6 +17,7 @@ import { loadTlsOptions, watchCertificates } from './tls';
 
 export interface HttpServer {
   app: FastifyInstance;
+  security: SecurityConfig;
   io: SocketIOServer;
   router: Router;
   /** 'https' when serving TLS natively. */
@@ -130,11 +132,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // A device that drops for a few seconds gets what it missed; the replay
     // buffer is bounded in bytes and packets so bursts cannot exhaust memory.
     connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: false },
+    // A page on another site must not open a Socket.IO session with a visitor's browser.
+    allowRequest: (req, callback) => callback(originAllowed(req, security.allowedOrigins) ? null : CROSS_ORIGIN_MESSAGE, originAllowed(req, security.allowedOrigins)),
     adapter: boundedRecoveryAdapter(32 * 1024 * 1024, 50_000, singleDeviceOwner)
   });
 
   return {
     app,
+    security,
     io,
     router,
     scheme: tls ? 'https' : 'http',

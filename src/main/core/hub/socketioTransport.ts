@@ -11,6 +11,7 @@ import type { HubConn } from './registry';
 
 interface HubSocketData {
   identity?: Identity;
+  token?: HubConn['token'];
 }
 
 const firstString = (v: unknown): string | undefined => (Array.isArray(v) ? firstString(v[0]) : typeof v === 'string' && v ? v : undefined);
@@ -43,7 +44,9 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
   nsp.use(async (socket, next) => {
     const token = firstString((socket.handshake.auth as { token?: unknown } | undefined)?.token) ?? firstString(socket.handshake.query.token);
     try {
-      (socket.data as HubSocketData).identity = await tokens.verify(token);
+      const claims = await tokens.verifyClaims(token);
+      (socket.data as HubSocketData).identity = claims.identity;
+      (socket.data as HubSocketData).token = { jti: claims.jti, iat: claims.iat, exp: claims.exp };
       next();
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
@@ -56,8 +59,8 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
   });
 
   nsp.on('connection', (socket) => {
-    const identity = (socket.data as HubSocketData).identity;
-    if (!identity) {
+    const { identity, token } = socket.data as HubSocketData;
+    if (!identity || !token) {
       socket.disconnect(true);
       return;
     }
@@ -66,6 +69,7 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
       id: socket.id,
       transport: 'socketio',
       identity,
+      token,
       rooms: new Set(),
       connectedAt: now,
       lastSeen: now,

@@ -15,6 +15,7 @@ import { HubConfigSchema } from './hubConfig';
 import { registerHubRoutes } from './routes';
 import { attachSocketIo } from './socketioTransport';
 import { attachSse } from './sseTransport';
+import { attachSessionGuard } from './sessionGuard';
 import { createStalenessWatchdog } from './staleness';
 import type { HubPublisher } from './types';
 import { attachWebSocket } from './websocketTransport';
@@ -93,10 +94,14 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
 
   const process = createEventProcessor(services, HUB_HANDLERS);
   attachSocketIo(hub, ctx.tokens, process);
-  const closeWs = attachWebSocket(hub, ctx.http.app.server, ctx.tokens, process);
+  const closeWs = attachWebSocket(hub, ctx.http.app.server, ctx.tokens, process, ctx.security.allowedOrigins);
   const closeSse = attachSse(hub, ctx.http.router, ctx.tokens);
   registerHubRoutes(ctx, services);
   const stopConsole = registerHubConsole(ctx, services, watch);
+  const stopSessionGuard = attachSessionGuard(hub, ctx.revocations);
+  const stopSightings = hub.onPresence((kind, conn) => {
+    if (kind === 'connected') ctx.devices.sawToken(conn.token.jti);
+  });
   const stopReceipts = attachAlertReceiptLog({ alerts: ctx.alerts, log: services_.log, hub, logger });
 
   // Long-lived streams would hold the HTTP server open: end them as closing starts.
@@ -106,6 +111,8 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   });
   ctx.onClose(async () => {
     hub.closeRefusals();
+    stopSessionGuard();
+    stopSightings();
     stopReceipts();
     stopConsole();
     watch.close();

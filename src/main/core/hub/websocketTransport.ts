@@ -7,6 +7,7 @@ import { canSubscribe, homeRooms, hospitalEndpointRooms, patientEndpointRooms } 
 import type { Identity } from '../../../shared/roles';
 import type { TokenService } from '../auth/tokens';
 import { AppError } from '../errors';
+import { CROSS_ORIGIN_MESSAGE, originAllowed } from '../http/origin';
 import type { EventProcessor } from './events';
 import type { Hub } from './hub';
 import { fullBucket } from './rateLimit';
@@ -63,7 +64,13 @@ export const envelope = (m: RoomMessage) => ({ type: wsMessageType(m.event), eve
  * client event as `{type: <event>, data, id}`; server messages carry `type`,
  * `room`, `data`, `timestamp` (and `id`, the resume offset).
  */
-export function attachWebSocket(hub: Hub, server: import('node:http').Server, tokens: TokenService, process: EventProcessor): () => Promise<void> {
+export function attachWebSocket(
+  hub: Hub,
+  server: import('node:http').Server,
+  tokens: TokenService,
+  process: EventProcessor,
+  allowedOrigins: readonly string[] = []
+): () => Promise<void> {
   const { config, logger } = hub;
   // ws closes oversized frames itself; well above our limit so normal oversize gets a clear error instead.
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxPayloadBytes * 4, 1024 * 1024), perMessageDeflate: false });
@@ -86,12 +93,16 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
       return;
     }
     if (!url.pathname.startsWith('/realtime/ws')) return; // engine.io and others handle their own paths
+    if (!originAllowed(req, allowedOrigins)) {
+      hub.refused('websocket', 'FORBIDDEN', CROSS_ORIGIN_MESSAGE, { ip: req.socket.remoteAddress ?? null, userAgent: null });
+      return refuseUpgrade(socket, 403, 'FORBIDDEN', CROSS_ORIGIN_MESSAGE);
+    }
     const ip = req.socket.remoteAddress ?? null;
     const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
     const header = req.headers.authorization;
     const token = url.searchParams.get('token') ?? (typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined);
-    tokens.verify(token).then(
-      (identity) => {
+    tokens.verifyClaims(token).then(
+      ({ identity, jti, iat, exp }) => {
         const auto = endpointRooms(url.pathname, identity);
         if (auto === 'malformed') return refuseUpgrade(socket, 400, 'VALIDATION_FAILED', 'Malformed URL: invalid percent-encoding in the endpoint id.');
         if (!auto) return refuseUpgrade(socket, 404, 'NOT_FOUND', `No WebSocket endpoint at ${url.pathname}.`);
@@ -103,7 +114,7 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
           }
         }
         const since = Number(url.searchParams.get('since') ?? NaN);
-        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, identity, auto, { ip, userAgent, since: Number.isInteger(since) ? since : undefined }));
+        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, identity, { jti, iat, exp }, auto, { ip, userAgent, since: Number.isInteger(since) ? since : undefined }));
       },
       (err: unknown) => {
         const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
@@ -118,7 +129,7 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
   };
   server.on('upgrade', onUpgrade);
 
-  function accept(ws: WebSocket, identity: Identity, auto: string[], meta: { ip: string | null; userAgent: string | null; since?: number }) {
+  function accept(ws: WebSocket, identity: Identity, token: HubConn['token'], auto: string[], meta: { ip: string | null; userAgent: string | null; since?: number }) {
     const now = Date.now();
     const send = (body: unknown) => {
       if (ws.readyState !== ws.OPEN) return;
@@ -132,6 +143,7 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
       id: `ws_${randomUUID()}`,
       transport: 'websocket',
       identity,
+      token,
       rooms: new Set(),
       connectedAt: now,
       lastSeen: now,
