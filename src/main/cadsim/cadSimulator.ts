@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server as SocketIOServer, type Socket } from 'socket.io';
 import {
@@ -35,6 +36,8 @@ export interface CadSimulatorOptions {
   autoDispatch?: boolean;
   seed?: number;
   area?: CityArea;
+  /** Serve wss/https with this PEM pair (a CAD behind TLS). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface CadSimulator {
@@ -71,9 +74,8 @@ export async function createCadSimulator(options: CadSimulatorOptions): Promise<
   const state = options.state ?? createSimState();
   const random = seededRandom(options.seed ?? 42);
   const expected = digest(options.token);
-  const httpServer = http.createServer((_req, res) => {
-    res.writeHead(404).end();
-  });
+  const notFound = (_req: http.IncomingMessage, res: http.ServerResponse) => void res.writeHead(404).end();
+  const httpServer = options.tls ? https.createServer({ ...options.tls, minVersion: 'TLSv1.2' }, notFound) : http.createServer(notFound);
   const io = new SocketIOServer(httpServer, { serveClient: false, maxHttpBufferSize: 1024 * 1024 });
   let reachable = true;
 
@@ -139,7 +141,7 @@ export async function createCadSimulator(options: CadSimulatorOptions): Promise<
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
 
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     port,
     state,
     world,

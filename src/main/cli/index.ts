@@ -2,6 +2,7 @@ import { UsageError } from './args';
 import { isStartupRefusal } from '../core/startupRefusal';
 import type { CliCommand } from './command';
 import { cadSimCommand } from './commands/cadSim';
+import { certCommand } from './commands/cert';
 import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { tokenCommand } from './commands/token';
@@ -12,7 +13,7 @@ import { verifyCommand } from './commands/verify';
 import { checkCommand } from './commands/check';
 
 /** Every `switchboard` sub-command; each lives in its own file under commands/. */
-const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand];
+const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand, certCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

@@ -19,11 +19,15 @@ export const CoreConfigSchema = z.object({
   cad: z
     .object({
       url: z.string().url().optional(),
-      token: z.string().optional()
+      token: z.string().optional(),
+      /** PEM CA file for an https:// CAD whose certificate is not publicly trusted. */
+      caFile: z.string().optional()
     })
     .default({}),
   /** Per-domain settings; each domain parses its own part. */
   hub: z.record(z.string(), z.unknown()).default({}),
+  /** TLS, proxies, origins, request limits, sign-in and tokens (http/securityConfig.ts). */
+  security: z.record(z.string(), z.unknown()).default({}),
   log: z.record(z.string(), z.unknown()).default({}),
   bridge: z.record(z.string(), z.unknown()).default({})
 });
@@ -39,8 +43,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<CoreConfigInput> 
   if (env.SWITCHBOARD_DATA_DIR) out.dataDir = env.SWITCHBOARD_DATA_DIR;
   if (env.SWITCHBOARD_JWT_SECRET) out.jwtSecret = env.SWITCHBOARD_JWT_SECRET;
   if (env.SWITCHBOARD_LOG_LEVEL) out.logLevel = env.SWITCHBOARD_LOG_LEVEL as CoreConfig['logLevel'];
-  if (env.SWITCHBOARD_CAD_URL || env.SWITCHBOARD_CAD_TOKEN) {
-    out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined };
+  const security: Record<string, unknown> = {};
+  if (env.SWITCHBOARD_TLS_CERT) security.tlsCert = env.SWITCHBOARD_TLS_CERT;
+  if (env.SWITCHBOARD_TLS_KEY) security.tlsKey = env.SWITCHBOARD_TLS_KEY;
+  if (env.SWITCHBOARD_TRUST_PROXY === '1' || env.SWITCHBOARD_TRUST_PROXY === 'true') security.trustProxy = true;
+  if (env.SWITCHBOARD_INSECURE_HTTP === '1' || env.SWITCHBOARD_INSECURE_HTTP === 'true') security.insecureHttp = true;
+  if (env.SWITCHBOARD_ALLOWED_ORIGINS) security.allowedOrigins = env.SWITCHBOARD_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  if (env.SWITCHBOARD_REQUEST_TIMEOUT_MS) security.requestTimeoutMs = Number(env.SWITCHBOARD_REQUEST_TIMEOUT_MS);
+  if (env.SWITCHBOARD_HEADERS_TIMEOUT_MS) security.headersTimeoutMs = Number(env.SWITCHBOARD_HEADERS_TIMEOUT_MS);
+  if (env.SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS) security.maxConnectionsPerAddress = Number(env.SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS);
+  if (Object.keys(security).length > 0) out.security = security;
+  if (env.SWITCHBOARD_CAD_URL || env.SWITCHBOARD_CAD_TOKEN || env.SWITCHBOARD_CAD_CA) {
+    out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined, caFile: env.SWITCHBOARD_CAD_CA || undefined };
   }
   return out;
 }

@@ -6,12 +6,18 @@ import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
 import { registerAlertHandlers } from './alerts/alertHandlers';
 import { createOperatorStore, type OperatorStore } from './auth/operators';
 import { readOrCreateSecret } from './auth/secretFile';
+import { createDeviceRegistry, type DeviceRegistry } from './auth/deviceRegistry';
+import { createRevocationStore, type RevocationStore } from './auth/revocations';
 import { createTokenService, type TokenService } from './auth/tokens';
 import { attachConsoleNamespace } from './console/namespace';
 import { registerSessionHandlers } from './console/sessions';
+import { createSessionAudit, registerAdminHandlers } from './console/adminHandlers';
+import { createSignInThrottle, type SignInThrottle } from './auth/signInThrottle';
 import { createEventBus, type EventBus } from './contract/bus';
 import { createContractRegistry, type ContractRegistry } from './contract/registry';
 import { openDatabase, type Database } from './db/database';
+import { refuseExposedPlainHttp } from './http/exposure';
+import { parseSecurityConfig, type SecurityConfig } from './http/securityConfig';
 import { createHttpServer, type HttpServer } from './http/server';
 import { createLogger, createSecretScrubber, type Logger, type SecretScrubber } from './logger';
 import type { CoreServices } from './services';
@@ -25,10 +31,16 @@ import { SWITCHBOARD_VERSION } from './version';
 /** What every domain gets when it starts. */
 export interface CoreContext {
   config: CoreConfig;
+  security: SecurityConfig;
   logger: Logger;
   scrubber: SecretScrubber;
   database: Database;
   tokens: TokenService;
+  revocations: RevocationStore;
+  /** Sign-in throttling and lockouts (admins clear them). */
+  throttle: SignInThrottle;
+  /** Issued device tokens and when each was last seen. */
+  devices: DeviceRegistry;
   operators: OperatorStore;
   api: ContractRegistry;
   bus: EventBus;
@@ -61,6 +73,8 @@ export interface CreateCoreOptions {
  */
 export async function createCore(input: CoreConfigInput, options: CreateCoreOptions = {}): Promise<Core> {
   const config = parseCoreConfig(input);
+  const security = parseSecurityConfig(config.security);
+  refuseExposedPlainHttp(config.host, security);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const jwtSecret = config.jwtSecret ?? readOrCreateSecret(config.dataDir, 'jwt.secret');
   const scrubber = createSecretScrubber([jwtSecret, config.cad.token, ...config.redact]);
@@ -71,8 +85,25 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
   const database = await openDatabase(config.dataDir, { quickCheck: true });
   closers.push(() => database.close());
   try {
-    const tokens = createTokenService(jwtSecret);
-    const operators = createOperatorStore(database.db);
+    if (config.sessionTtlSeconds > security.operatorTokenMaxSeconds) {
+      throw new Error(`sessionTtlSeconds (${config.sessionTtlSeconds}) is longer than operatorTokenMaxSeconds (${security.operatorTokenMaxSeconds}).`);
+    }
+    const tokens = createTokenService(jwtSecret, { operatorMaxSeconds: security.operatorTokenMaxSeconds, fieldMaxSeconds: security.fieldTokenMaxSeconds });
+    const revocations = await createRevocationStore(database.db);
+    closers.push(() => revocations.close());
+    tokens.setRevocationCheck(revocations.check);
+    const operators = createOperatorStore(database.db, { minLength: security.passwordMinLength, refused: security.refusedPasswords });
+    const throttle = createSignInThrottle({
+      freeFailures: security.signInFreeFailures,
+      lockoutAfterFailures: security.signInLockoutAfterFailures,
+      lockoutSeconds: security.signInLockoutSeconds,
+      addressFactor: 3
+    });
+    const devices = createDeviceRegistry(database.db, revocations);
+    closers.push(async () => {
+      devices.close();
+      await devices.flush().catch(() => undefined);
+    });
     const bus = createEventBus();
     const api = createContractRegistry(logger.child({ domain: 'contract' }));
     const alerts = createAlertCenter({ bus, escalateAfterSeconds: Number(config.hub.alertEscalateSeconds ?? 120) });
@@ -81,14 +112,19 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       logger,
       tokens,
       version: SWITCHBOARD_VERSION,
-      rendererDir: config.rendererDir
+      rendererDir: config.rendererDir,
+      security
     });
     const ctx: CoreContext = {
       config,
+      security,
       logger,
       scrubber,
       database,
       tokens,
+      revocations,
+      throttle,
+      devices,
       operators,
       api,
       bus,
@@ -99,9 +135,12 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       onClose: (fn) => closers.push(fn)
     };
 
-    registerSessionHandlers(api, { operators, tokens, ttlSeconds: config.sessionTtlSeconds });
+    const audit = createSessionAudit(ctx);
+    registerSessionHandlers(api, { operators, tokens, revocations, throttle, ttlSeconds: config.sessionTtlSeconds, audit });
+    registerAdminHandlers(ctx, audit);
     registerAlertHandlers(ctx);
-    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, logger });
+    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, audit });
+    closers.push(() => consoleNsp.close());
 
     // Domains, in dependency order: each may use the services of those above it.
     // (log -> dispatch -> hub -> bridge)
@@ -113,7 +152,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     await options.extend?.(ctx);
     const port = await http.listen(config.host, config.port);
     const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${displayHost}:${port}`;
+    const url = `${http.scheme}://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
     let info = { url, consoleConnections: consoleNsp.connections };
     api.handle('system.info', (_input, callCtx) => ({
       name: 'switchboard' as const,

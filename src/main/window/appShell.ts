@@ -2,6 +2,7 @@ import { app, dialog, ipcMain, Menu, Notification, session, shell, type BrowserW
 import path from 'node:path';
 import { configFromEnv, type CoreConfigInput } from '../core/config';
 import { createCore, type Core } from '../core/createCore';
+import { installLastResortHandlers } from '../core/lastResort';
 import { registerConsoleIpc, type ConsoleIpc } from '../ipc/consoleIpc';
 import { buildContentSecurityPolicy, installContentSecurityPolicy } from './contentSecurityPolicy';
 import { noticeText, watchCriticalAlerts, type CriticalAlertNotice } from './criticalAlerts';
@@ -54,9 +55,12 @@ export function shellCoreConfig(env: NodeJS.ProcessEnv, userDataDir: string): Co
 export function startShell(options: ShellOptions = {}): ShellHandle {
   const env = options.env ?? process.env;
   const log = options.log ?? createShellLog();
+  // The main process hosts the hub: one bad request must not take every console and device down.
+  const lastResort = installLastResortHandlers({ context: 'electron', logger: log, giveUp: () => app.quit() });
   const closeTimeoutMs = options.closeTimeoutMs ?? 15_000;
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  void closed.then(() => lastResort.uninstall());
 
   if (!app.requestSingleInstanceLock()) {
     log.info('Switchboard is already running; the open console window is brought to the front');

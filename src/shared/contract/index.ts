@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EventMap, MethodMap } from './define';
+import { adminMethods } from './admin';
 import { alertEvents, alertMethods } from './alerts';
 import { bridgeEvents, bridgeMethods } from './bridge';
 import { dispatchEvents, dispatchMethods } from './dispatch';
@@ -18,7 +19,8 @@ export const methods = {
   ...logMethods,
   ...hubMethods,
   ...dispatchMethods,
-  ...bridgeMethods
+  ...bridgeMethods,
+  ...adminMethods
 } satisfies MethodMap;
 
 export const events = {

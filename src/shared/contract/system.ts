@@ -32,6 +32,12 @@ export const systemMethods = {
     input: z.object({ token: z.string().min(1).max(4096) }),
     output: OperatorSessionSchema
   }),
+  'auth.renew': method({
+    summary: 'A fresh session token for the signed-in operator, before the current one expires (no reload, no password).',
+    roles: 'any',
+    input: z.object({}).strict(),
+    output: OperatorSessionSchema
+  }),
   'auth.signOut': method({
     summary: 'End the current session on this transport.',
     roles: 'any',

@@ -71,7 +71,7 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start in time:\n${output.slice(-4000)}`)), options.timeoutMs ?? 60_000);
     const check = () => {
-      const m = /Switchboard console: (http:\/\/\S+)/.exec(output);
+      const m = /Switchboard console: (https?:\/\/\S+)/.exec(output);
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', check);

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Identity } from '../../../src/shared/roles';
 
@@ -15,6 +15,7 @@ export async function signToken(secret: string, identity: Identity, options: { t
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuer(options.issuer ?? ISSUER)
+    .setJti(randomUUID())
     .setIssuedAt(Math.min(now, exp - 60))
     .setExpirationTime(exp)
     .sign(new TextEncoder().encode(secret));

@@ -5,10 +5,12 @@ import path from 'node:path';
 import type { OperatorRole } from '../../../shared/roles';
 import { createCadSimulator } from '../../cadsim/cadSimulator';
 import { createCore } from '../../core/createCore';
+import type { Logger } from '../../core/logger';
 import { startSimulatedDevices } from '../../devices';
 import { parseFlags, UsageError } from '../args';
 import type { CliCommand } from '../command';
-import { builtRendererDir, closeOnSignals } from './serve';
+import { installLastResortHandlers } from '../../core/lastResort';
+import { builtRendererDir, closeOnSignals, exitAfterClose } from './serve';
 
 export const DEMO_PASSWORD = 'switchboard-demo';
 /** One account per role, so a newcomer can see how roles shape the console. */
@@ -34,6 +36,7 @@ export interface Demo {
   username: string;
   password: string;
   dataDir: string;
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     username: 'demo',
     password: DEMO_PASSWORD,
     dataDir,
+    logger: core.logger,
     async close() {
       devices.stop();
       await core.close();
@@ -101,6 +105,7 @@ export const demoCommand: CliCommand = {
     const port = v.port === undefined ? 8780 : Number(v.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535.');
     const demo = await startDemo({ port, host: v.host, dataDir: v['data-dir'] });
+    installLastResortHandlers({ context: 'demo', logger: demo.logger, giveUp: () => exitAfterClose(demo) });
     const accounts = DEMO_OPERATORS.map((o) => `    ${o.username.padEnd(8)} ${o.role}`).join('\n');
     process.stdout.write(
       [

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { configFromEnv, type CoreConfigInput } from '../../core/config';
 import { createCore, type Core } from '../../core/createCore';
+import { installLastResortHandlers } from '../../core/lastResort';
 import { parseFlags } from '../args';
 import type { CliCommand } from '../command';
 
@@ -10,7 +11,13 @@ export const serveFlags = {
   'data-dir': { type: 'string' },
   'cad-url': { type: 'string' },
   'cad-token': { type: 'string' },
-  'log-level': { type: 'string' }
+  'cad-ca': { type: 'string' },
+  'log-level': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
+  'insecure-http': { type: 'boolean' },
+  'allowed-origin': { type: 'string', multiple: true }
 } as const;
 
 /** Default data directory: SWITCHBOARD_DATA_DIR, else ./.data beside the checkout. */
@@ -19,7 +26,7 @@ export const defaultDataDir = () => path.resolve(process.env.SWITCHBOARD_DATA_DI
 /** Where the built console lives relative to the bundled CLI (out/main -> out/renderer). */
 export const builtRendererDir = () => path.resolve(__dirname, '../renderer');
 
-export function coreConfigFromFlags(values: Record<string, string | boolean | undefined>): CoreConfigInput {
+export function coreConfigFromFlags(values: Record<string, string | boolean | string[] | undefined>): CoreConfigInput {
   const env = configFromEnv(process.env);
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const cadUrl = str('cad-url') ?? env.cad?.url;
@@ -31,8 +38,27 @@ export function coreConfigFromFlags(values: Record<string, string | boolean | un
     dataDir: path.resolve(str('data-dir') ?? env.dataDir ?? defaultDataDir()),
     logLevel: (str('log-level') as CoreConfigInput['logLevel']) ?? env.logLevel,
     rendererDir: builtRendererDir(),
-    cad: { url: cadUrl, token: cadToken }
+    cad: { url: cadUrl, token: cadToken, caFile: str('cad-ca') ? path.resolve(str('cad-ca')!) : env.cad?.caFile },
+    security: securityFromFlags(values, env.security ?? {})
   };
+}
+
+/** TLS, proxy and origin flags over their SWITCHBOARD_* equivalents. */
+function securityFromFlags(values: Record<string, string | boolean | string[] | undefined>, env: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...env };
+  if (typeof values['tls-cert'] === 'string') out.tlsCert = path.resolve(values['tls-cert']);
+  if (typeof values['tls-key'] === 'string') out.tlsKey = path.resolve(values['tls-key']);
+  if (values['trust-proxy'] === true) out.trustProxy = true;
+  if (values['insecure-http'] === true) out.insecureHttp = true;
+  if (Array.isArray(values['allowed-origin'])) out.allowedOrigins = values['allowed-origin'];
+  return out;
+}
+
+/** After the last-resort handler gives up: close what can be closed, then exit non-zero. */
+export function exitAfterClose(core: Pick<Core, 'close'>): void {
+  const force = setTimeout(() => process.exit(70), 15_000);
+  force.unref();
+  void core.close().finally(() => process.exit(70));
 }
 
 /** Stops the core cleanly on SIGINT/SIGTERM; a second signal forces exit. */
@@ -54,13 +80,13 @@ export function closeOnSignals(core: Pick<Core, 'close'>, onClosed: () => void):
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Run the core headless and serve the console to browsers.',
-  usage: 'switchboard serve [--host 127.0.0.1] [--port 8780] [--data-dir DIR] [--cad-url URL] [--cad-token TOKEN]',
+  usage:
+    'switchboard serve [--host 127.0.0.1] [--port 8780] [--data-dir DIR] [--cad-url URL] [--cad-token TOKEN] [--cad-ca FILE]\n' +
+    '                  [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--insecure-http] [--allowed-origin https://host ...]',
   async run(argv) {
     const values = parseFlags(argv, serveFlags);
     const core = await createCore(coreConfigFromFlags(values));
-    // A dispatch hub stays up through a stray rejection: log it loudly rather than
-    // drop every device and console connection (Node's default is to exit).
-    process.on('unhandledRejection', (reason) => core.logger.error({ err: reason }, 'unhandled rejection'));
+    installLastResortHandlers({ context: 'serve', logger: core.logger, giveUp: () => exitAfterClose(core) });
     process.stdout.write(`Switchboard console: ${core.url}\n`);
     return new Promise<number>((resolve) => closeOnSignals(core, () => resolve(0)));
   }

@@ -1,38 +1,73 @@
+import os from 'node:os';
 import path from 'node:path';
 import { OperatorRoleSchema } from '../../../shared/roles';
-import { createOperatorStore } from '../../core/auth/operators';
-import { openDatabase } from '../../core/db/database';
+import { createOperatorStore, type OperatorStore } from '../../core/auth/operators';
+import { recordRevocation } from '../../core/auth/revocations';
+import { openDatabase, type Database } from '../../core/db/database';
 import { AppError } from '../../core/errors';
 import { parseFlags, readStdin, UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { defaultDataDir } from './serve';
 
+const SUBCOMMANDS = ['add', 'list', 'disable', 'enable', 'reset-password'] as const;
+type Sub = (typeof SUBCOMMANDS)[number];
+
+/** AppErrors (a weak password, an unknown user) are the person's to fix: a usage error, not a stack trace. */
+async function asUsage<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof AppError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function runSub(sub: Sub, store: OperatorStore, database: Database, v: { username?: string; role?: string }): Promise<string> {
+  if (sub === 'list') return (await store.listAll()).map((op) => `${op.username}\t${op.role}${op.disabled ? '\tdisabled' : ''}\n`).join('');
+  if (!v.username) throw new UsageError('--username is required.');
+  const username = v.username;
+  const by = `cli:${os.userInfo().username}`;
+  if (sub === 'add') {
+    if (!v.role) throw new UsageError('--username and --role are required.');
+    const role = OperatorRoleSchema.safeParse(v.role);
+    if (!role.success) throw new UsageError(`--role must be one of ${OperatorRoleSchema.options.join(', ')}.`);
+    const password = await readStdin();
+    await asUsage(() => store.add(username, password, role.data));
+    return `Added ${role.data} "${username}".\n`;
+  }
+  if (sub === 'reset-password') {
+    const password = await readStdin();
+    await asUsage(() => store.resetPassword(username, password));
+    await recordRevocation(database.db, 'subject', username, by, 'password reset');
+    return `New password set for "${username}"; their open sessions end within a second on a running server.\n`;
+  }
+  const disabled = sub === 'disable';
+  await asUsage(() => store.setDisabled(username, disabled));
+  if (disabled) await recordRevocation(database.db, 'subject', username, by, 'account disabled');
+  return disabled ? `Disabled "${username}": sign-in refused, open sessions end within a second on a running server.\n` : `Enabled "${username}".\n`;
+}
+
 export const userCommand: CliCommand = {
   name: 'user',
-  summary: 'Manage operator accounts: `user add` (password on stdin), `user list`.',
-  usage: 'switchboard user add --username NAME --role dispatcher|supervisor|admin|auditor [--data-dir DIR] < password\n       switchboard user list [--data-dir DIR]',
+  summary: 'Manage operator accounts: add (password on stdin), list, disable, enable, reset-password (stdin).',
+  usage:
+    'switchboard user add --username NAME --role dispatcher|supervisor|admin|auditor [--data-dir DIR] < password\n' +
+    '       switchboard user list [--data-dir DIR]\n' +
+    '       switchboard user disable|enable --username NAME [--data-dir DIR]\n' +
+    '       switchboard user reset-password --username NAME [--data-dir DIR] < password',
   async run(argv) {
     const [sub, ...rest] = argv;
-    if (sub !== 'add' && sub !== 'list') throw new UsageError('Use `user add` or `user list`.');
+    if (!SUBCOMMANDS.includes(sub as Sub)) throw new UsageError(`Use \`user ${SUBCOMMANDS.join('|')}\`.`);
     const v = parseFlags(rest, { username: { type: 'string' }, role: { type: 'string' }, 'data-dir': { type: 'string' } });
-    const database = await openDatabase(path.resolve(v['data-dir'] ?? defaultDataDir()));
+    const dataDir = path.resolve(v['data-dir'] ?? defaultDataDir());
+    let database: Database;
     try {
-      const store = createOperatorStore(database.db);
-      if (sub === 'list') {
-        for (const op of await store.list()) process.stdout.write(`${op.username}\t${op.role}\n`);
-        return 0;
-      }
-      if (!v.username || !v.role) throw new UsageError('--username and --role are required.');
-      const role = OperatorRoleSchema.safeParse(v.role);
-      if (!role.success) throw new UsageError(`--role must be one of ${OperatorRoleSchema.options.join(', ')}.`);
-      const password = await readStdin();
-      try {
-        await store.add(v.username, password, role.data);
-      } catch (err) {
-        if (err instanceof AppError) throw new UsageError(err.message);
-        throw err;
-      }
-      process.stdout.write(`Added ${role.data} "${v.username}".\n`);
+      database = await openDatabase(dataDir);
+    } catch (err) {
+      throw new UsageError(`Cannot open the data directory ${dataDir}: ${(err as Error).message}`);
+    }
+    try {
+      process.stdout.write(await runSub(sub as Sub, createOperatorStore(database.db), database, v));
       return 0;
     } finally {
       await database.close();

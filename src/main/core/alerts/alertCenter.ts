@@ -13,13 +13,20 @@ export interface RaiseAlert {
   patientId?: string | null;
   hospitalId?: string | null;
   data?: Record<string, unknown>;
+  /**
+   * Raised on a client's say-so (a published alert): refused past the open-alert
+   * bound. Alerts the core raises from its own observations are always admitted.
+   */
+  bounded?: boolean;
 }
 
 export type AlertChange = 'raised' | 'refreshed' | 'delivered' | 'displayed' | 'acknowledged' | 'cleared' | 'escalated';
 
 export interface AlertCenter {
-  /** Raises (or refreshes) the alert for `key`; returns it. */
+  /** Raises (or refreshes) the alert for `key`; returns it. Throws RATE_LIMITED past the open-alert bound. */
   raise(alert: RaiseAlert): Alert;
+  /** Throws the refusal `raise` would, without raising: callers refuse a client before acknowledging it. */
+  assertCanRaise(key: string): void;
   /** Resolves the open alert for `key`, if any. */
   clear(key: string, by?: string): Alert | null;
   acknowledge(id: string, operator: string): Alert;
@@ -44,6 +51,8 @@ export interface AlertCenterOptions {
   escalateAfterSeconds?: number;
   /** How many resolved alerts to keep for the console. */
   keepResolved?: number;
+  /** Open alerts at most; a new one past this is refused (an existing one still refreshes). */
+  maxOpen?: number;
   onChange?(alert: Alert, change: AlertChange): void;
 }
 
@@ -56,6 +65,7 @@ export interface AlertCenterOptions {
 export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
   const escalateMs = (options.escalateAfterSeconds ?? 120) * 1000;
   const keepResolved = options.keepResolved ?? 500;
+  const maxOpen = options.maxOpen ?? 1_000;
   const byId = new Map<string, Alert>();
   const openByKey = new Map<string, string>();
   const listeners = new Set<(alert: Alert, change: AlertChange, by: string | null) => void>();
@@ -81,6 +91,11 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
   timer.unref();
 
   const center: AlertCenter = {
+    assertCanRaise(key) {
+      if (openByKey.size >= maxOpen && !openByKey.has(key)) {
+        throw new AppError('RATE_LIMITED', `${maxOpen} alerts are already open: acknowledge and clear some before new ones can be raised.`);
+      }
+    },
     raise(input) {
       const now = new Date().toISOString();
       const openId = openByKey.get(input.key);
@@ -98,6 +113,7 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
         emit(existing, 'refreshed');
         return existing;
       }
+      if (input.bounded) center.assertCanRaise(input.key);
       const alert: Alert = {
         id: randomUUID(),
         key: input.key,

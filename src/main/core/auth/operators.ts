@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { OperatorRoleSchema, type OperatorRole } from '../../../shared/roles';
 import type { DatabaseSchema } from '../db/schema';
 import { AppError } from '../errors';
+import { assertPasswordAllowed, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './passwordPolicy';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
@@ -35,15 +36,29 @@ export interface Operator {
   role: OperatorRole;
 }
 
+export interface OperatorListing extends Operator {
+  disabled: boolean;
+}
+
 export interface OperatorStore {
   add(username: string, password: string, role: OperatorRole): Promise<Operator>;
   /** Returns the operator when the password matches; a wrong user or password look the same. */
   authenticate(username: string, password: string): Promise<Operator | null>;
   find(username: string): Promise<Operator | null>;
   list(): Promise<Operator[]>;
+  listAll(): Promise<OperatorListing[]>;
+  /** Disables or enables an account; NOT_FOUND for an unknown one. Revoking its tokens is the caller's job (revocations). */
+  setDisabled(username: string, disabled: boolean): Promise<Operator>;
+  /** Sets a new password (checked against the policy). */
+  resetPassword(username: string, password: string): Promise<Operator>;
 }
 
-export function createOperatorStore(db: Kysely<DatabaseSchema>): OperatorStore {
+export function createOperatorStore(db: Kysely<DatabaseSchema>, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): OperatorStore {
+  const existing = async (username: string) => {
+    const row = await db.selectFrom('operators').select(['username', 'role']).where('username', '=', username).executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', `No operator "${username.slice(0, 64)}".`);
+    return { username: row.username, role: OperatorRoleSchema.parse(row.role) };
+  };
   // A fixed hash to compare against when the user does not exist, so timing does not reveal usernames.
   const dummyHash = hashPassword('not-a-real-password');
   return {
@@ -51,7 +66,7 @@ export function createOperatorStore(db: Kysely<DatabaseSchema>): OperatorStore {
       if (!USERNAME_PATTERN.test(username)) {
         throw new AppError('VALIDATION_FAILED', 'Username must be 2-64 letters, digits, dots, dashes or underscores.');
       }
-      if (password.length < 8) throw new AppError('VALIDATION_FAILED', 'Password must be at least 8 characters.');
+      assertPasswordAllowed(password, username, policy);
       const parsedRole = OperatorRoleSchema.safeParse(role);
       if (!parsedRole.success) {
         throw new AppError('VALIDATION_FAILED', `Role must be one of ${OperatorRoleSchema.options.join(', ')}.`);
@@ -89,6 +104,21 @@ export function createOperatorStore(db: Kysely<DatabaseSchema>): OperatorStore {
         .where('username', '=', username)
         .executeTakeFirst();
       return row && !row.disabled ? { username: row.username, role: OperatorRoleSchema.parse(row.role) } : null;
+    },
+    async listAll() {
+      const rows = await db.selectFrom('operators').select(['username', 'role', 'disabled']).orderBy('username').execute();
+      return rows.map((r) => ({ username: r.username, role: OperatorRoleSchema.parse(r.role), disabled: Boolean(r.disabled) }));
+    },
+    async setDisabled(username, disabled) {
+      const operator = await existing(username);
+      await db.updateTable('operators').set({ disabled: disabled ? 1 : 0 }).where('username', '=', username).execute();
+      return operator;
+    },
+    async resetPassword(username, password) {
+      const operator = await existing(username);
+      assertPasswordAllowed(password, username, policy);
+      await db.updateTable('operators').set({ password_hash: await hashPassword(password) }).where('username', '=', username).execute();
+      return operator;
     },
     async list() {
       const rows = await db.selectFrom('operators').select(['username', 'role']).orderBy('username').execute();

@@ -76,7 +76,7 @@ export function readOrCreateSecret(dataDir: string, name: string, options: Secre
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (options.mustExist) throw new StartupRefusal('SECRET_MISSING', `${file} is missing; ${options.mustExist}.`);
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(options.bytes ?? 48).toString('base64url');
   return writeSecretAtomically(file, secret) === 'written' ? secret : read();
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import { CAD_AUTH_FAILED } from '../../../shared/cad';
@@ -37,6 +38,8 @@ export interface CadLinkOptions {
   onDisconnected(reason: string): void;
   onStateChange(): void;
   random?: () => number;
+  /** PEM CA file trusted for an https:// CAD (a private CA or a pinned self-signed certificate); read on every attempt so a renewed file is used. */
+  caFile?: string;
 }
 
 /** Shows where the CAD is without anything secret: no userinfo, no query string. */
@@ -131,7 +134,18 @@ export function createCadLink(options: CadLinkOptions): CadLink {
       return;
     }
     const myGeneration = ++generation;
+    let ca: string | undefined;
+    if (options.caFile) {
+      try {
+        ca = fs.readFileSync(options.caFile, 'utf8');
+      } catch (err) {
+        state.lastError = `Cannot read the CAD CA file ${options.caFile} (${(err as NodeJS.ErrnoException).code ?? String(err)}): fix --cad-ca.`;
+        options.onStateChange();
+        return;
+      }
+    }
     const socket = io(target.url, {
+      ...(ca ? { ca } : {}),
       auth: target.token ? { token: target.token } : {},
       reconnection: false,
       forceNew: true,

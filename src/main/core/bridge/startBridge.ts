@@ -141,6 +141,7 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
     settings,
     logger,
     target,
+    caFile: ctx.config.cad.caFile,
     onConnected(socket) {
       if (alertTimer) clearTimeout(alertTimer);
       alertTimer = null;

@@ -2,16 +2,18 @@ import type { Logger } from 'pino';
 import type { Server as SocketIOServer, Socket } from 'socket.io';
 import { CONSOLE_NAMESPACE } from '../../../shared/contract';
 import { rolesForEvent } from '../../../shared/contract/audience';
-import type { OperatorRole } from '../../../shared/roles';
 import type { OperatorStore } from '../auth/operators';
+import type { Revocation, RevocationStore } from '../auth/revocations';
 import type { TokenService } from '../auth/tokens';
 import type { EventBus } from '../contract/bus';
-import type { CallContext, ContractRegistry } from '../contract/registry';
+import type { CallContext, CallOperator, ContractRegistry } from '../contract/registry';
 import { roomHasAudience } from '../http/recoveryAdapter';
-import { resolveOperatorToken } from './sessions';
+import { CROSS_ORIGIN_MESSAGE, originAllowed } from '../http/origin';
+import { revocationCovers } from '../hub/sessionGuard';
+import { resolveOperatorToken, type SessionAudit } from './sessions';
 
 interface ConsoleSocketData {
-  operator: { username: string; role: OperatorRole } | null;
+  operator: CallOperator | null;
 }
 
 export interface ConsoleNamespaceDeps {
@@ -20,19 +22,27 @@ export interface ConsoleNamespaceDeps {
   bus: EventBus;
   operators: OperatorStore;
   tokens: TokenService;
+  revocations: RevocationStore;
   logger: Logger;
+  allowedOrigins: readonly string[];
+  audit(entry: SessionAudit): void;
+  /** How often open sessions are checked for expiry. */
+  checkEveryMs?: number;
 }
 
-const roomForRole = (role: OperatorRole) => `role:${role}`;
+const roomForRole = (role: CallOperator['role']) => `role:${role}`;
 
 /**
  * The browser console's transport: the same contract as IPC, over Socket.IO.
  * A socket may connect before sign-in (to call auth.signIn); a token in
  * `auth.token` resumes a session at connect. Pushed events go only to signed-in
- * sockets whose role the event allows.
+ * sockets whose role the event allows. A session ends with its token: revoked
+ * (sign-out elsewhere, a disabled operator) or expired, the socket is
+ * disconnected; every call re-checks it first.
  */
-export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connections(): number } {
+export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connections(): number; close(): void } {
   const nsp = deps.io.of(CONSOLE_NAMESPACE);
+  const ipOf = (socket: Socket) => socket.handshake.address || null;
 
   const setOperator = (socket: Socket, operator: ConsoleSocketData['operator']) => {
     const data = socket.data as ConsoleSocketData;
@@ -41,13 +51,30 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
     if (operator) void socket.join(roomForRole(operator.role));
   };
 
+  const endSession = (socket: Socket, outcome: 'sessionRevoked' | 'sessionExpired', detail: Record<string, unknown>) => {
+    const operator = (socket.data as ConsoleSocketData).operator;
+    if (!operator) return;
+    setOperator(socket, null);
+    deps.audit({ actor: operator.username, role: operator.role, outcome, transport: 'socket', ip: ipOf(socket), detail: { jti: operator.token?.jti, ...detail } });
+    deps.logger.info({ user: operator.username, outcome }, 'console session ended');
+    socket.disconnect(true);
+  };
+
+  /** The session is still good: not revoked, not expired. Checked before every call. */
+  const stillValid = (operator: CallOperator) => {
+    if (!operator.token) return true;
+    if (operator.token.exp * 1000 <= Date.now()) return false;
+    return !deps.revocations.isRevoked({ jti: operator.token.jti, iat: operator.token.iat, identity: { sub: operator.username, role: operator.role } });
+  };
+
   nsp.use(async (socket, next) => {
     (socket.data as ConsoleSocketData).operator = null;
+    if (!originAllowed(socket.request, deps.allowedOrigins)) return next(new Error(CROSS_ORIGIN_MESSAGE));
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token === 'string' && token) {
       try {
-        const operator = await resolveOperatorToken(deps, token);
-        setOperator(socket, { username: operator.username, role: operator.role });
+        const session = await resolveOperatorToken(deps, token);
+        setOperator(socket, { username: session.username, role: session.role, token: session.token });
       } catch (err) {
         return next(new Error((err as Error).message));
       }
@@ -58,14 +85,34 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
   nsp.on('connection', (socket) => {
     socket.on('call', async (name: unknown, input: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
+      const data = socket.data as ConsoleSocketData;
+      if (data.operator && !stillValid(data.operator)) endSession(socket, 'sessionRevoked', { at: 'call' });
       const ctx: CallContext = {
-        operator: (socket.data as ConsoleSocketData).operator,
+        operator: data.operator,
         transport: 'socket',
+        ip: ipOf(socket),
         setSession: (operator) => setOperator(socket, operator)
       };
       ack(await deps.api.invoke(name, input, ctx));
     });
   });
+
+  const stopRevocations = deps.revocations.onRevoked((r: Revocation) => {
+    for (const socket of nsp.sockets.values()) {
+      const operator = (socket.data as ConsoleSocketData).operator;
+      if (operator?.token && revocationCovers(r, { sub: operator.username, role: operator.role }, operator.token)) {
+        endSession(socket, 'sessionRevoked', { revoked: r.kind, by: r.revokedBy, reason: r.reason });
+      }
+    }
+  });
+  const expiry = setInterval(() => {
+    const now = Date.now();
+    for (const socket of nsp.sockets.values()) {
+      const operator = (socket.data as ConsoleSocketData).operator;
+      if (operator?.token && operator.token.exp * 1000 <= now) endSession(socket, 'sessionExpired', { exp: operator.token.exp });
+    }
+  }, deps.checkEveryMs ?? 1_000);
+  expiry.unref();
 
   deps.bus.onAny(({ event, payload }) => {
     for (const role of rolesForEvent(event)) {
@@ -75,5 +122,11 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
     }
   });
 
-  return { connections: () => nsp.sockets.size };
+  return {
+    connections: () => nsp.sockets.size,
+    close() {
+      stopRevocations();
+      clearInterval(expiry);
+    }
+  };
 }

@@ -15,10 +15,19 @@ import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 /** Who is calling: a signed-in operator, or nobody yet. */
 export interface CallContext {
-  operator: { username: string; role: OperatorRole } | null;
+  operator: CallOperator | null;
   transport: 'ipc' | 'socket' | 'rest';
+  /** The caller's network address (null over IPC): sign-in throttling and the access log use it. */
+  ip?: string | null;
   /** Lets sign-in/out change the session of the transport that carried the call. */
-  setSession?(session: { username: string; role: OperatorRole } | null): void;
+  setSession?(session: CallOperator | null): void;
+}
+
+/** A signed-in operator; `token` is the session token's id and times when the transport keeps them. */
+export interface CallOperator {
+  username: string;
+  role: OperatorRole;
+  token?: { jti: string; iat: number; exp: number };
 }
 
 /** A handler gets its input already parsed by the method's schema. */

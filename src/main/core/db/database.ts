@@ -1,5 +1,6 @@
 import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql, type Migration } from 'kysely';
+import fs from 'node:fs';
 import { StartupRefusal } from '../startupRefusal';
 import path from 'node:path';
 import type { DatabaseSchema } from './schema';
@@ -55,6 +56,7 @@ function refuseDamaged(file: string, problems: string[]): never {
  */
 export async function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   const file = path.join(dataDir, 'switchboard.db');
+  prepareDataFiles(dataDir, file);
   const sqlite = new Sqlite(file);
   if (options.quickCheck) {
     let problems: string[];
@@ -98,6 +100,28 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
       await db.destroy();
     }
   };
+}
+
+/**
+ * The database holds password hashes and patient data: the directory is 0700
+ * and the files 0600 whichever command creates them. SQLite gives the WAL and
+ * shared-memory files the main file's mode, so the main file is created 0600
+ * before SQLite opens it; files from older versions are tightened in place.
+ */
+function prepareDataFiles(dataDir: string, file: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new Error(`Cannot create the data directory ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)}): create it, or pass --data-dir to a writable place.`);
+  }
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 /** Migrations the database has run that this version does not know: it was written by a newer Switchboard. */

@@ -30,6 +30,8 @@ export interface RouteSpec<Q extends z.ZodType, P extends z.ZodType, B extends z
   body?: B;
   response: R;
   errors?: number[];
+  /** Largest request body this route accepts (default ROUTE_BODY_LIMIT_BYTES). */
+  bodyLimitBytes?: number;
   handler(req: RouteRequest<z.output<Q>, z.output<P>, z.output<B>>): Promise<z.input<R>> | z.input<R>;
 }
 
@@ -47,6 +49,9 @@ function parsePart<S extends z.ZodType>(schema: S | undefined, value: unknown, w
   return parsed.data;
 }
 
+/** What a route accepts unless it says otherwise: every body the API takes is a small JSON object. */
+export const ROUTE_BODY_LIMIT_BYTES = 64 * 1024;
+
 export function bearerToken(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
   if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice(7).trim();
@@ -60,6 +65,7 @@ export function bearerToken(req: FastifyRequest): string | undefined {
  */
 export function createRouter(app: FastifyInstance, tokens: TokenService): Router {
   const docs: DocumentedRoute[] = [];
+  const callers = new WeakMap<FastifyRequest, Identity | null>();
   return {
     route(spec) {
       docs.push({
@@ -77,13 +83,20 @@ export function createRouter(app: FastifyInstance, tokens: TokenService): Router
       app.route({
         method: spec.method,
         url: spec.url,
-        handler: async (request, reply) => {
+        bodyLimit: spec.bodyLimitBytes ?? ROUTE_BODY_LIMIT_BYTES,
+        // Authenticated at onRequest, before the body is read or parsed: an anonymous
+        // caller cannot make the server parse (or even receive) a large body.
+        onRequest: async (request) => {
           const token = bearerToken(request);
           let identity: Identity | null = null;
           if (spec.auth !== 'public' || token) identity = await tokens.verify(token);
           if (spec.auth !== 'public' && identity && !spec.auth.includes(identity.role)) {
             throw new AppError('FORBIDDEN', `Role "${identity.role}" may not ${spec.method} ${spec.url}.`);
           }
+          callers.set(request, identity);
+        },
+        handler: async (request, reply) => {
+          const identity = callers.get(request) ?? null;
           const result = await spec.handler({
             query: parsePart(spec.query, request.query, 'query parameters'),
             params: parsePart(spec.params, request.params, 'path parameters'),

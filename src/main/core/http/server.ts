@@ -8,14 +8,22 @@ import { HTTP_STATUS } from '../../../shared/result';
 import type { TokenService } from '../auth/tokens';
 import { AppError, toErrorBody } from '../errors';
 import { buildOpenApiDocument } from './openapi';
+import { CROSS_ORIGIN_MESSAGE, originAllowed } from './origin';
 import { boundedRecoveryAdapter, singleDeviceOwner } from './recoveryAdapter';
-import { createRouter, type Router } from './route';
 import { refuseNewEngineConnections, releaseEngineClients } from './engineRelease';
+import { applyRequestTimeouts, capConnectionsPerAddress, installJsonDepthLimit, installSecurityHeaders, type ConnectionCap } from './requestGuards';
+import { createRouter, ROUTE_BODY_LIMIT_BYTES, type Router } from './route';
+import { SecurityConfigSchema, type SecurityConfig } from './securityConfig';
+import { loadTlsOptions, watchCertificates } from './tls';
 
 export interface HttpServer {
   app: FastifyInstance;
+  security: SecurityConfig;
   io: SocketIOServer;
   router: Router;
+  /** 'https' when serving TLS natively. */
+  scheme: 'http' | 'https';
+  connectionCap: ConnectionCap;
   /** Starts listening; returns the bound port (useful with port 0). */
   listen(host: string, port: number): Promise<number>;
   /**
@@ -33,6 +41,7 @@ export interface HttpServerOptions {
   version: string;
   rendererDir?: string;
   bodyLimitBytes?: number;
+  security?: SecurityConfig;
 }
 
 /** Sends the one error shape every route shares. */
@@ -44,11 +53,15 @@ function sendError(reply: import('fastify').FastifyReply, err: AppError | { code
 
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { logger, tokens } = options;
+  const security = options.security ?? SecurityConfigSchema.parse({});
+  const tls = loadTlsOptions(security);
   // Typed as the base logger so routes and plugins see the standard FastifyInstance.
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ domain: 'http' }) as unknown as import('fastify').FastifyBaseLogger,
     disableRequestLogging: true,
-    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    ...(tls ? { https: tls } : {}),
+    trustProxy: security.trustProxy,
+    bodyLimit: options.bodyLimitBytes ?? ROUTE_BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     return503OnClosing: true,
     // Errors Fastify raises before routing (a URL that is not valid percent-encoding).
@@ -76,6 +89,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
   });
   const router = createRouter(app, tokens);
+  installJsonDepthLimit(app, security.jsonMaxDepth);
+  installSecurityHeaders(app);
+  applyRequestTimeouts(app.server, security);
+  const connectionCap = capConnectionsPerAddress(app.server, security.maxConnectionsPerAddress, logger.child({ domain: 'http' }));
+  const stopWatchingCertificates = tls ? watchCertificates(app.server as unknown as import('node:tls').Server, security, logger.child({ domain: 'tls' })) : () => undefined;
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof AppError) return sendError(reply, err);
@@ -121,15 +139,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // A device that drops for a few seconds gets what it missed; the replay
     // buffer is bounded in bytes and packets so bursts cannot exhaust memory.
     connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: false },
+    // A page on another site must not open a Socket.IO session with a visitor's browser.
+    allowRequest: (req, callback) => callback(originAllowed(req, security.allowedOrigins) ? null : CROSS_ORIGIN_MESSAGE, originAllowed(req, security.allowedOrigins)),
     adapter: boundedRecoveryAdapter(32 * 1024 * 1024, 50_000, singleDeviceOwner)
   });
 
   const drains: Array<() => Promise<void>> = [];
   return {
     app,
+    security,
     io,
     router,
     onDrain: (step) => void drains.push(step),
+    scheme: tls ? 'https' : 'http',
+    connectionCap,
     async listen(host, port) {
       await app.listen({ host, port });
       const address = app.server.address();
@@ -140,6 +163,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       // answer what was taken, close transports (never a Socket.IO disconnect, which
       // clients take as final), then HTTP stops (refusing new requests, cutting
       // keep-alives and long-polls; WebSocket and SSE end in its preClose hooks).
+      stopWatchingCertificates();
       refuseNewEngineConnections(io);
       for (const drain of drains) await drain().catch((err: unknown) => logger.warn({ err }, 'drain step failed'));
       await releaseEngineClients(io, 2_000);

@@ -18,7 +18,7 @@ export interface SeedEmitters {
   bedStatusUpdate(hospitalId: string, bedInfo: Record<string, unknown>): void;
 }
 
-export function createSeedEmitters(hub: HubPublisher): SeedEmitters {
+export function createSeedEmitters(hub: HubPublisher & { rememberTriage?(id: string): void }): SeedEmitters {
   const now = isoNow;
   return {
     patientAlert(patientId, alertType, alertData) {
@@ -45,6 +45,7 @@ export function createSeedEmitters(hub: HubPublisher): SeedEmitters {
     },
     triageUpdate(triageId, status, patientId) {
       const payload = { triage_id: triageId, status, patient_id: patientId ?? null, timestamp: now() };
+      hub.rememberTriage?.(triageId);
       hub.publish(rooms.triage(triageId), SEED_002_EVENTS.triageUpdated, payload);
       hub.publish(rooms.triageQueue, SEED_002_EVENTS.triageUpdated, payload);
     },

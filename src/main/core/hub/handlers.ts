@@ -1,4 +1,3 @@
-import { SEED_004_EVENTS } from '../../../shared/hubEvents';
 import { canSubscribe, canonicalRoom, rooms } from '../../../shared/rooms';
 import type { Identity } from '../../../shared/roles';
 import { AppError } from '../errors';
@@ -6,6 +5,7 @@ import type { EventHandler, HandlerMap, HandlerResult, HubServices } from './eve
 import type { HubConn } from './registry';
 import { handleDeviceData, handleDeviceStatus } from './deviceHandlers';
 import { isoNow } from '../clock';
+import { publishedAlertKey, publishPatientAlert } from './patientAlerts';
 
 const STAFF_ROLES = new Set(['hospital', 'dispatcher', 'supervisor', 'admin']);
 const OPERATOR_ROLES = new Set(['dispatcher', 'supervisor', 'admin']);
@@ -170,30 +170,10 @@ export const HUB_HANDLERS: HandlerMap = {
   publish_patient_alert(services, conn, p) {
     staffOnly(conn, 'publish patient alerts');
     assertPatientScope(services, conn.identity, p.patient_id);
+    if (p.alert_type === 'critical') services.alerts.assertCanRaise(publishedAlertKey(p.patient_id, conn.identity.sub));
     return {
-      after() {
-        services.emitters.patientAlert(p.patient_id, p.alert_type, p.alert_data);
-        services.hub.publish(rooms.patientAlerts(p.patient_id), SEED_004_EVENTS.patientAlert, {
-          patient_id: p.patient_id,
-          alert_type: p.alert_type,
-          severity: p.alert_type,
-          data: p.alert_data,
-          source: conn.identity.sub
-        });
-        if (p.alert_type === 'critical') {
-          services.alerts.raise({
-            key: `patient:${p.patient_id}:published:${Date.now()}`,
-            kind: 'patient',
-            severity: 'critical',
-            title: `Critical alert for patient ${p.patient_id}`,
-            message: typeof p.alert_data.message === 'string' ? p.alert_data.message : 'Critical condition reported by hospital staff.',
-            source: `hub:${conn.identity.sub}`,
-            patientId: p.patient_id,
-            hospitalId: conn.identity.hospital_id ?? null,
-            data: p.alert_data
-          });
-        }
-      }
+      after: () =>
+        publishPatientAlert(services, { patientId: p.patient_id, alertType: p.alert_type, alertData: p.alert_data, source: conn.identity.sub, hospitalId: conn.identity.hospital_id })
     };
   },
   publish_risk_update(services, conn, p) {
@@ -204,6 +184,7 @@ export const HUB_HANDLERS: HandlerMap = {
   publish_hospital_alert(services, conn, p) {
     staffOnly(conn, 'publish hospital alerts');
     assertHospitalScope(conn.identity, p.hospital_id);
+    if (p.alert_type === 'emergency') services.alerts.assertCanRaise(`hospital:${p.hospital_id}:emergency`);
     return {
       log: { hospitalId: p.hospital_id },
       after() {
@@ -217,7 +198,8 @@ export const HUB_HANDLERS: HandlerMap = {
             message: typeof p.alert_data.message === 'string' ? p.alert_data.message : 'Hospital reported an emergency.',
             source: `hub:${conn.identity.sub}`,
             hospitalId: p.hospital_id,
-            data: p.alert_data
+            data: p.alert_data,
+            bounded: true
           });
         }
       }

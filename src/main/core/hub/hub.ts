@@ -10,6 +10,7 @@ import { createConnectionRegistry, type ConnectionRegistry, type HubConn, type H
 import { createRoomHistory, restartSafeFirstId, type RoomHistory, type RoomMessage } from './roomHistory';
 import type { HubPublisher } from './types';
 import { payloadBytes } from './events';
+import { createRefusalLog } from './refusalLog';
 import { recoverableSessionIn } from '../http/recoveryAdapter';
 import { createRecentEventIds, type RecentEventIds } from './clientEventIds';
 import { createDrainGate, type DrainGate } from './drain';
@@ -28,7 +29,7 @@ export function emitWithoutOffset(socket: Socket | undefined, event: string, dat
   (socket as unknown as { packet?(p: { type: number; data: unknown[] }, opts: object): void } | undefined)?.packet?.({ type: 2, data: [event, data] }, {});
 }
 
-export type RoomChange = { ok: true; room: string } | { ok: false; code: 'FORBIDDEN' | 'VALIDATION_FAILED'; message: string };
+export type RoomChange = { ok: true; room: string } | { ok: false; code: 'FORBIDDEN' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'RATE_LIMITED'; message: string };
 
 export interface Hub extends HubPublisher {
   readonly config: HubConfig;
@@ -52,6 +53,8 @@ export interface Hub extends HubPublisher {
   pendingLogWrites(): number;
   /** How far the socket log is behind, ms: the age of its oldest unanswered write (admission control). */
   logLagMs(): number;
+  /** Triage ids published so far (bounded, oldest forgotten first): only these triage rooms can be joined. */
+  rememberTriage(id: string): void;
   /** Access-checked join of a room in either naming scheme. */
   join(conn: HubConn, requested: string): RoomChange;
   leave(conn: HubConn, requested: string): RoomChange;
@@ -59,6 +62,10 @@ export interface Hub extends HubPublisher {
   disconnected(conn: HubConn, reason: string): void;
   /** A refused connection (missing, forged, expired token...): logged and counted. */
   refused(transport: HubTransport, code: string, message: string, meta: { ip?: string | null; userAgent?: string | null }): void;
+  /** Writes the refusals counted so far as one row per address (the window timer does it every minute). */
+  flushRefusals(): void;
+  /** Writes the refusals counted so far (aggregated per address and minute) and stops the window timer. */
+  closeRefusals(): void;
   stats(): HubStats;
   /** Listeners for joins/leaves and (dis)connections (presence, watchdog). */
   onPresence(listener: (kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => void): () => void;
@@ -87,12 +94,16 @@ export function createHub(options: CreateHubOptions): Hub {
   const history = createRoomHistory(config.historyPerRoom, undefined, restartSafeFirstId());
   const metrics = createHubMetrics();
   const presence = new Set<(kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => void>();
+  const knownTriage = new Set<string>();
   let outTotal = 0;
   let pendingWrites = 0;
   let inTotalAtTick = 0;
   let outTotalAtTick = 0;
   let tickAt = Date.now();
   let rates = { in: 0, out: 0 };
+  const refusals = createRefusalLog((row) => {
+    hub.writeLog(row).catch((err: unknown) => logger.error({ err }, 'refused connection not logged'));
+  });
   if (!log) logger.error('socket log service is not running: hub events are acknowledged without a durable log row');
 
   const announce = (kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => {
@@ -223,11 +234,22 @@ export function createHub(options: CreateHubOptions): Hub {
       await log.updateSocketLog(id, update);
       metrics.logCommitLatency.observe((performance.now() - started) / 1000);
     },
+    rememberTriage(id) {
+      knownTriage.delete(id);
+      knownTriage.add(id);
+      if (knownTriage.size > config.maxKnownTriageIds) knownTriage.delete(knownTriage.values().next().value!);
+    },
     join(conn, requested) {
       const room = canonicalRoom(requested);
       if (!room) return { ok: false, code: 'VALIDATION_FAILED', message: `"${String(requested).slice(0, 80)}" is not a known room name.` };
       const decision = canSubscribe(conn.identity, room, hub.accessFacts);
       if (!decision.allowed) return { ok: false, code: 'FORBIDDEN', message: decision.reason };
+      if (room.startsWith('triage:') && !knownTriage.has(room.slice(7))) {
+        return { ok: false, code: 'NOT_FOUND', message: `No triage ${room.slice(7, 87)} has been published; join triage_queue to hear of new ones.` };
+      }
+      if (!conn.rooms.has(room) && conn.rooms.size >= config.maxRoomsPerConnection) {
+        return { ok: false, code: 'RATE_LIMITED', message: `A connection may be in at most ${config.maxRoomsPerConnection} rooms: leave one before joining another.` };
+      }
       if (!conn.rooms.has(room)) {
         if (conn.transport === 'socketio') {
           void nsp.sockets.get(conn.id)?.join(room);
@@ -288,19 +310,10 @@ export function createHub(options: CreateHubOptions): Hub {
     refused(transport, code, message, meta) {
       metrics.connectionsRefused.inc({ code, transport });
       logger.warn({ transport, code, ip: meta.ip }, `hub connection refused: ${message}`);
-      hub
-        .writeLog({
-          eventType: 'connect',
-          socketId: `refused:${transport}`,
-          eventData: { transport, code },
-          status: 'failed',
-          errorMessage: message,
-          processed: true,
-          ipAddress: meta.ip ?? null,
-          userAgent: meta.userAgent ?? null
-        })
-        .catch((err: unknown) => logger.error({ err }, 'refused connection not logged'));
+      refusals.refused(transport, code, message, meta);
     },
+    flushRefusals: () => refusals.flush(),
+    closeRefusals: () => refusals.close(),
     stats() {
       const now = Date.now();
       const inTotal = metrics.eventsIn.total();

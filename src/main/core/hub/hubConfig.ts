@@ -40,6 +40,10 @@ export const HubConfigSchema = z.object({
   /** And, whatever the lag, once this many log writes are in flight (a memory bound). */
   maxPendingLogWrites: z.coerce.number().int().positive().default(20_000),
   maxPayloadBytes: z.coerce.number().int().positive().default(64 * 1024),
+  /** Rooms one connection may be in at once: each costs memory in every room index. */
+  maxRoomsPerConnection: z.coerce.number().int().positive().default(200),
+  /** Triage ids the hub remembers (those published); joins of others are refused. */
+  maxKnownTriageIds: z.coerce.number().int().positive().default(10_000),
   /** What the hub may queue for one client that stops reading before it cuts it off. */
   maxClientBufferBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /** Messages kept per room for history requests, SSE Last-Event-ID and WebSocket resume. */

@@ -10,6 +10,8 @@ export interface HubConn {
   id: string;
   transport: HubTransport;
   identity: Identity;
+  /** The token's id and times (unix seconds): revocation and expiry close the connection. */
+  token: { jti: string; iat: number; exp: number };
   rooms: Set<string>;
   connectedAt: number;
   lastSeen: number;

@@ -8,6 +8,7 @@ import { HospitalSeedSchema } from '../dispatch/hospitals';
 import { AppError, describeIssues } from '../errors';
 import type { HubServices } from './events';
 import { hubRoomCounts } from './hub';
+import { publishedAlertKey, publishPatientAlert } from './patientAlerts';
 import { renderMetrics } from './metricsText';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
 
@@ -103,7 +104,7 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
     body: TestPublishSchema,
     response: z.object({ success: z.literal(true), room: z.string(), event: z.string(), id: z.number().int() }),
     errors: [400, 401, 403],
-    handler: ({ body }) => {
+    handler: ({ body, identity }) => {
       const { room, event, data, event_type, patient_id, hospital_id, ...rest } = body;
       const published = (r: string, e: string, d: unknown) => {
         const message = hub.publish(r, e, d);
@@ -116,10 +117,12 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
       }
       const type = event_type ?? event;
       if (!type) throw new AppError('VALIDATION_FAILED', 'Give either room + event or event_type.');
-      if (type === 'patient_alert') {
+      if (type === 'patient_alert' || type === SEED_004_EVENTS.patientAlert) {
         const p = parseUntrusted(PatientAlertPublishSchema, { patient_id, ...rest });
         if (!p.success) throw new AppError('VALIDATION_FAILED', describeIssues(p.error.issues));
-        emitters.patientAlert(p.data.patient_id, p.data.alert_type, p.data.alert_data);
+        const source = identity?.sub ?? 'rest';
+        if (p.data.alert_type === 'critical') services.alerts.assertCanRaise(publishedAlertKey(p.data.patient_id, source));
+        publishPatientAlert(services, { patientId: p.data.patient_id, alertType: p.data.alert_type, alertData: p.data.alert_data, source });
         return { success: true as const, room: rooms.patient(p.data.patient_id), event: type, id: hub.history.lastId() };
       }
       if (type === 'hospital_alert') {

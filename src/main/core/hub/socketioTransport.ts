@@ -11,6 +11,7 @@ import type { HubConn } from './registry';
 
 interface HubSocketData {
   identity?: Identity;
+  token?: HubConn['token'];
 }
 
 const firstString = (v: unknown): string | undefined => (Array.isArray(v) ? firstString(v[0]) : typeof v === 'string' && v ? v : undefined);
@@ -64,9 +65,10 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
   nsp.use(async (socket, next) => {
     const token = firstString((socket.handshake.auth as { token?: unknown } | undefined)?.token) ?? firstString(socket.handshake.query.token);
     try {
-      const identity = await tokens.verify(token);
-      refuseWhileCoolingDown(hub, identity);
-      (socket.data as HubSocketData).identity = identity;
+      const claims = await tokens.verifyClaims(token);
+      refuseWhileCoolingDown(hub, claims.identity);
+      (socket.data as HubSocketData).identity = claims.identity;
+      (socket.data as HubSocketData).token = { jti: claims.jti, iat: claims.iat, exp: claims.exp };
       next();
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
@@ -79,8 +81,8 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
   });
 
   nsp.on('connection', (socket) => {
-    const identity = (socket.data as HubSocketData).identity;
-    if (!identity) {
+    const { identity, token } = socket.data as HubSocketData;
+    if (!identity || !token) {
       socket.disconnect(true);
       return;
     }
@@ -89,6 +91,7 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
       id: socket.id,
       transport: 'socketio',
       identity,
+      token,
       rooms: new Set(),
       connectedAt: now,
       lastSeen: now,

@@ -38,8 +38,11 @@ export function attachSse(hub: Hub, router: Router, tokens: TokenService): () =>
     const ip = req.ip;
     const userAgent = req.userAgent;
     let identity: Identity;
+    let token: HubConn['token'];
     try {
-      identity = await tokens.verify(bearerToken(req.raw) ?? req.query.token);
+      const claims = await tokens.verifyClaims(bearerToken(req.raw) ?? req.query.token);
+      identity = claims.identity;
+      token = { jti: claims.jti, iat: claims.iat, exp: claims.exp };
     } catch (err) {
       const body = err instanceof AppError ? err.toBody() : { code: 'UNAUTHENTICATED' as const, message: 'Authentication failed.' };
       hub.refused('sse', body.code, body.message, { ip, userAgent });
@@ -85,6 +88,7 @@ export function attachSse(hub: Hub, router: Router, tokens: TokenService): () =>
       id: `sse_${randomUUID()}`,
       transport: 'sse',
       identity,
+      token,
       rooms: new Set(),
       connectedAt: now,
       lastSeen: now,

@@ -15,6 +15,7 @@ import { HubConfigSchema } from './hubConfig';
 import { registerHubRoutes } from './routes';
 import { attachSocketIo } from './socketioTransport';
 import { attachSse } from './sseTransport';
+import { attachSessionGuard } from './sessionGuard';
 import { createStalenessWatchdog } from './staleness';
 import type { HubPublisher } from './types';
 import { attachWebSocket } from './websocketTransport';
@@ -97,10 +98,14 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
 
   const process = createEventProcessor(services, HUB_HANDLERS);
   attachSocketIo(hub, ctx.tokens, process);
-  const closeWs = attachWebSocket(hub, ctx.http.app.server, ctx.tokens, process);
+  const closeWs = attachWebSocket(hub, ctx.http.app.server, ctx.tokens, process, ctx.security.allowedOrigins);
   const closeSse = attachSse(hub, ctx.http.router, ctx.tokens);
   registerHubRoutes(ctx, services);
   const stopConsole = registerHubConsole(ctx, services, watch);
+  const stopSessionGuard = attachSessionGuard(hub, ctx.revocations);
+  const stopSightings = hub.onPresence((kind, conn) => {
+    if (kind === 'connected') ctx.devices.sawToken(conn.token.jti);
+  });
   const stopReceipts = attachAlertReceiptLog({ alerts: ctx.alerts, log: services_.log, hub, logger });
 
   // Shutdown, first step: take no new events, answer those taken, and tell every client
@@ -119,6 +124,9 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
     await closeWs();
   });
   ctx.onClose(async () => {
+    hub.closeRefusals();
+    stopSessionGuard();
+    stopSightings();
     stopReceipts();
     stopConsole();
     watch.close();

@@ -7,6 +7,7 @@ import { canSubscribe, homeRooms, hospitalEndpointRooms, patientEndpointRooms } 
 import type { Identity } from '../../../shared/roles';
 import type { TokenService } from '../auth/tokens';
 import { AppError } from '../errors';
+import { CROSS_ORIGIN_MESSAGE, originAllowed } from '../http/origin';
 import type { EventProcessor } from './events';
 import type { Hub } from './hub';
 import { fullBucket } from './rateLimit';
@@ -17,9 +18,18 @@ import type { RoomMessage } from './roomHistory';
 /** A slow reader gets this much queued before it is cut off (it can resume with `since`). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable'
+};
 
-function refuseUpgrade(socket: Duplex, status: number, code: string, message: string, retryAfterMs?: number) {
+export function refuseUpgrade(socket: Duplex, status: number, code: string, message: string, retryAfterMs?: number) {
+  if (socket.destroyed || !socket.writable) return void socket.destroy();
   const body = JSON.stringify({ error: { code, message, ...(retryAfterMs !== undefined ? { retry_after_ms: retryAfterMs } : {}) } });
   const retry = retryAfterMs !== undefined ? `Retry-After: ${Math.ceil(retryAfterMs / 1000)}\r\n` : '';
   socket.end(
@@ -31,14 +41,34 @@ function refuseUpgrade(socket: Duplex, status: number, code: string, message: st
 export const WS_CLOSE_RESTART = 1012;
 export const WS_CLOSE_REFUSED = 1008;
 
-/** Which rooms an endpoint subscribes to on its own (seed 004), or null for an unknown path. */
-function endpointRooms(pathname: string, identity: Identity): string[] | null {
+/** A path segment's id, or null when its percent-encoding is malformed (`%E0%A4%A`). */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/** Which rooms an endpoint subscribes to on its own (seed 004); null for an unknown path, 'malformed' for a bad id. */
+function endpointRooms(pathname: string, identity: Identity): string[] | null | 'malformed' {
   if (pathname === '/realtime/ws') return homeRooms(identity);
   const patient = /^\/realtime\/ws\/patient\/([^/]+)$/.exec(pathname);
-  if (patient) return patientEndpointRooms(decodeURIComponent(patient[1]!));
-  const hospital = /^\/realtime\/ws\/hospital\/([^/]+)$/.exec(pathname);
-  if (hospital) return hospitalEndpointRooms(decodeURIComponent(hospital[1]!));
-  return null;
+  const hospital = patient ? null : /^\/realtime\/ws\/hospital\/([^/]+)$/.exec(pathname);
+  const match = patient ?? hospital;
+  if (!match) return null;
+  const id = decodeSegment(match[1]!);
+  if (id === null) return 'malformed';
+  return patient ? patientEndpointRooms(id) : hospitalEndpointRooms(id);
+}
+
+/** Parses an upgrade's URL; null when it cannot be parsed at all. */
+function upgradeUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
 }
 
 export const envelope = (m: RoomMessage) => ({ type: wsMessageType(m.event), event: m.event, room: m.room, data: m.data, timestamp: m.timestamp, id: m.id });
@@ -49,22 +79,47 @@ export const envelope = (m: RoomMessage) => ({ type: wsMessageType(m.event), eve
  * client event as `{type: <event>, data, id}`; server messages carry `type`,
  * `room`, `data`, `timestamp` (and `id`, the resume offset).
  */
-export function attachWebSocket(hub: Hub, server: import('node:http').Server, tokens: TokenService, process: EventProcessor): () => Promise<void> {
+export function attachWebSocket(
+  hub: Hub,
+  server: import('node:http').Server,
+  tokens: TokenService,
+  process: EventProcessor,
+  allowedOrigins: readonly string[] = []
+): () => Promise<void> {
   const { config, logger } = hub;
   // ws closes oversized frames itself; well above our limit so normal oversize gets a clear error instead.
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxPayloadBytes * 4, 1024 * 1024), perMessageDeflate: false });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    socket.on('error', () => undefined);
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      // Whatever a request carries, it may cost the client its upgrade, never the process.
+      logger.warn({ err, url: String(req.url).slice(0, 200) }, 'websocket upgrade failed');
+      refuseUpgrade(socket, 400, 'VALIDATION_FAILED', 'Malformed WebSocket upgrade request.');
+    }
+  };
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = upgradeUrl(req);
+    if (!url) {
+      if ((req.url ?? '').startsWith('/realtime/ws')) refuseUpgrade(socket, 400, 'VALIDATION_FAILED', 'Malformed URL in the WebSocket upgrade.');
+      return;
+    }
     if (!url.pathname.startsWith('/realtime/ws')) return; // engine.io and others handle their own paths
+    if (!originAllowed(req, allowedOrigins)) {
+      hub.refused('websocket', 'FORBIDDEN', CROSS_ORIGIN_MESSAGE, { ip: req.socket.remoteAddress ?? null, userAgent: null });
+      return refuseUpgrade(socket, 403, 'FORBIDDEN', CROSS_ORIGIN_MESSAGE);
+    }
     const ip = req.socket.remoteAddress ?? null;
     const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
     const header = req.headers.authorization;
     const token = url.searchParams.get('token') ?? (typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined);
     socket.on('error', () => undefined);
     if (hub.gate.draining) return refuseUpgrade(socket, 503, 'RESTARTING', 'The hub is restarting; connect again in a moment.', 1000);
-    tokens.verify(token).then(
-      (identity) => {
+    tokens.verifyClaims(token).then(
+      ({ identity, jti, iat, exp }) => {
         try {
           refuseWhileCoolingDown(hub, identity);
         } catch (err) {
@@ -73,6 +128,7 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
           return refuseUpgrade(socket, 429, cooling.code, cooling.message, cooling.retryAfterMs);
         }
         const auto = endpointRooms(url.pathname, identity);
+        if (auto === 'malformed') return refuseUpgrade(socket, 400, 'VALIDATION_FAILED', 'Malformed URL: invalid percent-encoding in the endpoint id.');
         if (!auto) return refuseUpgrade(socket, 404, 'NOT_FOUND', `No WebSocket endpoint at ${url.pathname}.`);
         for (const room of auto) {
           const decision = canSubscribe(identity, room, hub.accessFacts);
@@ -82,7 +138,7 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
           }
         }
         const since = Number(url.searchParams.get('since') ?? NaN);
-        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, identity, auto, { ip, userAgent, since: Number.isInteger(since) ? since : undefined }));
+        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, identity, { jti, iat, exp }, auto, { ip, userAgent, since: Number.isInteger(since) ? since : undefined }));
       },
       (err: unknown) => {
         const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
@@ -90,11 +146,14 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
         hub.refused('websocket', code, message, { ip, userAgent });
         refuseUpgrade(socket, 401, code, message);
       }
-    );
+    ).catch((err: unknown) => {
+      logger.error({ err, url: url.pathname.slice(0, 200) }, 'websocket upgrade failed after authentication');
+      refuseUpgrade(socket, 500, 'INTERNAL', 'Internal error; it has been logged.');
+    });
   };
   server.on('upgrade', onUpgrade);
 
-  function accept(ws: WebSocket, identity: Identity, auto: string[], meta: { ip: string | null; userAgent: string | null; since?: number }) {
+  function accept(ws: WebSocket, identity: Identity, token: HubConn['token'], auto: string[], meta: { ip: string | null; userAgent: string | null; since?: number }) {
     const now = Date.now();
     const send = (body: unknown) => {
       if (ws.readyState !== ws.OPEN) return;
@@ -108,6 +167,7 @@ export function attachWebSocket(hub: Hub, server: import('node:http').Server, to
       id: `ws_${randomUUID()}`,
       transport: 'websocket',
       identity,
+      token,
       rooms: new Set(),
       connectedAt: now,
       lastSeen: now,

@@ -5,6 +5,7 @@ import { m003Hub } from './003_hub';
 import { m004Bridge } from './004_bridge';
 import { m005UserIndex } from './005_user_index';
 import { m006ClientEventIds } from './006_client_event_ids';
+import { m009Revocations } from './009_revocations';
 
 /**
  * Append-only. A static map because bundlers cannot discover migration files on
@@ -16,5 +17,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003_hub': m003Hub,
   '004_bridge': m004Bridge,
   '005_user_index': m005UserIndex,
-  '006_client_event_ids': m006ClientEventIds
+  '006_client_event_ids': m006ClientEventIds,
+  '009_revocations': m009Revocations
 };

@@ -1,0 +1,104 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../db/schema';
+import { AppError } from '../errors';
+import type { TokenClaims } from './tokens';
+
+export type RevocationKind = 'token' | 'subject' | 'device';
+
+export interface Revocation {
+  kind: RevocationKind;
+  value: string;
+  /** Tokens issued at or before this (unix seconds) are revoked. */
+  issuedBefore: number;
+  revokedBy: string;
+  reason: string | null;
+}
+
+export interface RevocationStore {
+  /** Throws UNAUTHENTICATED when the token has been revoked (by id, subject or device). */
+  check(claims: TokenClaims): void;
+  isRevoked(claims: Pick<TokenClaims, 'jti' | 'iat' | 'identity'>): boolean;
+  /** When every token of this subject issued up to then was last revoked (unix seconds). */
+  subjectRevokedAt(subject: string): number | undefined;
+  /** Records a revocation and tells listeners at once (so open connections are closed). */
+  revoke(kind: RevocationKind, value: string, revokedBy: string, reason?: string | null): Promise<Revocation>;
+  /** Picks up revocations other processes wrote (the `switchboard token revoke` command). */
+  refresh(): Promise<Revocation[]>;
+  onRevoked(listener: (revocation: Revocation) => void): () => void;
+  close(): void;
+}
+
+/** Revocations written here and by other processes; reads are from memory, so every verification can afford the check. */
+export async function createRevocationStore(db: Kysely<DatabaseSchema>, options: { pollMs?: number } = {}): Promise<RevocationStore> {
+  const byToken = new Set<string>();
+  const bySubject = new Map<string, number>();
+  const byDevice = new Map<string, number>();
+  const listeners = new Set<(revocation: Revocation) => void>();
+  let lastId = 0;
+
+  const apply = (r: Revocation) => {
+    if (r.kind === 'token') byToken.add(r.value);
+    else {
+      const map = r.kind === 'subject' ? bySubject : byDevice;
+      map.set(r.value, Math.max(map.get(r.value) ?? 0, r.issuedBefore));
+    }
+    for (const listener of listeners) listener(r);
+  };
+
+  const refresh = async () => {
+    const rows = await db.selectFrom('token_revocations').selectAll().where('id', '>', lastId).orderBy('id').execute();
+    const found: Revocation[] = [];
+    for (const row of rows) {
+      lastId = row.id;
+      const r: Revocation = { kind: row.kind as RevocationKind, value: row.value, issuedBefore: row.issued_before, revokedBy: row.revoked_by, reason: row.reason };
+      apply(r);
+      found.push(r);
+    }
+    return found;
+  };
+  await refresh();
+  const timer = setInterval(() => void refresh().catch(() => undefined), options.pollMs ?? 1_000);
+  timer.unref();
+
+  const isRevoked: RevocationStore['isRevoked'] = ({ jti, iat, identity }) => {
+    if (byToken.has(jti)) return true;
+    const subjectBefore = bySubject.get(identity.sub);
+    if (subjectBefore !== undefined && iat <= subjectBefore) return true;
+    const deviceBefore = identity.device_id ? byDevice.get(identity.device_id) : undefined;
+    return deviceBefore !== undefined && iat <= deviceBefore;
+  };
+
+  return {
+    check(claims) {
+      if (isRevoked(claims)) throw new AppError('UNAUTHENTICATED', 'This token has been revoked (signed out, disabled or reported lost): sign in again or ask an admin for a new one.');
+    },
+    isRevoked,
+    subjectRevokedAt: (subject) => bySubject.get(subject),
+    async revoke(kind, value, revokedBy, reason = null) {
+      const r: Revocation = { kind, value, issuedBefore: Math.floor(Date.now() / 1000), revokedBy, reason };
+      const { id } = await db
+        .insertInto('token_revocations')
+        .values({ kind, value, issued_before: r.issuedBefore, revoked_at: new Date().toISOString(), revoked_by: revokedBy, reason })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      // Rows before ours that another process wrote are applied first, then ours, in order.
+      await refresh();
+      if (id > lastId) lastId = id;
+      return r;
+    },
+    refresh,
+    onRevoked(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => clearInterval(timer)
+  };
+}
+
+/** Writes a revocation from a process that is not serving (the CLI); a running core picks it up within its poll interval. */
+export async function recordRevocation(db: Kysely<DatabaseSchema>, kind: RevocationKind, value: string, revokedBy: string, reason: string | null = null): Promise<void> {
+  await db
+    .insertInto('token_revocations')
+    .values({ kind, value, issued_before: Math.floor(Date.now() / 1000), revoked_at: new Date().toISOString(), revoked_by: revokedBy, reason })
+    .execute();
+}
