@@ -19,6 +19,12 @@ export const ERROR_CODES = [
   'NOT_IMPLEMENTED',
   'UNAVAILABLE',
   'TIMEOUT',
+  /** The console refused to send: its link to the core is down, silent or stopping. Nothing was sent. */
+  'OFFLINE',
+  /** The call reached the core after the console had given up on it; the core did not apply it. */
+  'EXPIRED',
+  /** The console gave up waiting: the call may or may not have been applied. */
+  'OUTCOME_UNKNOWN',
   'INTERNAL'
 ] as const;
 
@@ -54,5 +60,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_IMPLEMENTED: 501,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
+  OFFLINE: 503,
+  EXPIRED: 408,
+  OUTCOME_UNKNOWN: 504,
   INTERNAL: 500
 };

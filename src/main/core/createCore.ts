@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { CoreConfigSchema, type CoreConfig, type CoreConfigInput } from './config';
 import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
 import { registerAlertHandlers } from './alerts/alertHandlers';
+import { createAlertStore } from './alerts/alertStore';
 import { createOperatorStore, type OperatorStore } from './auth/operators';
 import { readOrCreateSecret } from './auth/secretFile';
 import { createTokenService, type TokenService } from './auth/tokens';
@@ -21,6 +23,9 @@ import { startHub } from './hub/startHub';
 import { startSocketLog } from './log/service';
 import { SWITCHBOARD_VERSION } from './version';
 
+/** Resolved alerts kept for the console (the alert center's own default). */
+const ALERTS_KEPT_RESOLVED = 500;
+
 /** What every domain gets when it starts. */
 export interface CoreContext {
   config: CoreConfig;
@@ -36,6 +41,8 @@ export interface CoreContext {
   /** Services started so far; later domains use earlier ones. */
   services: CoreServices;
   startedAt: Date;
+  /** Identifies this start of the core; consoles reload their picture when it changes. */
+  bootId: string;
   /** Registers cleanup, run in reverse order on close. */
   onClose(fn: () => Promise<void> | void): void;
 }
@@ -73,7 +80,13 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     const operators = createOperatorStore(database.db);
     const bus = createEventBus();
     const api = createContractRegistry(logger.child({ domain: 'contract' }));
-    const alerts = createAlertCenter({ bus, escalateAfterSeconds: Number(config.hub.alertEscalateSeconds ?? 120) });
+    const alertStore = createAlertStore(database.db, logger.child({ domain: 'alerts' }));
+    const alerts = createAlertCenter({
+      bus,
+      escalateAfterSeconds: Number(config.hub.alertEscalateSeconds ?? 120),
+      store: alertStore,
+      restored: await alertStore.load(ALERTS_KEPT_RESOLVED)
+    });
     closers.push(() => alerts.close());
     const http = createHttpServer({
       logger,
@@ -94,12 +107,13 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       http,
       services: {} as CoreServices,
       startedAt: new Date(),
+      bootId: randomUUID(),
       onClose: (fn) => closers.push(fn)
     };
 
     registerSessionHandlers(api, { operators, tokens, ttlSeconds: config.sessionTtlSeconds });
     registerAlertHandlers(ctx);
-    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, logger });
+    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, logger, bootId: ctx.bootId });
 
     // Domains, in dependency order: each may use the services of those above it.
     // (log -> dispatch -> hub -> bridge)
@@ -117,6 +131,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       name: 'switchboard' as const,
       version: SWITCHBOARD_VERSION,
       started_at: ctx.startedAt.toISOString(),
+      boot_id: ctx.bootId,
       url: info.url,
       data_dir: path.resolve(config.dataDir),
       transport: callCtx.transport === 'ipc' ? ('ipc' as const) : ('socket' as const)
@@ -135,6 +150,8 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       port,
       close() {
         closing ??= (async () => {
+          // Consoles must not look live while the core winds down (it can take a while with consoles connected).
+          consoleNsp.announceStopping();
           // Stop accepting first, then let domains flush, database last.
           await http.close().catch((err) => logger.warn({ err }, 'http close failed'));
           for (const fn of closers.reverse()) {

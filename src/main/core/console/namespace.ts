@@ -1,6 +1,14 @@
 import type { Logger } from 'pino';
 import type { Server as SocketIOServer, Socket } from 'socket.io';
+import { performance } from 'node:perf_hooks';
 import { CONSOLE_NAMESPACE } from '../../../shared/contract';
+import {
+  CONSOLE_CLOCK_EVENT,
+  CONSOLE_HELLO_EVENT,
+  CONSOLE_STOPPING_EVENT,
+  type ConsoleHello
+} from '../../../shared/contract/consoleLink';
+import { fail } from '../../../shared/result';
 import { rolesForEvent } from '../../../shared/contract/audience';
 import type { OperatorRole } from '../../../shared/roles';
 import type { OperatorStore } from '../auth/operators';
@@ -21,6 +29,14 @@ export interface ConsoleNamespaceDeps {
   operators: OperatorStore;
   tokens: TokenService;
   logger: Logger;
+  /** This process's identity: a console that sees another one reloads its whole picture. */
+  bootId: string;
+}
+
+export interface ConsoleNamespace {
+  connections(): number;
+  /** Graceful stop: tell every console the core is going away and refuse calls from now on. */
+  announceStopping(): void;
 }
 
 const roomForRole = (role: OperatorRole) => `role:${role}`;
@@ -31,8 +47,10 @@ const roomForRole = (role: OperatorRole) => `role:${role}`;
  * `auth.token` resumes a session at connect. Pushed events go only to signed-in
  * sockets whose role the event allows.
  */
-export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connections(): number } {
+export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): ConsoleNamespace {
   const nsp = deps.io.of(CONSOLE_NAMESPACE);
+  let stopping = false;
+  const hello = (): ConsoleHello => ({ boot_id: deps.bootId, clock: performance.now() });
 
   const setOperator = (socket: Socket, operator: ConsoleSocketData['operator']) => {
     const data = socket.data as ConsoleSocketData;
@@ -56,8 +74,22 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
   });
 
   nsp.on('connection', (socket) => {
-    socket.on('call', async (name: unknown, input: unknown, ack?: unknown) => {
+    socket.emit(CONSOLE_HELLO_EVENT, hello());
+    if (stopping) socket.emit(CONSOLE_STOPPING_EVENT);
+    socket.on(CONSOLE_CLOCK_EVENT, (ack?: unknown) => {
+      if (typeof ack === 'function') ack(hello());
+    });
+    // emit('call', name, input, [meta], ack): meta carries the console's deadline (see shared/contract/consoleLink.ts).
+    socket.on('call', async (name: unknown, input: unknown, metaOrAck?: unknown, maybeAck?: unknown) => {
+      const ack = typeof maybeAck === 'function' ? maybeAck : metaOrAck;
       if (typeof ack !== 'function') return;
+      const deadline = typeof maybeAck === 'function' ? (metaOrAck as { deadline?: unknown } | null)?.deadline : undefined;
+      if (typeof deadline === 'number' && performance.now() > deadline) {
+        // The console has given up on this call (it answered its user "unknown"): applying it now would act behind their back.
+        deps.logger.warn({ method: typeof name === 'string' ? name.slice(0, 64) : null, lateMs: Math.round(performance.now() - deadline) }, 'refused a console call that arrived after its deadline');
+        return ack(fail('EXPIRED', 'This call reached the core after the console had given up on it, so it was not applied.'));
+      }
+      if (stopping) return ack(fail('UNAVAILABLE', 'The core is shutting down; nothing was applied. Try again once it is back.'));
       const ctx: CallContext = {
         operator: (socket.data as ConsoleSocketData).operator,
         transport: 'socket',
@@ -75,5 +107,11 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
     }
   });
 
-  return { connections: () => nsp.sockets.size };
+  return {
+    connections: () => nsp.sockets.size,
+    announceStopping() {
+      stopping = true;
+      nsp.emit(CONSOLE_STOPPING_EVENT);
+    }
+  };
 }

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { SocketLogTables } from '../log/tables';
 import type { BridgeTables } from '../bridge/tables';
 import type { HubTables } from '../dispatch/hospitalsTables';
+import type { AlertTables } from '../alerts/alertTables';
 
 /** Table types, one interface per domain; the database type is their union. */
 export interface OperatorsTable {
@@ -17,4 +18,4 @@ export interface CoreTables {
   operators: OperatorsTable;
 }
 
-export type DatabaseSchema = CoreTables & BridgeTables & HubTables & SocketLogTables;
+export type DatabaseSchema = CoreTables & BridgeTables & HubTables & SocketLogTables & AlertTables;
