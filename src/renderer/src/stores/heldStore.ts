@@ -1,6 +1,24 @@
 import { create } from 'zustand';
 import type { HeldMessage } from '../../../shared/contract/bridge';
 import { api } from '../lib/api';
+import { useDispatch } from './dispatchStore';
+
+const HELD_NOTE = 'Held: the CAD restarted. Re-confirm or discard it in the banner above.';
+
+/** Board rows say what happened to their assignment: held (Assign usable again), discarded, or re-sent. */
+function reflectOnBoard(messages: HeldMessage[], decided?: { message: HeldMessage; decision: 'confirm' | 'discard' }) {
+  const pending = { ...useDispatch.getState().pendingAssignments };
+  for (const m of messages) {
+    const incidentId = m.event === 'assignment:send' ? m.body.incident_id : undefined;
+    if (typeof incidentId === 'string' && typeof m.body.unit_id === 'string') pending[incidentId] = { unitId: m.body.unit_id, sentAt: Date.parse(m.created_at), error: HELD_NOTE };
+  }
+  const incidentId = decided?.message.event === 'assignment:send' ? decided.message.body.incident_id : undefined;
+  if (typeof incidentId === 'string') {
+    if (decided!.decision === 'discard') delete pending[incidentId];
+    else pending[incidentId] = { unitId: String(decided!.message.body.unit_id), sentAt: Date.now(), error: null };
+  }
+  useDispatch.setState({ pendingAssignments: pending });
+}
 
 interface HeldState {
   messages: HeldMessage[];
@@ -21,7 +39,9 @@ export const useHeld = create<HeldState>((set, get) => ({
   error: null,
   async load() {
     const result = await api.call('bridge.heldMessages', {});
-    if (result.ok) set({ messages: result.value, error: null });
+    if (!result.ok) return;
+    set({ messages: result.value, error: null });
+    if (result.value.length) reflectOnBoard(result.value);
   },
   async decide(id, decision) {
     set({ busy: { ...get().busy, [id]: true }, error: null });
@@ -29,6 +49,8 @@ export const useHeld = create<HeldState>((set, get) => ({
     const busy = { ...get().busy };
     delete busy[id];
     set({ busy, error: result.ok ? null : result.error.message });
+    const message = get().messages.find((m) => m.outbox_id === id);
+    if (result.ok && message) reflectOnBoard([], { message, decision });
     await get().load();
   }
 }));
