@@ -141,6 +141,9 @@ describe('a console that never acts on a picture that is not live', () => {
     expect(await page.getByTestId('resync-note').getAttribute('data-reason')).toBe('restart');
     expect(await banner.count()).toBe(0);
     await expect.poll(() => assign.isEnabled(), { timeout: 20_000 }).toBe(true);
+    // The hub cell judges the new link, not the dead core's last heartbeat.
+    expect(await page.getByTestId('strip-hub').getAttribute('data-level')).toBe('ok');
+    expect(await timer.getAttribute('data-frozen')).toBeNull();
     await screenshot(page, 'resynchronised');
     // Nothing reached the CAD: no assignment, every unit still available.
     expect(cad.state.received).toEqual([]);
@@ -190,7 +193,7 @@ describe('a console that never acts on a picture that is not live', () => {
     const held = page.getByTestId('held-messages');
     await held.waitFor({ timeout: 30_000 });
     const heldText = (await held.textContent())!;
-    expect(heldText).toContain(`Assign ${first} to ${CHEST_PAIN.id} (chest pain, 12 Main St`);
+    expect(heldText).toMatch(new RegExp(`Assign Medic \\d+ \\(${first}\\) to ${CHEST_PAIN.id} \\(chest pain, 12 Main St`));
     expect(heldText).toContain(`${CHEST_PAIN.id} in the CAD now: fall, 4 Oak Ave`);
     await screenshot(page, 'held-for-reconfirmation');
     expect(cad.state.received).toEqual([]);

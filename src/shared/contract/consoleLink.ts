@@ -61,7 +61,7 @@ export type ResyncReason = 'restart' | 'reconnect';
 export interface LinkSocket {
   readonly connected: boolean;
   on(event: string, listener: (...args: never[]) => void): unknown;
-  readonly volatile: { timeout(ms: number): { emit(event: string, ...args: unknown[]): unknown } };
+  timeout(ms: number): { emit(event: string, ...args: unknown[]): unknown };
 }
 
 export interface ConsoleLinkOptions {
@@ -101,6 +101,13 @@ export function offlineResult(method: string, state: Exclude<LinkState, 'up'>): 
   };
 }
 
+/*
+ * Not `socket.volatile`: a volatile emit is dropped whenever the transport is
+ * busy writing the previous packet, so the second of two calls in one tick
+ * would vanish. A plain emit on a connected socket goes to the engine's write
+ * queue, which is discarded (never replayed) if the connection closes; only
+ * emits made while disconnected are replayed, and those are refused above.
+ */
 export function createConsoleLink(socket: LinkSocket, options: ConsoleLinkOptions = {}): ConsoleLink {
   const callBudgetMs = options.callBudgetMs ?? 10_000;
   const guardMs = options.guardMs ?? Math.min(2_000, callBudgetMs / 4);
@@ -148,7 +155,7 @@ export function createConsoleLink(socket: LinkSocket, options: ConsoleLinkOption
   const ping = () => {
     if (pinging || !socket.connected || offsets.length === 0 || state === 'stopping') return;
     pinging = true;
-    socket.volatile.timeout(silentAfterMs).emit(CONSOLE_CLOCK_EVENT, (err: Error | null, answer: { clock?: unknown } | undefined) => {
+    socket.timeout(silentAfterMs).emit(CONSOLE_CLOCK_EVENT, (err: Error | null, answer: { clock?: unknown } | undefined) => {
       pinging = false;
       if (!socket.connected || state === 'stopping' || state === 'down') return;
       if (err || typeof answer?.clock !== 'number') {
@@ -168,7 +175,7 @@ export function createConsoleLink(socket: LinkSocket, options: ConsoleLinkOption
       }
       const meta: CallMeta = { deadline: coreNow() + callBudgetMs - guardMs };
       return new Promise((resolve) => {
-        socket.volatile.timeout(callBudgetMs).emit('call', method, input, meta, (err: Error | null, result: Result<unknown>) => {
+        socket.timeout(callBudgetMs).emit('call', method, input, meta, (err: Error | null, result: Result<unknown>) => {
           if (!err) return resolve(result);
           resolve({
             ok: false,

@@ -3,6 +3,7 @@ import { freezeClock } from '../components/useNow';
 import { api, type LinkState, type ResyncReason } from '../lib/api';
 import { useAlerts } from './alertsStore';
 import { useDispatch } from './dispatchStore';
+import { useHealth } from './healthStore';
 import { useHeld } from './heldStore';
 
 interface LiveState {
@@ -57,6 +58,7 @@ export function watchLiveness(): () => void {
     if (isLiveLink(useLive.getState().link)) useLive.setState({ liveAt: Date.now() });
   });
   const stopResync = api.onResync((reason) => {
+    performance.mark('switchboard:resync-start');
     useLive.setState((s) => ({ resync: { at: Date.now(), reason }, generation: s.generation + 1 }));
   });
   return () => {
@@ -84,5 +86,7 @@ export function forgetPicture(): void {
     selected: null
   });
   useAlerts.setState({ byId: {}, unread: {} });
+  // The old core's last heartbeat says nothing about the new link (the strip would read SILENT until the next one).
+  useHealth.setState({ heartbeatAt: null });
   useHeld.setState({ messages: [] });
 }

@@ -9,13 +9,14 @@ import { useIsLive } from '../../stores/liveStore';
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
 
 /** What the message asked for, in the words of the moment it was made. */
-function describe(m: HeldMessage): string {
+function describe(m: HeldMessage, callsign: (unitId: string) => string): string {
   const b = m.body;
+  const unit = typeof b.unit_id === 'string' ? `${callsign(b.unit_id)} (${b.unit_id})` : null;
   if (m.event === 'assignment:send') {
     const details = [str(b.incident_type), str(b.address)].filter(Boolean).join(', ');
-    return `Assign ${str(b.unit_id)} to ${str(b.incident_id)}${details ? ` (${details})` : ''}`;
+    return `Assign ${unit} to ${str(b.incident_id)}${details ? ` (${details})` : ''}`;
   }
-  const target = [str(b.unit_id), str(b.incident_id)].filter(Boolean).join(' / ');
+  const target = [unit, str(b.incident_id)].filter(Boolean).join(' / ');
   return `${m.event} ${target}${b.status ? ` → ${str(b.status)}` : ''}`;
 }
 
@@ -28,6 +29,8 @@ export function HeldMessages() {
   const heldCount = useHealth((s) => (s.bridge.state === 'ok' ? s.bridge.value.bridge.outbox.held : 0));
   const { messages, busy, error, load, decide } = useHeld();
   const incidents = useDispatch((s) => s.incidents);
+  const units = useDispatch((s) => s.units);
+  const callsign = (unitId: string) => units.get(unitId)?.callsign ?? unitId;
   const live = useIsLive();
 
   useEffect(() => {
@@ -46,7 +49,7 @@ export function HeldMessages() {
         return (
           <div key={m.outbox_id} className="held__row" data-testid={`held-${m.outbox_id}`} data-event={m.event}>
             <span>
-              {describe(m)} <span className="muted">· made {formatClock(m.created_at)}{m.requested_by ? ` by ${m.requested_by.replace(/^operator:/, '')}` : ''}</span>
+              {describe(m, callsign)} <span className="muted">· made {formatClock(m.created_at)}{m.requested_by ? ` by ${m.requested_by.replace(/^operator:/, '')}` : ''}</span>
             </span>
             {incidentId ? (
               <span className="held__now">
