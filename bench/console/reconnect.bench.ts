@@ -48,16 +48,24 @@ async function main() {
       g.localStorage.setItem('switchboard.debug', '1');
     }, token);
     const page = await context.newPage();
-    await page.goto(`${server.url}/#/board`);
+    await page.goto(`${server.url}/#/${process.env.BENCH_VIEW ?? 'board'}`);
     const pictureComplete = () =>
-      page.waitForFunction(
-        ([u, i]) => {
-          const d = (globalThis as unknown as ReloadPage).__switchboardDebug;
-          return d.units().length === u && d.incidents().length === i;
-        },
-        [units, incidents],
-        { timeout: 60_000 }
-      );
+      page
+        .waitForFunction(
+          ([u, i]) => {
+            const d = (globalThis as unknown as ReloadPage).__switchboardDebug;
+            return d.units().length === u && d.incidents().length === i;
+          },
+          [units, incidents],
+          { timeout: 60_000 }
+        )
+        .catch(async (err: Error) => {
+          const seen = await page.evaluate(() => {
+            const d = (globalThis as unknown as ReloadPage).__switchboardDebug;
+            return `${d.units().length} units, ${d.incidents().length} incidents`;
+          });
+          throw new Error(`the console never showed the whole picture (it shows ${seen}): ${err.message}`);
+        });
     await pictureComplete();
     for (let run = 0; run < runs; run += 1) {
       await page.evaluate(() => (globalThis as unknown as ReloadPage).performance.clearMarks());
