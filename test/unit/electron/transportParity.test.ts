@@ -40,9 +40,6 @@ const ipcOver = (core: Core) => {
   return transport;
 };
 
-/** Pushed on their own timers: whether one lands inside a test's window is timing, not parity. */
-const PERIODIC = new Set(['hub.stats', 'log.stats']);
-
 interface Transport {
   name: 'ipc' | 'socket';
   call(method: unknown, input?: unknown): Promise<Result<unknown>>;
@@ -56,10 +53,7 @@ function viaIpc(ipcMain: FakeIpcMain, contents: FakeConsoleContents): Transport 
     call: (method, input = {}) => ipcMain.call(contents, method, input),
     // IPC structured-clones payloads; for contract payloads (plain JSON data) that equals a JSON round trip.
     get received() {
-      return contents
-        .pushed()
-        .filter(([name]) => !PERIODIC.has(name))
-        .map(([name, payload]) => [name, JSON.parse(JSON.stringify(payload))] as [string, unknown]);
+      return contents.pushed().map(([name, payload]) => [name, JSON.parse(JSON.stringify(payload))] as [string, unknown]);
     },
   };
 }
@@ -73,7 +67,6 @@ async function viaSocket(url: string): Promise<Transport> {
   });
   const received: Array<[string, unknown]> = [];
   socket.on('event', (name: string, payload: unknown) => {
-    if (PERIODIC.has(name)) return;
     received.push([name, payload]);
   });
   return {
