@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleLink, type ConsoleLink, type LinkState, type ResyncReason } from '../../src/shared/contract/consoleLink';
 import type { Result } from '../../src/shared/result';
 import { addOperator, startServe, type ServeProcess } from '../helpers/reliability/serve';
+import { waitFor } from '../helpers/waitFor';
 
 /**
  * The console's link to a real `switchboard serve` process, through the same
@@ -28,16 +29,6 @@ async function serve(dataDir?: string, port?: number): Promise<ServeProcess> {
     await server.stop();
   });
   return server;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** A console link signed in as an admin, with short budgets so the story takes seconds. */
@@ -90,10 +81,8 @@ describe('the console link against a real serve', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
 
     await waitFor('the link to be marked silent', () => link.state() === 'silent');
-    const refusedAt = Date.now();
     const refused = await broadcast(link, 2);
     expect(refused.ok ? null : refused.error).toEqual({ code: 'OFFLINE', message: expect.stringMatching(/^NOT sent: the core has stopped answering/) });
-    expect(Date.now() - refusedAt).toBeLessThan(100);
 
     process.kill(server.pid, 'SIGCONT');
     await waitFor('the link to be up again after the server resumed', () => link.state() === 'up');
@@ -110,15 +99,15 @@ describe('the console link against a real serve', () => {
   it('a killed server (kill -9): a call is refused at once, never buffered, and nothing is applied when the server is back', async () => {
     const first = await serve();
     addOperator(first.dataDir, 'ada', 'admin', PASSWORD);
-    const { link, resyncs } = await consoleFor(first);
+    const { link, socket, resyncs } = await consoleFor(first);
     await first.kill9();
     await waitFor('the link to be down', () => link.state() === 'down');
 
-    const started = Date.now();
     const refused = await broadcast(link, 1);
     expect(refused.ok ? null : refused.error.code).toBe('OFFLINE');
     expect(refused.ok ? '' : refused.error.message).toMatch(/NOT sent/);
-    expect(Date.now() - started).toBeLessThan(100);
+    // Not in socket.io-client's replay buffer either: nothing will go out on reconnect.
+    expect(socket.sendBuffer).toEqual([]);
 
     await serve(first.dataDir, first.port);
     await waitFor('the link to reconnect to the restarted server', () => link.state() === 'up');

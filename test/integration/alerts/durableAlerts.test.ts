@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestCore, tempDir, type TestCore } from '../../helpers/core';
+import { waitFor } from '../../helpers/waitFor';
 
 /**
  * Alerts outlive the process: a critical alert nobody acknowledged before a
@@ -66,14 +67,10 @@ describe('durable alerts', () => {
     const first = await start(dataDir, 1);
     const alert = first.core.alerts.raise(critical);
     await stop(first);
-    // Wait (a state, not a duration) until the stored deadline is behind us.
-    const deadline = Date.parse(alert.deadline_at!);
-    while (Date.now() <= deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the stored escalation deadline to pass while the core is down', () => Date.now() > Date.parse(alert.deadline_at!));
 
     const second = await start(dataDir, 1);
-    const until = Date.now() + 10_000;
-    while (!second.core.alerts.get(alert.id)?.escalated && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    const escalated = second.core.alerts.get(alert.id)!;
+    const escalated = await waitFor('the kept alert to escalate', () => (second.core.alerts.get(alert.id)?.escalated ? second.core.alerts.get(alert.id) : null));
     expect(escalated.escalated).toBe(true);
     expect(escalated.receipts.map((r) => r.step)).toEqual(['raised', 'escalated']);
   });

@@ -47,7 +47,7 @@ async function assignAcrossACadRestart() {
   const after = await sim({ port: before.port });
   after.world.createIncident(FALL);
   expect(after.state.epoch).not.toBe(oldEpoch);
-  await waitFor('the held message to show in the health', () => core.services.bridge.health().bridge.outbox.held === 1, 15_000);
+  await waitFor('the held message to show in the health', () => core.services.bridge.health().bridge.outbox.held === 1);
   return { core, after, oldEpoch };
 }
 

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONSOLE_NAMESPACE } from '../../../src/shared/contract';
 import { createConsoleLink, type ConsoleHello } from '../../../src/shared/contract/consoleLink';
 import { startTestCore, type TestCore } from '../../helpers/core';
+import { waitFor } from '../../helpers/waitFor';
 
 /**
  * The /console namespace's half of "never apply a call the console gave up
@@ -59,9 +60,7 @@ describe('console call deadlines', () => {
     const early = await link.call('system.info', {});
     expect(early).toMatchObject({ ok: false, error: { code: 'OFFLINE', message: expect.stringContaining('NOT sent') } });
     socket.connect();
-    const deadline = Date.now() + 10_000;
-    while (link.state() !== 'up' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(link.state()).toBe('up');
+    await waitFor('the link to be greeted', () => link.state() === 'up');
     expect(await link.call('system.info', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     link.close();
   });
