@@ -204,9 +204,13 @@ export const CAD_OUTBOUND_EVENTS = Object.keys(outboundBodySchemas) as CadOutbou
 export const isCadOutboundEvent = (name: unknown): name is CadOutboundEvent =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(outboundBodySchemas, name);
 
-/** What goes on the wire: the body plus its idempotency key and when it was queued. */
+/**
+ * What goes on the wire: the body plus its idempotency key, when it was queued
+ * and, for messages that name units or incidents, the CAD epoch those ids
+ * belong to (a CAD answers EPOCH_MISMATCH when it is not its current epoch).
+ */
 export const outboundWireSchema = <E extends CadOutboundEvent>(event: E) =>
-  (outboundBodySchemas[event] as z.ZodObject).extend({ ...Keyed, queued_at: Timestamp });
+  (outboundBodySchemas[event] as z.ZodObject).extend({ ...Keyed, queued_at: Timestamp, cad_epoch: z.string().min(1).max(64).optional() });
 
 export const CadAckSchema = z.union([
   z.object({ ok: z.literal(true), duplicate: z.boolean().default(false) }),

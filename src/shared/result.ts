@@ -20,6 +20,12 @@ export const ERROR_CODES = [
   'UNAVAILABLE',
   'RESTARTING',
   'TIMEOUT',
+  /** The console refused to send: its link to the core is down, silent or stopping. Nothing was sent. */
+  'OFFLINE',
+  /** The call reached the core after the console had given up on it; the core did not apply it. */
+  'EXPIRED',
+  /** The console gave up waiting: the call may or may not have been applied. */
+  'OUTCOME_UNKNOWN',
   'INTERNAL'
 ] as const;
 
@@ -56,5 +62,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAVAILABLE: 503,
   RESTARTING: 503,
   TIMEOUT: 504,
+  OFFLINE: 503,
+  EXPIRED: 408,
+  OUTCOME_UNKNOWN: 504,
   INTERNAL: 500
 };

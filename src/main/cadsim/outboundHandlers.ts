@@ -67,6 +67,12 @@ export function createOutboundHandler(state: SimState, world: World) {
     const parsed = parseUntrusted(outboundWireSchema(event), raw);
     const key = (raw as { idempotency_key?: unknown } | null)?.idempotency_key;
     if (!parsed.success) return fail('VALIDATION_FAILED', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 500));
+    // Ids from another epoch may name other units and calls here: refuse before anything, idempotency included.
+    const epoch = (parsed.data as { cad_epoch?: string }).cad_epoch;
+    if (epoch !== undefined && epoch !== state.epoch) {
+      state.epochMismatches += 1;
+      return fail('EPOCH_MISMATCH', `This message refers to CAD epoch ${epoch}; the CAD is at epoch ${state.epoch}.`);
+    }
     const idempotencyKey = String(key);
     const previous = state.processedKeys.get(idempotencyKey);
     if (previous) {

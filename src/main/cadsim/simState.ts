@@ -32,6 +32,8 @@ export interface SimState {
   /** Outbound messages from the bridge, first deliveries only, in arrival order. */
   received: ReceivedMessage[];
   duplicates: number;
+  /** Messages refused because they named another epoch. */
+  epochMismatches: number;
   nextIncidentNumber: number;
   /** Simulated milliseconds since the start (advances by tick * timeScale). */
   clockMs: number;
@@ -48,6 +50,7 @@ export function createSimState(): SimState {
     processedKeys: new Map(),
     received: [],
     duplicates: 0,
+    epochMismatches: 0,
     nextIncidentNumber: 1,
     clockMs: 0,
     metrics: {}

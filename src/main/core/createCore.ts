@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseCoreConfig, type CoreConfig, type CoreConfigInput } from './config';
 import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
 import { registerAlertHandlers } from './alerts/alertHandlers';
+import { createAlertStore } from './alerts/alertStore';
 import { createOperatorStore, type OperatorStore } from './auth/operators';
 import { readOrCreateSecret } from './auth/secretFile';
 import { createDeviceRegistry, type DeviceRegistry } from './auth/deviceRegistry';
@@ -28,6 +30,9 @@ import { startSocketLog } from './log/service';
 import { refuseLostDatabase } from './log/keyGuard';
 import { SWITCHBOARD_VERSION } from './version';
 
+/** Resolved alerts kept for the console (the alert center's own default). */
+const ALERTS_KEPT_RESOLVED = 500;
+
 /** What every domain gets when it starts. */
 export interface CoreContext {
   config: CoreConfig;
@@ -49,6 +54,8 @@ export interface CoreContext {
   /** Services started so far; later domains use earlier ones. */
   services: CoreServices;
   startedAt: Date;
+  /** Identifies this start of the core; consoles reload their picture when it changes. */
+  bootId: string;
   /** Registers cleanup, run in reverse order on close. */
   onClose(fn: () => Promise<void> | void): void;
 }
@@ -106,7 +113,13 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     });
     const bus = createEventBus();
     const api = createContractRegistry(logger.child({ domain: 'contract' }));
-    const alerts = createAlertCenter({ bus, escalateAfterSeconds: Number(config.hub.alertEscalateSeconds ?? 120) });
+    const alertStore = createAlertStore(database.db, logger.child({ domain: 'alerts' }));
+    const alerts = createAlertCenter({
+      bus,
+      escalateAfterSeconds: Number(config.hub.alertEscalateSeconds ?? 120),
+      store: alertStore,
+      restored: await alertStore.load(ALERTS_KEPT_RESOLVED)
+    });
     closers.push(() => alerts.close());
     const http = createHttpServer({
       logger,
@@ -132,6 +145,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       http,
       services: {} as CoreServices,
       startedAt: new Date(),
+      bootId: randomUUID(),
       onClose: (fn) => closers.push(fn)
     };
 
@@ -139,7 +153,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     registerSessionHandlers(api, { operators, tokens, revocations, throttle, ttlSeconds: config.sessionTtlSeconds, audit });
     registerAdminHandlers(ctx, audit);
     registerAlertHandlers(ctx);
-    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, audit });
+    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, audit, bootId: ctx.bootId });
     closers.push(() => consoleNsp.close());
 
     // Domains, in dependency order: each may use the services of those above it.
@@ -158,6 +172,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       name: 'switchboard' as const,
       version: SWITCHBOARD_VERSION,
       started_at: ctx.startedAt.toISOString(),
+      boot_id: ctx.bootId,
       url: info.url,
       data_dir: path.resolve(config.dataDir),
       transport: callCtx.transport === 'ipc' ? ('ipc' as const) : ('socket' as const)
@@ -176,6 +191,8 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       port,
       close() {
         closing ??= (async () => {
+          // Consoles must not look live while the core winds down (it can take a while with consoles connected).
+          consoleNsp.announceStopping();
           // Stop accepting first, then let domains flush, database last.
           await http.close().catch((err) => logger.warn({ err }, 'http close failed'));
           for (const fn of closers.reverse()) {

@@ -23,12 +23,30 @@ export const BridgeHealthSchema = z.object({
     outbox: z.object({
       pending: z.number().int().nonnegative(),
       rejected: z.number().int().nonnegative(),
+      /** Messages whose CAD epoch is gone, waiting for a dispatcher to re-confirm or discard them. */
+      held: z.number().int().nonnegative().default(0),
       oldest_pending_at: z.string().nullable()
     })
   }),
   timestamp: z.string()
 });
 export type BridgeHealth = z.infer<typeof BridgeHealthSchema>;
+
+/** An outbound message held because the CAD restarted into a new epoch after it was made. */
+export const HeldMessageSchema = z.object({
+  outbox_id: z.number().int(),
+  event: z.string(),
+  /** The message as made (unit, incident, details the console knew then). */
+  body: z.record(z.string(), z.unknown()),
+  /** The CAD epoch its ids belong to. */
+  made_in_epoch: z.string().nullable(),
+  reason: z.string().nullable(),
+  requested_by: z.string().nullable(),
+  created_at: z.string()
+});
+export type HeldMessage = z.infer<typeof HeldMessageSchema>;
+
+const HeldIdSchema = z.object({ outbox_id: z.number().int().positive() }).strict();
 
 const withKey = <S extends z.ZodObject>(schema: S) => schema.extend({ idempotency_key: IdempotencyKeySchema });
 
@@ -50,6 +68,24 @@ export const bridgeMethods = {
     roles: ['admin'],
     input: z.object({ url: z.url().max(2048), token: z.string().min(1).max(4096).optional() }).strict(),
     output: BridgeHealthSchema
+  }),
+  'bridge.heldMessages': method({
+    summary: 'Outbound messages held after a CAD epoch change, oldest first: each needs a re-confirm or a discard.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({}).strict(),
+    output: z.array(HeldMessageSchema)
+  }),
+  'bridge.confirmHeld': method({
+    summary: "Re-confirm a held message: it is bound to the CAD's current epoch and delivered.",
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: HeldIdSchema,
+    output: z.object({ outbox_id: z.number().int(), status: z.literal('pending'), epoch: z.string() })
+  }),
+  'bridge.discardHeld': method({
+    summary: 'Discard a held message: it is never delivered.',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: HeldIdSchema,
+    output: z.object({ outbox_id: z.number().int(), status: z.literal('discarded') })
   }),
   'bridge.sendAssignment': method({
     summary: 'Send an assignment (unit + incident details) to the CAD.',

@@ -20,7 +20,7 @@ export const OutboxReceiptSchema = z.object({
   outbox_id: z.number().int(),
   idempotency_key: z.string(),
   event: z.string(),
-  status: z.enum(['pending', 'delivered', 'rejected']),
+  status: z.enum(['pending', 'delivered', 'rejected', 'held', 'discarded']),
   /** True when this idempotency key was already queued: nothing new was queued. */
   duplicate: z.boolean()
 });

@@ -14,6 +14,8 @@ export const SystemInfoSchema = z.object({
   name: z.literal('switchboard'),
   version: z.string(),
   started_at: z.string(),
+  /** Changes on every start of the core: a console that sees a new one reloads everything. */
+  boot_id: z.string(),
   url: z.string(),
   data_dir: z.string(),
   transport: z.enum(['ipc', 'socket'])

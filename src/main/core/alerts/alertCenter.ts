@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Alert, AlertReceipt } from '../../../shared/contract/alerts';
 import type { EventBus } from '../contract/bus';
 import { AppError } from '../errors';
+import type { AlertStore } from './alertStore';
 
 export interface RaiseAlert {
   key: string;
@@ -42,7 +43,9 @@ export interface AlertCenter {
   escalateOverdue(now?: Date): Alert[];
   /** Every change, including receipts (the hub writes them to the socket log). */
   onChange(listener: (alert: Alert, change: AlertChange, by: string | null) => void): () => void;
-  close(): void;
+  /** Resolves once every change so far is stored. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface AlertCenterOptions {
@@ -54,6 +57,10 @@ export interface AlertCenterOptions {
   /** Open alerts at most; a new one past this is refused (an existing one still refreshes). */
   maxOpen?: number;
   onChange?(alert: Alert, change: AlertChange): void;
+  /** Keeps alerts across restarts; without one they live in memory only (unit tests). */
+  store?: AlertStore;
+  /** Alerts as they were when the core last stopped (from `store.load`): open ones stay open, escalation resumes. */
+  restored?: readonly Alert[];
 }
 
 /**
@@ -74,7 +81,13 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
     alert.receipts.push({ step, by, at });
   };
 
+  for (const alert of options.restored ?? []) {
+    byId.set(alert.id, alert);
+    if (!alert.cleared_at) openByKey.set(alert.key, alert.id);
+  }
+
   const emit = (alert: Alert, change: AlertChange, by: string | null = null) => {
+    options.store?.save(alert);
     // Receipts other than raise change the alert for every console, so they are pushed as updates.
     options.bus.publish(change === 'raised' ? 'alert.raised' : 'alert.updated', alert);
     options.onChange?.(alert, change);
@@ -83,7 +96,9 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
 
   const trimResolved = () => {
     const resolved = [...byId.values()].filter((a) => a.cleared_at);
-    for (const old of resolved.slice(0, Math.max(0, resolved.length - keepResolved))) byId.delete(old.id);
+    const old = resolved.slice(0, Math.max(0, resolved.length - keepResolved));
+    for (const a of old) byId.delete(a.id);
+    options.store?.forget(old.map((a) => a.id));
   };
 
   // Check often enough that a short escalation time (tests, drills) is honoured closely.
@@ -215,7 +230,11 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: () => clearInterval(timer)
+    flush: () => options.store?.flush() ?? Promise.resolve(),
+    async close() {
+      clearInterval(timer);
+      await options.store?.flush();
+    }
   };
   return center;
 }

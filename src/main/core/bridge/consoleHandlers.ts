@@ -21,6 +21,9 @@ export function registerBridgeHandlers(ctx: CoreContext, bridge: BridgeService):
   ctx.api.handle('bridge.health', () => bridge.health());
   ctx.api.handle('bridge.reconnect', () => bridge.reconnect());
   ctx.api.handle('bridge.configure', (input) => bridge.configure(input));
+  ctx.api.handle('bridge.heldMessages', () => bridge.held.list());
+  ctx.api.handle('bridge.confirmHeld', ({ outbox_id }, call) => bridge.held.confirm(outbox_id, requester(call) ?? 'unknown'));
+  ctx.api.handle('bridge.discardHeld', ({ outbox_id }, call) => bridge.held.discard(outbox_id, requester(call) ?? 'unknown'));
 
   for (const [name, event] of Object.entries(CONSOLE_ACTIONS) as Array<[keyof typeof CONSOLE_ACTIONS, CadOutboundEvent]>) {
     ctx.api.handle(name, ((input: { idempotency_key?: string } & Record<string, unknown>, call: CallContext) => {

@@ -17,6 +17,8 @@ export interface DeliveryStats {
 export interface OutboxDelivery {
   /** New rows were committed: send them if the link is up. */
   kick(): void;
+  /** A row went back to pending behind the drain's position (a held message re-confirmed): start again from the oldest. */
+  rewind(): void;
   linkUp(socket: Socket): void;
   linkDown(): void;
   stats(): DeliveryStats;
@@ -32,7 +34,19 @@ export interface DeliveryOptions {
   log(): SocketLogWriter | undefined;
   /** Outbox depth changed (health is pushed from here). */
   onChange(): void;
+  /**
+   * The CAD epoch the console's picture is in sync with, or null while it is
+   * not (never synced, or a snapshot is on its way). Nothing is sent while
+   * null: a message bound to an epoch must be compared with the CAD's current
+   * one, which is only known once the snapshot after a (re)connect is in.
+   */
+  syncedEpoch(): string | null;
 }
+
+/** The wire field that binds a message to the CAD epoch its ids came from (docs/cad-protocol.md). */
+export const CAD_EPOCH_FIELD = 'cad_epoch';
+/** What a CAD answers to a message bound to another epoch. */
+export const EPOCH_MISMATCH = 'EPOCH_MISMATCH';
 
 /**
  * Drains the outbox to the CAD in id order with up to `outboxWindow` messages
@@ -97,6 +111,20 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
     options.onChange();
   };
 
+  /**
+   * A message whose epoch is gone refers to ids that may now name other units
+   * and calls (a CAD restarted without its database reuses them). Position
+   * reports are simply stale and dropped; every other message waits for a
+   * dispatcher to re-confirm or discard it.
+   */
+  const setAside = (entry: OutboxEntry, reason: string) => {
+    sends.delete(entry.id);
+    if (entry.event === 'unit:location:update') store.markDiscarded(entry.id, `stale position report: ${reason}`);
+    else store.markHeld(entry.id, reason);
+    logger.warn({ key: entry.idempotencyKey, event: entry.event, reason }, 'outbound CAD message held: its CAD epoch is gone');
+    options.onChange();
+  };
+
   const send = (entry: OutboxEntry, link: Socket) => {
     const myGeneration = generation;
     inFlight.set(entry.id, entry);
@@ -115,6 +143,11 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
         return;
       }
       const parsed = parseUntrusted(CadAckSchema, ack);
+      if (parsed.success && !parsed.data.ok && parsed.data.error.code === EPOCH_MISMATCH) {
+        setAside(entry, `the CAD refused it: ${parsed.data.error.message}`);
+        pump();
+        return;
+      }
       settle(entry, parsed.success ? parsed.data : null, parsed.success ? null : 'The CAD answered with a malformed ack.');
       pump();
     });
@@ -132,6 +165,8 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
 
   const pump = () => {
     if (!socket || closed || retryTimer) return;
+    const epoch = options.syncedEpoch();
+    if (epoch === null) return;
     while (inFlight.size < settings.outboxWindow) {
       if (buffer.length === 0) {
         // Outcomes are batched per turn; write them first so settled rows are not read as pending.
@@ -141,6 +176,11 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
       }
       const entry = buffer.shift() as OutboxEntry;
       sentUpTo = entry.id;
+      const bound = entry.payload[CAD_EPOCH_FIELD];
+      if (typeof bound === 'string' && bound !== epoch) {
+        setAside(entry, `made under CAD epoch ${bound}; the CAD is now at epoch ${epoch}`);
+        continue;
+      }
       send(entry, socket);
     }
   };
@@ -148,6 +188,10 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
   return {
     kick: () => {
       if (inFlight.size < settings.outboxWindow) pump();
+    },
+    rewind() {
+      restartFromOldest();
+      pump();
     },
     linkUp(link) {
       socket = link;

@@ -37,6 +37,7 @@ export function buildHealth(input: HealthInputs): BridgeHealth {
       outbox: {
         pending: input.outbox.pending,
         rejected: input.outbox.rejected,
+        held: input.outbox.held,
         oldest_pending_at: input.outbox.oldestPendingAt
       }
     },

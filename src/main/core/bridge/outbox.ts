@@ -15,11 +15,14 @@ export interface OutboxEntry {
   attempts: number;
   requestedBy: string | null;
   createdAt: string;
+  /** Why the row is not pending any more (rejection, hold), if it says. */
+  lastError: string | null;
 }
 
 export interface OutboxCounts {
   pending: number;
   rejected: number;
+  held: number;
   oldestPendingAt: string | null;
 }
 
@@ -38,6 +41,16 @@ export interface OutboxStore {
   /** Settles a row; `attempts` is how many times it was sent (written with the outcome, not per send). */
   markDelivered(id: number, attempts: number): void;
   markRejected(id: number, error: string, attempts: number): void;
+  /** Holds a pending row for a person to re-confirm or discard (its CAD epoch is gone). */
+  markHeld(id: number, reason: string): void;
+  /** Settles a pending row without sending it (a position report made stale by an epoch change). */
+  markDiscarded(id: number, reason: string): void;
+  /** Held rows, oldest first. */
+  held(limit: number): OutboxEntry[];
+  /** A held row goes back to pending with a new wire payload (rebound to the current epoch); false if not held. */
+  release(id: number, payload: Record<string, unknown>): boolean;
+  /** A held row is discarded by a person; false if not held. */
+  discardHeld(id: number, by: string): boolean;
   counts(): OutboxCounts;
   /** Deletes delivered rows older than the cutoff; returns how many. */
   pruneDelivered(before: Date): number;
@@ -55,6 +68,7 @@ interface Row {
   attempts: number;
   requested_by: string | null;
   created_at: string;
+  last_error: string | null;
 }
 
 /** A named placeholder inside a Kysely query; bound by name when the prepared statement runs. */
@@ -120,6 +134,23 @@ export function createOutboxStore(db: Kysely<DatabaseSchema>, sqlite: Sqlite.Dat
       .where('id', '=', param<number>('id'))
       .where('status', '=', 'pending')
   );
+  const heldRows = prepare(
+    db.selectFrom('bridge_outbox').selectAll().where('status', '=', 'held').orderBy('id').limit(param<number>('limit'))
+  );
+  const releaseHeld = prepare(
+    db
+      .updateTable('bridge_outbox')
+      .set({ status: 'pending', payload: param('payload'), last_error: null })
+      .where('id', '=', param<number>('id'))
+      .where('status', '=', 'held')
+  );
+  const discardHeldRow = prepare(
+    db
+      .updateTable('bridge_outbox')
+      .set({ status: 'discarded', last_error: param('error') })
+      .where('id', '=', param<number>('id'))
+      .where('status', '=', 'held')
+  );
   const countByStatus = prepare(
     db.selectFrom('bridge_outbox').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status')
   );
@@ -130,10 +161,11 @@ export function createOutboxStore(db: Kysely<DatabaseSchema>, sqlite: Sqlite.Dat
     db.deleteFrom('bridge_outbox').where('status', '=', 'delivered').where('delivered_at', '<', param<string>('before'))
   );
 
-  const counts = { pending: 0, rejected: 0 };
+  const counts = { pending: 0, rejected: 0, held: 0 };
   for (const row of countByStatus.all<{ status: OutboxStatus; n: number }>()) {
     if (row.status === 'pending') counts.pending = row.n;
     if (row.status === 'rejected') counts.rejected = row.n;
+    if (row.status === 'held') counts.held = row.n;
   }
   let oldestPendingAt: string | null | undefined;
 
@@ -168,6 +200,7 @@ export function createOutboxStore(db: Kysely<DatabaseSchema>, sqlite: Sqlite.Dat
       if (changed === 1) {
         counts.pending -= 1;
         if (o.status === 'rejected') counts.rejected += 1;
+        if (o.status === 'held') counts.held += 1;
       }
     }
     if (outcomes.length) oldestPendingAt = undefined;
@@ -201,7 +234,8 @@ export function createOutboxStore(db: Kysely<DatabaseSchema>, sqlite: Sqlite.Dat
     payload: JSON.parse(row.payload) as Record<string, unknown>,
     attempts: row.attempts,
     requestedBy: row.requested_by,
-    createdAt: row.created_at
+    createdAt: row.created_at,
+    lastError: row.last_error ?? null
   });
 
   return {
@@ -222,11 +256,37 @@ export function createOutboxStore(db: Kysely<DatabaseSchema>, sqlite: Sqlite.Dat
       outcomes.push({ id, status: 'rejected', error: error.slice(0, 1000), at: new Date().toISOString(), attempts });
       schedule();
     },
+    markHeld(id, reason) {
+      outcomes.push({ id, status: 'held', error: reason.slice(0, 1000), at: new Date().toISOString(), attempts: 0 });
+      schedule();
+    },
+    markDiscarded(id, reason) {
+      outcomes.push({ id, status: 'discarded', error: reason.slice(0, 1000), at: new Date().toISOString(), attempts: 0 });
+      schedule();
+    },
+    held(limit) {
+      flushNow();
+      return heldRows.all<Row>({ limit }).map(toEntry);
+    },
+    release(id, payload) {
+      flushNow();
+      if (releaseHeld.run({ id, payload: JSON.stringify(payload) }).changes !== 1) return false;
+      counts.held -= 1;
+      counts.pending += 1;
+      oldestPendingAt = undefined;
+      return true;
+    },
+    discardHeld(id, by) {
+      flushNow();
+      if (discardHeldRow.run({ id, error: `discarded by ${by}` }).changes !== 1) return false;
+      counts.held -= 1;
+      return true;
+    },
     counts() {
       if (oldestPendingAt === undefined) {
         oldestPendingAt = oldestPending.get<{ created_at: string }>()?.created_at ?? null;
       }
-      return { pending: counts.pending, rejected: counts.rejected, oldestPendingAt };
+      return { pending: counts.pending, rejected: counts.rejected, held: counts.held, oldestPendingAt };
     },
     pruneDelivered(before) {
       return prune.run({ before: before.toISOString() }).changes;

@@ -23,6 +23,8 @@ export interface ResyncOptions {
   settings: BridgeSettings;
   logger: Logger;
   onChange(): void;
+  /** The picture now matches the CAD (held outbound messages can be judged against its epoch). */
+  onSynced?(): void;
 }
 
 /**
@@ -74,6 +76,7 @@ export function createResync(options: ResyncOptions): Resync {
         'dispatch picture in sync with the CAD'
       );
       setWanted(false);
+      options.onSynced?.();
     });
   };
 

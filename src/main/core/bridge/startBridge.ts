@@ -12,8 +12,9 @@ import { AppError, describeIssues } from '../errors';
 import type { HubPublisher } from '../hub/types';
 import type { SocketLogWriter } from '../log/types';
 import { registerBridgeHandlers } from './consoleHandlers';
-import { createOutboxDelivery, type DeliveryStats } from './delivery';
+import { CAD_EPOCH_FIELD, createOutboxDelivery, type DeliveryStats } from './delivery';
 import { buildHealth } from './health';
+import { createHeldMessages, type HeldMessages } from './heldMessages';
 import { createInboundProcessor, type InboundHandler, type InboundStats } from './inbound';
 import { createCadLink, type CadTarget } from './link';
 import { createOutboxStore } from './outbox';
@@ -39,6 +40,8 @@ export interface BridgeService {
   reconnect(): BridgeHealth;
   configure(target: { url: string; token?: string }): BridgeHealth;
   stats(): { inbound: InboundStats; delivery: DeliveryStats; resyncs: number; gaps: number };
+  /** Messages held after a CAD epoch change, and a dispatcher's decision on each. */
+  held: HeldMessages;
 }
 
 declare module '../services' {
@@ -77,7 +80,7 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
   let lastKey = '';
   let pushTimer: NodeJS.Timeout | null = null;
   const stateKey = (h: BridgeHealth) =>
-    JSON.stringify([h.status, h.bridge.connected, h.bridge.last_error, h.bridge.connection_attempts, h.bridge.resyncing, h.bridge.cad_url, h.bridge.next_retry_at]);
+    JSON.stringify([h.status, h.bridge.connected, h.bridge.last_error, h.bridge.connection_attempts, h.bridge.resyncing, h.bridge.cad_url, h.bridge.next_retry_at, h.bridge.outbox.held]);
   const publishNow = (health = service.health()) => {
     if (pushTimer) clearTimeout(pushTimer);
     pushTimer = null;
@@ -95,7 +98,9 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
     else pushHealthSoon();
   };
 
-  const resync = createResync({ dispatch, tracker, settings, logger, onChange: pushHealth });
+  const resync = createResync({ dispatch, tracker, settings, logger, onChange: pushHealth, onSynced: () => delivery.kick() });
+  /** The CAD epoch the picture is in sync with; null while a snapshot is due. */
+  const syncedEpoch = () => (resync.active() ? null : (tracker.position()?.epoch ?? null));
   const inbound = createInboundProcessor({
     dispatch,
     logger,
@@ -106,7 +111,7 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
     logInbound: settings.logInbound,
     requestResync: (reason) => resync.request(reason)
   });
-  const delivery = createOutboxDelivery({ store, settings, logger, log: () => services.log, onChange: pushHealth });
+  const delivery = createOutboxDelivery({ store, settings, logger, log: () => services.log, onChange: pushHealth, syncedEpoch });
 
   let alertTimer: NodeJS.Timeout | null = null;
   const watchForOutage = () => {
@@ -175,9 +180,11 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
     async send(event, body, options = {}) {
       const parsed = parseUntrusted(outboundBodySchemas[event], body);
       if (!parsed.success) throw new AppError('VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`);
+      // Ids in the message mean what they meant in the CAD's current epoch: bind it, so it is never delivered into another one.
+      const epoch = event === 'metrics:broadcast' ? undefined : tracker.position()?.epoch;
       const receipt = await store.enqueue({
         event,
-        body: parsed.data as Record<string, unknown>,
+        body: { ...(parsed.data as Record<string, unknown>), ...(epoch ? { [CAD_EPOCH_FIELD]: epoch } : {}) },
         idempotencyKey: options.idempotencyKey,
         requestedBy: options.requestedBy ?? null
       });
@@ -208,7 +215,8 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
       link.setTarget(target);
       return service.health();
     },
-    stats: () => ({ inbound: inbound.stats(), delivery: delivery.stats(), resyncs: resync.count(), gaps: tracker.gaps() })
+    stats: () => ({ inbound: inbound.stats(), delivery: delivery.stats(), resyncs: resync.count(), gaps: tracker.gaps() }),
+    held: createHeldMessages({ store, delivery, syncedEpoch, logger, log: () => services.log, onChange: pushHealth })
   };
 
   const pruneTimer = setInterval(() => {

@@ -1,6 +1,11 @@
 import type { Generated } from 'kysely';
 
-export type OutboxStatus = 'pending' | 'delivered' | 'rejected';
+/**
+ * `held`: bound to a CAD epoch that is no longer the CAD's (it restarted and
+ * its ids may mean other things now); waits for a dispatcher to re-confirm
+ * (back to `pending`) or discard it (`discarded`).
+ */
+export type OutboxStatus = 'pending' | 'delivered' | 'rejected' | 'held' | 'discarded';
 
 export interface BridgeOutboxTable {
   id: Generated<number>;

@@ -1,6 +1,14 @@
 import type { Logger } from 'pino';
 import type { Server as SocketIOServer, Socket } from 'socket.io';
+import { performance } from 'node:perf_hooks';
 import { CONSOLE_NAMESPACE } from '../../../shared/contract';
+import {
+  CONSOLE_CLOCK_EVENT,
+  CONSOLE_HELLO_EVENT,
+  CONSOLE_STOPPING_EVENT,
+  type ConsoleHello
+} from '../../../shared/contract/consoleLink';
+import { fail } from '../../../shared/result';
 import { rolesForEvent } from '../../../shared/contract/audience';
 import type { OperatorStore } from '../auth/operators';
 import type { Revocation, RevocationStore } from '../auth/revocations';
@@ -28,6 +36,15 @@ export interface ConsoleNamespaceDeps {
   audit(entry: SessionAudit): void;
   /** How often open sessions are checked for expiry. */
   checkEveryMs?: number;
+  /** This process's identity: a console that sees another one reloads its whole picture. */
+  bootId: string;
+}
+
+export interface ConsoleNamespace {
+  connections(): number;
+  /** Graceful stop: tell every console the core is going away and refuse calls from now on. */
+  announceStopping(): void;
+  close(): void;
 }
 
 const roomForRole = (role: CallOperator['role']) => `role:${role}`;
@@ -40,9 +57,11 @@ const roomForRole = (role: CallOperator['role']) => `role:${role}`;
  * (sign-out elsewhere, a disabled operator) or expired, the socket is
  * disconnected; every call re-checks it first.
  */
-export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connections(): number; close(): void } {
+export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): ConsoleNamespace {
   const nsp = deps.io.of(CONSOLE_NAMESPACE);
   const ipOf = (socket: Socket) => socket.handshake.address || null;
+  let stopping = false;
+  const hello = (): ConsoleHello => ({ boot_id: deps.bootId, clock: performance.now() });
 
   const setOperator = (socket: Socket, operator: ConsoleSocketData['operator']) => {
     const data = socket.data as ConsoleSocketData;
@@ -83,8 +102,22 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
   });
 
   nsp.on('connection', (socket) => {
-    socket.on('call', async (name: unknown, input: unknown, ack?: unknown) => {
+    socket.emit(CONSOLE_HELLO_EVENT, hello());
+    if (stopping) socket.emit(CONSOLE_STOPPING_EVENT);
+    socket.on(CONSOLE_CLOCK_EVENT, (ack?: unknown) => {
+      if (typeof ack === 'function') ack(hello());
+    });
+    // emit('call', name, input, [meta], ack): meta carries the console's deadline (see shared/contract/consoleLink.ts).
+    socket.on('call', async (name: unknown, input: unknown, metaOrAck?: unknown, maybeAck?: unknown) => {
+      const ack = typeof maybeAck === 'function' ? maybeAck : metaOrAck;
       if (typeof ack !== 'function') return;
+      const deadline = typeof maybeAck === 'function' ? (metaOrAck as { deadline?: unknown } | null)?.deadline : undefined;
+      if (typeof deadline === 'number' && performance.now() > deadline) {
+        // The console has given up on this call (it answered its user "unknown"): applying it now would act behind their back.
+        deps.logger.warn({ method: typeof name === 'string' ? name.slice(0, 64) : null, lateMs: Math.round(performance.now() - deadline) }, 'refused a console call that arrived after its deadline');
+        return ack(fail('EXPIRED', 'This call reached the core after the console had given up on it, so it was not applied.'));
+      }
+      if (stopping) return ack(fail('UNAVAILABLE', 'The core is shutting down; nothing was applied. Try again once it is back.'));
       const data = socket.data as ConsoleSocketData;
       if (data.operator && !stillValid(data.operator)) endSession(socket, 'sessionRevoked', { at: 'call' });
       const ctx: CallContext = {
@@ -124,6 +157,10 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { connection
 
   return {
     connections: () => nsp.sockets.size,
+    announceStopping() {
+      stopping = true;
+      nsp.emit(CONSOLE_STOPPING_EVENT);
+    },
     close() {
       stopRevocations();
       clearInterval(expiry);

@@ -3,6 +3,7 @@ import type { SocketLogTables } from '../log/tables';
 import type { BridgeTables } from '../bridge/tables';
 import type { HubTables } from '../dispatch/hospitalsTables';
 import type { AuthTables } from '../auth/authTables';
+import type { AlertTables } from '../alerts/alertTables';
 
 /** Table types, one interface per domain; the database type is their union. */
 export interface OperatorsTable {
@@ -18,4 +19,4 @@ export interface CoreTables {
   operators: OperatorsTable;
 }
 
-export type DatabaseSchema = CoreTables & BridgeTables & HubTables & SocketLogTables & AuthTables;
+export type DatabaseSchema = CoreTables & BridgeTables & HubTables & SocketLogTables & AuthTables & AlertTables;

@@ -3,16 +3,23 @@ import { useSyncExternalStore } from 'react';
 /**
  * One shared one-second clock for every timer on screen: a hundred timers
  * re-render once per second together instead of running a hundred intervals.
+ * While the console has no live link the clock stops at the moment the picture
+ * was last known true (`freezeClock`): a timer that kept counting would claim
+ * a freshness the data does not have.
  */
 const listeners = new Set<() => void>();
 let now = Date.now();
+let frozenAt: number | null = null;
 let timer: ReturnType<typeof setInterval> | null = null;
+
+const notify = () => listeners.forEach((l) => l());
 
 function subscribe(listener: () => void) {
   listeners.add(listener);
   timer ??= setInterval(() => {
+    if (frozenAt !== null) return;
     now = Date.now();
-    listeners.forEach((l) => l());
+    notify();
   }, 1000);
   return () => {
     listeners.delete(listener);
@@ -23,6 +30,19 @@ function subscribe(listener: () => void) {
   };
 }
 
+/** Stops every timer at `at` (ms since the epoch), or lets them run again with `null`. */
+export function freezeClock(at: number | null): void {
+  if (frozenAt === at) return;
+  frozenAt = at;
+  now = at ?? Date.now();
+  notify();
+}
+
 export function useNow(): number {
   return useSyncExternalStore(subscribe, () => now);
+}
+
+/** When the clock was frozen, or null while it runs. */
+export function useFrozenAt(): number | null {
+  return useSyncExternalStore(subscribe, () => frozenAt);
 }

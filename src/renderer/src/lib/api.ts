@@ -11,6 +11,7 @@ import {
   type MethodName,
   type MethodOutput
 } from '../../../shared/contract';
+import { createConsoleLink, type LinkState, type ResyncReason } from '../../../shared/contract/consoleLink';
 import type { ConsoleTransport } from '../../../shared/contract/transport';
 import type { Result } from '../../../shared/result';
 
@@ -21,12 +22,11 @@ import type { Result } from '../../../shared/result';
  * Nothing else in the renderer knows which one it has.
  */
 
-export type LinkState = 'connecting' | 'up' | 'down';
+export type { LinkState, ResyncReason };
 type EventListener = (name: string, payload: unknown) => void;
 
 const TOKEN_KEY = 'switchboard.session';
 const OPERATOR_KEY = 'switchboard.operator';
-const CALL_TIMEOUT_MS = 15_000;
 
 const unavailable = (name: string): Result<never> => ({
   ok: false,
@@ -35,52 +35,44 @@ const unavailable = (name: string): Result<never> => ({
 
 interface BrowserTransport extends ConsoleTransport {
   onLink(listener: (state: LinkState) => void): () => void;
+  onResync(listener: (reason: ResyncReason) => void): () => void;
 }
 
 function socketTransport(): BrowserTransport {
   const eventListeners = new Set<EventListener>();
-  const linkListeners = new Set<(state: LinkState) => void>();
-  const setLink = (state: LinkState) => linkListeners.forEach((l) => l(state));
   // A token kept from an earlier sign-in resumes the session at every (re)connect.
   const socket: Socket = io(CONSOLE_NAMESPACE, {
     transports: ['websocket'],
     auth: (cb) => cb(sessionStorage.getItem(TOKEN_KEY) ? { token: sessionStorage.getItem(TOKEN_KEY) } : {})
   });
-  socket.on('connect', () => setLink('up'));
-  socket.on('disconnect', () => setLink('down'));
+  // Calls go through the link: refused at once while it is not live, deadline-bound when sent.
+  const link = createConsoleLink(socket);
   socket.on('connect_error', (err) => {
     // A stale token is refused at the handshake: forget it and connect anonymously.
     if (sessionStorage.getItem(TOKEN_KEY) && /token|session|operator|expired/i.test(err.message)) {
       sessionStorage.removeItem(TOKEN_KEY);
       socket.connect();
     }
-    setLink('down');
   });
   socket.on('event', (name: unknown, payload: unknown) => {
     if (typeof name === 'string') eventListeners.forEach((l) => l(name, payload));
   });
   return {
-    call: (method, input) =>
-      new Promise((resolve) => {
-        socket.timeout(CALL_TIMEOUT_MS).emit('call', method, input, (err: Error | null, result: Result<unknown>) => {
-          if (err) resolve({ ok: false, error: { code: 'TIMEOUT', message: `${method} got no answer; the core may be unreachable.` } });
-          else resolve(result);
-        });
-      }),
+    call: (method, input) => link.call(method, input),
     onEvent(listener) {
       eventListeners.add(listener);
       return () => eventListeners.delete(listener);
     },
     onLink(listener) {
-      linkListeners.add(listener);
-      listener(socket.connected ? 'up' : 'connecting');
-      return () => linkListeners.delete(listener);
-    }
+      listener(link.state());
+      return link.onState(listener);
+    },
+    onResync: (listener) => link.onResync(listener)
   };
 }
 
 function createApi() {
-  type AnyTransport = ConsoleTransport & { onLink?: BrowserTransport['onLink'] };
+  type AnyTransport = ConsoleTransport & { onLink?: BrowserTransport['onLink']; onResync?: BrowserTransport['onResync'] };
   let transport: AnyTransport | null = null;
   const get = (): AnyTransport => (transport ??= window.switchboard ?? socketTransport());
 
@@ -143,6 +135,11 @@ function createApi() {
     return () => undefined;
   }
 
+  /** The core restarted (new boot id) or the link was lost and came back: the picture may be incomplete. */
+  function onResync(listener: (reason: ResyncReason) => void): () => void {
+    return get().onResync?.(listener) ?? (() => undefined);
+  }
+
   return {
     call,
     callOptional,
@@ -152,6 +149,7 @@ function createApi() {
     on,
     onTyped,
     onLink,
+    onResync,
     session: {
       token: () => sessionStorage.getItem(TOKEN_KEY),
       keep: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),

@@ -51,6 +51,8 @@ export const useSession = create<SessionState>((set, get) => ({
     if (get().status === 'resuming' && api.resumesAtConnect() && kept && isOperatorRole(kept.role)) {
       set({ status: 'signedIn', operator: { username: kept.username, role: kept.role } });
     }
+    // Calls are refused while the link is not live; the link coming up resumes (watchLink).
+    if (get().link !== 'up') return;
     const result = await api.call('auth.resume', { token });
     if (!result.ok) {
       // Only a refused session signs the workstation out; an unreachable core is retried on reconnect.
@@ -79,7 +81,7 @@ export function watchLink(): () => void {
   return api.onLink((link) => {
     const was = useSession.getState().link;
     useSession.setState({ link });
-    // After a reconnect the socket is a new session on the server: resume it.
-    if (link === 'up' && was === 'down' && useSession.getState().status === 'signedIn') void useSession.getState().resume();
+    // At start and after a reconnect the socket is a new session on the server: resume it.
+    if (link === 'up' && was !== 'up' && useSession.getState().status !== 'signedOut') void useSession.getState().resume();
   });
 }

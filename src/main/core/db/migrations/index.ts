@@ -5,6 +5,7 @@ import { m003Hub } from './003_hub';
 import { m004Bridge } from './004_bridge';
 import { m005UserIndex } from './005_user_index';
 import { m006ClientEventIds } from './006_client_event_ids';
+import { m008Alerts } from './008_alerts';
 import { m009Revocations } from './009_revocations';
 
 /**
@@ -18,5 +19,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004_bridge': m004Bridge,
   '005_user_index': m005UserIndex,
   '006_client_event_ids': m006ClientEventIds,
+  '008_alerts': m008Alerts,
   '009_revocations': m009Revocations
 };

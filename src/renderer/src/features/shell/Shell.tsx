@@ -4,7 +4,10 @@ import { subscribeDispatch, useDispatch } from '../../stores/dispatchStore';
 import { subscribeHealth, useHealth } from '../../stores/healthStore';
 import { subscribeLog } from '../../stores/logStore';
 import { subscribePatients } from '../../stores/patientsStore';
+import { forgetPicture, useIsLive, useLive } from '../../stores/liveStore';
 import { useSession } from '../../stores/sessionStore';
+import { HeldMessages } from '../safety/HeldMessages';
+import { OutageBanner } from '../safety/OutageBanner';
 import { AlertSounder } from '../alerts/AlertSounder';
 import { AlertsView } from '../alerts/AlertsView';
 import { AuditView } from '../audit/AuditView';
@@ -27,6 +30,8 @@ export function Shell() {
   const signOut = useSession((s) => s.signOut);
   const unread = useAlerts((s) => Object.keys(s.unread).length);
   const views = viewsFor(operator.role);
+  const live = useIsLive();
+  const generation = useLive((s) => s.generation);
   const [view, setView] = useState<ViewId>(() => {
     const fromHash = viewFromHash();
     return fromHash && views.some((v) => v.id === fromHash) ? fromHash : views[0]!.id;
@@ -42,20 +47,23 @@ export function Shell() {
   }, [views]);
 
   // Live data for the whole session: subscribe first, then load, so nothing pushed in between is lost.
+  // Every reconnect (a new generation) starts again from nothing: what was pushed meanwhile is gone.
   useEffect(() => {
+    if (generation > 0) forgetPicture();
     const stops = [subscribeHealth(), subscribeLog()];
+    const loads = [useHealth.getState().load()];
     if (operator.role !== 'auditor') {
       stops.push(subscribeAlerts(), subscribeDispatch(), subscribePatients());
-      void useAlerts.getState().load();
-      void useDispatch.getState().load();
+      loads.push(useAlerts.getState().load(), useDispatch.getState().load());
     }
-    void useHealth.getState().load();
+    // bench/console/reconnect.bench.ts times a reload from the resync to the next frame.
+    if (generation > 0) void Promise.all(loads).then(() => requestAnimationFrame(() => performance.mark('switchboard:resync-loaded')));
     const refresh = setInterval(() => void useHealth.getState().load(), 10_000);
     return () => {
       stops.forEach((stop) => stop());
       clearInterval(refresh);
     };
-  }, [operator.role]);
+  }, [operator.role, generation]);
 
   const go = (id: ViewId) => {
     location.hash = `/${id}`;
@@ -65,6 +73,10 @@ export function Shell() {
   return (
     <div className="shell">
       <StatusStrip onOpenAlerts={() => go('alerts')} />
+      <div className="shell__notices">
+        <OutageBanner />
+        {operator.role !== 'auditor' ? <HeldMessages /> : null}
+      </div>
       <nav className="nav" aria-label="Views">
         {views.map((v) => (
           <button key={v.id} type="button" className={`nav__item${v.id === view ? ' nav__item--active' : ''}`} onClick={() => go(v.id)} data-view={v.id}>
@@ -81,15 +93,18 @@ export function Shell() {
           Sign out
         </button>
       </nav>
-      <main className="content" data-view={view}>
-        {view === 'map' && <MapView />}
-        {view === 'board' && <BoardView />}
-        {view === 'alerts' && <AlertsView />}
-        {view === 'patients' && <PatientsView />}
-        {view === 'statistics' && <StatisticsView />}
-        {view === 'health' && <HealthView />}
-        {view === 'audit' && <AuditView />}
-        {view === 'report' && <ReportView />}
+      <main className="content" data-view={view} data-stale={live ? undefined : '1'}>
+        {/* A disabled fieldset switches off every control of every view at once while the picture is not live. */}
+        <fieldset className="live-gate" disabled={!live} data-testid="live-gate">
+          {view === 'map' && <MapView />}
+          {view === 'board' && <BoardView />}
+          {view === 'alerts' && <AlertsView />}
+          {view === 'patients' && <PatientsView />}
+          {view === 'statistics' && <StatisticsView />}
+          {view === 'health' && <HealthView />}
+          {view === 'audit' && <AuditView />}
+          {view === 'report' && <ReportView />}
+        </fieldset>
       </main>
       {operator.role !== 'auditor' ? <AlertSounder /> : null}
     </div>

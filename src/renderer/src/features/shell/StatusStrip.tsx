@@ -9,7 +9,7 @@ const HEARTBEAT_STALE_MS = 12_000;
 const LOG_STATS_STALE_MS = 30_000;
 const LOG_QUEUE_ALARM = 10_000;
 
-type Level = 'ok' | 'warn' | 'bad' | 'idle';
+type Level = 'ok' | 'warn' | 'bad' | 'idle' | 'unknown';
 
 function Cell({ label, value, level, testId, children }: { label: string; value: string; level: Level; testId: string; children?: React.ReactNode }) {
   return (
@@ -35,7 +35,8 @@ export function StatusStrip({ onOpenAlerts }: { onOpenAlerts(): void }) {
   const heartbeatFresh = heartbeatAt !== null && now - heartbeatAt < HEARTBEAT_STALE_MS;
   const hubLevel: Level = link !== 'up' ? 'bad' : heartbeatAt === null ? 'ok' : heartbeatFresh ? 'ok' : 'bad';
   const hubConnections = hubStats.state === 'ok' ? hubStats.value.connections : null;
-  const hubValue = link !== 'up' ? 'DOWN' : hubLevel === 'bad' ? 'SILENT' : `up · ${formatNumber(hubConnections ?? consoleConnections ?? 0)} conn`;
+  const live = link === 'up';
+  const hubValue = !live ? link.toUpperCase() : hubLevel === 'bad' ? 'SILENT' : `up · ${formatNumber(hubConnections ?? consoleConnections ?? 0)} conn`;
 
   const cad = cadLinkOf(bridge);
   // No CAD configured is a set-up choice (a training console), not an outage.
@@ -50,13 +51,17 @@ export function StatusStrip({ onOpenAlerts }: { onOpenAlerts(): void }) {
   const logLevel: Level = logStats === null ? 'idle' : logFailing ? 'bad' : 'ok';
 
   const anyTrouble = hubLevel === 'bad' || cadLevel === 'bad' || logLevel === 'bad' || critical > 0;
+  // Without a live link these cells would repeat the hub's last word as if it were current.
+  const derived = (value: string, level: Level): [string, Level] => (live ? [value, level] : ['unknown', 'unknown']);
+  const [cadShown, cadShownLevel] = derived(cadValue, cadLevel);
+  const [logShown, logShownLevel] = derived(writeRate === null ? '—' : `${formatNumber(writeRate, 1)}/s`, logLevel);
   return (
     <header className={`strip${anyTrouble ? ' strip--trouble' : ''}`} data-testid="status-strip" data-trouble={anyTrouble ? '1' : '0'}>
       <Cell label="Hub" value={hubValue} level={hubLevel} testId="strip-hub">
         <Sparkline values={throughput} width={70} height={20} label="events per second" />
       </Cell>
-      <Cell label="CAD link" value={cadValue} level={cadLevel} testId="strip-cad" />
-      <Cell label="Log writes" value={writeRate === null ? '—' : `${formatNumber(writeRate, 1)}/s`} level={logLevel} testId="strip-log" />
+      <Cell label="CAD link" value={cadShown} level={cadShownLevel} testId="strip-cad" />
+      <Cell label="Log writes" value={logShown} level={logShownLevel} testId="strip-log" />
       <button type="button" className={`strip__cell strip__alerts strip__cell--${critical > 0 ? 'bad' : 'ok'}`} onClick={onOpenAlerts} data-testid="strip-alerts">
         <span className="strip__label">Critical unacknowledged</span>
         <span className="strip__value">{critical}</span>

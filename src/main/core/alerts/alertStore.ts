@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import { AlertSchema, type Alert } from '../../../shared/contract/alerts';
+import type { DatabaseSchema } from '../db/schema';
+import type { Logger } from '../logger';
+
+export interface AlertStore {
+  /** Open alerts and the newest `keepResolved` resolved ones, as they were last written. */
+  load(keepResolved: number): Promise<Alert[]>;
+  /** Writes the alert's current state (batched: every change in one event-loop turn is one transaction). */
+  save(alert: Alert): void;
+  /** Forgets resolved alerts the centre no longer keeps. */
+  forget(ids: readonly string[]): void;
+  /** Resolves once everything saved so far is committed. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Where alerts are kept between restarts. Writes are coalesced per turn: an
+ * alert refreshed by a monitor many times a second costs one row write, and the
+ * hub never waits for them. An acknowledgement is answered only after
+ * `flush()` (alertHandlers), so an answered acknowledgement is on disk; other
+ * changes may be lost in a crash within that one turn, and a lost receipt
+ * leaves the alert less settled than it was, never more (the safe side).
+ */
+export function createAlertStore(db: Kysely<DatabaseSchema>, logger: Logger): AlertStore {
+  const dirty = new Map<string, Alert>();
+  const forgotten = new Set<string>();
+  let writing: Promise<void> = Promise.resolve();
+  let scheduled = false;
+
+  const write = async () => {
+    scheduled = false;
+    const rows = [...dirty.values()].map((a) => ({ id: a.id, key: a.key, raised_at: a.raised_at, cleared_at: a.cleared_at, body: JSON.stringify(a) }));
+    const gone = [...forgotten];
+    dirty.clear();
+    forgotten.clear();
+    if (!rows.length && !gone.length) return;
+    await db.transaction().execute(async (trx) => {
+      for (const row of rows) {
+        await trx
+          .insertInto('alerts')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet({ key: row.key, cleared_at: row.cleared_at, body: row.body }))
+          .execute();
+      }
+      if (gone.length) await trx.deleteFrom('alerts').where('id', 'in', gone).execute();
+    });
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      writing = writing.then(write).catch((err: unknown) => logger.error({ err }, 'alerts could not be saved'));
+    });
+  };
+
+  return {
+    async load(keepResolved) {
+      const open = await db.selectFrom('alerts').select('body').where('cleared_at', 'is', null).execute();
+      const resolved = await db
+        .selectFrom('alerts')
+        .select('body')
+        .where('cleared_at', 'is not', null)
+        .orderBy('raised_at', 'desc')
+        .limit(keepResolved)
+        .execute();
+      const alerts: Alert[] = [];
+      for (const { body } of [...open, ...resolved]) {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(body);
+        } catch {
+          raw = null;
+        }
+        const parsed = AlertSchema.safeParse(raw);
+        if (parsed.success) alerts.push(parsed.data);
+        else logger.warn('a stored alert could not be read; it is skipped');
+      }
+      return alerts;
+    },
+    save(alert) {
+      dirty.set(alert.id, alert);
+      forgotten.delete(alert.id);
+      schedule();
+    },
+    forget(ids) {
+      for (const id of ids) {
+        dirty.delete(id);
+        forgotten.add(id);
+      }
+      if (ids.length) schedule();
+    },
+    async flush() {
+      if (scheduled) {
+        scheduled = false;
+        writing = writing.then(write);
+      }
+      await writing;
+    }
+  };
+}
