@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { CoreConfigSchema, type CoreConfig, type CoreConfigInput } from './config';
 import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
 import { registerAlertHandlers } from './alerts/alertHandlers';
+import { registerToneMute } from './alerts/toneMute';
 import { createOperatorStore, type OperatorStore } from './auth/operators';
 import { readOrCreateSecret } from './auth/secretFile';
 import { createTokenService, type TokenService } from './auth/tokens';
@@ -99,6 +100,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
 
     registerSessionHandlers(api, { operators, tokens, ttlSeconds: config.sessionTtlSeconds });
     registerAlertHandlers(ctx);
+    registerToneMute(ctx);
     const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, logger });
 
     // Domains, in dependency order: each may use the services of those above it.

@@ -55,11 +55,17 @@ export async function startSimulatedDevices(options: SimulatedDevicesOptions): P
   }
   for (let i = 1; i <= counts.monitors; i++) {
     const socket = await connect({ sub: `monitor-${i}`, role: 'device', device_id: `MON${i}`, device_type: 'monitor', patient_id: `P${i}` });
+    // A patient deteriorates in episodes that last a while (a real trend, not single noisy
+    // readings), so the hub's minimum duration lets them through; one in four is critical.
+    let episode: { until: number; critical: boolean } | null = null;
     every(3_000, () => {
-      // About one reading in ten goes out of range, so alerts show up in the demo.
-      const abnormal = random() < 0.1;
-      socket.emit('device_data', { data_type: 'blood_pressure', values: { systolic: abnormal ? 150 + Math.round(random() * 30) : 110 + Math.round(random() * 20), diastolic: abnormal ? 95 : 70 + Math.round(random() * 10) } }, () => undefined);
-      socket.emit('device_data', { data_type: 'heart_rate', values: { value: abnormal ? 130 : 60 + Math.round(random() * 30) } }, () => undefined);
+      const now = Date.now();
+      if (episode && now > episode.until) episode = null;
+      if (!episode && random() < 0.03) episode = { until: now + (20_000 + random() * 25_000) * speed, critical: random() < 0.25 };
+      const abnormal = episode !== null;
+      const heartRate = episode?.critical ? 155 + Math.round(random() * 10) : abnormal ? 128 + Math.round(random() * 8) : 60 + Math.round(random() * 30);
+      socket.emit('device_data', { data_type: 'blood_pressure', values: { systolic: abnormal ? 150 + Math.round(random() * 25) : 110 + Math.round(random() * 20), diastolic: abnormal ? 95 : 70 + Math.round(random() * 10) } }, () => undefined);
+      socket.emit('device_data', { data_type: 'heart_rate', values: { value: heartRate } }, () => undefined);
       socket.emit('device_data', { data_type: 'spo2', values: { value: abnormal ? 89 : 95 + Math.round(random() * 4) } }, () => undefined);
     });
   }

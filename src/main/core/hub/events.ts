@@ -14,6 +14,7 @@ import type { Hub } from './hub';
 import { takeToken } from './rateLimit';
 import type { HubConn } from './registry';
 import type { StalenessWatchdog } from './staleness';
+import type { VitalsGate } from './vitalsGate';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 /** Everything an event handler may use. */
@@ -23,6 +24,8 @@ export interface HubServices {
   requests: AmbulanceRequests;
   hospitals: HospitalRegistry;
   watchdog: StalenessWatchdog;
+  /** Hysteresis and minimum duration for monitor alerts. */
+  vitalsGate: VitalsGate;
   alerts: AlertCenter;
   bus: EventBus;
   /** Patients some console is watching (their vitals go to consoles as patient.vitals). */

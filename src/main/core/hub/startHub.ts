@@ -15,6 +15,7 @@ import { HubConfigSchema } from './hubConfig';
 import { registerHubRoutes } from './routes';
 import { attachSocketIo } from './socketioTransport';
 import { attachSse } from './sseTransport';
+import { createVitalsGate } from './vitalsGate';
 import { createStalenessWatchdog } from './staleness';
 import type { HubPublisher } from './types';
 import { attachWebSocket } from './websocketTransport';
@@ -73,6 +74,7 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
     requests,
     hospitals,
     watchdog,
+    vitalsGate: createVitalsGate(config, (key) => ctx.alerts.openFor(key) !== undefined),
     alerts: ctx.alerts,
     bus: ctx.bus,
     watchedPatients: watch,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { subscribeAlerts, useAlerts } from '../../stores/alertsStore';
+import { countUnacknowledged, subscribeAlerts, useAlerts } from '../../stores/alertsStore';
 import { subscribeDispatch, useDispatch } from '../../stores/dispatchStore';
 import { subscribeHealth, useHealth } from '../../stores/healthStore';
 import { subscribeLog } from '../../stores/logStore';
@@ -7,6 +7,7 @@ import { subscribePatients } from '../../stores/patientsStore';
 import { useSession } from '../../stores/sessionStore';
 import { AlertSounder } from '../alerts/AlertSounder';
 import { AlertsView } from '../alerts/AlertsView';
+import { CriticalBanner } from '../alerts/CriticalBanner';
 import { AuditView } from '../audit/AuditView';
 import { ReportView } from '../audit/ReportView';
 import { BoardView } from '../boards/BoardView';
@@ -22,10 +23,29 @@ function viewFromHash(): ViewId | null {
   return (id || null) as ViewId | null;
 }
 
+/** Counts that say what they count: red for critical, amber for warnings, each labelled. */
+function AlertBadges({ critical, warnings }: { critical: number; warnings: number }) {
+  return (
+    <span className="badges">
+      {critical > 0 ? (
+        <span className="badge" data-testid="nav-critical" title="critical alerts unacknowledged" aria-label={`${critical} critical unacknowledged`}>
+          {critical} crit
+        </span>
+      ) : null}
+      {warnings > 0 ? (
+        <span className="badge badge--warn" data-testid="nav-warnings" title="warnings unacknowledged" aria-label={`${warnings} warnings unacknowledged`}>
+          {warnings} warn
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
 export function Shell() {
   const operator = useSession((s) => s.operator)!;
   const signOut = useSession((s) => s.signOut);
-  const unread = useAlerts((s) => Object.keys(s.unread).length);
+  const critical = useAlerts((s) => countUnacknowledged(s.byId, 'critical'));
+  const warnings = useAlerts((s) => countUnacknowledged(s.byId, 'warning'));
   const views = viewsFor(operator.role);
   const [view, setView] = useState<ViewId>(() => {
     const fromHash = viewFromHash();
@@ -69,7 +89,7 @@ export function Shell() {
         {views.map((v) => (
           <button key={v.id} type="button" className={`nav__item${v.id === view ? ' nav__item--active' : ''}`} onClick={() => go(v.id)} data-view={v.id}>
             {v.title}
-            {v.id === 'alerts' && unread > 0 ? <span className="badge">{unread}</span> : null}
+            {v.id === 'alerts' ? <AlertBadges critical={critical} warnings={warnings} /> : null}
           </button>
         ))}
         <div className="nav__spacer" />
@@ -82,6 +102,7 @@ export function Shell() {
         </button>
       </nav>
       <main className="content" data-view={view}>
+        {operator.role !== 'auditor' ? <CriticalBanner onOpenAlerts={() => go('alerts')} /> : null}
         {view === 'map' && <MapView />}
         {view === 'board' && <BoardView />}
         {view === 'alerts' && <AlertsView />}
