@@ -62,6 +62,12 @@ export const IncidentTimestampsSchema = z.partialRecord(IncidentTimestampNameSch
 export const UnitSchema = z.object({
   id: Id,
   call_sign: z.string().min(1).max(64),
+  /**
+   * The unit's capability class (e.g. ALS, BLS, supervisor), which run cards
+   * match against the incident type. Optional: a CAD that does not send it gets
+   * suggestions by distance alone.
+   */
+  unit_type: z.string().min(1).max(32).nullable().default(null),
   status: UnitStatusSchema,
   location: LocationSchema.nullable(),
   /** Degrees clockwise from north. */

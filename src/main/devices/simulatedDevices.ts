@@ -19,6 +19,12 @@ export interface SimulatedDevicesOptions {
   url: string;
   token(identity: Identity): Promise<string>;
   counts?: SimulatedDeviceCounts;
+  /**
+   * Crews that are the CAD's own units: their MDTs report as these unit ids, at
+   * the position and status the CAD has for them (a real MDT's GPS and the CAD
+   * describe the same ambulance). Without it, crews M1..Mn wander on their own.
+   */
+  crewUnits?: { ids: readonly string[]; positionOf(unitId: string): { latitude: number; longitude: number; heading: number; status: string } | null };
   /** Multiplies every interval (tests use a small value). */
   speed?: number;
   random?: () => number;
@@ -45,10 +51,16 @@ export async function startSimulatedDevices(options: SimulatedDevicesOptions): P
   const { bounds } = CITY_AREA;
   const randomPoint = () => ({ latitude: bounds.minLat + random() * (bounds.maxLat - bounds.minLat), longitude: bounds.minLon + random() * (bounds.maxLon - bounds.minLon) });
 
-  for (let i = 1; i <= counts.crews; i++) {
-    const socket = await connect({ sub: `mdt-${i}`, role: 'crew', unit_id: `M${i}` });
+  const crewIds = options.crewUnits ? [...options.crewUnits.ids] : Array.from({ length: counts.crews }, (_, i) => `M${i + 1}`);
+  for (const [i, unitId] of crewIds.entries()) {
+    const socket = await connect({ sub: `mdt-${i + 1}`, role: 'crew', unit_id: unitId });
     let position = randomPoint();
     every(5_000, () => {
+      const reported = options.crewUnits?.positionOf(unitId);
+      if (reported) {
+        socket.emit('update_location', { latitude: reported.latitude, longitude: reported.longitude, heading: reported.heading, status: reported.status }, () => undefined);
+        return;
+      }
       position = jitter(random, position.latitude, position.longitude, 0.5);
       socket.emit('update_location', { ...position, heading: Math.round(random() * 359), speed_kmh: Math.round(random() * 80), status: 'available' }, () => undefined);
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IncidentSchema, UnitSchema } from '../cad';
 import { event, method } from './define';
+import { StatusThresholdsSchema } from './statusThresholds';
 
 const DISPATCH_CONSOLE_ROLES = ['dispatcher', 'supervisor', 'admin'] as const;
 
@@ -28,7 +29,13 @@ export type OutboxReceipt = z.infer<typeof OutboxReceiptSchema>;
 
 export const IdempotencyKeySchema = z.string().min(8).max(128).optional();
 
-export const UnitSuggestionSchema = z.object({ unit: UnitSchema, distance_km: z.number().nonnegative() });
+export const UnitSuggestionSchema = z.object({
+  unit: UnitSchema,
+  distance_km: z.number().nonnegative(),
+  /** How the unit's type fits the incident type's run card. */
+  run_card: z.enum(['preferred', 'acceptable', 'not_on_card'])
+});
+export type UnitSuggestion = z.infer<typeof UnitSuggestionSchema>;
 
 export const dispatchMethods = {
   'dispatch.snapshot': method({
@@ -47,8 +54,20 @@ export const dispatchMethods = {
     }),
     output: OutboxReceiptSchema
   }),
+  'dispatch.thresholds': method({
+    summary: "The centre's time-in-status thresholds (per incident priority and status, and per unit status).",
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({}).strict(),
+    output: StatusThresholdsSchema
+  }),
+  'dispatch.setThresholds': method({
+    summary: "Set the centre's time-in-status thresholds for every console (supervisors; logged).",
+    roles: ['supervisor', 'admin'],
+    input: StatusThresholdsSchema.pick({ incident: true, unit: true }).strict(),
+    output: StatusThresholdsSchema
+  }),
   'dispatch.suggestUnits': method({
-    summary: 'Closest available units to an incident, nearest first (straight-line distance).',
+    summary: "Available units for an incident: the unit types its run card calls for first, then nearest (straight-line distance).",
     roles: DISPATCH_CONSOLE_ROLES,
     input: z.object({ incident_id: z.string().min(1).max(128), limit: z.number().int().min(1).max(50).default(5) }),
     output: z.array(UnitSuggestionSchema)
@@ -65,6 +84,11 @@ export const dispatchEvents = {
     summary: 'Incidents that changed (batched per event-loop turn); `removed` lists incidents the CAD no longer has.',
     roles: DISPATCH_CONSOLE_ROLES,
     payload: z.object({ incidents: z.array(IncidentSchema), removed: z.array(z.string()) })
+  }),
+  'dispatch.thresholdsUpdated': event({
+    summary: "A supervisor changed the centre's time-in-status thresholds.",
+    roles: DISPATCH_CONSOLE_ROLES,
+    payload: StatusThresholdsSchema
   }),
   'dispatch.metricsUpdated': event({
     summary: 'The CAD published new dashboard metrics.',

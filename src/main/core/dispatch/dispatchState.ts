@@ -8,6 +8,7 @@ import {
 } from '../../../shared/cad';
 import type { DispatchSnapshot } from '../../../shared/contract/dispatch';
 import type { DispatchAssignments } from './types';
+import { runCardMatch, type RunCardMatch } from './runCards';
 import { distanceKm } from './geo';
 
 /** What applying one CAD event did; `unknown_entity` means our picture is behind the CAD's. */
@@ -37,7 +38,8 @@ export interface DispatchState extends DispatchAssignments {
   setCadPosition(position: { epoch: string; seq: number } | null, syncedAt?: string): void;
   snapshot(): DispatchSnapshot;
   /** Closest available units with a known location, nearest first. */
-  suggestUnits(incidentId: string, limit: number): Array<{ unit: Unit; distance_km: number }>;
+  /** Available units for an incident: those its run card calls for first, then by straight-line distance. */
+  suggestUnits(incidentId: string, limit: number): Array<{ unit: Unit; distance_km: number; run_card: RunCardMatch }>;
   /** Called once per event-loop turn with everything that changed in it. */
   onChange(listener: (changes: DispatchChanges) => void): () => void;
 }
@@ -202,9 +204,14 @@ export function createDispatchState(): DispatchState {
       const from = incident.location;
       return [...units.values()]
         .filter((u) => u.status === 'available' && u.location)
-        .map((u) => ({ unit: structuredClone(u), distance_km: Math.round(distanceKm(from, u.location!) * 1000) / 1000 }))
-        .sort((a, b) => a.distance_km - b.distance_km || a.unit.id.localeCompare(b.unit.id))
-        .slice(0, limit);
+        .map((u) => {
+          const { match, rank } = runCardMatch(incident.type, u.unit_type);
+          return { unit: structuredClone(u), distance_km: Math.round(distanceKm(from, u.location!) * 1000) / 1000, run_card: match, rank };
+        })
+        // Run card first (the right kind of unit), then the nearest of that kind.
+        .sort((a, b) => a.rank - b.rank || a.distance_km - b.distance_km || a.unit.id.localeCompare(b.unit.id))
+        .slice(0, limit)
+        .map(({ rank: _rank, ...suggestion }) => suggestion);
     },
     incidentsAssignedTo(unitId) {
       const out: string[] = [];

@@ -1,6 +1,7 @@
 import type { CoreContext } from '../createCore';
 import { AppError } from '../errors';
 import { createDispatchState, type DispatchState } from './dispatchState';
+import { registerStatusThresholds } from './statusThresholds';
 
 declare module '../services' {
   interface CoreServices {
@@ -33,6 +34,7 @@ export async function startDispatch(ctx: CoreContext): Promise<DispatchState> {
     return state.suggestUnits(incident_id, limit);
   });
 
+  registerStatusThresholds(ctx);
   ctx.services.dispatch = state;
   return state;
 }

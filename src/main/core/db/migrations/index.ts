@@ -4,6 +4,7 @@ import { m002SocketLog } from './002_socket_log';
 import { m003Hub } from './003_hub';
 import { m004Bridge } from './004_bridge';
 import { m005UserIndex } from './005_user_index';
+import { m007CentreSettings } from './007_centre_settings';
 
 /**
  * Append-only. A static map because bundlers cannot discover migration files on
@@ -14,5 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '002_socket_log': m002SocketLog,
   '003_hub': m003Hub,
   '004_bridge': m004Bridge,
-  '005_user_index': m005UserIndex
+  '005_user_index': m005UserIndex,
+  // 006 is left for the durable alerts of the same issue, merged separately.
+  '007_centre_settings': m007CentreSettings
 };

@@ -11,6 +11,8 @@ import { CriticalBanner } from '../alerts/CriticalBanner';
 import { AuditView } from '../audit/AuditView';
 import { ReportView } from '../audit/ReportView';
 import { BoardView } from '../boards/BoardView';
+import { subscribeThresholds, useThresholds } from '../boards/thresholds';
+import { DispatchView } from '../dispatch/DispatchView';
 import { HealthView } from '../health/HealthView';
 import { MapView } from '../map/MapView';
 import { PatientsView } from '../patients/PatientsView';
@@ -65,9 +67,10 @@ export function Shell() {
   useEffect(() => {
     const stops = [subscribeHealth(), subscribeLog()];
     if (operator.role !== 'auditor') {
-      stops.push(subscribeAlerts(), subscribeDispatch(), subscribePatients());
+      stops.push(subscribeAlerts(), subscribeDispatch(), subscribePatients(), subscribeThresholds());
       void useAlerts.getState().load();
       void useDispatch.getState().load();
+      void useThresholds.getState().load();
     }
     void useHealth.getState().load();
     const refresh = setInterval(() => void useHealth.getState().load(), 10_000);
@@ -103,6 +106,7 @@ export function Shell() {
       </nav>
       <main className="content" data-view={view}>
         {operator.role !== 'auditor' ? <CriticalBanner onOpenAlerts={() => go('alerts')} /> : null}
+        {view === 'dispatch' && <DispatchView />}
         {view === 'map' && <MapView />}
         {view === 'board' && <BoardView />}
         {view === 'alerts' && <AlertsView />}
