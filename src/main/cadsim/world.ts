@@ -152,6 +152,7 @@ export function createWorld(options: WorldOptions) {
         assigned_units: [],
         timestamps: { call_received: at },
         destination: null,
+        notes: [],
         updated_at: at
       };
       state.incidents.set(incident.id, incident);
@@ -267,6 +268,14 @@ export function createWorld(options: WorldOptions) {
           return;
         }
       }
+    },
+
+    addNote(incident: Incident, text: string, author: string | null) {
+      const at = now();
+      const note = { id: `${incident.id}-N${incident.notes.length + 1}`, text, author, at };
+      incident.notes.push(note);
+      incident.updated_at = at;
+      emit('incident:note:added', { incident_id: incident.id, note: { ...note }, at });
     },
 
     completeTransport(incident: Incident, unitId: string, destination: string | null, epcrId: string | null) {

@@ -27,6 +27,16 @@ export const OutboxReceiptSchema = z.object({
 });
 export type OutboxReceipt = z.infer<typeof OutboxReceiptSchema>;
 
+/** One line of an incident's activity log. */
+export const IncidentActivitySchema = z.object({
+  at: z.string(),
+  kind: z.enum(['created', 'assigned', 'status', 'time', 'note', 'transport']),
+  text: z.string(),
+  unit_id: z.string().nullable(),
+  by: z.string().nullable()
+});
+export type IncidentActivity = z.infer<typeof IncidentActivitySchema>;
+
 export const IdempotencyKeySchema = z.string().min(8).max(128).optional();
 
 export const UnitSuggestionSchema = z.object({
@@ -53,6 +63,30 @@ export const dispatchMethods = {
       idempotency_key: IdempotencyKeySchema
     }),
     output: OutboxReceiptSchema
+  }),
+  'dispatch.createIncident': method({
+    summary: 'Take a call at the console: the CAD creates the incident (queued in the outbox; it appears when the CAD announces it).',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({
+      type: z.string().trim().min(1).max(128),
+      priority: z.number().int().min(1).max(9),
+      address: z.string().trim().min(1).max(512),
+      location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+      idempotency_key: IdempotencyKeySchema
+    }),
+    output: OutboxReceiptSchema
+  }),
+  'dispatch.addNote': method({
+    summary: 'Add a call note to an incident, signed with the operator (queued for the CAD).',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({ incident_id: z.string().min(1).max(128), text: z.string().trim().min(1).max(2000), idempotency_key: IdempotencyKeySchema }),
+    output: OutboxReceiptSchema
+  }),
+  'dispatch.incidentActivity': method({
+    summary: "An incident's activity log: creation, assignments, status changes, incident times and notes, oldest first.",
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({ incident_id: z.string().min(1).max(128) }).strict(),
+    output: z.array(IncidentActivitySchema)
   }),
   'dispatch.thresholds': method({
     summary: "The centre's time-in-status thresholds (per incident priority and status, and per unit status).",

@@ -24,6 +24,7 @@ const incident = (id: string): Incident => ({
   assigned_units: [],
   timestamps: { call_received: at },
   destination: null,
+  notes: [],
   updated_at: at
 });
 const meta = { epoch: 'e', seq: 1 };

@@ -14,6 +14,7 @@ export const DEMO_PASSWORD = 'switchboard-demo';
 const DEMO_CAD_UNITS = 18;
 /** CAD units whose crews also carry a simulated MDT reporting to the hub. */
 const DEMO_MDT_UNITS = 5;
+const DEMO_OPENING_CALLS = 6;
 /** One account per role, so a newcomer can see how roles shape the console. */
 export const DEMO_OPERATORS: ReadonlyArray<{ username: string; role: OperatorRole }> = [
   { username: 'demo', role: 'admin' },
@@ -65,6 +66,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     autoDispatch: { priorities: [3, 4] },
     autoDispatchAfterMs: 10 * 60_000
   });
+  // A few calls already in when the console opens, so a newcomer has a queue to work at once.
+  for (let i = 0; i < DEMO_OPENING_CALLS; i += 1) sim.world.createIncident();
   let core;
   try {
     core = await createCore({

@@ -44,9 +44,10 @@ function CallRow({ incident, index, style, selected, tabbable }: { incident: Inc
       <span className="call-row__id">{incident.id}</span>
       <span className="call-row__type">{incident.type}</span>
       <span className="call-row__addr">{incident.address}</span>
-      <span className="call-row__status">{INCIDENT_STATUS_SHORT[incident.status] ?? incident.status}</span>
+      {/* In the pending list every row is pending and has no unit: the address gets the room instead. */}
+      {pending ? null : <span className="call-row__status">{INCIDENT_STATUS_SHORT[incident.status] ?? incident.status}</span>}
       <Timer since={incident.statusSince} thresholds={incidentTimer(thresholds, incident.priority, incident.status)} label={`Time in ${incident.status.replace(/_/g, ' ')}`} />
-      <span className="call-row__units">{pending ? (incident.units.length ? callsignsOf(incident.units, units) : '') : callsignsOf(incident.units, units) || '—'}</span>
+      {pending ? null : <span className="call-row__units">{callsignsOf(incident.units, units) || '—'}</span>}
     </div>
   );
 }

@@ -5,6 +5,8 @@ import { useSession } from '../../stores/sessionStore';
 import { AssignButtons } from '../boards/AssignButtons';
 import { incidentTimer, unitTimer, useThresholds } from '../boards/thresholds';
 import { callsignsOf } from '../dispatch/CallList';
+import { IncidentActions } from '../dispatch/IncidentActions';
+import { UnitStatusSetter } from '../dispatch/UnitStatusSetter';
 import { canDispatch } from '../shell/views';
 import { UNIT_STATUS_COLORS, UNIT_STATUS_LABELS, priorityColor } from './unitColors';
 
@@ -56,6 +58,7 @@ export function DetailsPanel() {
         <button type="button" onClick={() => follow(followUnitId === unit.id ? null : unit.id)}>
           {followUnitId === unit.id ? 'Stop following' : 'Follow unit'}
         </button>
+        {canDispatch(role) ? <UnitStatusSetter unit={unit} /> : null}
       </aside>
     );
   }
@@ -79,7 +82,7 @@ export function DetailsPanel() {
         <p data-testid="details-units">
           <strong>Units:</strong> {incident.units.length ? callsignsOf(incident.units, units) : 'none assigned'}
         </p>
-        <dl>
+        <dl className="details__times">
           {Object.entries(incident.times).map(([k, v]) => (
             <div key={k}>
               <dt>{k.replace(/_at$/, '').replace(/_/g, ' ')}</dt>
@@ -88,6 +91,7 @@ export function DetailsPanel() {
           ))}
         </dl>
         {canDispatch(role) ? <AssignButtons incidentId={incident.id} label={incident.status === 'pending' ? 'Assign' : 'Send another'} /> : null}
+        <IncidentActions incident={incident} canAct={canDispatch(role)} />
       </aside>
     );
   }

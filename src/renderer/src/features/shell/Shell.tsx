@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { countUnacknowledged, subscribeAlerts, useAlerts } from '../../stores/alertsStore';
 import { subscribeDispatch, useDispatch } from '../../stores/dispatchStore';
 import { subscribeHealth, useHealth } from '../../stores/healthStore';
@@ -13,12 +13,13 @@ import { ReportView } from '../audit/ReportView';
 import { BoardView } from '../boards/BoardView';
 import { subscribeThresholds, useThresholds } from '../boards/thresholds';
 import { DispatchView } from '../dispatch/DispatchView';
+import { useDispatchShortcuts } from '../dispatch/shortcuts';
 import { HealthView } from '../health/HealthView';
 import { MapView } from '../map/MapView';
 import { PatientsView } from '../patients/PatientsView';
 import { StatisticsView } from '../statistics/StatisticsView';
 import { StatusStrip } from './StatusStrip';
-import { viewsFor, type ViewId } from './views';
+import { canDispatch, viewsFor, type ViewId } from './views';
 
 function viewFromHash(): ViewId | null {
   const id = location.hash.replace(/^#\/?/, '');
@@ -80,10 +81,11 @@ export function Shell() {
     };
   }, [operator.role]);
 
-  const go = (id: ViewId) => {
+  const go = useCallback((id: ViewId) => {
     location.hash = `/${id}`;
     setView(id);
-  };
+  }, []);
+  useDispatchShortcuts(go, canDispatch(operator.role));
 
   return (
     <div className="shell">
