@@ -3,6 +3,9 @@ import { isMuted, unacknowledgedCritical, useAlerts } from '../../stores/alertsS
 import { notifyDesktop, playCriticalTone } from './alertTone';
 import { showAlertCount } from './alertTitle';
 
+/** How many times the repeat timer has looked and how many times it sounded (read by the debug hook). */
+export const alarmCounters = { checks: 0, sounded: 0 };
+
 /** How often the alarm sounds again while a critical alert waits: often enough that it cannot be tuned out. */
 export const ALARM_REPEAT_MS = 4_000;
 
@@ -20,7 +23,10 @@ export function AlertSounder() {
     showAlertCount(unacknowledgedCritical(useAlerts.getState().byId).length);
     const sound = () => {
       const { byId, mutedUntil } = useAlerts.getState();
-      if (unacknowledgedCritical(byId).length > 0 && !isMuted(mutedUntil)) playCriticalTone();
+      if (unacknowledgedCritical(byId).length > 0 && !isMuted(mutedUntil)) {
+        alarmCounters.sounded += 1;
+        playCriticalTone();
+      }
     };
     const unsubscribe = useAlerts.subscribe((state, previous) => {
       if (state.byId === previous.byId) return;
@@ -36,7 +42,10 @@ export function AlertSounder() {
       }
       if (fresh) sound();
     });
-    const repeat = setInterval(sound, ALARM_REPEAT_MS);
+    const repeat = setInterval(() => {
+      alarmCounters.checks += 1;
+      sound();
+    }, ALARM_REPEAT_MS);
     return () => {
       unsubscribe();
       clearInterval(repeat);

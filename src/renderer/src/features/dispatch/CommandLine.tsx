@@ -88,7 +88,9 @@ export function CommandLine() {
         aria-controls="dispatch-command-completions"
         autoComplete="off"
         spellCheck={false}
-        disabled={busy}
+        // Read-only, not disabled, while a command runs: a disabled input drops the keyboard focus.
+        readOnly={busy}
+        aria-busy={busy}
       />
       {completions.length ? (
         <ul className="cmd__completions" id="dispatch-command-completions" role="listbox" data-testid="command-completions">

@@ -76,7 +76,9 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, onReady }: DispatchM
       const s = useDispatch.getState();
       const item = selected.kind === 'unit' ? s.units.get(selected.id) : selected.kind === 'incident' ? s.incidents.get(selected.id) : selected.kind === 'hospital' ? s.hospitals.get(selected.id) : s.requests.get(selected.id);
       if (!item || !Number.isFinite(item.lat) || !Number.isFinite(item.lon)) return;
-      map.easeTo({ center: [item.lon, item.lat], zoom: Math.max(map.getZoom(), 12.5), duration: 400 });
+      // On the dispatch screen the details sit over the map's left side: centre in the part still visible.
+      const covered = map.getContainer().closest('.dispatch__map') ? 340 : 0;
+      map.easeTo({ center: [item.lon, item.lat], zoom: Math.max(map.getZoom(), 12.5), duration: 400, padding: { left: covered, top: 0, right: 0, bottom: 0 } });
     };
 
     map.on('load', () => {
