@@ -62,6 +62,12 @@ export const IncidentTimestampsSchema = z.partialRecord(IncidentTimestampNameSch
 export const UnitSchema = z.object({
   id: Id,
   call_sign: z.string().min(1).max(64),
+  /**
+   * The unit's capability class (e.g. ALS, BLS, supervisor), which run cards
+   * match against the incident type. Optional: a CAD that does not send it gets
+   * suggestions by distance alone.
+   */
+  unit_type: z.string().min(1).max(32).nullable().default(null),
   status: UnitStatusSchema,
   location: LocationSchema.nullable(),
   /** Degrees clockwise from north. */
@@ -72,6 +78,15 @@ export const UnitSchema = z.object({
   last_report: Timestamp.nullable()
 });
 export type Unit = z.infer<typeof UnitSchema>;
+
+/** A call note: free text a dispatcher (or the CAD) added to an incident. */
+export const IncidentNoteSchema = z.object({
+  id: Id,
+  text: z.string().min(1).max(2000),
+  author: z.string().max(128).nullable(),
+  at: Timestamp
+});
+export type IncidentNote = z.infer<typeof IncidentNoteSchema>;
 
 export const IncidentSchema = z.object({
   id: Id,
@@ -86,6 +101,8 @@ export const IncidentSchema = z.object({
   timestamps: IncidentTimestampsSchema,
   /** Where the patient was taken, once transport completes. */
   destination: z.string().max(256).nullable(),
+  /** Call notes, oldest first. Optional on the wire: a CAD without notes sends none. */
+  notes: z.array(IncidentNoteSchema).max(500).default([]),
   updated_at: Timestamp
 });
 export type Incident = z.infer<typeof IncidentSchema>;
@@ -123,6 +140,7 @@ export const cadInboundSchemas = {
     at: Timestamp
   }),
   'incident:new': z.object({ ...Sequenced, incident: IncidentSchema, at: Timestamp }),
+  'incident:note:added': z.object({ ...Sequenced, incident_id: Id, note: IncidentNoteSchema, at: Timestamp }),
   'assignment:received': z.object({ ...Sequenced, unit_id: Id, incident_id: Id, at: Timestamp }),
   'transport:completed': z.object({
     ...Sequenced,
@@ -181,6 +199,16 @@ export const outboundBodySchemas = {
   }),
   'unit:status:update': z.object({ unit_id: Id, status: UnitStatusSchema, incident_id: Id.nullable().default(null) }),
   'incident:status:update': z.object({ incident_id: Id, status: IncidentStatusSchema }),
+  /** A call taken at the console: the CAD creates the incident (its id, its geocoding) and announces it with incident:new. */
+  'incident:create': z.object({
+    type: z.string().min(1).max(128),
+    priority: z.number().int().min(1).max(9),
+    address: z.string().min(1).max(512),
+    location: LocationSchema.optional(),
+    /** Who took the call, for the CAD's own record. */
+    created_by: z.string().max(128).nullable().default(null)
+  }),
+  'incident:note:add': z.object({ incident_id: Id, text: z.string().min(1).max(2000), author: z.string().max(128).nullable().default(null) }),
   'incident:timestamp:record': z.object({
     incident_id: Id,
     name: IncidentTimestampNameSchema,

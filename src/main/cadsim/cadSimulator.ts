@@ -33,7 +33,10 @@ export interface CadSimulatorOptions {
   timeScale?: number;
   /** Emit metrics:updated every this many ticks (0 = never on its own). */
   metricsEveryTicks?: number;
-  autoDispatch?: boolean;
+  /** All new calls, only some priorities, or none (the dispatcher assigns). */
+  autoDispatch?: boolean | { priorities: readonly number[] };
+  /** Simulated ms after which the CAD dispatches a call nobody assigned. */
+  autoDispatchAfterMs?: number;
   seed?: number;
   area?: CityArea;
   /** Serve wss/https with this PEM pair (a CAD behind TLS). */
@@ -83,7 +86,7 @@ export async function createCadSimulator(options: CadSimulatorOptions): Promise<
     state.seq += 1;
     io.to(CAD_BRIDGE_ROOM).emit(event, { epoch: state.epoch, seq: state.seq, ...payload });
   };
-  const world = createWorld({ state, random, emit, area: options.area, autoDispatch: options.autoDispatch ?? true });
+  const world = createWorld({ state, random, emit, area: options.area, autoDispatch: options.autoDispatch ?? true, autoDispatchAfterMs: options.autoDispatchAfterMs });
   world.seedUnits(options.units ?? 12);
   const handleOutbound = createOutboundHandler(state, world);
 

@@ -45,6 +45,17 @@ export function createOutboundHandler(state: SimState, world: World) {
       world.setIncidentStatus(incident, b.status);
       return { ok: true, duplicate: false };
     },
+    'incident:create': (b) => {
+      // A real CAD geocodes the address; the simulator puts the call at the given point or anywhere in the city.
+      world.createIncident({ type: b.type, priority: b.priority, address: b.address, location: b.location });
+      return { ok: true, duplicate: false };
+    },
+    'incident:note:add': (b) => {
+      const incident = state.incidents.get(b.incident_id);
+      if (!incident) return fail('NOT_FOUND', `No incident ${b.incident_id}.`);
+      world.addNote(incident, b.text, b.author);
+      return { ok: true, duplicate: false };
+    },
     'incident:timestamp:record': (b) => {
       const incident = state.incidents.get(b.incident_id);
       if (!incident) return fail('NOT_FOUND', `No incident ${b.incident_id}.`);

@@ -33,8 +33,13 @@ export interface WorldOptions {
   random: () => number;
   emit: Emit;
   area?: CityArea;
-  /** Assign the closest available unit to every new incident. */
-  autoDispatch: boolean;
+  /** Assign the closest available unit to new incidents: all of them, or only these priorities (the rest wait for a dispatcher). */
+  autoDispatch: boolean | { priorities: readonly number[] };
+  /**
+   * A call left pending this long (simulated ms) is dispatched by the CAD itself,
+   * as a neighbouring centre would take it: an unattended demo's queue stays bounded.
+   */
+  autoDispatchAfterMs?: number;
 }
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -110,14 +115,20 @@ export function createWorld(options: WorldOptions) {
     return arrived;
   };
 
+  /** Simulated time each pending call arrived, for the fallback dispatch. */
+  const pendingSince = new Map<string, number>();
+
   const world = {
     seedUnits(count: number) {
       for (let i = 1; i <= count; i += 1) {
         const id = `U-${String(i).padStart(3, '0')}`;
         if (state.units.has(id)) continue;
+        // Two advanced (ALS) units for every basic (BLS) one: the run cards ask for both kinds.
+        const als = i % 3 !== 0;
         state.units.set(id, {
           id,
-          call_sign: `Medic ${i}`,
+          call_sign: als ? `Medic ${i}` : `Aid ${i}`,
+          unit_type: als ? 'ALS' : 'BLS',
           status: 'available',
           location: randomPoint(),
           heading: 0,
@@ -141,15 +152,31 @@ export function createWorld(options: WorldOptions) {
         assigned_units: [],
         timestamps: { call_received: at },
         destination: null,
+        notes: [],
         updated_at: at
       };
       state.incidents.set(incident.id, incident);
+      pendingSince.set(incident.id, state.clockMs);
       emit('incident:new', { incident: structuredClone(incident), at });
-      if (options.autoDispatch) {
+      const auto = options.autoDispatch;
+      if (auto === true || (auto && auto.priorities.includes(incident.priority))) {
         const closest = world.closestAvailable(incident);
         if (closest) world.assign(closest, incident);
       }
       return incident;
+    },
+
+    dispatchOverdue() {
+      for (const [id, since] of pendingSince) {
+        const incident = state.incidents.get(id);
+        if (!incident || incident.status !== 'pending') {
+          pendingSince.delete(id);
+          continue;
+        }
+        if (options.autoDispatchAfterMs === undefined || state.clockMs - since < options.autoDispatchAfterMs) continue;
+        const closest = world.closestAvailable(incident);
+        if (closest) world.assign(closest, incident);
+      }
     },
 
     closestAvailable(incident: Incident): Unit | null {
@@ -185,6 +212,7 @@ export function createWorld(options: WorldOptions) {
       const expected = (incidentsPerMinute * dtMs) / 60_000;
       let arrivals = Math.floor(expected) + (random() < expected % 1 ? 1 : 0);
       while (arrivals-- > 0) world.createIncident();
+      world.dispatchOverdue();
       for (const [unitId, plan] of [...state.plans]) {
         const unit = state.units.get(unitId);
         const incident = state.incidents.get(plan.incidentId);
@@ -240,6 +268,14 @@ export function createWorld(options: WorldOptions) {
           return;
         }
       }
+    },
+
+    addNote(incident: Incident, text: string, author: string | null) {
+      const at = now();
+      const note = { id: `${incident.id}-N${incident.notes.length + 1}`, text, author, at };
+      incident.notes.push(note);
+      incident.updated_at = at;
+      emit('incident:note:added', { incident_id: incident.id, note: { ...note }, at });
     },
 
     completeTransport(incident: Incident, unitId: string, destination: string | null, epcrId: string | null) {

@@ -6,6 +6,7 @@ import { parseCoreConfig, type CoreConfig, type CoreConfigInput } from './config
 import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
 import { registerAlertHandlers } from './alerts/alertHandlers';
 import { createAlertStore } from './alerts/alertStore';
+import { registerToneMute } from './alerts/toneMute';
 import { createOperatorStore, type OperatorStore } from './auth/operators';
 import { readOrCreateSecret } from './auth/secretFile';
 import { createDeviceRegistry, type DeviceRegistry } from './auth/deviceRegistry';
@@ -153,6 +154,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     registerSessionHandlers(api, { operators, tokens, revocations, throttle, ttlSeconds: config.sessionTtlSeconds, audit });
     registerAdminHandlers(ctx, audit);
     registerAlertHandlers(ctx);
+    registerToneMute(ctx);
     const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, audit, bootId: ctx.bootId });
     closers.push(() => consoleNsp.close());
 

@@ -22,6 +22,12 @@ export interface SimulatedDevicesOptions {
   url: string;
   token(identity: Identity): Promise<string>;
   counts?: SimulatedDeviceCounts;
+  /**
+   * Crews that are the CAD's own units: their MDTs report as these unit ids, at
+   * the position and status the CAD has for them (a real MDT's GPS and the CAD
+   * describe the same ambulance). Without it, crews M1..Mn wander on their own.
+   */
+  crewUnits?: { ids: readonly string[]; positionOf(unitId: string): { latitude: number; longitude: number; heading: number; status: string } | null };
   /** Multiplies every interval (tests use a small value). */
   speed?: number;
   random?: () => number;
@@ -48,21 +54,33 @@ export async function startSimulatedDevices(options: SimulatedDevicesOptions): P
   const { bounds } = CITY_AREA;
   const randomPoint = () => ({ latitude: bounds.minLat + random() * (bounds.maxLat - bounds.minLat), longitude: bounds.minLon + random() * (bounds.maxLon - bounds.minLon) });
 
-  for (let i = 1; i <= counts.crews; i++) {
-    const sender = createReliableSender(await connect({ sub: `mdt-${i}`, role: 'crew', unit_id: `M${i}` }), `mdt-${i}`);
+  const crewIds = options.crewUnits ? [...options.crewUnits.ids] : Array.from({ length: counts.crews }, (_, i) => `M${i + 1}`);
+  for (const [i, unitId] of crewIds.entries()) {
+    const sender = createReliableSender(await connect({ sub: `mdt-${i + 1}`, role: 'crew', unit_id: unitId }), `mdt-${i + 1}`);
     let position = randomPoint();
     every(5_000, () => {
+      const reported = options.crewUnits?.positionOf(unitId);
+      if (reported) {
+        sender.send('update_location', { latitude: reported.latitude, longitude: reported.longitude, heading: reported.heading, status: reported.status });
+        return;
+      }
       position = jitter(random, position.latitude, position.longitude, 0.5);
       sender.send('update_location', { ...position, heading: Math.round(random() * 359), speed_kmh: Math.round(random() * 80), status: 'available' });
     });
   }
   for (let i = 1; i <= counts.monitors; i++) {
     const sender = createReliableSender(await connect({ sub: `monitor-${i}`, role: 'device', device_id: `MON${i}`, device_type: 'monitor', patient_id: `P${i}` }), `monitor-${i}`);
+    // A patient deteriorates in episodes that last a while (a real trend, not single noisy
+    // readings), so the hub's minimum duration lets them through; one in four is critical.
+    let episode: { until: number; critical: boolean } | null = null;
     every(3_000, () => {
-      // About one reading in ten goes out of range, so alerts show up in the demo.
-      const abnormal = random() < 0.1;
-      sender.send('device_data', { data_type: 'blood_pressure', values: { systolic: abnormal ? 150 + Math.round(random() * 30) : 110 + Math.round(random() * 20), diastolic: abnormal ? 95 : 70 + Math.round(random() * 10) } });
-      sender.send('device_data', { data_type: 'heart_rate', values: { value: abnormal ? 130 : 60 + Math.round(random() * 30) } });
+      const now = Date.now();
+      if (episode && now > episode.until) episode = null;
+      if (!episode && random() < 0.03) episode = { until: now + (20_000 + random() * 25_000) * speed, critical: random() < 0.25 };
+      const abnormal = episode !== null;
+      const heartRate = episode?.critical ? 155 + Math.round(random() * 10) : abnormal ? 128 + Math.round(random() * 8) : 60 + Math.round(random() * 30);
+      sender.send('device_data', { data_type: 'blood_pressure', values: { systolic: abnormal ? 150 + Math.round(random() * 25) : 110 + Math.round(random() * 20), diastolic: abnormal ? 95 : 70 + Math.round(random() * 10) } });
+      sender.send('device_data', { data_type: 'heart_rate', values: { value: heartRate } });
       sender.send('device_data', { data_type: 'spo2', values: { value: abnormal ? 89 : 95 + Math.round(random() * 4) } });
     });
   }

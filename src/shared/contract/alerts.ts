@@ -53,6 +53,9 @@ export const AlertSchema = z.object({
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
+/** The longest a workstation may silence the alarm: a muted console must start ringing again on its own. */
+export const MAX_TONE_MUTE_MINUTES = 5;
+
 export const alertMethods = {
   'alerts.list': method({
     summary: 'Open alerts (and recently resolved ones when asked), newest first.',
@@ -71,6 +74,12 @@ export const alertMethods = {
     roles: ['dispatcher', 'supervisor', 'admin'],
     input: z.object({ id: z.string().min(1).max(64) }),
     output: z.object({ recorded: z.boolean() })
+  }),
+  'alerts.muteTone': method({
+    summary: 'Silence the critical-alert alarm on this workstation for a few minutes (logged with the operator).',
+    roles: ['dispatcher', 'supervisor', 'admin'],
+    input: z.object({ minutes: z.number().int().min(1).max(MAX_TONE_MUTE_MINUTES).default(2) }).strict(),
+    output: z.object({ muted_until: z.string(), minutes: z.number().int() })
   }),
   'alerts.displayed': method({
     summary: 'Receipt: the console has shown this alert to a person.',

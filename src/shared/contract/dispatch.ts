@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IncidentSchema, UnitSchema } from '../cad';
 import { event, method } from './define';
+import { StatusThresholdsSchema } from './statusThresholds';
 
 const DISPATCH_CONSOLE_ROLES = ['dispatcher', 'supervisor', 'admin'] as const;
 
@@ -26,9 +27,25 @@ export const OutboxReceiptSchema = z.object({
 });
 export type OutboxReceipt = z.infer<typeof OutboxReceiptSchema>;
 
+/** One line of an incident's activity log. */
+export const IncidentActivitySchema = z.object({
+  at: z.string(),
+  kind: z.enum(['created', 'assigned', 'status', 'time', 'note', 'transport']),
+  text: z.string(),
+  unit_id: z.string().nullable(),
+  by: z.string().nullable()
+});
+export type IncidentActivity = z.infer<typeof IncidentActivitySchema>;
+
 export const IdempotencyKeySchema = z.string().min(8).max(128).optional();
 
-export const UnitSuggestionSchema = z.object({ unit: UnitSchema, distance_km: z.number().nonnegative() });
+export const UnitSuggestionSchema = z.object({
+  unit: UnitSchema,
+  distance_km: z.number().nonnegative(),
+  /** How the unit's type fits the incident type's run card. */
+  run_card: z.enum(['preferred', 'acceptable', 'not_on_card'])
+});
+export type UnitSuggestion = z.infer<typeof UnitSuggestionSchema>;
 
 export const dispatchMethods = {
   'dispatch.snapshot': method({
@@ -47,8 +64,44 @@ export const dispatchMethods = {
     }),
     output: OutboxReceiptSchema
   }),
+  'dispatch.createIncident': method({
+    summary: 'Take a call at the console: the CAD creates the incident (queued in the outbox; it appears when the CAD announces it).',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({
+      type: z.string().trim().min(1).max(128),
+      priority: z.number().int().min(1).max(9),
+      address: z.string().trim().min(1).max(512),
+      location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+      idempotency_key: IdempotencyKeySchema
+    }),
+    output: OutboxReceiptSchema
+  }),
+  'dispatch.addNote': method({
+    summary: 'Add a call note to an incident, signed with the operator (queued for the CAD).',
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({ incident_id: z.string().min(1).max(128), text: z.string().trim().min(1).max(2000), idempotency_key: IdempotencyKeySchema }),
+    output: OutboxReceiptSchema
+  }),
+  'dispatch.incidentActivity': method({
+    summary: "An incident's activity log: creation, assignments, status changes, incident times and notes, oldest first.",
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({ incident_id: z.string().min(1).max(128) }).strict(),
+    output: z.array(IncidentActivitySchema)
+  }),
+  'dispatch.thresholds': method({
+    summary: "The centre's time-in-status thresholds (per incident priority and status, and per unit status).",
+    roles: DISPATCH_CONSOLE_ROLES,
+    input: z.object({}).strict(),
+    output: StatusThresholdsSchema
+  }),
+  'dispatch.setThresholds': method({
+    summary: "Set the centre's time-in-status thresholds for every console (supervisors; logged).",
+    roles: ['supervisor', 'admin'],
+    input: StatusThresholdsSchema.pick({ incident: true, unit: true }).strict(),
+    output: StatusThresholdsSchema
+  }),
   'dispatch.suggestUnits': method({
-    summary: 'Closest available units to an incident, nearest first (straight-line distance).',
+    summary: "Available units for an incident: the unit types its run card calls for first, then nearest (straight-line distance).",
     roles: DISPATCH_CONSOLE_ROLES,
     input: z.object({ incident_id: z.string().min(1).max(128), limit: z.number().int().min(1).max(50).default(5) }),
     output: z.array(UnitSuggestionSchema)
@@ -65,6 +118,11 @@ export const dispatchEvents = {
     summary: 'Incidents that changed (batched per event-loop turn); `removed` lists incidents the CAD no longer has.',
     roles: DISPATCH_CONSOLE_ROLES,
     payload: z.object({ incidents: z.array(IncidentSchema), removed: z.array(z.string()) })
+  }),
+  'dispatch.thresholdsUpdated': event({
+    summary: "A supervisor changed the centre's time-in-status thresholds.",
+    roles: DISPATCH_CONSOLE_ROLES,
+    payload: StatusThresholdsSchema
   }),
   'dispatch.metricsUpdated': event({
     summary: 'The CAD published new dashboard metrics.',

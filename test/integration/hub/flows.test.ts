@@ -122,7 +122,8 @@ describe('hub flows', () => {
   });
 
   it('turns device data into vitals updates, raises alerts on abnormal values and clears them when normal', async () => {
-    h = await startHubHarness();
+    // No minimum durations here: the gate's timing has its own unit test, this is the flow.
+    h = await startHubHarness({ vitalsRaiseAfterSeconds: 0, vitalsClearAfterSeconds: 0 });
     const core = h.running.core;
     const monitor = await h.socket({ sub: 'mon-3', role: 'device', device_id: 'M3', device_type: 'monitor', patient_id: 'P3' });
     const ws = await h.ws('/realtime/ws/patient/P3', { sub: 'doc', role: 'dispatcher' });

@@ -6,6 +6,7 @@ const at = '2024-01-27T10:00:00.000Z';
 const unit = (id: string, lat: number, status: Unit['status'] = 'available'): Unit => ({
   id,
   call_sign: `Medic ${id}`,
+  unit_type: null,
   status,
   location: { lat, lon: -122.33 },
   heading: 0,
@@ -23,6 +24,7 @@ const incident = (id: string): Incident => ({
   assigned_units: [],
   timestamps: { call_received: at },
   destination: null,
+  notes: [],
   updated_at: at
 });
 const meta = { epoch: 'e', seq: 1 };

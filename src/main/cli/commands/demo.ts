@@ -13,6 +13,10 @@ import { installLastResortHandlers } from '../../core/lastResort';
 import { builtRendererDir, closeOnSignals, exitAfterClose } from './serve';
 
 export const DEMO_PASSWORD = 'switchboard-demo';
+const DEMO_CAD_UNITS = 18;
+/** CAD units whose crews also carry a simulated MDT reporting to the hub. */
+const DEMO_MDT_UNITS = 5;
+const DEMO_OPENING_CALLS = 6;
 /** One account per role, so a newcomer can see how roles shape the console. */
 export const DEMO_OPERATORS: ReadonlyArray<{ username: string; role: OperatorRole }> = [
   { username: 'demo', role: 'admin' },
@@ -52,13 +56,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     token: cadToken,
     port: 0,
     host: '127.0.0.1',
-    units: 14,
-    incidentsPerMinute: 3,
+    // One consistent city the units can serve: a call takes a unit about 40 simulated
+    // minutes (drive, scene, transport, handover), so 18 units carry about 0.45 calls a
+    // simulated minute. At 0.3 (1.5 a real minute at timeScale 5) the queue stays workable.
+    // The CAD dispatches routine calls (P3, P4) itself and leaves P1 and P2 to the
+    // dispatcher; a call nobody assigns within 10 simulated minutes it dispatches too.
+    units: DEMO_CAD_UNITS,
+    incidentsPerMinute: 0.3,
     timeScale: 5,
     tickMs: 1000,
     metricsEveryTicks: 10,
-    autoDispatch: true
+    autoDispatch: { priorities: [3, 4] },
+    autoDispatchAfterMs: 10 * 60_000
   });
+  // A few calls already in when the console opens, so a newcomer has a queue to work at once.
+  for (let i = 0; i < DEMO_OPENING_CALLS; i += 1) sim.world.createIncident();
   let core;
   try {
     core = await createCore({
@@ -79,7 +91,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const devices = await startSimulatedDevices({
     url: core.url,
     token: async (identity) => (await core.tokens.sign(identity, 7 * 24 * 3600)).token,
-    speed: options.deviceSpeed ?? 1
+    speed: options.deviceSpeed ?? 1,
+    // The MDT crews are CAD units (no separate "M1..M5" that look available but cannot be assigned).
+    crewUnits: {
+      ids: [...sim.state.units.keys()].slice(0, DEMO_MDT_UNITS),
+      positionOf(unitId) {
+        const unit = sim.state.units.get(unitId);
+        if (!unit?.location) return null;
+        return { latitude: unit.location.lat, longitude: unit.location.lon, heading: unit.heading ?? 0, status: unit.status };
+      }
+    }
   });
   return {
     url: core.url,

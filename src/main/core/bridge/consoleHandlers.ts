@@ -2,6 +2,7 @@ import type { CadOutboundEvent } from '../../../shared/cad';
 import type { MethodName } from '../../../shared/contract';
 import type { CoreContext } from '../createCore';
 import type { CallContext } from '../contract/registry';
+import { AppError } from '../errors';
 import type { BridgeService } from './startBridge';
 
 /** Console method -> outbound CAD event: the same actions as the REST endpoints. */
@@ -31,6 +32,14 @@ export function registerBridgeHandlers(ctx: CoreContext, bridge: BridgeService):
       return bridge.send(event, body as never, { idempotencyKey: idempotency_key, requestedBy: requester(call) });
     }) as never);
   }
+
+  ctx.api.handle('dispatch.createIncident', ({ idempotency_key, ...call }, callCtx) =>
+    bridge.send('incident:create', { ...call, created_by: callCtx.operator?.username ?? null }, { idempotencyKey: idempotency_key, requestedBy: requester(callCtx) })
+  );
+  ctx.api.handle('dispatch.addNote', ({ incident_id, text, idempotency_key }, callCtx) => {
+    if (!ctx.services.dispatch.peekIncident(incident_id)) throw new AppError('NOT_FOUND', `No incident ${incident_id} in the dispatch picture; check the id or wait for the CAD to announce it.`);
+    return bridge.send('incident:note:add', { incident_id, text, author: callCtx.operator?.username ?? null }, { idempotencyKey: idempotency_key, requestedBy: requester(callCtx) });
+  });
 
   ctx.api.handle('dispatch.assign', ({ unit_id, incident_id, idempotency_key }, call) => {
     // Send what the console knows of the incident so a CAD that lost it can still act.

@@ -6,8 +6,10 @@ import {
   type Incident,
   type Unit
 } from '../../../shared/cad';
-import type { DispatchSnapshot } from '../../../shared/contract/dispatch';
+import type { DispatchSnapshot, IncidentActivity } from '../../../shared/contract/dispatch';
 import type { DispatchAssignments } from './types';
+import { runCardMatch, type RunCardMatch } from './runCards';
+import { createIncidentActivity } from './incidentActivity';
 import { distanceKm } from './geo';
 
 /** What applying one CAD event did; `unknown_entity` means our picture is behind the CAD's. */
@@ -37,7 +39,10 @@ export interface DispatchState extends DispatchAssignments {
   setCadPosition(position: { epoch: string; seq: number } | null, syncedAt?: string): void;
   snapshot(): DispatchSnapshot;
   /** Closest available units with a known location, nearest first. */
-  suggestUnits(incidentId: string, limit: number): Array<{ unit: Unit; distance_km: number }>;
+  /** Available units for an incident: those its run card calls for first, then by straight-line distance. */
+  suggestUnits(incidentId: string, limit: number): Array<{ unit: Unit; distance_km: number; run_card: RunCardMatch }>;
+  /** What happened to an incident, oldest first (empty for an unknown one). */
+  activity(incidentId: string): IncidentActivity[];
   /** Called once per event-loop turn with everything that changed in it. */
   onChange(listener: (changes: DispatchChanges) => void): () => void;
 }
@@ -55,6 +60,10 @@ export function createDispatchState(): DispatchState {
   let cadPosition: DispatchSnapshot['cad'] = null;
   let syncedAt: string | null = null;
   const listeners = new Set<(changes: DispatchChanges) => void>();
+  const log = createIncidentActivity();
+  const note = (incidentId: string, at: string, kind: IncidentActivity['kind'], text: string, unitId: string | null = null, by: string | null = null) =>
+    log.record(incidentId, { at, kind, text, unit_id: unitId, by });
+  const callsign = (unitId: string | null) => (unitId ? (units.get(unitId)?.call_sign ?? unitId) : null);
   const changedUnits = new Set<string>();
   const changedIncidents = new Set<string>();
   const removedUnits = new Set<string>();
@@ -114,6 +123,7 @@ export function createDispatchState(): DispatchState {
     'incident:status:updated': (p) => {
       const incident = incidents.get(p.incident_id);
       if (!incident) return 'unknown_entity';
+      if (incident.status !== p.status) note(incident.id, p.at, 'status', `Status ${p.status.replace(/_/g, ' ')}`);
       incident.status = p.status;
       incident.updated_at = p.at;
       touchIncident(incident.id);
@@ -124,11 +134,13 @@ export function createDispatchState(): DispatchState {
       if (!incident) return 'unknown_entity';
       incident.timestamps[p.name] = p.at;
       incident.updated_at = p.at;
+      note(incident.id, p.at, 'time', `${p.name.replace(/_/g, ' ')}${p.unit_id ? ` (${callsign(p.unit_id)})` : ''}`, p.unit_id);
       touchIncident(incident.id);
       return 'applied';
     },
     'incident:new': (p) => {
       incidents.set(p.incident.id, structuredClone(p.incident));
+      note(p.incident.id, p.at, 'created', `Call received: P${p.incident.priority} ${p.incident.type}, ${p.incident.address}`);
       touchIncident(p.incident.id);
       return 'applied';
     },
@@ -140,6 +152,7 @@ export function createDispatchState(): DispatchState {
       unit.last_report = p.at;
       if (!incident.assigned_units.includes(unit.id)) incident.assigned_units.push(unit.id);
       incident.updated_at = p.at;
+      note(incident.id, p.at, 'assigned', `${unit.call_sign} assigned`, unit.id);
       touchUnit(unit.id);
       touchIncident(incident.id);
       return 'applied';
@@ -149,6 +162,16 @@ export function createDispatchState(): DispatchState {
       if (!incident) return 'unknown_entity';
       incident.destination = p.destination;
       incident.updated_at = p.at;
+      note(incident.id, p.at, 'transport', `Transport completed${p.destination ? ` at ${p.destination}` : ''} (${callsign(p.unit_id)})`, p.unit_id);
+      touchIncident(incident.id);
+      return 'applied';
+    },
+    'incident:note:added': (p) => {
+      const incident = incidents.get(p.incident_id);
+      if (!incident) return 'unknown_entity';
+      if (!incident.notes.some((n) => n.id === p.note.id)) incident.notes.push({ ...p.note });
+      incident.updated_at = p.at;
+      note(incident.id, p.note.at, 'note', p.note.text, null, p.note.author);
       touchIncident(incident.id);
       return 'applied';
     },
@@ -174,6 +197,9 @@ export function createDispatchState(): DispatchState {
       const nextIncidents = new Map(snapshot.incidents.map((i) => [i.id, structuredClone(i)]));
       for (const id of units.keys()) if (!nextUnits.has(id)) removedUnits.add(id);
       for (const id of incidents.keys()) if (!nextIncidents.has(id)) removedIncidents.add(id);
+      for (const id of removedIncidents) log.forget(id);
+      // An incident first seen in a snapshot gets its log from the CAD's own record (times and notes).
+      for (const inc of nextIncidents.values()) if (!log.has(inc.id)) log.seed(inc.id, activityFromRecord(inc));
       // Only entities that differ are pushed: a resync after a short flap is then cheap for consoles.
       for (const [id, unit] of nextUnits) if (JSON.stringify(units.get(id)) !== JSON.stringify(unit)) changedUnits.add(id);
       for (const [id, inc] of nextIncidents) if (JSON.stringify(incidents.get(id)) !== JSON.stringify(inc)) changedIncidents.add(id);
@@ -202,10 +228,16 @@ export function createDispatchState(): DispatchState {
       const from = incident.location;
       return [...units.values()]
         .filter((u) => u.status === 'available' && u.location)
-        .map((u) => ({ unit: structuredClone(u), distance_km: Math.round(distanceKm(from, u.location!) * 1000) / 1000 }))
-        .sort((a, b) => a.distance_km - b.distance_km || a.unit.id.localeCompare(b.unit.id))
-        .slice(0, limit);
+        .map((u) => {
+          const { match, rank } = runCardMatch(incident.type, u.unit_type);
+          return { unit: structuredClone(u), distance_km: Math.round(distanceKm(from, u.location!) * 1000) / 1000, run_card: match, rank };
+        })
+        // Run card first (the right kind of unit), then the nearest of that kind.
+        .sort((a, b) => a.rank - b.rank || a.distance_km - b.distance_km || a.unit.id.localeCompare(b.unit.id))
+        .slice(0, limit)
+        .map(({ rank: _rank, ...suggestion }) => suggestion);
     },
+    activity: (incidentId) => log.list(incidentId),
     incidentsAssignedTo(unitId) {
       const out: string[] = [];
       for (const incident of incidents.values()) {
@@ -218,4 +250,16 @@ export function createDispatchState(): DispatchState {
       return () => listeners.delete(listener);
     }
   };
+}
+
+/** An activity log rebuilt from an incident record: its call, its times and its notes. */
+function activityFromRecord(incident: Incident): IncidentActivity[] {
+  const entries: IncidentActivity[] = [];
+  const received = incident.timestamps.call_received ?? incident.updated_at;
+  entries.push({ at: received, kind: 'created', text: `Call received: P${incident.priority} ${incident.type}, ${incident.address}`, unit_id: null, by: null });
+  for (const [name, at] of Object.entries(incident.timestamps)) {
+    if (name !== 'call_received' && at) entries.push({ at, kind: 'time', text: name.replace(/_/g, ' '), unit_id: null, by: null });
+  }
+  for (const n of incident.notes) entries.push({ at: n.at, kind: 'note', text: n.text, unit_id: null, by: n.author });
+  return entries;
 }

@@ -1,6 +1,7 @@
 import type { CoreContext } from '../createCore';
 import { AppError } from '../errors';
 import { createDispatchState, type DispatchState } from './dispatchState';
+import { registerStatusThresholds } from './statusThresholds';
 
 declare module '../services' {
   interface CoreServices {
@@ -26,6 +27,10 @@ export async function startDispatch(ctx: CoreContext): Promise<DispatchState> {
   ctx.onClose(stop);
 
   ctx.api.handle('dispatch.snapshot', () => state.snapshot());
+  ctx.api.handle('dispatch.incidentActivity', ({ incident_id }) => {
+    if (!state.peekIncident(incident_id)) throw new AppError('NOT_FOUND', `No incident ${incident_id} in the dispatch picture.`);
+    return state.activity(incident_id);
+  });
   ctx.api.handle('dispatch.suggestUnits', ({ incident_id, limit }) => {
     const incident = state.incident(incident_id);
     if (!incident) throw new AppError('NOT_FOUND', `No incident ${incident_id} in the dispatch picture.`);
@@ -33,6 +38,7 @@ export async function startDispatch(ctx: CoreContext): Promise<DispatchState> {
     return state.suggestUnits(incident_id, limit);
   });
 
+  registerStatusThresholds(ctx);
   ctx.services.dispatch = state;
   return state;
 }

@@ -67,8 +67,9 @@ export const handleDeviceData: EventHandler<'device_data'> = (services, conn, da
         });
       }
       const alertKey = `vitals:${patientId}:${data.data_type}`;
+      const decision = services.vitalsGate.decide(alertKey, reading.alertType ? severity : null, reading.vitals);
       if (!severity || !reading.alertType) {
-        services.alerts.clear(alertKey, 'hub');
+        if (decision === 'clear') services.alerts.clear(alertKey, 'hub');
         return { abnormal: false };
       }
       const described = reading.findings.map((f) => `${f.metric} ${f.value}`).join(', ');
@@ -86,6 +87,8 @@ export const handleDeviceData: EventHandler<'device_data'> = (services, conn, da
         timestamp
       });
       services.emitters.patientAlert(patientId, severity, { message, alert_type: reading.alertType, ...alertData });
+      // The device's own rooms hear every abnormal reading; the consoles' alert waits for the gate.
+      if (decision !== 'raise') return { abnormal: true, alert_type: reading.alertType, severity };
       services.alerts.raise({
         key: alertKey,
         kind: 'vitals',

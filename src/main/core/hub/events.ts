@@ -16,6 +16,7 @@ import { createRepeatedErrorLog } from '../repeatedErrors';
 import { CLIENT_EVENT_ID_FIELD, MAX_CLIENT_EVENT_ID_CHARS, clientEventIdOf, duplicateAck } from './clientEventIds';
 import type { HubConn } from './registry';
 import type { StalenessWatchdog } from './staleness';
+import type { VitalsGate } from './vitalsGate';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 /** Everything an event handler may use. */
@@ -25,6 +26,8 @@ export interface HubServices {
   requests: AmbulanceRequests;
   hospitals: HospitalRegistry;
   watchdog: StalenessWatchdog;
+  /** Hysteresis and minimum duration for monitor alerts. */
+  vitalsGate: VitalsGate;
   alerts: AlertCenter;
   bus: EventBus;
   /** Patients some console is watching (their vitals go to consoles as patient.vitals). */

@@ -60,6 +60,12 @@ export const HubConfigSchema = z.object({
   /** Seconds before an unacknowledged critical alert escalates (also read by the alert center). */
   alertEscalateSeconds: z.coerce.number().positive().default(120),
   statsIntervalSeconds: z.coerce.number().positive().default(2),
+  /** Seconds a measurement must stay abnormal before a warning reaches the consoles (critical values raise at once). */
+  vitalsRaiseAfterSeconds: z.coerce.number().min(0).default(10),
+  /** Seconds a measurement must stay normal (with the hysteresis margin) before its alert clears. */
+  vitalsClearAfterSeconds: z.coerce.number().min(0).default(20),
+  /** Fraction of a limit a value must be back inside it by before the alert may clear (0.03 = 3%). */
+  vitalsHysteresis: z.coerce.number().min(0).max(0.5).default(0.03),
   /** Minutes a console's patients.watch lasts unless renewed. */
   watchMinutes: z.coerce.number().positive().default(10),
   vitals: z

@@ -16,6 +16,7 @@ import { registerHubRoutes } from './routes';
 import { attachSocketIo } from './socketioTransport';
 import { attachSse } from './sseTransport';
 import { attachSessionGuard } from './sessionGuard';
+import { createVitalsGate } from './vitalsGate';
 import { createStalenessWatchdog } from './staleness';
 import type { HubPublisher } from './types';
 import { attachWebSocket } from './websocketTransport';
@@ -78,6 +79,7 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
     requests,
     hospitals,
     watchdog,
+    vitalsGate: createVitalsGate(config, (key) => ctx.alerts.openFor(key) !== undefined),
     alerts: ctx.alerts,
     bus: ctx.bus,
     watchedPatients: watch,

@@ -22,6 +22,7 @@ export function createFleet(count: number, seed = 1): Fleet {
     units.push({
       id: `U${i}`,
       call_sign: `M${100 + i}`,
+      unit_type: i % 3 === 0 ? 'BLS' : 'ALS',
       status: STATUSES[i % STATUSES.length]!,
       location: { lat: minLat + rand() * (maxLat - minLat), lon: minLon + 0.05 + rand() * (maxLon - minLon - 0.1) },
       heading: Math.floor(rand() * 360),

@@ -15,6 +15,21 @@ export function Sparkline({ values, width = 120, height = 28, color = '#58a6ff',
   );
 }
 
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/**
+ * An axis label short enough to fit: milliseconds of a second or more read as
+ * seconds (or minutes), large counts compactly ("265,655.5 ms" was cut to "5.5 ms").
+ */
+export function formatTick(v: number, unit: string): string {
+  if (unit.trim() === 'ms' && Math.abs(v) >= 1000) {
+    const seconds = v / 1000;
+    return Math.abs(seconds) >= 120 ? `${compact.format(seconds / 60)} min` : `${compact.format(seconds)} s`;
+  }
+  const rounded = Math.round(v * 10) / 10;
+  return `${Math.abs(rounded) >= 10_000 ? compact.format(rounded) : rounded}${unit}`;
+}
+
 export interface Series {
   name: string;
   color: string;
@@ -34,7 +49,8 @@ export function LineChart({
   height = 180,
   unit = '',
   title,
-  zeroBased = true
+  zeroBased = true,
+  ceiling
 }: {
   series: Series[];
   thresholds?: ThresholdLine[];
@@ -44,8 +60,9 @@ export function LineChart({
   title: string;
   /** Counts start at zero; vitals read better around their own range. */
   zeroBased?: boolean;
+  /** The largest value the measure can take (100 for a percentage of a whole). */
+  ceiling?: number;
 }) {
-  const pad = { left: 44, right: 12, top: 12, bottom: 22 };
   const all = series.flatMap((s) => s.points);
   if (!all.length) {
     return (
@@ -62,10 +79,14 @@ export function LineChart({
   const high = Math.max(...values);
   const span = Math.max(1, high - low);
   const vMin = zeroBased ? Math.min(0, low) : low - span * 0.15;
-  const vMax = zeroBased ? Math.max(high, vMin + 1) * 1.1 : high + span * 0.15;
+  // A percentage of a whole tops out at 100: the axis says so instead of inventing headroom above it.
+  const vMax = ceiling !== undefined && high <= ceiling ? ceiling : zeroBased ? Math.max(high, vMin + 1) * 1.1 : high + span * 0.15;
+  const ticks = [vMin, (vMin + vMax) / 2, vMax];
+  const tickLabels = ticks.map((v) => formatTick(v, unit));
+  // Room for the longest label (about 7 px a character at the tick size): labels are never cut.
+  const pad = { left: Math.max(44, 10 + 7 * Math.max(...tickLabels.map((l) => l.length))), right: 12, top: 12, bottom: 22 };
   const x = (t: number) => pad.left + ((t - tMin) / (tMax - tMin)) * (width - pad.left - pad.right);
   const y = (v: number) => pad.top + (1 - (v - vMin) / (vMax - vMin)) * (height - pad.top - pad.bottom);
-  const ticks = [vMin, (vMin + vMax) / 2, vMax];
   const fmtT = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
   return (
     <figure className="chart">
@@ -79,13 +100,12 @@ export function LineChart({
           ))}
         </span>
       </figcaption>
-      <svg width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
-        {ticks.map((v) => (
+      <svg width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} data-max={Math.max(...all.map((p) => p.v))}>
+        {ticks.map((v, i) => (
           <g key={v}>
             <line x1={pad.left} x2={width - pad.right} y1={y(v)} y2={y(v)} className="chart__grid" />
-            <text x={pad.left - 6} y={y(v) + 4} textAnchor="end" className="chart__tick">
-              {Math.round(v * 10) / 10}
-              {unit}
+            <text x={pad.left - 6} y={y(v) + 4} textAnchor="end" className="chart__tick" data-tick={v}>
+              {tickLabels[i]}
             </text>
           </g>
         ))}

@@ -1,5 +1,6 @@
 import { useAlerts } from '../stores/alertsStore';
 import { useDispatch } from '../stores/dispatchStore';
+import { alarmCounters } from '../features/alerts/AlertSounder';
 
 /**
  * A read-only window onto the stores for browser tests (positions of units,
@@ -11,6 +12,7 @@ export function installDebugHook(): void {
   (window as unknown as { __switchboardDebug: unknown }).__switchboardDebug = {
     units: () => [...useDispatch.getState().units.values()].map((u) => ({ id: u.id, status: u.status, lat: u.lat, lon: u.lon, incidentId: u.incidentId })),
     incidents: () => [...useDispatch.getState().incidents.values()].map((i) => ({ id: i.id, status: i.status, units: i.units, lat: i.lat, lon: i.lon })),
+    alarm: () => ({ ...alarmCounters }),
     alerts: () => Object.values(useAlerts.getState().byId).map((a) => ({ id: a.id, severity: a.severity, acknowledged_by: a.acknowledged_by }))
   };
 }

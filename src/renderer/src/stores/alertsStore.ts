@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { Alert } from '../../../shared/contract/alerts';
+import { MAX_TONE_MUTE_MINUTES, type Alert } from '../../../shared/contract/alerts';
 import { api } from '../lib/api';
 import { frameBatch } from '../lib/frameBatch';
 
@@ -11,24 +11,33 @@ interface AlertsState {
   unread: Record<string, true>;
   available: boolean;
   error: string | null;
-  muted: boolean;
+  /** Until when (ms) this workstation's alarm is silenced; 0 = sounding. A mute always ends on its own. */
+  mutedUntil: number;
   filter: AlertFilter;
   load(): Promise<void>;
   acknowledge(id: string): Promise<string | null>;
   markAllRead(): void;
-  setMuted(muted: boolean): void;
+  /** Silences the alarm here for `minutes` (the core logs who did it); returns an error message or null. */
+  muteFor(minutes: number): Promise<string | null>;
+  unmute(): void;
   setFilter(filter: Partial<AlertFilter>): void;
   apply(alerts: Alert[]): void;
 }
 
-const MUTE_KEY = 'switchboard.alerts.muted';
+const MUTE_KEY = 'switchboard.alerts.mutedUntil';
+
+function storedMute(): number {
+  const until = Number(localStorage.getItem(MUTE_KEY));
+  // A stored mute never outlives the longest mute the core grants.
+  return Number.isFinite(until) && until > Date.now() && until - Date.now() <= MAX_TONE_MUTE_MINUTES * 60_000 ? until : 0;
+}
 
 export const useAlerts = create<AlertsState>((set, get) => ({
   byId: {},
   unread: {},
   available: true,
   error: null,
-  muted: localStorage.getItem(MUTE_KEY) === '1',
+  mutedUntil: storedMute(),
   filter: { severity: 'all', kind: 'all', show: 'open' },
   async load() {
     const result = await api.call('alerts.list', { includeResolved: true, limit: 500 });
@@ -58,9 +67,18 @@ export const useAlerts = create<AlertsState>((set, get) => ({
     // Receipt to the core: a person has now seen these alerts.
     for (const id of ids) void api.call('alerts.displayed', { id });
   },
-  setMuted(muted) {
-    localStorage.setItem(MUTE_KEY, muted ? '1' : '0');
-    set({ muted });
+  async muteFor(minutes) {
+    // The mute is recorded by the core first: an unlogged silence is not allowed.
+    const result = await api.call('alerts.muteTone', { minutes });
+    if (!result.ok) return result.error.message;
+    const until = Date.parse(result.value.muted_until);
+    localStorage.setItem(MUTE_KEY, String(until));
+    set({ mutedUntil: until });
+    return null;
+  },
+  unmute() {
+    localStorage.removeItem(MUTE_KEY);
+    set({ mutedUntil: 0 });
   },
   setFilter(filter) {
     set({ filter: { ...get().filter, ...filter } });
@@ -106,8 +124,20 @@ export function selectVisibleAlerts(state: Pick<AlertsState, 'byId' | 'filter'>)
     });
 }
 
-export function countUnacknowledgedCritical(byId: Record<string, Alert>): number {
+export const countUnacknowledgedCritical = (byId: Record<string, Alert>): number => countUnacknowledged(byId, 'critical');
+
+/** Open alerts of one severity nobody has acknowledged yet: what the counters say they count. */
+export function countUnacknowledged(byId: Record<string, Alert>, severity: Alert['severity']): number {
   let n = 0;
-  for (const a of Object.values(byId)) if (a.severity === 'critical' && !a.acknowledged_at && !a.cleared_at) n += 1;
+  for (const a of Object.values(byId)) if (a.severity === severity && !a.acknowledged_at && !a.cleared_at) n += 1;
   return n;
 }
+
+/** The unacknowledged critical alerts, oldest first: the order they must be handled in. */
+export function unacknowledgedCritical(byId: Record<string, Alert>): Alert[] {
+  return Object.values(byId)
+    .filter((a) => a.severity === 'critical' && !a.acknowledged_at && !a.cleared_at)
+    .sort((a, b) => a.raised_at.localeCompare(b.raised_at));
+}
+
+export const isMuted = (mutedUntil: number, now = Date.now()) => mutedUntil > now;

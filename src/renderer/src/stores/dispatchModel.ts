@@ -23,6 +23,10 @@ export interface UnitView {
   incidentId: string | null;
   /** Known to the CAD (assignable); false for a crew seen only through its own hub reports. */
   cad: boolean;
+  /** Capability class from the CAD (ALS, BLS...), null when the CAD does not say. */
+  unitType: string | null;
+  /** The last few drawn positions, oldest first (the map's short trail). */
+  trail?: ReadonlyArray<readonly [number, number]>;
 }
 
 export interface IncidentView {
@@ -92,7 +96,8 @@ export function toUnit(unit: Unit, previous: UnitView | undefined, now = Date.no
     statusSince: previous && previous.status === status ? previous.statusSince : previous ? now : updatedAt,
     updatedAt,
     incidentId: unit.incident_id,
-    cad: true
+    cad: true,
+    unitType: unit.unit_type ?? previous?.unitType ?? null
   };
 }
 
@@ -101,7 +106,7 @@ export function withLocation(previous: UnitView | undefined, report: UnitLocatio
   if (!previous) {
     const status = report.status ? normaliseStatus(report.status) : 'unknown';
     const at = ms(report.at, now);
-    return { id: report.unit_id, callsign: report.unit_id, status, lat: report.latitude, lon: report.longitude, heading: report.heading ?? 0, statusSince: at, updatedAt: at, incidentId: null, cad: false };
+    return { id: report.unit_id, callsign: report.unit_id, status, lat: report.latitude, lon: report.longitude, heading: report.heading ?? 0, statusSince: at, updatedAt: at, incidentId: null, cad: false, unitType: null };
   }
   const status = report.status ? normaliseStatus(report.status) : previous.status;
   return {
@@ -114,6 +119,16 @@ export function withLocation(previous: UnitView | undefined, report: UnitLocatio
     updatedAt: ms(report.at, now)
   };
 }
+
+/** The incident time that marks entry into each status: a timer counts from it, not from the call. */
+const STATUS_ENTERED: Record<string, string> = {
+  pending: 'call_received',
+  dispatched: 'dispatched',
+  en_route: 'en_route',
+  on_scene: 'on_scene',
+  transporting: 'left_scene',
+  at_destination: 'at_destination'
+};
 
 export function toIncident(incident: Incident, now = Date.now()): IncidentView {
   const times: Record<string, string> = {};
@@ -128,7 +143,7 @@ export function toIncident(incident: Incident, now = Date.now()): IncidentView {
     lon: incident.location?.lon ?? Number.NaN,
     status: incident.status,
     createdAt,
-    statusSince: ms(incident.updated_at, createdAt),
+    statusSince: ms(times[STATUS_ENTERED[incident.status] ?? ''], ms(incident.updated_at, createdAt)),
     units: incident.assigned_units,
     times
   };

@@ -1,10 +1,9 @@
 import { create } from 'zustand';
 import type { EventPayload } from '../../../shared/contract';
 import { api } from '../lib/api';
-import { distanceKm } from '../lib/format';
+import type { UnitSuggestion } from '../../../shared/contract/dispatch';
 import { frameBatch } from '../lib/frameBatch';
 import {
-  hasPosition,
   toHospital,
   toIncident,
   toRequest,
@@ -28,11 +27,16 @@ interface DispatchState {
   available: boolean;
   error: string | null;
   selected: { kind: 'unit' | 'incident' | 'hospital' | 'request'; id: string } | null;
+  /** Bumped when a list or the command line asks the map to centre on the selection. */
+  centerRequest: number;
+  /** The core's suggestions (run card, then distance) per incident, fetched when the incident is looked at. */
+  suggestions: Record<string, { units: UnitSuggestion[]; at: number; error: string | null }>;
   followUnitId: string | null;
   /** Assignments queued for the CAD and not yet confirmed, by incident id. */
   pendingAssignments: Record<string, { unitId: string; sentAt: number; error: string | null }>;
   load(): Promise<void>;
-  select(selection: DispatchState['selected']): void;
+  select(selection: DispatchState['selected'], options?: { center?: boolean }): void;
+  loadSuggestions(incidentId: string): Promise<void>;
   follow(unitId: string | null): void;
   assign(incidentId: string, unitId: string): Promise<string | null>;
   applyUnits(units: UnitView[], removed?: readonly string[]): void;
@@ -54,6 +58,8 @@ export const useDispatch = create<DispatchState>((set, get) => ({
   available: true,
   error: null,
   selected: null,
+  centerRequest: 0,
+  suggestions: {},
   followUnitId: null,
   pendingAssignments: {},
   async load() {
@@ -81,8 +87,13 @@ export const useDispatch = create<DispatchState>((set, get) => ({
     if (hospitals.ok) get().applyHospitals(hospitals.value.map(toHospital));
     if (requests.ok) get().applyRequests(requests.value.map(toRequest));
   },
-  select(selected) {
-    set({ selected });
+  select(selected, options) {
+    set({ selected, ...(options?.center && selected ? { centerRequest: get().centerRequest + 1 } : {}) });
+  },
+  async loadSuggestions(incidentId) {
+    const result = await api.call('dispatch.suggestUnits', { incident_id: incidentId, limit: 4 });
+    const entry = result.ok ? { units: result.value, at: Date.now(), error: null } : { units: [], at: Date.now(), error: result.error.message };
+    set({ suggestions: { ...get().suggestions, [incidentId]: entry } });
   },
   follow(followUnitId) {
     set({ followUnitId });
@@ -191,10 +202,3 @@ export function subscribeDispatch(): () => void {
   return api.on(DISPATCH_EVENTS, (name, payload) => push({ name, payload } as DispatchEvent));
 }
 
-/** Closest available units the CAD can assign to an incident, by straight-line distance. */
-export function closestAvailable(units: Iterable<UnitView>, incident: { lat: number; lon: number }, count = 3) {
-  if (!hasPosition(incident)) return [];
-  const candidates: Array<{ unit: UnitView; km: number }> = [];
-  for (const unit of units) if (unit.cad && unit.status === 'available' && hasPosition(unit)) candidates.push({ unit, km: distanceKm(unit, incident) });
-  return candidates.sort((a, b) => a.km - b.km).slice(0, count);
-}

@@ -42,6 +42,8 @@ interface LogState {
   statistics: Remote<SocketLogStatistics>;
   series: Remote<TimeSeries>;
   filter: LogFilter;
+  /** The event types the typed event-type text matched when the query ran (null: use the text as typed). */
+  matchedTypes: string[] | null;
   /** Rows by index, fetched page by page as the table scrolls. */
   rows: Map<number, SocketLogRecord>;
   total: number | null;
@@ -76,13 +78,32 @@ export interface AuditReportData {
 }
 
 const inflight = new Set<number>();
+/** The contract takes at most this many event types in one filter. */
+const MAX_EVENT_TYPES = 50;
+
+/**
+ * Event types whose name contains `text` (case-insensitive), from the counters
+ * of all time: typing "ambulance" finds ambulance_request, ambulance_accepted...
+ * The match happens here, over the few distinct types, so the query itself stays
+ * an index seek on exact types instead of a LIKE scan over millions of rows.
+ */
+export async function matchEventTypes(text: string): Promise<string[] | null> {
+  const needle = text.trim().toLowerCase();
+  if (!needle) return null;
+  const stats = await api.callOptional('log.statistics', { from: new Date(0).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+  if (!stats.ok) return null;
+  const known = Object.keys((stats.value as SocketLogStatistics).events_by_type);
+  const matches = known.filter((t) => t.toLowerCase().includes(needle)).sort();
+  return matches.length ? matches.slice(0, MAX_EVENT_TYPES) : null;
+}
 const valueOfSeries = (r: Remote<TimeSeries>) => ('value' in r ? r.value : undefined);
 let generation = 0;
 
-/** The explorer's filters as the contract's LogFilter input. */
-export function filterInput(filter: LogFilter): Record<string, string> {
-  const input: Record<string, string> = {};
-  if (filter.eventType.trim()) input.event_type = filter.eventType.trim();
+/** The explorer's filters as the contract's LogFilter input; `eventTypes` are the types the typed text matched. */
+export function filterInput(filter: LogFilter, eventTypes: readonly string[] | null = null): Record<string, string | string[]> {
+  const input: Record<string, string | string[]> = {};
+  if (eventTypes?.length) input.event_types = [...eventTypes];
+  else if (filter.eventType.trim()) input.event_type = filter.eventType.trim();
   if (filter.status) input.status = filter.status;
   if (filter.userId.trim()) input.user_id = filter.userId.trim();
   if (filter.from) input.from = new Date(filter.from).toISOString();
@@ -97,6 +118,7 @@ export const useLog = create<LogState>((set, get) => ({
   statistics: { state: 'idle' },
   series: { state: 'idle' },
   filter: { eventType: '', status: '', userId: '', from: '', to: '' },
+  matchedTypes: null,
   rows: new Map(),
   total: null,
   totalCapped: false,
@@ -154,7 +176,11 @@ export const useLog = create<LogState>((set, get) => ({
   async runQuery() {
     inflight.clear();
     generation += 1;
+    const mine = generation;
     set({ rows: new Map(), total: null, query: { state: 'loading' }, selectedIndex: null });
+    const matchedTypes = await matchEventTypes(get().filter.eventType);
+    if (mine !== generation) return;
+    set({ matchedTypes });
     await fetchPage(0);
   },
   ensureRows(start, end) {
@@ -180,7 +206,7 @@ export const useLog = create<LogState>((set, get) => ({
   async exportRows(format) {
     set({ exportProgress: { format, done: 0, total: get().total, state: 'running' } });
     // The export answers once the file is written; log.exportProgress moves the bar meanwhile.
-    const result = await api.callOptional('log.export', { format, ...filterInput(get().filter) });
+    const result = await api.callOptional('log.export', { format, ...filterInput(get().filter, get().matchedTypes) });
     if (!result.ok) {
       set({ exportProgress: { format, done: 0, total: null, state: 'failed', message: result.error.message } });
       return;
@@ -202,7 +228,7 @@ export const useLog = create<LogState>((set, get) => ({
 async function fetchPage(page: number): Promise<void> {
   inflight.add(page);
   const mine = generation;
-  const result = await api.callOptional('log.query', { ...filterInput(useLog.getState().filter), offset: page * PAGE, limit: PAGE });
+  const result = await api.callOptional('log.query', { ...filterInput(useLog.getState().filter, useLog.getState().matchedTypes), offset: page * PAGE, limit: PAGE });
   inflight.delete(page);
   if (mine !== generation) return; // a newer query replaced this one
   const state = useLog.getState();

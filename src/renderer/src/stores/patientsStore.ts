@@ -38,11 +38,21 @@ interface PatientsState {
 
 const MAX_SAMPLES = 240;
 
-function sampleOf(v: EventPayload<'patient.vitals'>): VitalSample {
+type VitalsPush = Partial<EventPayload<'patient.vitals'>> & { timestamp?: unknown };
+
+/**
+ * One chart sample from a push or a room-history entry. It reads the hub's
+ * flattened `vitals` (heart_rate, spo2, systolic...), never the device's raw
+ * `values`: a monitor sends heart rate as `{ value: 72 }`, which the raw read
+ * filed under "value", so only blood pressure ever reached the charts.
+ */
+export function sampleOf(v: VitalsPush): VitalSample | null {
   const values: Record<string, number> = {};
-  for (const [key, raw] of Object.entries(v.values)) if (typeof raw === 'number' && Number.isFinite(raw)) values[key === 'pulse' ? 'heart_rate' : key] = raw;
-  const at = Date.parse(v.at);
-  return { at: Number.isFinite(at) ? at : Date.now(), values, abnormal: v.abnormal };
+  for (const [key, raw] of Object.entries(v.vitals ?? {})) if (typeof raw === 'number' && Number.isFinite(raw)) values[key] = raw;
+  if (!Object.keys(values).length) return null;
+  const when = typeof v.at === 'string' ? v.at : typeof v.timestamp === 'string' ? v.timestamp : '';
+  const at = Date.parse(when);
+  return { at: Number.isFinite(at) ? at : Date.now(), values, abnormal: v.abnormal ?? false };
 }
 
 export const usePatients = create<PatientsState>((set, get) => ({
@@ -59,9 +69,8 @@ export const usePatients = create<PatientsState>((set, get) => ({
     }
     const history = result.value.history
       .filter((h) => h.event === 'patient.vitals' || h.event === 'vitals' || h.event === 'vitals_update')
-      .map((h) => h.data as EventPayload<'patient.vitals'>)
-      .filter((d) => d && typeof d === 'object' && d.values && typeof d.at === 'string');
-    const samples = history.map(sampleOf);
+      .map((h) => (h.data && typeof h.data === 'object' ? sampleOf(h.data as VitalsPush) : null));
+    const samples = history.filter((s): s is VitalSample => s !== null);
     set({
       watched: get().watched.includes(patientId) ? get().watched : [...get().watched, patientId],
       error: null,
@@ -80,7 +89,10 @@ export const usePatients = create<PatientsState>((set, get) => ({
   },
   apply(items) {
     const vitals = { ...get().vitals };
-    for (const item of items) vitals[item.patient_id] = [...(vitals[item.patient_id] ?? []), sampleOf(item)].slice(-MAX_SAMPLES);
+    for (const item of items) {
+      const sample = sampleOf(item);
+      if (sample) vitals[item.patient_id] = [...(vitals[item.patient_id] ?? []), sample].slice(-MAX_SAMPLES);
+    }
     set({ vitals });
   }
 }));

@@ -5,6 +5,7 @@ import { m003Hub } from './003_hub';
 import { m004Bridge } from './004_bridge';
 import { m005UserIndex } from './005_user_index';
 import { m006ClientEventIds } from './006_client_event_ids';
+import { m007CentreSettings } from './007_centre_settings';
 import { m008Alerts } from './008_alerts';
 import { m009Revocations } from './009_revocations';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004_bridge': m004Bridge,
   '005_user_index': m005UserIndex,
   '006_client_event_ids': m006ClientEventIds,
+  '007_centre_settings': m007CentreSettings,
   '008_alerts': m008Alerts,
   '009_revocations': m009Revocations
 };

@@ -1,37 +1,55 @@
 import { useEffect } from 'react';
-import { useAlerts } from '../../stores/alertsStore';
-import { notifyNative, playCriticalTone } from './alertTone';
+import { isMuted, unacknowledgedCritical, useAlerts } from '../../stores/alertsStore';
+import { notifyDesktop, playCriticalTone } from './alertTone';
+import { showAlertCount } from './alertTitle';
 
-const REPEAT_MS = 15_000;
+/** How many times the repeat timer has looked and how many times it sounded (read by the debug hook). */
+export const alarmCounters = { checks: 0, sounded: 0 };
+
+/** How often the alarm sounds again while a critical alert waits: often enough that it cannot be tuned out. */
+export const ALARM_REPEAT_MS = 4_000;
 
 /**
- * Sounds the tone when a critical alert arrives or escalates, and repeats it
- * while any critical alert stays unacknowledged past its deadline.
+ * The audible and out-of-window side of a critical alert. The alarm sounds when
+ * one arrives and then every few seconds until every critical alert is
+ * acknowledged (or, on this workstation, for the few minutes of a logged mute).
+ * The tab title and favicon carry the count, and each new or escalated critical
+ * alert is announced as a desktop notification where the browser permits it.
  */
 export function AlertSounder() {
   useEffect(() => {
     const announced = new Set<string>();
     for (const a of Object.values(useAlerts.getState().byId)) announced.add(`${a.id}:${a.escalated}`);
-    const unsubscribe = useAlerts.subscribe((state) => {
-      let sound = false;
-      for (const a of Object.values(state.byId)) {
-        if (a.severity !== 'critical' || a.acknowledged_at || a.cleared_at) continue;
+    showAlertCount(unacknowledgedCritical(useAlerts.getState().byId).length);
+    const sound = () => {
+      const { byId, mutedUntil } = useAlerts.getState();
+      if (unacknowledgedCritical(byId).length > 0 && !isMuted(mutedUntil)) {
+        alarmCounters.sounded += 1;
+        playCriticalTone();
+      }
+    };
+    const unsubscribe = useAlerts.subscribe((state, previous) => {
+      if (state.byId === previous.byId) return;
+      const open = unacknowledgedCritical(state.byId);
+      showAlertCount(open.length);
+      let fresh = false;
+      for (const a of open) {
         const key = `${a.id}:${a.escalated}`;
         if (announced.has(key)) continue;
         announced.add(key);
-        sound = true;
-        notifyNative(a.escalated ? `ESCALATED: ${a.title}` : a.title, a.message);
+        fresh = true;
+        notifyDesktop(a.escalated ? `ESCALATED: ${a.title}` : a.title, a.message, a.id);
       }
-      if (sound && !state.muted) playCriticalTone();
+      if (fresh) sound();
     });
     const repeat = setInterval(() => {
-      const { byId, muted } = useAlerts.getState();
-      const overdue = Object.values(byId).some((a) => a.severity === 'critical' && !a.acknowledged_at && !a.cleared_at && (a.escalated || (a.deadline_at && Date.parse(a.deadline_at) < Date.now())));
-      if (overdue && !muted) playCriticalTone();
-    }, REPEAT_MS);
+      alarmCounters.checks += 1;
+      sound();
+    }, ALARM_REPEAT_MS);
     return () => {
       unsubscribe();
       clearInterval(repeat);
+      showAlertCount(0);
     };
   }, []);
   return null;

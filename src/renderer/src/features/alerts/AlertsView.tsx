@@ -56,7 +56,7 @@ function AlertRow({ alert }: { alert: Alert }) {
 }
 
 export function AlertsView() {
-  const { byId, filter, setFilter, muted, setMuted, available, error, markAllRead } = useAlerts();
+  const { byId, filter, setFilter, available, error, markAllRead } = useAlerts();
   const visible = selectVisibleAlerts({ byId, filter });
   // Showing the list is what "read" means: receipts go back to the core.
   useEffect(() => markAllRead(), [byId, markAllRead]);
@@ -91,9 +91,6 @@ export function AlertsView() {
             <option value="unacknowledged">Unacknowledged</option>
             <option value="all">All, with resolved</option>
           </select>
-        </label>
-        <label className="toggle">
-          <input type="checkbox" checked={muted} onChange={(e) => setMuted(e.target.checked)} /> Mute tone on this workstation
         </label>
       </div>
       {visible.length === 0 ? <p className="calm">No alerts. All quiet.</p> : null}

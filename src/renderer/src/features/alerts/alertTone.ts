@@ -27,13 +27,20 @@ export function playCriticalTone(): void {
   }
 }
 
-/** Native notification where the shell allows it (Electron grants it; browsers ask). */
-export function notifyNative(title: string, body: string): void {
-  if (typeof Notification === 'undefined' || !window.switchboard) return;
-  if (Notification.permission !== 'granted') return;
+/**
+ * A desktop notification for a critical alert in a browser where the operator
+ * allowed them. Electron's main process notifies natively
+ * (src/main/window/criticalAlerts.ts), so the desktop app is not told twice.
+ * `tag` keeps one notification per alert instead of a pile.
+ */
+export function notifyDesktop(title: string, body: string, tag: string): void {
+  if (window.switchboard || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   try {
-    new Notification(title, { body, silent: true });
+    new Notification(title, { body, tag, requireInteraction: true, silent: true });
   } catch {
     // Notifications unavailable on this desktop.
   }
 }
+
+/** Whether asking for notification permission makes sense (a browser that has not been asked yet). */
+export const canAskForNotifications = () => !window.switchboard && typeof Notification !== 'undefined' && Notification.permission === 'default';

@@ -12,9 +12,10 @@ export function VerifyPanel() {
     <section className="panel" aria-label="Integrity">
       <h2>Integrity</h2>
       {verify.state === 'unavailable' ? <NotAvailable what="Integrity verification" detail={verify.message} /> : null}
-      <button type="button" onClick={() => void runVerify()} disabled={verify.state === 'loading'}>
+      <button type="button" className="no-print" onClick={() => void runVerify()} disabled={verify.state === 'loading'}>
         {verify.state === 'loading' ? 'Verifying…' : 'Verify the log'}
       </button>
+      {report ? <p className="muted">Verified {formatDateTime(new Date(verify.state === 'ok' ? verify.at : Date.now()).toISOString())}</p> : null}
       {verify.state === 'error' ? <p className="bad-text">{verify.message}</p> : null}
       {report ? (
         <div className={report.ok ? 'verify verify--ok' : 'verify verify--bad'} data-testid="verify-result" data-ok={report.ok ? '1' : '0'}>

@@ -7,16 +7,17 @@ import { useLog } from '../../stores/logStore';
 import { useSession } from '../../stores/sessionStore';
 import { AccessLogPanel, VerifyPanel } from './AuditPanels';
 
+// Widths sum to under 1,000 px: with the row detail beside it the table fits a 1600 px screen without scrolling sideways.
 export const LOG_COLUMNS: Column<SocketLogRecord>[] = [
-  { key: 'id', title: 'ID', width: 80, render: (r) => r.id },
-  { key: 'created_at', title: 'Time', width: 190, render: (r) => formatDateTime(r.created_at) },
-  { key: 'event_type', title: 'Event', width: 170, render: (r) => r.event_type },
-  { key: 'status', title: 'Status', width: 90, render: (r) => <span className={`log-status log-status--${r.status}`}>{r.status}</span> },
-  { key: 'user', title: 'User', width: 160, render: (r) => r.user_id ?? '—' },
-  { key: 'role', title: 'Role', width: 100, render: (r) => r.user_role ?? '—' },
-  { key: 'hospital', title: 'Hospital', width: 170, render: (r) => r.hospital_name ?? r.hospital_id ?? '—' },
-  { key: 'rt', title: 'Resp. ms', width: 90, render: (r) => (r.response_time_ms === null ? '—' : formatNumber(r.response_time_ms)) },
-  { key: 'error', title: 'Error', width: 240, render: (r) => r.error_message ?? '' }
+  { key: 'id', title: 'ID', width: 70, render: (r) => r.id },
+  { key: 'created_at', title: 'Time', width: 165, render: (r) => formatDateTime(r.created_at) },
+  { key: 'event_type', title: 'Event', width: 165, render: (r) => r.event_type },
+  { key: 'status', title: 'Status', width: 75, render: (r) => <span className={`log-status log-status--${r.status}`}>{r.status}</span> },
+  { key: 'user', title: 'User', width: 115, render: (r) => r.user_id ?? '—' },
+  { key: 'role', title: 'Role', width: 85, render: (r) => r.user_role ?? '—' },
+  { key: 'hospital', title: 'Hospital', width: 115, render: (r) => r.hospital_name ?? r.hospital_id ?? '—' },
+  { key: 'rt', title: 'Resp. ms', width: 80, render: (r) => (r.response_time_ms === null ? '—' : formatNumber(r.response_time_ms)) },
+  { key: 'error', title: 'Error', width: 140, render: (r) => r.error_message ?? '' }
 ];
 
 function RowDetail() {
@@ -59,7 +60,7 @@ function ExportBar() {
 }
 
 export function AuditView() {
-  const { filter, setFilter, runQuery, total, totalCapped, query, rows, ensureRows, selectIndex, selectedIndex } = useLog();
+  const { filter, setFilter, runQuery, total, totalCapped, query, rows, ensureRows, selectIndex, selectedIndex, matchedTypes } = useLog();
   const role = useSession((s) => s.operator?.role);
   useEffect(() => {
     if (query.state === 'idle') void runQuery();
@@ -76,7 +77,7 @@ export function AuditView() {
           void runQuery();
         }}
       >
-        <input aria-label="Event type" placeholder="event type" value={filter.eventType} onChange={(e) => setFilter({ eventType: e.target.value })} />
+        <input aria-label="Event type" placeholder="event type contains…" value={filter.eventType} onChange={(e) => setFilter({ eventType: e.target.value })} />
         <select aria-label="Status" value={filter.status} onChange={(e) => setFilter({ status: e.target.value as typeof filter.status })}>
           <option value="">any status</option>
           <option value="success">success</option>
@@ -92,6 +93,11 @@ export function AuditView() {
         </span>
       </form>
       {query.state === 'error' ? <p className="bad-text">{query.message}</p> : null}
+      {matchedTypes ? (
+        <p className="muted audit-matched" data-testid="log-matched-types">
+          Event types containing “{filter.eventType.trim()}”: {matchedTypes.join(', ')}
+        </p>
+      ) : null}
       <ExportBar />
       <div className="audit-main">
         <VirtualTable

@@ -6,7 +6,16 @@ import { useLog } from '../../stores/logStore';
 import { valueOf } from '../../stores/remote';
 import { useSession } from '../../stores/sessionStore';
 import { RangePicker, StatisticsCharts, StatisticsSummary } from '../statistics/StatisticsView';
-import { AccessLogPanel } from './AuditPanels';
+import { AccessLogPanel, VerifyPanel } from './AuditPanels';
+
+/** "Europe/Berlin, UTC+01:00": every time in the report is local, so the report says which local. */
+export function timezoneLabel(at = new Date()): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
+  const minutes = -at.getTimezoneOffset();
+  const sign = minutes >= 0 ? '+' : '-';
+  const abs = Math.abs(minutes);
+  return `${zone}, UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
 
 function RowsTable({ rows, testId }: { rows: SocketLogRecord[]; testId: string }) {
   if (!rows.length) return <p className="muted">None in this range.</p>;
@@ -46,11 +55,15 @@ function RowsTable({ rows, testId }: { rows: SocketLogRecord[]; testId: string }
  * produce the same PDF with webContents.printToPDF.
  */
 export function ReportView() {
-  const { report, loadReport, range, customFrom, customTo } = useLog();
+  const { report, loadReport, range, customFrom, customTo, verify, runVerify } = useLog();
   const operator = useSession((s) => s.operator);
   useEffect(() => {
     void loadReport();
   }, [loadReport, range, customFrom, customTo]);
+  // The report carries the integrity result of the log it summarises.
+  useEffect(() => {
+    if (verify.state === 'idle') void runVerify();
+  }, [verify.state, runVerify]);
   const data = valueOf(report);
   const canSeeAccess = operator?.role === 'admin' || operator?.role === 'auditor';
   return (
@@ -66,6 +79,7 @@ export function ReportView() {
         <p>
           {data ? `${formatDateTime(data.from)} — ${formatDateTime(data.to)}` : ''} · prepared by {operator?.username} ({operator?.role}) on {formatDateTime(new Date().toISOString())}
         </p>
+        <p data-testid="report-timezone">All times in {timezoneLabel()}.</p>
       </header>
       {report.state === 'unavailable' || report.state === 'error' ? <NotAvailable what="The audit report" detail={report.message} /> : null}
       {report.state === 'loading' ? <Loading what="the report" /> : null}
@@ -77,6 +91,7 @@ export function ReportView() {
       {data ? <RowsTable rows={data.failed} testId="report-failed" /> : null}
       <h2>Slow ambulance requests {data ? <small>(over {formatNumber(data.slowThresholdMs)} ms)</small> : null}</h2>
       {data ? <RowsTable rows={data.slow} testId="report-slow" /> : null}
+      <VerifyPanel />
       {canSeeAccess && data ? <AccessLogPanel from={data.from} to={data.to} /> : null}
     </article>
   );

@@ -1,24 +1,42 @@
-import type { UnitView } from '../../stores/dispatchModel';
+import { useEffect } from 'react';
 import { useDispatch } from '../../stores/dispatchStore';
 
-/** Closest available units for an incident, each a one-click assignment sent to the CAD. */
-export function AssignButtons({ incidentId, suggestions }: { incidentId: string; suggestions: Array<{ unit: UnitView; km: number }> }) {
+const MATCH_LABEL = { preferred: 'run card', acceptable: 'alt. type', not_on_card: 'not on card' } as const;
+
+/**
+ * The core's suggestions for an incident (its run card's unit types first, then
+ * the nearest), each a one-click assignment sent to the CAD. Fetched again when
+ * the incident or the number of available units changes.
+ */
+export function AssignButtons({ incidentId, label = 'Assign' }: { incidentId: string; label?: string }) {
   const pending = useDispatch((s) => s.pendingAssignments[incidentId]);
+  const suggestions = useDispatch((s) => s.suggestions[incidentId]);
   const assign = useDispatch((s) => s.assign);
-  if (!suggestions.length) return <span className="muted">No available units</span>;
+  const availableCount = useDispatch((s) => {
+    let n = 0;
+    for (const u of s.units.values()) if (u.cad && u.status === 'available') n += 1;
+    return n;
+  });
+  useEffect(() => {
+    void useDispatch.getState().loadSuggestions(incidentId);
+  }, [incidentId, availableCount]);
+  if (!suggestions) return <span className="muted">Finding units…</span>;
+  if (suggestions.error) return <span className="bad-text">{suggestions.error}</span>;
+  if (!suggestions.units.length) return <span className="muted">No available units</span>;
   return (
     <div className="assign" data-testid={`assign-${incidentId}`}>
-      {suggestions.map(({ unit, km }) => (
+      <span className="assign__label">{label}</span>
+      {suggestions.units.map(({ unit, distance_km, run_card }) => (
         <button
           key={unit.id}
           type="button"
-          className="assign__btn"
+          className={`assign__btn assign__btn--${run_card}`}
           disabled={!!pending && !pending.error}
           onClick={() => void assign(incidentId, unit.id)}
-          title={`Assign ${unit.callsign} (${km.toFixed(1)} km)`}
+          title={`Assign ${unit.call_sign} (${unit.unit_type ?? 'type not given'}, ${MATCH_LABEL[run_card]}, ${distance_km.toFixed(1)} km)`}
           data-unit={unit.id}
         >
-          {unit.callsign} · {km.toFixed(1)} km
+          {unit.call_sign} · {unit.unit_type ?? '?'} · {distance_km.toFixed(1)} km
         </button>
       ))}
       {pending ? <span className={pending.error ? 'bad-text' : 'muted'}>{pending.error ?? 'Sent to CAD, awaiting confirmation…'}</span> : null}

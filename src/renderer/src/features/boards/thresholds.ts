@@ -1,31 +1,58 @@
 import { create } from 'zustand';
+import type { UnitStatus as CadUnitStatus } from '../../../../shared/cad';
+import { DEFAULT_STATUS_THRESHOLDS, incidentThreshold, type StatusThreshold, type StatusThresholds } from '../../../../shared/contract/statusThresholds';
 import type { Thresholds } from '../../components/Timer';
+import { api } from '../../lib/api';
+import type { UnitStatus } from '../../stores/dispatchModel';
 
-/** Timer thresholds, configurable per workstation (seconds). */
+/**
+ * The centre's time-in-status thresholds, from the core (a supervisor sets them
+ * for every console; they used to be per workstation and anyone could change them).
+ */
 interface ThresholdState {
-  incidentAge: Thresholds;
-  unitInStatus: Thresholds;
-  set(patch: Partial<Pick<ThresholdState, 'incidentAge' | 'unitInStatus'>>): void;
+  value: StatusThresholds;
+  error: string | null;
+  load(): Promise<void>;
+  save(next: Pick<StatusThresholds, 'incident' | 'unit'>): Promise<string | null>;
 }
 
-const KEY = 'switchboard.thresholds';
-const defaults = { incidentAge: { warn: 120, alarm: 300 }, unitInStatus: { warn: 900, alarm: 1800 } };
-
-function read(): typeof defaults {
-  try {
-    const raw = JSON.parse(localStorage.getItem(KEY) ?? 'null') as typeof defaults | null;
-    if (raw && raw.incidentAge?.warn > 0 && raw.unitInStatus?.warn > 0) return raw;
-  } catch {
-    // fall back to defaults
-  }
-  return defaults;
-}
-
-export const useThresholds = create<ThresholdState>((set, get) => ({
-  ...read(),
-  set(patch) {
-    set(patch);
-    const { incidentAge, unitInStatus } = get();
-    localStorage.setItem(KEY, JSON.stringify({ incidentAge, unitInStatus }));
+export const useThresholds = create<ThresholdState>((set) => ({
+  value: DEFAULT_STATUS_THRESHOLDS,
+  error: null,
+  async load() {
+    const result = await api.call('dispatch.thresholds', {});
+    if (result.ok) set({ value: result.value, error: null });
+    else set({ error: result.error.message });
+  },
+  async save(next) {
+    const result = await api.call('dispatch.setThresholds', next);
+    if (!result.ok) return result.error.message;
+    set({ value: result.value, error: null });
+    return null;
   }
 }));
+
+export function subscribeThresholds(): () => void {
+  return api.on(['dispatch.thresholdsUpdated'], (_name, payload) => useThresholds.setState({ value: payload as StatusThresholds }));
+}
+
+/** No threshold for a status means its timer never turns amber or red. */
+const NEVER: Thresholds = { warn: Number.POSITIVE_INFINITY, alarm: Number.POSITIVE_INFINITY };
+const asTimer = (t: StatusThreshold | undefined): Thresholds => (t ? { warn: t.warn, alarm: t.alarm } : NEVER);
+
+export const incidentTimer = (value: StatusThresholds, priority: number, status: string) => asTimer(incidentThreshold(value, priority, status));
+
+const CAD_STATUS: Partial<Record<UnitStatus, CadUnitStatus>> = {
+  available: 'available',
+  dispatched: 'dispatched',
+  enroute: 'en_route',
+  onscene: 'on_scene',
+  transporting: 'transporting',
+  athospital: 'at_destination',
+  outofservice: 'out_of_service'
+};
+
+export const unitTimer = (value: StatusThresholds, status: UnitStatus) => {
+  const cad = CAD_STATUS[status];
+  return asTimer(cad ? value.unit[cad] : undefined);
+};

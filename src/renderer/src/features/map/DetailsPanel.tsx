@@ -1,9 +1,12 @@
 import { Timer } from '../../components/Timer';
 import { formatClock, formatDateTime } from '../../lib/format';
-import { closestAvailable, useDispatch } from '../../stores/dispatchStore';
+import { useDispatch } from '../../stores/dispatchStore';
 import { useSession } from '../../stores/sessionStore';
 import { AssignButtons } from '../boards/AssignButtons';
-import { useThresholds } from '../boards/thresholds';
+import { incidentTimer, unitTimer, useThresholds } from '../boards/thresholds';
+import { callsignsOf } from '../dispatch/CallList';
+import { IncidentActions } from '../dispatch/IncidentActions';
+import { UnitStatusSetter } from '../dispatch/UnitStatusSetter';
 import { canDispatch } from '../shell/views';
 import { UNIT_STATUS_COLORS, UNIT_STATUS_LABELS, priorityColor } from './unitColors';
 
@@ -16,7 +19,7 @@ export function DetailsPanel() {
   const requests = useDispatch((s) => s.requests);
   const followUnitId = useDispatch((s) => s.followUnitId);
   const { follow, select } = useDispatch.getState();
-  const thresholds = useThresholds();
+  const thresholds = useThresholds((s) => s.value);
   const role = useSession((s) => s.operator?.role);
   if (!selected) return <aside className="details details--empty">Click a unit, incident or hospital for details.</aside>;
 
@@ -36,9 +39,11 @@ export function DetailsPanel() {
           <span className="status-pill" style={{ background: UNIT_STATUS_COLORS[unit.status] }}>
             {UNIT_STATUS_LABELS[unit.status]}
           </span>{' '}
-          for <Timer since={unit.statusSince} thresholds={thresholds.unitInStatus} />
+          for <Timer since={unit.statusSince} thresholds={unitTimer(thresholds, unit.status)} />
         </p>
         <dl>
+          <dt>Type</dt>
+          <dd>{unit.cad ? (unit.unitType ?? 'not given by the CAD') : 'crew seen by the hub only (not a CAD unit)'}</dd>
           <dt>Heading</dt>
           <dd>{Math.round(unit.heading)}°</dd>
           <dt>Position</dt>
@@ -53,13 +58,13 @@ export function DetailsPanel() {
         <button type="button" onClick={() => follow(followUnitId === unit.id ? null : unit.id)}>
           {followUnitId === unit.id ? 'Stop following' : 'Follow unit'}
         </button>
+        {canDispatch(role) ? <UnitStatusSetter unit={unit} /> : null}
       </aside>
     );
   }
   if (selected.kind === 'incident') {
     const incident = incidents.get(selected.id);
     if (!incident) return <aside className="details">{close}Incident closed.</aside>;
-    const suggestions = closestAvailable(units.values(), incident);
     return (
       <aside className="details" data-testid="details">
         {close}
@@ -71,9 +76,13 @@ export function DetailsPanel() {
         </h2>
         <p>{incident.address}</p>
         <p>
-          Age <Timer since={incident.createdAt} thresholds={thresholds.incidentAge} /> · {incident.status}
+          {incident.status.replace(/_/g, ' ')} for <Timer since={incident.statusSince} thresholds={incidentTimer(thresholds, incident.priority, incident.status)} /> · call age{' '}
+          <Timer since={incident.createdAt} thresholds={{ warn: Infinity, alarm: Infinity }} />
         </p>
-        <dl>
+        <p data-testid="details-units">
+          <strong>Units:</strong> {incident.units.length ? callsignsOf(incident.units, units) : 'none assigned'}
+        </p>
+        <dl className="details__times">
           {Object.entries(incident.times).map(([k, v]) => (
             <div key={k}>
               <dt>{k.replace(/_at$/, '').replace(/_/g, ' ')}</dt>
@@ -81,7 +90,8 @@ export function DetailsPanel() {
             </div>
           ))}
         </dl>
-        {canDispatch(role) ? <AssignButtons incidentId={incident.id} suggestions={suggestions} /> : null}
+        {canDispatch(role) ? <AssignButtons incidentId={incident.id} label={incident.status === 'pending' ? 'Assign' : 'Send another'} /> : null}
+        <IncidentActions incident={incident} canAct={canDispatch(role)} />
       </aside>
     );
   }

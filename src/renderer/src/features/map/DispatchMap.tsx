@@ -6,7 +6,7 @@ import { useDispatch } from '../../stores/dispatchStore';
 import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson } from './overlays';
 import { DISTRICTS, mapStyle } from './mapStyle';
 import { UnitOverlay } from './unitOverlay';
-import { PRIORITY_COLORS } from './unitColors';
+import { addMapIcons } from './mapIcons';
 
 // PMTiles archives are read through MapLibre's protocol hook (pmtiles://URL), once per page.
 maplibregl.addProtocol('pmtiles', new PmtilesProtocol().tile);
@@ -71,34 +71,49 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, onReady }: DispatchM
     };
     map.on('move', placeLabels);
 
+    // A list or the command line picked something: bring it to the middle, closer in if the map is zoomed out.
+    const centreOn = (selected: NonNullable<ReturnType<typeof useDispatch.getState>['selected']>) => {
+      const s = useDispatch.getState();
+      const item = selected.kind === 'unit' ? s.units.get(selected.id) : selected.kind === 'incident' ? s.incidents.get(selected.id) : selected.kind === 'hospital' ? s.hospitals.get(selected.id) : s.requests.get(selected.id);
+      if (!item || !Number.isFinite(item.lat) || !Number.isFinite(item.lon)) return;
+      // On the dispatch screen the details sit over the map's left side: centre in the part still visible.
+      const covered = map.getContainer().closest('.dispatch__map') ? 340 : 0;
+      map.easeTo({ center: [item.lon, item.lat], zoom: Math.max(map.getZoom(), 12.5), duration: 400, padding: { left: covered, top: 0, right: 0, bottom: 0 } });
+    };
+
     map.on('load', () => {
       map.addSource('incidents', { type: 'geojson', data: incidentsGeoJson([]) });
       map.addSource('hospitals', { type: 'geojson', data: hospitalsGeoJson([]) });
       map.addSource('requests', { type: 'geojson', data: requestsGeoJson([]) });
-      map.addLayer({ id: 'hospitals', type: 'circle', source: 'hospitals', paint: { 'circle-radius': 9, 'circle-color': ['case', ['get', 'accepting'], '#1f6feb', '#6e7681'], 'circle-stroke-color': '#e6edf3', 'circle-stroke-width': 2 } });
+      addMapIcons(map);
+      map.addLayer({ id: 'hospitals', type: 'symbol', source: 'hospitals', layout: { 'icon-image': ['case', ['get', 'accepting'], 'hospital', 'hospital-diverting'], 'icon-allow-overlap': true, 'icon-size': 0.9 } });
       map.addLayer({ id: 'patients', type: 'circle', source: 'requests', filter: ['!=', ['get', 'status'], 'pending'], paint: { 'circle-radius': 4, 'circle-color': '#db61a2', 'circle-opacity': 0.7 } });
       map.addLayer({ id: 'requests', type: 'circle', source: 'requests', filter: ['==', ['get', 'status'], 'pending'], paint: { 'circle-radius': 11, 'circle-color': 'rgba(219, 97, 162, 0.25)', 'circle-stroke-color': '#db61a2', 'circle-stroke-width': 3 } });
+      // The selected incident: a white ring under its shape.
+      map.addLayer({ id: 'incident-selected', type: 'circle', source: 'incidents', filter: ['==', ['get', 'id'], ''], paint: { 'circle-radius': 17, 'circle-color': 'rgba(255, 255, 255, 0.12)', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 } });
       map.addLayer({
         id: 'incidents',
-        type: 'circle',
+        type: 'symbol',
         source: 'incidents',
-        paint: {
-          'circle-radius': ['match', ['get', 'priority'], 1, 12, 2, 10, 8],
-          'circle-color': ['match', ['get', 'priority'], 1, PRIORITY_COLORS[1]!, 2, PRIORITY_COLORS[2]!, 3, PRIORITY_COLORS[3]!, PRIORITY_COLORS[4]!],
-          'circle-opacity': 0.85,
-          'circle-stroke-color': '#0d1117',
-          'circle-stroke-width': 2
+        layout: {
+          'icon-image': ['concat', 'incident-p', ['to-string', ['get', 'priority']]],
+          'icon-allow-overlap': true,
+          'icon-size': ['match', ['get', 'priority'], 1, 1.1, 2, 0.95, 0.8],
+          // The most urgent on top where shapes overlap.
+          'symbol-sort-key': ['-', 10, ['get', 'priority']]
         }
       });
 
-      let seen = { incidents: null as unknown, hospitals: null as unknown, requests: null as unknown, units: null as unknown };
+      let seen = { incidents: null as unknown, hospitals: null as unknown, requests: null as unknown, units: null as unknown, selected: null as unknown, center: 0 };
       const apply = () => {
         const s = useDispatch.getState();
         if (unitLayer && s.units !== seen.units) unitLayer.sync(s.units, seen.units === null ? null : s.changedUnits);
         if (s.incidents !== seen.incidents) (map.getSource('incidents') as GeoJSONSource).setData(incidentsGeoJson(s.incidents.values()));
         if (s.hospitals !== seen.hospitals) (map.getSource('hospitals') as GeoJSONSource).setData(hospitalsGeoJson(s.hospitals.values()));
         if (s.requests !== seen.requests) (map.getSource('requests') as GeoJSONSource).setData(requestsGeoJson(s.requests.values()));
-        seen = { incidents: s.incidents, hospitals: s.hospitals, requests: s.requests, units: s.units };
+        if (s.selected !== seen.selected) map.setFilter('incident-selected', ['==', ['get', 'id'], s.selected?.kind === 'incident' ? s.selected.id : '']);
+        if (s.centerRequest !== seen.center && s.selected) centreOn(s.selected);
+        seen = { incidents: s.incidents, hospitals: s.hospitals, requests: s.requests, units: s.units, selected: s.selected, center: s.centerRequest };
         unitLayer?.setSelected(s.selected?.kind === 'unit' ? s.selected.id : null);
         unitLayer?.setFollow(s.followUnitId);
       };

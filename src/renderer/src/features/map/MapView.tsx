@@ -6,7 +6,7 @@ import { isAdmin } from '../shell/views';
 import { DetailsPanel } from './DetailsPanel';
 import { DispatchMap } from './DispatchMap';
 import { MapSourceSettings } from './MapSourceSettings';
-import { UNIT_STATUS_COLORS, UNIT_STATUS_LABELS } from './unitColors';
+import { MapLegend } from './MapLegend';
 
 export function MapView() {
   const available = useDispatch((s) => s.available);
@@ -19,25 +19,10 @@ export function MapView() {
     <section className="map-view" aria-label="Dispatch map">
       <DispatchMap />
       <div className="map-view__side">
-        <div className="legend" aria-label="Legend">
-          <div className="legend__counts" data-testid="map-counts">
-            <span data-testid="unit-count">{unitCount}</span> units · {incidentCount} incidents
-          </div>
-          {(['available', 'dispatched', 'enroute', 'onscene', 'transporting', 'athospital', 'outofservice'] as const).map((s) => (
-            <span key={s} className="legend__item">
-              <i style={{ background: UNIT_STATUS_COLORS[s] }} /> {UNIT_STATUS_LABELS[s]}
-            </span>
-          ))}
-          <span className="legend__item">
-            <i className="legend__incident" /> Incident (P1 red)
-          </span>
-          <span className="legend__item">
-            <i className="legend__hospital" /> Hospital (grey: diverting)
-          </span>
-          <span className="legend__item">
-            <i className="legend__request" /> Ambulance request
-          </span>
+        <div className="legend__counts" data-testid="map-counts">
+          <span data-testid="unit-count">{unitCount}</span> units · {incidentCount} incidents
         </div>
+        <MapLegend />
         {!available ? <NotAvailable what="Live dispatch data" detail={error ?? undefined} /> : null}
         <DetailsPanel />
         {isAdmin(role) ? (

@@ -1,14 +1,21 @@
 import type { UnitStatus } from '../../stores/dispatchModel';
 
 /** One colour per unit status, shared by the map, the board and the legend. */
+/**
+ * One colour per unit status, shared by the map, the lists and the legend. Units
+ * take the cool hues (greens, blues, purples) and incident priorities the warm
+ * ones, so no priority shares a colour with a unit status; neighbouring statuses
+ * also differ in lightness, which survives colour-blindness, and every status
+ * has its own glyph (features/dispatch/symbols.ts).
+ */
 export const UNIT_STATUS_COLORS: Record<UnitStatus, string> = {
   available: '#3fb950',
-  dispatched: '#d29922',
-  enroute: '#f0883e',
-  onscene: '#58a6ff',
-  transporting: '#bc8cff',
+  dispatched: '#a5d6ff',
+  enroute: '#388bfd',
+  onscene: '#8957e5',
+  transporting: '#f778ba',
   athospital: '#39c5cf',
-  outofservice: '#6e7681',
+  outofservice: '#484f58',
   unknown: '#8b949e'
 };
 
@@ -23,7 +30,8 @@ export const UNIT_STATUS_LABELS: Record<UnitStatus, string> = {
   unknown: 'Unknown'
 };
 
-export const PRIORITY_COLORS: Record<number, string> = { 1: '#f85149', 2: '#f0883e', 3: '#d29922', 4: '#8b949e' };
+/** Incident priorities: warm hues only, brightest-to-calmest, none used for a unit status. */
+export const PRIORITY_COLORS: Record<number, string> = { 1: '#ff4040', 2: '#ff9a1f', 3: '#f2d63a', 4: '#e6edf3' };
 export const priorityColor = (p: number) => PRIORITY_COLORS[Math.min(4, Math.max(1, Math.round(p)))] ?? '#8b949e';
 
 export function hexToRgb(hex: string): [number, number, number] {

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { subscribeAlerts, useAlerts } from '../../stores/alertsStore';
+import { useCallback, useEffect, useState } from 'react';
+import { countUnacknowledged, subscribeAlerts, useAlerts } from '../../stores/alertsStore';
 import { subscribeDispatch, useDispatch } from '../../stores/dispatchStore';
 import { subscribeHealth, useHealth } from '../../stores/healthStore';
 import { subscribeLog } from '../../stores/logStore';
@@ -10,25 +10,48 @@ import { HeldMessages } from '../safety/HeldMessages';
 import { OutageBanner } from '../safety/OutageBanner';
 import { AlertSounder } from '../alerts/AlertSounder';
 import { AlertsView } from '../alerts/AlertsView';
+import { CriticalBanner } from '../alerts/CriticalBanner';
 import { AuditView } from '../audit/AuditView';
 import { ReportView } from '../audit/ReportView';
 import { BoardView } from '../boards/BoardView';
+import { subscribeThresholds, useThresholds } from '../boards/thresholds';
+import { DispatchView } from '../dispatch/DispatchView';
+import { useDispatchShortcuts } from '../dispatch/shortcuts';
 import { HealthView } from '../health/HealthView';
 import { MapView } from '../map/MapView';
 import { PatientsView } from '../patients/PatientsView';
 import { StatisticsView } from '../statistics/StatisticsView';
 import { StatusStrip } from './StatusStrip';
-import { viewsFor, type ViewId } from './views';
+import { canDispatch, viewsFor, type ViewId } from './views';
 
 function viewFromHash(): ViewId | null {
   const id = location.hash.replace(/^#\/?/, '');
   return (id || null) as ViewId | null;
 }
 
+/** Counts that say what they count: red for critical, amber for warnings, each labelled. */
+function AlertBadges({ critical, warnings }: { critical: number; warnings: number }) {
+  return (
+    <span className="badges">
+      {critical > 0 ? (
+        <span className="badge" data-testid="nav-critical" title="critical alerts unacknowledged" aria-label={`${critical} critical unacknowledged`}>
+          {critical} crit
+        </span>
+      ) : null}
+      {warnings > 0 ? (
+        <span className="badge badge--warn" data-testid="nav-warnings" title="warnings unacknowledged" aria-label={`${warnings} warnings unacknowledged`}>
+          {warnings} warn
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
 export function Shell() {
   const operator = useSession((s) => s.operator)!;
   const signOut = useSession((s) => s.signOut);
-  const unread = useAlerts((s) => Object.keys(s.unread).length);
+  const critical = useAlerts((s) => countUnacknowledged(s.byId, 'critical'));
+  const warnings = useAlerts((s) => countUnacknowledged(s.byId, 'warning'));
   const views = viewsFor(operator.role);
   const live = useIsLive();
   const generation = useLive((s) => s.generation);
@@ -53,8 +76,8 @@ export function Shell() {
     const stops = [subscribeHealth(), subscribeLog()];
     const loads = [useHealth.getState().load()];
     if (operator.role !== 'auditor') {
-      stops.push(subscribeAlerts(), subscribeDispatch(), subscribePatients());
-      loads.push(useAlerts.getState().load(), useDispatch.getState().load());
+      stops.push(subscribeAlerts(), subscribeDispatch(), subscribePatients(), subscribeThresholds());
+      loads.push(useAlerts.getState().load(), useDispatch.getState().load(), useThresholds.getState().load());
     }
     // bench/console/reconnect.bench.ts times a reload from the resync to the next frame.
     if (generation > 0) void Promise.all(loads).then(() => requestAnimationFrame(() => performance.mark('switchboard:resync-loaded')));
@@ -65,10 +88,11 @@ export function Shell() {
     };
   }, [operator.role, generation]);
 
-  const go = (id: ViewId) => {
+  const go = useCallback((id: ViewId) => {
     location.hash = `/${id}`;
     setView(id);
-  };
+  }, []);
+  useDispatchShortcuts(go, canDispatch(operator.role));
 
   return (
     <div className="shell">
@@ -81,7 +105,7 @@ export function Shell() {
         {views.map((v) => (
           <button key={v.id} type="button" className={`nav__item${v.id === view ? ' nav__item--active' : ''}`} onClick={() => go(v.id)} data-view={v.id}>
             {v.title}
-            {v.id === 'alerts' && unread > 0 ? <span className="badge">{unread}</span> : null}
+            {v.id === 'alerts' ? <AlertBadges critical={critical} warnings={warnings} /> : null}
           </button>
         ))}
         <div className="nav__spacer" />
@@ -94,8 +118,10 @@ export function Shell() {
         </button>
       </nav>
       <main className="content" data-view={view} data-stale={live ? undefined : '1'}>
+        {operator.role !== 'auditor' ? <CriticalBanner onOpenAlerts={() => go('alerts')} /> : null}
         {/* A disabled fieldset switches off every control of every view at once while the picture is not live. */}
         <fieldset className="live-gate" disabled={!live} data-testid="live-gate">
+          {view === 'dispatch' && <DispatchView />}
           {view === 'map' && <MapView />}
           {view === 'board' && <BoardView />}
           {view === 'alerts' && <AlertsView />}

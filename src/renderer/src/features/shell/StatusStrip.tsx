@@ -1,9 +1,10 @@
 import { Sparkline } from '../../components/Chart';
 import { useNow } from '../../components/useNow';
 import { formatNumber } from '../../lib/format';
-import { countUnacknowledgedCritical, useAlerts } from '../../stores/alertsStore';
+import { countUnacknowledged, useAlerts } from '../../stores/alertsStore';
 import { cadLinkOf, useHealth } from '../../stores/healthStore';
 import { useSession } from '../../stores/sessionStore';
+import { mayCall } from './views';
 
 const HEARTBEAT_STALE_MS = 12_000;
 const LOG_STATS_STALE_MS = 30_000;
@@ -29,8 +30,11 @@ export function StatusStrip({ onOpenAlerts }: { onOpenAlerts(): void }) {
   const now = useNow();
   const link = useSession((s) => s.link);
   const { heartbeatAt, consoleConnections, hubStats, bridge, logStats, throughput } = useHealth();
-  const critical = useAlerts((s) => countUnacknowledgedCritical(s.byId));
-  const unread = useAlerts((s) => Object.keys(s.unread).length);
+  const role = useSession((s) => s.operator?.role);
+  // A role that may not list alerts (the auditor) gets no alert counts at all: a "0" it cannot know is a lie.
+  const seesAlerts = mayCall(role, 'alerts.list');
+  const critical = useAlerts((s) => countUnacknowledged(s.byId, 'critical'));
+  const warnings = useAlerts((s) => countUnacknowledged(s.byId, 'warning'));
 
   const heartbeatFresh = heartbeatAt !== null && now - heartbeatAt < HEARTBEAT_STALE_MS;
   const hubLevel: Level = link !== 'up' ? 'bad' : heartbeatAt === null ? 'ok' : heartbeatFresh ? 'ok' : 'bad';
@@ -62,15 +66,21 @@ export function StatusStrip({ onOpenAlerts }: { onOpenAlerts(): void }) {
       </Cell>
       <Cell label="CAD link" value={cadShown} level={cadShownLevel} testId="strip-cad" />
       <Cell label="Log writes" value={logShown} level={logShownLevel} testId="strip-log" />
-      <button type="button" className={`strip__cell strip__alerts strip__cell--${critical > 0 ? 'bad' : 'ok'}`} onClick={onOpenAlerts} data-testid="strip-alerts">
-        <span className="strip__label">Critical unacknowledged</span>
-        <span className="strip__value">{critical}</span>
-        {unread > 0 ? (
-          <span className="badge" data-testid="alerts-unread" aria-label={`${unread} unread alerts`}>
-            {unread}
+      {seesAlerts ? (
+        <button type="button" className={`strip__cell strip__alerts strip__cell--${critical > 0 ? 'bad' : 'ok'}`} onClick={onOpenAlerts} data-testid="strip-alerts" aria-label={`${critical} critical and ${warnings} warning alerts unacknowledged`}>
+          <span className="strip__label">Critical unack.</span>
+          <span className="strip__value" data-testid="strip-critical">{critical}</span>
+          <span className="strip__label">Warnings unack.</span>
+          <span className={`strip__value${warnings > 0 ? ' strip__value--warn' : ' strip__value--calm'}`} data-testid="strip-warnings">
+            {warnings}
           </span>
-        ) : null}
-      </button>
+        </button>
+      ) : (
+        <div className="strip__cell strip__cell--idle strip__alerts" data-testid="strip-alerts" title="Alerts are for operators on duty; this role does not receive them.">
+          <span className="strip__label">Alerts</span>
+          <span className="strip__value">not shown to {role}</span>
+        </div>
+      )}
     </header>
   );
 }

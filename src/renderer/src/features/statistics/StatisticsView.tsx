@@ -7,6 +7,9 @@ import { valueOf } from '../../stores/remote';
 
 const TYPE_COLORS = ['#58a6ff', '#3fb950', '#d29922', '#bc8cff', '#39c5cf', '#f0883e', '#8b949e', '#db61a2'];
 
+/** Answered requests as a percentage, never above 100 (several hospitals may answer one request). */
+export const cappedRate = (responses: number, requests: number) => (requests > 0 ? Math.min(100, Math.round((responses / requests) * 1000) / 10) : 0);
+
 /** Per-bucket series from the time series answer: events per minute by type, rates and response time. */
 export function seriesFrom(ts: TimeSeries) {
   const perMinute = ts.bucket_ms / 60_000;
@@ -18,11 +21,21 @@ export function seriesFrom(ts: TimeSeries) {
     color: TYPE_COLORS[i % TYPE_COLORS.length]!,
     points: ts.buckets.map((b) => ({ t: Date.parse(b.start), v: (b.by_type[type] ?? 0) / perMinute }))
   }));
+  // Response rate as the tile states it (answered requests over requests, at most 100%), accumulated
+  // over the range: a bucket's responses often answer an earlier bucket's requests, so a rate per
+  // bucket swung between 0% and 200% while the tile said 100%. The last point equals the tile.
+  let requests = 0;
+  let responses = 0;
+  const responseRate = ts.buckets.flatMap((b) => {
+    requests += b.ambulance_requests;
+    responses += b.ambulance_responses;
+    return requests === 0 ? [] : [{ t: Date.parse(b.start), v: cappedRate(responses, requests) }];
+  });
   const rate = (pick: (b: TimeSeries['buckets'][number]) => number | null) =>
     ts.buckets.flatMap((b) => (pick(b) === null ? [] : [{ t: Date.parse(b.start), v: pick(b)! }]));
   return {
     byType,
-    responseRate: [{ name: 'response rate', color: '#3fb950', points: rate((b) => b.response_rate) }],
+    responseRate: [{ name: 'response rate (cumulative)', color: '#3fb950', points: responseRate }],
     responseTime: [{ name: 'avg response', color: '#58a6ff', points: rate((b) => b.avg_response_time_ms) }],
     errorRate: [{ name: 'error rate', color: '#f0883e', points: rate((b) => b.error_rate) }]
   };
@@ -51,9 +64,9 @@ export function StatisticsSummary() {
       <Figure label="ambulance requests" value={formatNumber(stats.ambulance_requests)} testId="stat-requests" />
       <Figure
         label="response rate"
-        value={stats.ambulance_requests === 0 ? '—' : `${formatNumber(stats.response_rate, 1)}%`}
+        value={stats.ambulance_requests === 0 ? '—' : `${formatNumber(cappedRate(stats.ambulance_responses, stats.ambulance_requests), 1)}%`}
         testId="stat-response-rate"
-        bad={!!thresholds && stats.ambulance_requests >= thresholds.minSample && stats.response_rate < thresholds.minResponseRatePercent}
+        bad={!!thresholds && stats.ambulance_requests >= thresholds.minSample && cappedRate(stats.ambulance_responses, stats.ambulance_requests) < thresholds.minResponseRatePercent}
       />
       <Figure
         label="avg response time"
@@ -77,9 +90,9 @@ export function StatisticsCharts() {
   return (
     <div className="charts">
       <LineChart title={`Events per minute by type (bucketed ${unitLabel})`} series={s.byType} />
-      <LineChart title="Response rate" unit="%" series={s.responseRate} thresholds={[{ label: `min ${ts.thresholds.minResponseRatePercent}%`, value: ts.thresholds.minResponseRatePercent }]} />
+      <LineChart title="Response rate" unit="%" ceiling={100} series={s.responseRate} thresholds={[{ label: `min ${ts.thresholds.minResponseRatePercent}%`, value: ts.thresholds.minResponseRatePercent }]} />
       <LineChart title="Average response time" unit=" ms" series={s.responseTime} thresholds={[{ label: `max ${ts.thresholds.maxAvgResponseTimeMs} ms`, value: ts.thresholds.maxAvgResponseTimeMs }]} />
-      <LineChart title="Error rate" unit="%" series={s.errorRate} thresholds={[{ label: `max ${ts.thresholds.maxErrorRatePercent}%`, value: ts.thresholds.maxErrorRatePercent }]} />
+      <LineChart title="Error rate" unit="%" ceiling={100} series={s.errorRate} thresholds={[{ label: `max ${ts.thresholds.maxErrorRatePercent}%`, value: ts.thresholds.maxErrorRatePercent }]} />
     </div>
   );
 }

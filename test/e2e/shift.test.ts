@@ -1,0 +1,209 @@
+import { spawnSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCadSimulator, type CadSimulator } from '../../src/main/cadsim/cadSimulator';
+import { CLI, addOperator, ensureBuilt, launchBrowser, openPage, openView, screenshot, signIn, startServer, tempDataDir, type RunningServer, type WatchedPage } from '../helpers/browser';
+
+/**
+ * A dispatcher's shift in Chromium against `switchboard serve` linked to a
+ * simulated CAD that dispatches nothing itself: a critical alert that keeps
+ * sounding until someone acknowledges it, the keyboard-only command line, and
+ * statistics whose chart agrees with its tile.
+ */
+
+const PASSWORD = 'correct horse battery';
+const CAD_TOKEN = 'shift-test-cad-token-0123456789';
+let sim: CadSimulator;
+let server: RunningServer;
+let browser: Browser;
+const pages: WatchedPage[] = [];
+const devices: Socket[] = [];
+
+function token(args: string[]): string {
+  const result = spawnSync(process.execPath, [CLI, 'token', ...args, '--data-dir', server.dataDir], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return result.stdout.trim().split('\n').pop()!.trim();
+}
+
+async function connectDevice(args: string[]): Promise<Socket> {
+  const socket = io(server.url, { transports: ['websocket'], auth: { token: token(args) }, reconnection: false });
+  devices.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+const emitAck = (socket: Socket, event: string, payload: unknown) =>
+  new Promise<{ ok: boolean }>((resolve) => socket.timeout(10_000).emit(event, payload, (err: Error | null, body: { ok: boolean }) => resolve(err ? { ok: false } : body)));
+
+/** Counts every oscillator start, before the console's scripts run: the alarm's audible output. */
+function countOscillatorStarts() {
+  const w = window as unknown as { __oscStarts: number; AudioContext: typeof AudioContext };
+  w.__oscStarts = 0;
+  const original = w.AudioContext.prototype.createOscillator;
+  w.AudioContext.prototype.createOscillator = function (this: AudioContext) {
+    const osc = original.call(this);
+    const start = osc.start.bind(osc);
+    osc.start = (when?: number) => {
+      w.__oscStarts += 1;
+      start(when);
+    };
+    return osc;
+  };
+}
+
+type Debug = {
+  __oscStarts: number;
+  __switchboardDebug: {
+    alarm(): { checks: number; sounded: number };
+    units(): Array<{ id: string; incidentId: string | null }>;
+    alerts(): Array<{ id: string; severity: string; acknowledged_by: string | null }>;
+  };
+};
+/** Reads from the page's window (a function of the window, sent as source). */
+const probe = <T>(page: Page, fn: (w: Debug) => T): Promise<T> => page.evaluate(`(${fn.toString()})(window)`) as Promise<T>;
+
+async function open(username: string, viewport = { width: 1600, height: 960 }): Promise<WatchedPage> {
+  const watched = await openPage(browser, server.url);
+  await watched.page.setViewportSize(viewport);
+  await watched.page.addInitScript(() => localStorage.setItem('switchboard.debug', '1'));
+  await watched.page.addInitScript(countOscillatorStarts);
+  await watched.page.reload();
+  pages.push(watched);
+  await signIn(watched.page, username, PASSWORD);
+  return watched;
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  sim = await createCadSimulator({ token: CAD_TOKEN, port: 0, units: 8, incidentsPerMinute: 0, tickMs: 0, autoDispatch: false });
+  const dataDir = tempDataDir();
+  addOperator(dataDir, 'dana', PASSWORD, 'dispatcher');
+  addOperator(dataDir, 'sam', PASSWORD, 'admin');
+  server = await startServer('serve', ['--cad-url', sim.url, '--cad-token', CAD_TOKEN], dataDir);
+  browser = await launchBrowser();
+});
+
+// Each test's pages close with it: a dozen live maps in one headless browser starve a shared machine.
+afterEach(async () => {
+  for (const watched of pages.splice(0)) await watched.context.close();
+});
+
+afterAll(async () => {
+  devices.splice(0).forEach((d) => d.disconnect());
+  await browser?.close();
+  await server?.stop();
+  await sim?.close();
+});
+
+describe("a dispatcher's shift", () => {
+  it('sounds a critical alert again and again until it is acknowledged, with a banner on every view and the count in the title', async () => {
+    const { page, errors } = await open('dana');
+    await page.getByTestId('dispatch-view').waitFor();
+    const monitor = await connectDevice(['--role', 'device', '--sub', 'monitor-9', '--device-id', 'MON-9', '--device-type', 'monitor', '--patient-id', 'P-900']);
+    expect((await emitAck(monitor, 'device_data', { data_type: 'heart_rate', values: { heart_rate: 178 } })).ok).toBe(true);
+    const banner = page.getByTestId('critical-banner');
+    await banner.waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('(1) CRITICAL · Switchboard');
+    expect(await page.locator('link[rel="icon"]').getAttribute('data-count')).toBe('1');
+    // The first tone and at least two repeats: each tone starts two oscillators.
+    await expect.poll(() => probe(page, (w) => w.__oscStarts), { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(6);
+    await screenshot(page, 'shift-critical-banner-1600');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await screenshot(page, 'shift-critical-banner-1280');
+    await page.setViewportSize({ width: 1600, height: 960 });
+    // The banner follows the operator to another view.
+    await openView(page, 'patients');
+    await banner.waitFor();
+    await banner.getByRole('button', { name: 'Acknowledge' }).click();
+    await banner.waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => page.title()).toBe('Switchboard');
+    // Silence after the acknowledgement: two more repeat checks pass without a single new start.
+    const after = await probe(page, (w) => ({ starts: w.__oscStarts, checks: w.__switchboardDebug.alarm().checks }));
+    await expect.poll(() => probe(page, (w) => w.__switchboardDebug.alarm().checks), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(after.checks + 2);
+    expect(await probe(page, (w) => w.__oscStarts)).toBe(after.starts);
+    expect(await page.getByTestId('strip-critical').textContent()).toBe('0');
+    expect(errors).toEqual([]);
+  });
+
+  it('assigns a unit and acknowledges an alert from the command line, without the mouse', async () => {
+    const incident = sim.world.createIncident({ type: 'Chest Pain', priority: 1, address: '5109 Broadway, Seattle, WA', location: { lat: 47.61, lon: -122.32 } });
+    const number = String(Number(/\d+$/.exec(incident.id)![0]));
+    const { page, errors } = await open('dana');
+    await page.locator(`[data-testid="pending-calls"] [data-incident="${incident.id}"]`).waitFor({ timeout: 20_000 });
+    // F3 takes the dispatcher to the next pending call; F2 to the command line.
+    await page.keyboard.press('F3');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-incident'))).toBe(incident.id);
+    await page.keyboard.press('F2');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('dispatch-command');
+    await page.keyboard.type('A medic');
+    await page.getByTestId('command-completions').waitFor();
+    await screenshot(page, 'shift-command-completion');
+    await page.keyboard.press('Tab');
+    const completed = await page.getByLabel('Command').inputValue();
+    expect(completed).toMatch(/^A Medic\d+ $/);
+    const unitId = `U-${completed.match(/\d+/)![0].padStart(3, '0')}`;
+    await page.keyboard.type(number);
+    await page.keyboard.press('Enter');
+    const incidentOf = (id: string) => page.evaluate((unit) => (window as unknown as Debug).__switchboardDebug.units().find((u) => u.id === unit)?.incidentId ?? null, id);
+    await expect.poll(() => incidentOf(unitId), { timeout: 20_000 }).toBe(incident.id);
+    await expect.poll(() => page.locator(`[data-testid="active-calls"] [data-incident="${incident.id}"]`).count(), { timeout: 10_000 }).toBe(1);
+    expect(sim.state.received.filter((m) => m.event === 'assignment:send').map((m) => m.payload.unit_id)).toContain(unitId);
+
+    const monitor = await connectDevice(['--role', 'device', '--sub', 'monitor-10', '--device-id', 'MON-10', '--device-type', 'monitor', '--patient-id', 'P-901']);
+    expect((await emitAck(monitor, 'device_data', { data_type: 'spo2', values: { spo2: 80 } })).ok).toBe(true);
+    await page.getByTestId('critical-banner').waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F2');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('dispatch-command');
+    await page.keyboard.type('ACK');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('command-outcome').textContent(), { timeout: 10_000 }).toContain('Acknowledged');
+    await page.getByTestId('critical-banner').waitFor({ state: 'detached', timeout: 10_000 });
+    expect((await probe(page, (w) => w.__switchboardDebug.alerts())).filter((a) => a.severity === 'critical').every((a) => a.acknowledged_by === 'dana')).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the combined dispatch screen at both screen sizes', async () => {
+    for (let i = 0; i < 6; i += 1) sim.world.createIncident();
+    for (const viewport of [
+      { width: 1600, height: 960 },
+      { width: 1280, height: 720 }
+    ]) {
+      const { page, errors, context } = await open('dana', viewport);
+      await page.locator('[data-map-ready="1"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-testid="pending-calls"] [data-incident]').first().click();
+      await page.getByTestId('details').waitFor();
+      // The selected call is centred on the map and its details name the units on it.
+      await expect.poll(() => page.getByTestId('details-units').textContent()).toMatch(/Units:/);
+      await screenshot(page, `shift-dispatch-${viewport.width}`);
+      expect(errors).toEqual([]);
+      await context.close();
+      pages.pop();
+    }
+  });
+
+  it("draws the response-rate chart up to the tile's value, never above it", async () => {
+    const patient = await connectDevice(['--role', 'patient', '--sub', 'P-77', '--patient-id', 'P-77']);
+    const h1 = await connectDevice(['--role', 'hospital', '--sub', 'h1', '--hospital-id', 'H1']);
+    const offered = new Promise<{ request_id: string }>((resolve) => h1.once('ambulance_request', resolve));
+    expect((await emitAck(patient, 'ambulance_request', { latitude: 47.6041, longitude: -122.3239, emergency_details: { type: 'fall' } })).ok).toBe(true);
+    expect((await emitAck(h1, 'hospital_response', { request_id: (await offered).request_id, response: 'accepted', eta_minutes: 5 })).ok).toBe(true);
+    // A second request nobody has answered yet: half the requests are answered.
+    expect((await emitAck(patient, 'ambulance_request', { latitude: 47.6041, longitude: -122.3239, emergency_details: { type: 'fall' } })).ok).toBe(true);
+    const { page, errors } = await open('sam');
+    await openView(page, 'statistics');
+    const tile = page.getByTestId('stat-response-rate').locator('.figure__value');
+    await expect.poll(() => tile.textContent(), { timeout: 15_000 }).toMatch(/%$/);
+    const chart = page.locator('svg[aria-label="Response rate"]');
+    await chart.waitFor();
+    const tileValue = Number((await tile.textContent())!.replace('%', ''));
+    expect(tileValue).toBeGreaterThan(0);
+    expect(tileValue).toBeLessThanOrEqual(100);
+    expect(Number(await chart.getAttribute('data-max'))).toBe(tileValue);
+    await screenshot(page, 'shift-statistics');
+    expect(errors).toEqual([]);
+  });
+});
