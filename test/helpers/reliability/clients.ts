@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { ERROR_CODES } from '../../../src/shared/result';
-
+import { STATE_DEADLINE_MS } from '../waitFor';
 export { waitFor } from '../waitFor';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -56,7 +56,7 @@ export class RawSocketIo {
       const timer = setTimeout(() => {
         ws.terminate();
         reject(new Error('socket.io connect timed out'));
-      }, options.timeoutMs ?? 15_000);
+      }, options.timeoutMs ?? STATE_DEADLINE_MS);
       let connected = false;
       ws.on('message', (raw: WebSocket.RawData) => {
         const text = raw.toString();
