@@ -13,6 +13,7 @@ import { arg, sessionToken, type BenchPage } from './harness';
  * stands against the issue's target (< 1 s), and each run checks the reloaded
  * picture was complete (every unit and incident) when the mark was taken.
  * Run: npx tsx bench/console/reconnect.bench.ts [--runs=3 --units=2000 --incidents=500]
+ * (BENCH_VIEW=alerts keeps the board, which draws every row, out of the figure)
  */
 
 const TOKEN = 'bench-cad-token-51c0a7';

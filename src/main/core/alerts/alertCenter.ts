@@ -87,7 +87,7 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
   }
 
   const emit = (alert: Alert, change: AlertChange, by: string | null = null) => {
-    options.store?.save(alert);
+    options.store?.save(alert, change === 'refreshed');
     // Receipts other than raise change the alert for every console, so they are pushed as updates.
     options.bus.publish(change === 'raised' ? 'alert.raised' : 'alert.updated', alert);
     options.onChange?.(alert, change);
@@ -125,6 +125,8 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
           updated_at: now
         });
         if (becameCritical && !existing.acknowledged_at) existing.deadline_at = new Date(Date.now() + escalateMs).toISOString();
+        // A new severity (and escalation deadline) is stored now; a new wording may wait a moment.
+        if (becameCritical) options.store?.save(existing);
         emit(existing, 'refreshed');
         return existing;
       }

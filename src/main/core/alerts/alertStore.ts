@@ -6,8 +6,13 @@ import type { Logger } from '../logger';
 export interface AlertStore {
   /** Open alerts and the newest `keepResolved` resolved ones, as they were last written. */
   load(keepResolved: number): Promise<Alert[]>;
-  /** Writes the alert's current state (batched: every change in one event-loop turn is one transaction). */
-  save(alert: Alert): void;
+  /**
+   * Writes the alert's current state (batched: every change in one event-loop
+   * turn is one transaction). `lazy` (a monitor refreshing an open alert's
+   * text) waits up to LAZY_WRITE_MS instead: abnormal vitals refresh their
+   * alert on every reading, and a disk write per reading would load the hub.
+   */
+  save(alert: Alert, lazy?: boolean): void;
   /** Forgets resolved alerts the centre no longer keeps. */
   forget(ids: readonly string[]): void;
   /** Resolves once everything saved so far is committed. */
@@ -22,14 +27,19 @@ export interface AlertStore {
  * changes may be lost in a crash within that one turn, and a lost receipt
  * leaves the alert less settled than it was, never more (the safe side).
  */
+const LAZY_WRITE_MS = 1_000;
+
 export function createAlertStore(db: Kysely<DatabaseSchema>, logger: Logger): AlertStore {
   const dirty = new Map<string, Alert>();
   const forgotten = new Set<string>();
   let writing: Promise<void> = Promise.resolve();
   let scheduled = false;
+  let lazyTimer: NodeJS.Timeout | null = null;
 
   const write = async () => {
     scheduled = false;
+    if (lazyTimer) clearTimeout(lazyTimer);
+    lazyTimer = null;
     const rows = [...dirty.values()].map((a) => ({ id: a.id, key: a.key, raised_at: a.raised_at, cleared_at: a.cleared_at, body: JSON.stringify(a) }));
     const gone = [...forgotten];
     dirty.clear();
@@ -78,10 +88,16 @@ export function createAlertStore(db: Kysely<DatabaseSchema>, logger: Logger): Al
       }
       return alerts;
     },
-    save(alert) {
+    save(alert, lazy = false) {
       dirty.set(alert.id, alert);
       forgotten.delete(alert.id);
-      schedule();
+      if (!lazy) return schedule();
+      if (scheduled || lazyTimer) return;
+      lazyTimer = setTimeout(() => {
+        lazyTimer = null;
+        schedule();
+      }, LAZY_WRITE_MS);
+      lazyTimer.unref();
     },
     forget(ids) {
       for (const id of ids) {
@@ -91,7 +107,9 @@ export function createAlertStore(db: Kysely<DatabaseSchema>, logger: Logger): Al
       if (ids.length) schedule();
     },
     async flush() {
-      if (scheduled) {
+      if (lazyTimer) clearTimeout(lazyTimer);
+      lazyTimer = null;
+      if (scheduled || dirty.size || forgotten.size) {
         scheduled = false;
         writing = writing.then(write);
       }
