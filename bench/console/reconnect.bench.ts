@@ -24,6 +24,14 @@ interface ReloadPage extends BenchPage {
   performance: BenchPage['performance'] & { clearMarks(): void };
 }
 
+async function bridgeHealthy(url: string): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const health = (await (await fetch(`${url}/api/socket-bridge/health`)).json()) as { status?: string };
+    if (health.status === 'healthy') return;
+  }
+  throw new Error('the restarted core never got back in sync with the CAD');
+}
+
 async function main() {
   const runs = arg('runs', 3);
   const units = arg('units', 2000);
@@ -71,9 +79,14 @@ async function main() {
     for (let run = 0; run < runs; run += 1) {
       await page.evaluate(() => (globalThis as unknown as ReloadPage).performance.clearMarks());
       const exited = new Promise((resolve) => server.child.once('exit', resolve));
+      // Keep the console away until the restarted core has the CAD's picture again, so the
+      // figure is the console's reload, not the core's own start-up sync with the CAD.
+      await context.setOffline(true);
       server.child.kill('SIGKILL');
       await exited;
       server = await serve(port);
+      await bridgeHealthy(server.url);
+      await context.setOffline(false);
       await page.waitForFunction(() => (globalThis as unknown as ReloadPage).performance.getEntriesByName('switchboard:resync-loaded').length > 0, undefined, { timeout: 60_000 });
       const measured = await page.evaluate(() => {
         const g = globalThis as unknown as ReloadPage;
