@@ -24,7 +24,7 @@ describe('the switchboard command', () => {
     expect(badRole.stderr).toContain('--role must be one of');
     const short = runCli(['user', 'add', '--username', 'eve', '--role', 'admin', '--data-dir', dataDir], { input: 'short' });
     expect(short.code).toBe(2);
-    expect(short.stderr).toContain('at least 8 characters');
+    expect(short.stderr).toContain('at least 10 characters');
   });
 
   it('prints a token signed with the data directory secret, created 0600 on first use', () => {
