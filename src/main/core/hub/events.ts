@@ -176,58 +176,71 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
     return ack;
   };
 
-  /** Handler, committed log row, fan-out; `eventId` makes the row's insert a no-op for a resend. */
+  /**
+   * Handler, committed log row, fan-out; `eventId` makes the row's insert a no-op for a resend.
+   * The one async step of an admitted event: it counts the event as answered for the drain.
+   */
   const handle = async (conn: HubConn, event: HubClientEvent, data: unknown, eventId: string | undefined, started: number): Promise<HubAck> => {
-    let result: HandlerResult;
     try {
-      // Most handlers answer synchronously; awaiting only a real promise saves a turn of the microtask queue per event.
-      const returned = (handlers[event] as EventHandler<HubClientEvent>)(services, conn, data as never, eventId);
-      result = returned instanceof Promise ? await returned : returned;
-    } catch (err) {
-      if (err instanceof AppError) return reject(conn, event, err.code, err.message, data, started);
-      logger.error({ err, event, conn: conn.id }, 'hub event handler failed');
-      return reject(conn, event, 'INTERNAL', 'The hub could not process this event; it has been logged.', data, started);
-    }
-
-    let id: number | null;
-    let duplicate = result.duplicate === true;
-    if (result.loggedAs !== undefined) id = result.loggedAs;
-    else {
+      let result: HandlerResult;
       try {
-        const entry = handledEntry(conn, event, data, result.log);
-        if (eventId !== undefined) entry.clientEventId = eventId;
-        const written = await hub.writeLog(entry);
-        id = written.id;
-        duplicate = written.duplicate === true;
+        // Most handlers answer synchronously; awaiting only a real promise saves a turn of the microtask queue per event.
+        const returned = (handlers[event] as EventHandler<HubClientEvent>)(services, conn, data as never, eventId);
+        result = returned instanceof Promise ? await returned : returned;
       } catch (err) {
-        writeFailures.report(err, { event });
-        metrics.rejections.inc({ code: 'UNAVAILABLE' });
-        return fail('UNAVAILABLE', 'The event could not be logged durably; resend it.');
+        if (err instanceof AppError) return reject(conn, event, err.code, err.message, data, started);
+        logger.error({ err, event, conn: conn.id }, 'hub event handler failed');
+        return reject(conn, event, 'INTERNAL', 'The hub could not process this event; it has been logged.', data, started);
       }
+
+      let id: number | null;
+      let duplicate = result.duplicate === true;
+      if (result.loggedAs !== undefined) id = result.loggedAs;
+      else {
+        try {
+          const entry = handledEntry(conn, event, data, result.log);
+          if (eventId !== undefined) entry.clientEventId = eventId;
+          const written = await hub.writeLog(entry);
+          id = written.id;
+          duplicate = written.duplicate === true;
+        } catch (err) {
+          writeFailures.report(err, { event });
+          metrics.rejections.inc({ code: 'UNAVAILABLE' });
+          return fail('UNAVAILABLE', 'The event could not be logged durably; resend it.');
+        }
+      }
+      metrics.ackLatency.observe((performance.now() - started) / 1000);
+      // A resend the log already holds (it committed before a crash): answered, not acted on again.
+      if (duplicate) return duplicateAck(id);
+      let extra: Record<string, unknown> | void = undefined;
+      try {
+        extra = result.after?.(id);
+      } catch (err) {
+        logger.error({ err, event }, 'hub fan-out failed');
+      }
+      const ack: HubAck = { ok: true, id };
+      if (result.ack) Object.assign(ack, result.ack);
+      if (extra) Object.assign(ack, extra);
+      return ack;
+    } finally {
+      gate.answered();
     }
-    metrics.ackLatency.observe((performance.now() - started) / 1000);
-    // A resend the log already holds (it committed before a crash): answered, not acted on again.
-    if (duplicate) return duplicateAck(id);
-    let extra: Record<string, unknown> | void = undefined;
-    try {
-      extra = result.after?.(id);
-    } catch (err) {
-      logger.error({ err, event }, 'hub fan-out failed');
-    }
-    const ack: HubAck = { ok: true, id };
-    if (result.ack) Object.assign(ack, result.ack);
-    if (extra) Object.assign(ack, extra);
-    return ack;
   };
 
   /** An event with a client event id: a resend is answered with the original's id, after the original is committed. */
   const handleOnce = async (conn: HubConn, event: HubClientEvent, data: unknown, eventId: string, started: number): Promise<HubAck> => {
     const key = `${identityKey(conn.identity)}\n${eventId}`;
     const prior = recent.get(key);
-    if (typeof prior === 'number') return duplicateAck(prior);
+    if (typeof prior === 'number') {
+      gate.answered();
+      return duplicateAck(prior);
+    }
     if (prior !== undefined) {
       const original = await prior;
-      if (original.ok) return duplicateAck(original.id);
+      if (original.ok) {
+        gate.answered();
+        return duplicateAck(original.id);
+      }
       // The original was refused: this resend is processed as a new event.
     }
     const answer = handle(conn, event, data, eventId, started);
@@ -237,7 +250,11 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
     return ack;
   };
 
-  const process = async (conn: HubConn, event: string, payload: unknown, knownBytes: number | undefined, started: number, now: number): Promise<HubAck> => {
+  /** What admit() let through, read right after it returns (nothing runs in between). */
+  const admitted: { data: unknown; eventId: string | undefined } = { data: undefined, eventId: undefined };
+
+  /** The synchronous checks: a refusal to answer at once, or null with the parsed event in `admitted`. */
+  const admit = (conn: HubConn, event: string, payload: unknown, knownBytes: number | undefined, started: number, now: number): HubAck | null => {
     const bytes = knownBytes ?? payloadBytes(payload, config.maxPayloadBytes);
     if (bytes > config.maxPayloadBytes) {
       return reject(conn, event, 'PAYLOAD_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${config.maxPayloadBytes}.`, { bytes }, started);
@@ -269,10 +286,12 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
     if (!parsed.success) {
       return reject(conn, event, 'VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`, bytes < 4096 ? payload : { bytes }, started);
     }
-    return eventId === undefined ? handle(conn, event, parsed.data, undefined, started) : handleOnce(conn, event, parsed.data, eventId, started);
+    admitted.data = parsed.data;
+    admitted.eventId = eventId;
+    return null;
   };
 
-  return async function processEvent(conn: HubConn, rawEvent: unknown, payload: unknown, knownBytes?: number): Promise<HubAck> {
+  return function processEvent(conn: HubConn, rawEvent: unknown, payload: unknown, knownBytes?: number): Promise<HubAck> {
     const started = performance.now();
     const now = Date.now();
     conn.lastSeen = now;
@@ -283,14 +302,22 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
       // Not logged one by one: a restart under load would write a row per refused event.
       metrics.rejections.inc({ code: 'RESTARTING' });
       gate.refused();
-      return restarting();
+      return Promise.resolve(restarting());
     }
-    gate.inFlight += 1;
+    let refusal: HubAck | null;
     try {
-      return await process(conn, event, payload, knownBytes, started, now);
-    } finally {
-      gate.answered();
+      refusal = admit(conn, event, payload, knownBytes, started, now);
+    } catch (err) {
+      // The transports call this from their own event handlers: nothing may be thrown back into them.
+      logger.error({ err, event, conn: conn.id }, 'hub event admission failed');
+      refusal = fail('INTERNAL', 'The hub could not process this event; it has been logged.');
     }
+    if (refusal) return Promise.resolve(refusal);
+    const { data, eventId } = admitted;
+    admitted.data = undefined;
+    // Taken: from here the drain waits for its answer (handle counts it answered).
+    gate.inFlight += 1;
+    return eventId === undefined ? handle(conn, event as HubClientEvent, data, undefined, started) : handleOnce(conn, event as HubClientEvent, data, eventId, started);
   };
 }
 
