@@ -26,8 +26,12 @@ export const HubConfigSchema = z.object({
   floodCooldownSeconds: z.coerce.number().nonnegative().default(60),
   /** Client event ids remembered in memory in front of the durable table (see clientEventIds.ts). */
   recentEventIds: z.coerce.number().int().positive().default(50_000),
-  /** On shutdown, how long events already taken may take to be answered before the transports close. */
-  shutdownDrainMs: z.coerce.number().int().positive().default(10_000),
+  /**
+   * On shutdown, how long events already taken may take to be answered before the transports
+   * close. Admission keeps the log under maxLogLagMs behind, so taken events answer well within
+   * it; the whole stop must fit the desktop app's quit timeout (15 s).
+   */
+  shutdownDrainMs: z.coerce.number().int().positive().default(5_000),
   /**
    * Under overload new events are refused (UNAVAILABLE, "retry") instead of queued once
    * the socket log is this far behind: the age of its oldest unanswered write. A time,
