@@ -31,8 +31,9 @@ const id = z.string().min(1).max(128);
  * from the seed's catalogue, `id:` lines carrying the hub's message ids so a
  * reconnect with `Last-Event-ID` replays what it missed from the room history.
  */
-export function attachSse(hub: Hub, router: Router, tokens: TokenService): () => void {
-  const open = new Set<HubConn>();
+export function attachSse(hub: Hub, router: Router, tokens: TokenService): () => Promise<void> {
+  /** Open streams, each with the way to end it that resolves once its last bytes are out. */
+  const open = new Map<HubConn, () => Promise<void>>();
 
   async function stream(req: RouteRequest<z.output<typeof SseQuerySchema>, unknown, unknown>, roomsFor: (identity: Identity) => string[]) {
     const ip = req.ip;
@@ -81,6 +82,7 @@ export function attachSse(hub: Hub, router: Router, tokens: TokenService): () =>
       }
       res.write(text);
     };
+    const end = () => new Promise<void>((resolve) => (res.writableFinished ? resolve() : res.end(resolve)));
     const frame = (m: RoomMessage) =>
       `id: ${m.id}\nevent: ${m.event}\ndata: ${JSON.stringify({ type: m.event, room: m.room, data: m.data, timestamp: m.timestamp })}\n\n`;
     const now = Date.now();
@@ -100,13 +102,13 @@ export function attachSse(hub: Hub, router: Router, tokens: TokenService): () =>
       violations: 0,
       deliver: (m) => write(frame(m)),
       direct: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify({ type: event, room: null, data, timestamp: new Date().toISOString() })}\n\n`),
-      close: () => res.end()
+      close: () => void end()
     };
     write(`retry: ${RESTART_RETRY_MS}\n\n`);
     // Replay and subscribe in the same turn of the event loop: nothing can be published in between.
     const missed = resumeFrom !== undefined ? hub.history.sinceAcross(wanted, resumeFrom) : [];
     for (const room of wanted) hub.join(conn, room);
-    open.add(conn);
+    open.set(conn, end);
     hub.connected(conn, { rooms: wanted, resumed_from: resumeFrom ?? null });
     write(`event: connected\ndata: ${JSON.stringify({ connection_id: conn.id, rooms: wanted, last_id: hub.history.lastId(), replayed: missed.length })}\n\n`);
     for (const m of missed) write(frame(m));
@@ -160,8 +162,12 @@ export function attachSse(hub: Hub, router: Router, tokens: TokenService): () =>
 
   // A restart ends each stream (after hub.restarting, sent by the drain): EventSource reconnects
   // after `retry:` and sends Last-Event-ID, which the next process's history answers (its ids continue upwards).
-  return () => {
-    for (const conn of open) conn.close('server closing');
+  // Waits (briefly) for each stream's last bytes to leave: the HTTP server destroys what is still
+  // open right after, and a client reading slowly would lose the tail of what it was sent.
+  return async () => {
+    const flushed = [...open.values()].map((end) => end());
     open.clear();
+    const giveUp = new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref());
+    await Promise.race([Promise.all(flushed), giveUp]);
   };
 }

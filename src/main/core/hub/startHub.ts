@@ -122,8 +122,7 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   });
   // Long-lived streams would hold the HTTP server open: end them as closing starts.
   ctx.http.app.addHook('preClose', async () => {
-    closeSse();
-    await closeWs();
+    await Promise.all([closeSse(), closeWs()]);
   });
   ctx.onClose(async () => {
     hub.closeRefusals();
