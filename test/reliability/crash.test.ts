@@ -1,3 +1,4 @@
+import { RETRYABLE_HUB_CODES } from '../../src/shared/hubEvents';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/core';
 import { waitFor } from '../helpers/reliability/clients';
@@ -11,8 +12,11 @@ const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 3);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 const CLIENTS = 24;
 const RATE_PER_CLIENT = 40;
-/** Refusals a device retries: the hub shedding load while the machine is saturated. */
-const RETRYABLE = new Set(['UNAVAILABLE']);
+/**
+ * Refusals a device retries (docs/hub-protocol.md): the hub shedding load while the machine is
+ * saturated, and RATE_LIMITED for a burst this open-loop client sends when it falls behind there.
+ */
+const RETRYABLE = RETRYABLE_HUB_CODES;
 
 let serve: ServeProcess | undefined;
 afterAll(async () => {

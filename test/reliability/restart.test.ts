@@ -36,13 +36,14 @@ describe('restart: SIGTERM of switchboard serve under load, then start again', (
     const secret = jwtSecretOf(dataDir);
     const operator = await signToken(secret, { sub: 'rs-ops', role: 'dispatcher' });
 
-    const devices = await Promise.all(Array.from({ length: DEVICES }, async (_, k) => new IoDevice(url, await signToken(secret, deviceIdentity(k)), `rs-c${k}`, INTERVAL_MS)));
-    toClose.push(...devices);
-    // Followers of device 0's and device 1's rooms, one per transport.
+    // Followers of device 0's and device 1's rooms, one per transport, in their rooms before the devices start.
     const ws = new WsFollower(url, '/realtime/ws', await signToken(secret, deviceIdentity(0)));
     const sse = new SseFollower(`${url}/realtime/events/device/telemetry/RS0`, operator);
     const ioFollower = new IoFollower(url, operator, 'device:telemetry:RS1');
     toClose.push(ws, sse, ioFollower);
+    await waitFor('the followers to be in their rooms', () => ws.connected && sse.connected && ioFollower.joined);
+    const devices = await Promise.all(Array.from({ length: DEVICES }, async (_, k) => new IoDevice(url, await signToken(secret, deviceIdentity(k)), `rs-c${k}`, INTERVAL_MS)));
+    toClose.push(...devices);
     const stopFile = path.join(dataDir, 'python-stop');
     const python: PythonDevice | null = hasPythonSocketIo ? startPythonDevice(url, await signToken(secret, { sub: 'rs-py', role: 'device', device_id: 'RSPY', device_type: 'telemetry' }), 'rs-py', stopFile) : null;
     if (!python) console.log('[restart] python3-socketio is not installed: the Python client is skipped');

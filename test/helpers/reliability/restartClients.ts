@@ -117,6 +117,8 @@ export class IoFollower implements Comeback {
   readonly losses: string[] = [];
   readonly markers = new Set<string>();
   private lastId = 0;
+  /** In its room (the join was answered). */
+  joined = false;
   readonly socket: Socket;
 
   constructor(url: string, token: string, room: string) {
@@ -134,6 +136,7 @@ export class IoFollower implements Comeback {
       // A restarted hub has no session to recover: join again, asking for what was missed.
       if (this.socket.recovered) return;
       this.socket.emit('join_room', { room, ...(this.lastId ? { since: this.lastId } : {}) }, (ack: { ok: boolean; history?: Array<{ data: unknown }> }) => {
+        this.joined = ack.ok;
         for (const m of ack.history ?? []) {
           const marker = markerOf(m.data);
           if (marker) this.markers.add(marker);
@@ -199,6 +202,8 @@ export class SseFollower implements Comeback {
   readonly markers = new Set<string>();
   private lastEventId = '';
   private retryMs = 3_000;
+  /** The first stream is open. */
+  connected = false;
   private readonly abort = new AbortController();
   private stopped = false;
 
@@ -212,6 +217,7 @@ export class SseFollower implements Comeback {
       try {
         const res = await fetch(this.url, { headers: { authorization: `Bearer ${this.token}`, ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}) }, signal: this.abort.signal });
         if (res.status === 200 && res.body) {
+          this.connected = true;
           if (again) this.reconnectedAt.push(Date.now());
           await this.read(res.body);
           this.losses.push('stream ended');
