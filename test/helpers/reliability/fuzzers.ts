@@ -41,7 +41,7 @@ async function paced(count: number, rate: number, window: number, isClosed: () =
     if (wait > 0) await sleep(wait);
     while (inFlight.size >= window) await Promise.race(inFlight);
     // After a wait for answers, go on at the rate rather than catch up in a burst: a burst
-    // past the hub's token bucket ends in a flood disconnect, which is the hub doing its job.
+    // past the hub's token bucket is refused RATE_LIMITED, and kept up it ends in a flood disconnect.
     next = Math.max(next, performance.now()) + 1000 / rate;
     const p = send(i).finally(() => inFlight.delete(p));
     inFlight.add(p);
