@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createCore, type Core, type CreateCoreOptions } from '../../src/main/core/createCore';
 import type { CoreConfigInput } from '../../src/main/core/config';
+import { TOKEN_ISSUER } from '../../src/main/core/auth/tokens';
+import type { Identity } from '../../src/shared/roles';
+import { SignJWT } from 'jose';
 
 export interface TestCore {
   core: Core;
@@ -38,6 +42,24 @@ export async function startTestCore(
       await core.close();
     }
   };
+}
+
+/**
+ * A token exactly like the core's own (issuer, id, issued-at) but already expired:
+ * the core refuses to sign one, so the test signs it with the data directory's key.
+ */
+export async function expiredTokenFor(dataDir: string, identity: Identity, secondsAgo = 10): Promise<string> {
+  const key = new TextEncoder().encode(fs.readFileSync(path.join(dataDir, 'jwt.secret'), 'utf8').trim());
+  const { sub, ...claims } = identity;
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuer(TOKEN_ISSUER)
+    .setJti(randomUUID())
+    .setIssuedAt(now - 3600)
+    .setExpirationTime(now - secondsAgo)
+    .sign(key);
 }
 
 /** Signs a device/field or operator token with the core's own key. */

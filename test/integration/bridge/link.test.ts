@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CadSimulator } from '../../../src/main/cadsim/cadSimulator';
+import { CAD_INBOUND_EVENTS } from '../../../src/shared/cad';
 import { tokenFor, type TestCore } from '../../helpers/core';
 import { CAD_TOKEN, inSync, startBridgedCore, startSim, waitFor } from './harness';
 
@@ -27,7 +28,7 @@ describe('the CAD link', () => {
     const body = (await res.json()) as { status: string; bridge: Record<string, unknown> };
     expect(body).toMatchObject({
       status: 'healthy',
-      bridge: { connected: true, cad_url: sim.url, connection_attempts: 0, last_error: null, event_handlers_registered: 8 }
+      bridge: { connected: true, cad_url: sim.url, connection_attempts: 0, last_error: null, event_handlers_registered: CAD_INBOUND_EVENTS.length }
     });
     expect(JSON.stringify(body)).not.toContain(CAD_TOKEN);
 

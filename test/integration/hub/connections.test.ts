@@ -3,6 +3,7 @@ import { io as connectIo } from 'socket.io-client';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { emitAck, hasLog, logRows, nextEvent, startHubHarness, type HubHarness } from './hubHelpers';
+import { expiredTokenFor } from '../../helpers/core';
 
 let h: HubHarness | undefined;
 afterEach(async () => {
@@ -28,7 +29,7 @@ describe('hub connections', () => {
     expect(missing.data?.code).toBe('UNAUTHENTICATED');
     const forged = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('mallory').setIssuer('switchboard').setExpirationTime('1h').sign(new TextEncoder().encode('x'.repeat(40)));
     expect((await refusal(h.url, { token: forged })).data?.code).toBe('TOKEN_INVALID');
-    const expired = await h.token({ sub: 'late', role: 'crew', unit_id: 'U1' }, -10);
+    const expired = await expiredTokenFor(h.running.dataDir, { sub: 'late', role: 'crew', unit_id: 'U1' });
     const expiredErr = await refusal(h.url, { token: expired });
     expect(expiredErr.data?.code).toBe('TOKEN_EXPIRED');
     expect(expiredErr.message).toMatch(/expired/);

@@ -87,7 +87,7 @@ describe('the guarded IPC registrar', () => {
     const first = window();
     const second = window();
     await ipcMain.call(first, 'auth.signIn', signIn);
-    expect(ipc.sessionOf(first.id)).toEqual({ username: 'dana', role: 'dispatcher' });
+    expect(ipc.sessionOf(first.id)).toMatchObject({ username: 'dana', role: 'dispatcher' });
     expect(await ipcMain.call(second, 'system.info')).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
   });
 

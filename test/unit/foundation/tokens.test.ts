@@ -31,6 +31,8 @@ describe('device and operator tokens', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('p1')
       .setIssuer(TOKEN_ISSUER)
+      .setJti('expired-1')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
       .sign(key);
     expect(await codeOf(expired)).toBe('TOKEN_EXPIRED');
