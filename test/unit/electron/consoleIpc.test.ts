@@ -87,7 +87,8 @@ describe('the guarded IPC registrar', () => {
     const first = window();
     const second = window();
     await ipcMain.call(first, 'auth.signIn', signIn);
-    expect(ipc.sessionOf(first.id)).toMatchObject({ username: 'dana', role: 'dispatcher' });
+    // The session carries its token's id and times, so revoking the token ends it.
+    expect(ipc.sessionOf(first.id)).toEqual({ username: 'dana', role: 'dispatcher', token: { jti: expect.any(String), iat: expect.any(Number), exp: expect.any(Number) } });
     expect(await ipcMain.call(second, 'system.info')).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
   });
 

@@ -38,6 +38,28 @@ describe('device and operator tokens', () => {
     expect(await codeOf(expired)).toBe('TOKEN_EXPIRED');
   });
 
+  it('refuses a token without an expiry or an id, and one minted to outlive the policy', async () => {
+    const key = new TextEncoder().encode(SECRET);
+    const base = () => new SignJWT({ role: 'crew', unit_id: 'M7' }).setProtectedHeader({ alg: 'HS256' }).setSubject('amb-7').setIssuer(TOKEN_ISSUER);
+    const noExp = await base().setJti('t-2').setIssuedAt().sign(key);
+    const noJti = await base().setIssuedAt().setExpirationTime('1h').sign(key);
+    const century = await base().setJti('t-3').setIssuedAt().setExpirationTime('100y').sign(key);
+    expect(await codeOf(noExp)).toBe('TOKEN_INVALID');
+    expect(await codeOf(noJti)).toBe('TOKEN_INVALID');
+    expect(await codeOf(century)).toBe('TOKEN_INVALID');
+    await expect(tokens.sign({ sub: 'amb-7', role: 'crew', unit_id: 'M7' }, 100 * 365 * 86400)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(tokens.sign({ sub: 'dana', role: 'dispatcher' }, 7 * 86400)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('runs the revocation check on every verification, after the signature', async () => {
+    const service = createTokenService(SECRET);
+    const { token, jti } = await service.sign({ sub: 'amb-7', role: 'crew', unit_id: 'M7' }, 60);
+    service.setRevocationCheck((claims) => {
+      if (claims.jti === jti) throw Object.assign(new Error('revoked'), { code: 'UNAUTHENTICATED' });
+    });
+    expect(await service.verify(token).then(() => 'accepted', (e: { code: string }) => e.code)).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses a token signed with another key, a tampered payload, alg none and an RS256 token', async () => {
     const other = createTokenService('another-secret-that-is-also-long-enough-000000');
     const { token: foreign } = await other.sign({ sub: 'x', role: 'admin' }, 60);
