@@ -52,6 +52,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<CoreConfigInput> 
   if (env.SWITCHBOARD_REQUEST_TIMEOUT_MS) security.requestTimeoutMs = Number(env.SWITCHBOARD_REQUEST_TIMEOUT_MS);
   if (env.SWITCHBOARD_HEADERS_TIMEOUT_MS) security.headersTimeoutMs = Number(env.SWITCHBOARD_HEADERS_TIMEOUT_MS);
   if (env.SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS) security.maxConnectionsPerAddress = Number(env.SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS);
+  if (env.SWITCHBOARD_SIGNIN_FREE_FAILURES) security.signInFreeFailures = Number(env.SWITCHBOARD_SIGNIN_FREE_FAILURES);
+  if (env.SWITCHBOARD_SIGNIN_LOCKOUT_AFTER_FAILURES) security.signInLockoutAfterFailures = Number(env.SWITCHBOARD_SIGNIN_LOCKOUT_AFTER_FAILURES);
+  if (env.SWITCHBOARD_SIGNIN_LOCKOUT_SECONDS) security.signInLockoutSeconds = Number(env.SWITCHBOARD_SIGNIN_LOCKOUT_SECONDS);
+  if (env.SWITCHBOARD_PASSWORD_MIN_LENGTH) security.passwordMinLength = Number(env.SWITCHBOARD_PASSWORD_MIN_LENGTH);
   if (Object.keys(security).length > 0) out.security = security;
   if (env.SWITCHBOARD_CAD_URL || env.SWITCHBOARD_CAD_TOKEN || env.SWITCHBOARD_CAD_CA) {
     out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined, caFile: env.SWITCHBOARD_CAD_CA || undefined };

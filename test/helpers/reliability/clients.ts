@@ -44,11 +44,11 @@ export class RawSocketIo {
 
   static connect(
     baseUrl: string,
-    options: { token?: unknown; nsp?: string; auth?: unknown; query?: Record<string, string>; keepReceived?: boolean; timeoutMs?: number } = {}
+    options: { token?: unknown; nsp?: string; auth?: unknown; query?: Record<string, string>; keepReceived?: boolean; timeoutMs?: number; headers?: Record<string, string> } = {}
   ): Promise<RawSocketIo> {
     const nsp = options.nsp ?? '/';
     const query = new URLSearchParams({ EIO: '4', transport: 'websocket', ...options.query });
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?${query}`, { perMessageDeflate: false });
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?${query}`, { perMessageDeflate: false, headers: options.headers });
     const client = new RawSocketIo(ws, nsp);
     client.keepReceived = options.keepReceived ?? false;
     const prefix = nsp === '/' ? '' : `${nsp},`;

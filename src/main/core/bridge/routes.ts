@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { outboundBodySchemas, type CadOutboundEvent } from '../../../shared/cad';
 import { BridgeHealthSchema } from '../../../shared/contract/bridge';
 import { IdempotencyKeySchema, OutboxReceiptSchema } from '../../../shared/contract/dispatch';
-import type { Identity, Role } from '../../../shared/roles';
+import { OPERATOR_ROLES, type Identity, type Role } from '../../../shared/roles';
 import type { CoreContext } from '../createCore';
 import { AppError } from '../errors';
 import type { BridgeService } from './startBridge';
@@ -48,15 +48,16 @@ export function registerBridgeRoutes(ctx: CoreContext, bridge: BridgeService): v
   router.route({
     method: 'GET',
     url: '/api/socket-bridge/health',
-    summary: 'CAD bridge health (503 while disconnected)',
+    summary: 'CAD bridge health (503 while disconnected); the CAD host and last error only to signed-in operators',
     tags: ['bridge'],
     auth: 'public',
-    response: BridgeHealthSchema,
+    response: BridgeHealthSchema.or(z.object({ status: BridgeHealthSchema.shape.status })),
     errors: [503],
-    handler: ({ reply }) => {
+    handler: ({ reply, identity }) => {
       const health = bridge.health();
       if (health.status === 'disconnected') reply.status(503);
-      return health;
+      // A load balancer's probe needs the status; where the CAD is and why it failed is for operators.
+      return identity && OPERATOR_ROLES.includes(identity.role as never) ? health : { status: health.status };
     }
   });
   router.route({

@@ -12,7 +12,8 @@ import { CROSS_ORIGIN_MESSAGE, originAllowed } from './origin';
 import { boundedRecoveryAdapter, singleDeviceOwner } from './recoveryAdapter';
 import { refuseNewEngineConnections, releaseEngineClients } from './engineRelease';
 import { applyRequestTimeouts, capConnectionsPerAddress, installJsonDepthLimit, installSecurityHeaders, type ConnectionCap } from './requestGuards';
-import { createRouter, ROUTE_BODY_LIMIT_BYTES, type Router } from './route';
+import { OPERATOR_ROLES } from '../../../shared/roles';
+import { bearerToken, createRouter, ROUTE_BODY_LIMIT_BYTES, type Router } from './route';
 import { SecurityConfigSchema, type SecurityConfig } from './securityConfig';
 import { loadTlsOptions, watchCertificates } from './tls';
 
@@ -129,7 +130,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return sendError(reply, { code: 'NOT_FOUND', message: `No route for ${request.method} ${url}.`, status: 404 });
   });
 
-  app.get('/api/openapi.json', async () => buildOpenApiDocument(router.documented(), options.version));
+  // Anonymous callers learn only the routes they may call; the whole map of the API is for operators.
+  app.get('/api/openapi.json', async (request) => {
+    const token = bearerToken(request);
+    const identity = token ? await tokens.verify(token) : null;
+    const operator = identity !== null && (OPERATOR_ROLES as readonly string[]).includes(identity.role);
+    return buildOpenApiDocument(operator ? router.documented() : router.documented().filter((r) => r.auth === 'public'), options.version);
+  });
 
   const io = new SocketIOServer(app.server, {
     serveClient: false,

@@ -31,13 +31,27 @@ const isStale = (services: HubServices, conn: HubConn) => {
 };
 
 /** The console's view of the hub: registry, stats, hospitals, requests and patient watching. */
+/**
+ * What each role sees of live connections: supervisors and admins everything;
+ * dispatchers who is connected to what, without client addresses and user
+ * agents; auditors (who read the log, not the floor) counts only.
+ */
+export function connectionViewFor(role: string | undefined): 'full' | 'floor' | 'counts' {
+  if (role === 'admin' || role === 'supervisor') return 'full';
+  return role === 'dispatcher' ? 'floor' : 'counts';
+}
+
+const trimConnection = <T extends { ip: string | null; user_agent: string | null }>(c: T, view: 'full' | 'floor' | 'counts'): T =>
+  view === 'full' ? c : { ...c, ip: null, user_agent: null };
+
 export function registerHubConsole(ctx: CoreContext, services: HubServices, watch: ReturnType<typeof createWatchList>): () => void {
   const { hub, hospitals, requests } = services;
   const limits = Object.fromEntries(
     Object.entries(hub.config.vitals).map(([metric, l]) => [metric, { ...(l.min !== undefined ? { low: l.min } : {}), ...(l.max !== undefined ? { high: l.max } : {}) }])
   );
 
-  ctx.api.handle('hub.connections', ({ transport, role, room, search, staleOnly, limit }) => {
+  ctx.api.handle('hub.connections', ({ transport, role, room, search, staleOnly, limit }, call) => {
+    const view = connectionViewFor(call.operator?.role);
     const byTransport: Record<string, number> = {};
     const byRole: Record<string, number> = {};
     const needle = search?.toLowerCase();
@@ -50,8 +64,10 @@ export function registerHubConsole(ctx: CoreContext, services: HubServices, watc
       if (room && !conn.rooms.has(room)) continue;
       const stale = isStale(services, conn);
       if (staleOnly && !stale) continue;
-      if (needle && ![conn.id, conn.identity.sub, conn.ip ?? '', ...conn.rooms].some((s) => s.toLowerCase().includes(needle))) continue;
-      if (matches.length < limit) matches.push(describeConnection(conn, stale));
+      if (view === 'counts') continue;
+      const searchable = view === 'full' ? [conn.id, conn.identity.sub, conn.ip ?? '', ...conn.rooms] : [conn.id, conn.identity.sub, ...conn.rooms];
+      if (needle && !searchable.some((s) => s.toLowerCase().includes(needle))) continue;
+      if (matches.length < limit) matches.push(trimConnection(describeConnection(conn, stale), view));
     }
     return {
       total: hub.registry.size(),

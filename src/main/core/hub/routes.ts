@@ -7,6 +7,7 @@ import type { CoreContext } from '../createCore';
 import { HospitalSeedSchema } from '../dispatch/hospitals';
 import { AppError, describeIssues } from '../errors';
 import type { HubServices } from './events';
+import { connectionViewFor } from './consoleApi';
 import { hubRoomCounts } from './hub';
 import { publishedAlertKey, publishPatientAlert } from './patientAlerts';
 import { renderMetrics } from './metricsText';
@@ -77,18 +78,20 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
       }),
       timestamp: z.string()
     }),
-    handler: () => {
+    handler: ({ identity }) => {
       const byUser: Record<string, number> = {};
       for (const conn of hub.registry.all()) byUser[conn.identity.sub] = (byUser[conn.identity.sub] ?? 0) + 1;
+      const uniqueUsers = Object.keys(byUser).length;
       const byRoom = Object.fromEntries(hubRoomCounts(hub));
       return {
         success: true as const,
         data: {
           total_connections: hub.registry.size(),
-          unique_users: Object.keys(byUser).length,
+          unique_users: uniqueUsers,
           active_rooms: Object.keys(byRoom).length,
           connections_by_room: byRoom,
-          connections_by_user: byUser
+          // Who is connected is for those who run the floor; others get the counts.
+          connections_by_user: connectionViewFor(identity?.role) === 'full' ? byUser : {}
         },
         timestamp: new Date().toISOString()
       };

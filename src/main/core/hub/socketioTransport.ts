@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import { retireRecoverableSessions, singleDeviceOwner } from '../http/recoveryAdapter';
 import type { EventProcessor } from './events';
 import { emitWithoutOffset, LEGACY_CLIENTS_ROOM, type Hub } from './hub';
+import { recheckRooms } from './accessRecheck';
 import { fullBucket, identityKey } from './rateLimit';
 import type { HubConn } from './registry';
 
@@ -121,6 +122,8 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
     const owner = socket.recovered ? null : singleDeviceOwner(socket.data);
     const retired = owner ? retireRecoverableSessions(nsp, owner) : 0;
     hub.connected(conn, retired > 0 ? { recovered: false, retired_sessions: retired } : { recovered: socket.recovered });
+    // Rooms a recovered session brings back were allowed when it joined; the facts may have changed since.
+    if (socket.recovered) recheckRooms(hub, conn);
     if (!socket.recovered) for (const room of homeRooms(identity)) hub.join(conn, room);
 
     socket.onAny((event: unknown, ...args: unknown[]) => {

@@ -15,6 +15,7 @@ import { HubConfigSchema } from './hubConfig';
 import { registerHubRoutes } from './routes';
 import { attachSocketIo } from './socketioTransport';
 import { attachSse } from './sseTransport';
+import { attachAccessRecheck } from './accessRecheck';
 import { attachSessionGuard } from './sessionGuard';
 import { createVitalsGate } from './vitalsGate';
 import { createStalenessWatchdog } from './staleness';
@@ -105,6 +106,7 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   registerHubRoutes(ctx, services);
   const stopConsole = registerHubConsole(ctx, services, watch);
   const stopSessionGuard = attachSessionGuard(hub, ctx.revocations);
+  const stopAccessRecheck = attachAccessRecheck(hub, ctx.bus);
   const stopSightings = hub.onPresence((kind, conn) => {
     if (kind === 'connected') ctx.devices.sawToken(conn.token.jti);
   });
@@ -127,6 +129,7 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   ctx.onClose(async () => {
     hub.closeRefusals();
     stopSessionGuard();
+    stopAccessRecheck();
     stopSightings();
     stopReceipts();
     stopConsole();
