@@ -34,8 +34,8 @@ describe.skipIf(!hasDemo)('the console on the demo city', () => {
     watched = await openPage(browser, server.url);
     await watched.page.addInitScript(() => localStorage.setItem('switchboard.debug', '1'));
     await watched.page.reload();
-    // The demo prints an admin account; the dispatcher shares its password.
-    await signIn(watched.page, 'dana', server.credentials!.password);
+    // The demo prints each account with its own random password.
+    await signIn(watched.page, 'dana', server.accounts.dana!);
   });
 
   afterAll(async () => {

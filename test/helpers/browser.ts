@@ -53,6 +53,8 @@ export interface RunningServer {
   output(): string;
   /** Demo credentials, when started with `demo`. */
   credentials?: { username: string; password: string };
+  /** Every account the command printed with its password (the demo's). */
+  accounts: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -83,12 +85,15 @@ export async function startServer(command: 'serve' | 'demo' = 'serve', extraArgs
   });
   const user = /user(?:name)?:?\s+(\S+)/i.exec(text)?.[1];
   const pass = /password:?\s+(\S+)/i.exec(text)?.[1];
+  // The demo prints every account with its own random password: "    dana     dispatcher password XYZ".
+  const accounts = Object.fromEntries([...text.matchAll(/^\s+([a-z]+)\s+[a-z]+\s+password (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
   return {
     url,
     dataDir,
     child,
     output: () => text,
     credentials: user && pass ? { username: user, password: pass } : undefined,
+    accounts,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -17,7 +17,7 @@ import { signToken } from '../../helpers/reliability/tokens';
 let serve: ServeProcess;
 let secret: string;
 let adminToken: string;
-const PASSWORDS = { ada: 'ada-admin-passphrase', dana: 'dana-dispatch-passphrase', otto: 'otto-dispatch-passphrase' };
+const PASSWORDS = { ada: 'admin passphrase one', dana: 'dispatch passphrase two', otto: 'dispatch passphrase three' };
 
 beforeAll(async () => {
   const dataDir = tempDir('switchboard-sessions-');

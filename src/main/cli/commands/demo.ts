@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OperatorRole } from '../../../shared/roles';
 import { createCadSimulator } from '../../cadsim/cadSimulator';
+import { recordIssuedToken } from '../../core/auth/deviceRegistry';
 import { createCore } from '../../core/createCore';
 import type { Logger } from '../../core/logger';
 import { startSimulatedDevices } from '../../devices';
@@ -12,7 +13,6 @@ import type { CliCommand } from '../command';
 import { installLastResortHandlers } from '../../core/lastResort';
 import { builtRendererDir, closeOnSignals, exitAfterClose } from './serve';
 
-export const DEMO_PASSWORD = 'switchboard-demo';
 const DEMO_CAD_UNITS = 18;
 /** CAD units whose crews also carry a simulated MDT reporting to the hub. */
 const DEMO_MDT_UNITS = 5;
@@ -39,6 +39,8 @@ export interface Demo {
   cadUrl: string;
   username: string;
   password: string;
+  /** Each demo account's password, generated on first start; null for an account a previous run created. */
+  passwords: Record<string, string | null>;
   dataDir: string;
   logger: Logger;
   close(): Promise<void>;
@@ -85,12 +87,22 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await sim.close();
     throw err;
   }
+  // Random passwords, one per account and printed once: a demo reachable from a network must not have a known admin password.
+  const passwords: Record<string, string | null> = {};
   for (const op of DEMO_OPERATORS) {
-    if (!(await core.operators.find(op.username))) await core.operators.add(op.username, DEMO_PASSWORD, op.role);
+    if (await core.operators.find(op.username)) passwords[op.username] = null;
+    else {
+      passwords[op.username] = randomBytes(12).toString('base64url');
+      await core.operators.add(op.username, passwords[op.username]!, op.role);
+    }
   }
   const devices = await startSimulatedDevices({
     url: core.url,
-    token: async (identity) => (await core.tokens.sign(identity, 7 * 24 * 3600)).token,
+    token: async (identity) => {
+      const issued = await core.tokens.sign(identity, 7 * 24 * 3600);
+      await recordIssuedToken(core.database.db, { jti: issued.jti, identity, issuedBy: 'demo', expiresAt: issued.expiresAt });
+      return issued.token;
+    },
     speed: options.deviceSpeed ?? 1,
     // The MDT crews are CAD units (no separate "M1..M5" that look available but cannot be assigned).
     crewUnits: {
@@ -106,7 +118,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     url: core.url,
     cadUrl: sim.url,
     username: 'demo',
-    password: DEMO_PASSWORD,
+    password: passwords.demo ?? '(set on the first run of this data directory)',
+    passwords,
     dataDir,
     logger: core.logger,
     async close() {
@@ -127,12 +140,15 @@ export const demoCommand: CliCommand = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535.');
     const demo = await startDemo({ port, host: v.host, dataDir: v['data-dir'] });
     installLastResortHandlers({ context: 'demo', logger: demo.logger, giveUp: () => exitAfterClose(demo) });
-    const accounts = DEMO_OPERATORS.map((o) => `    ${o.username.padEnd(8)} ${o.role}`).join('\n');
+    const shown = (name: string) => demo.passwords[name] ?? '(kept from an earlier run)';
+    const accounts = DEMO_OPERATORS.filter((o) => o.username !== demo.username)
+      .map((o) => `    ${o.username.padEnd(8)} ${o.role.padEnd(10)} password ${shown(o.username)}`)
+      .join('\n');
     process.stdout.write(
       [
         `Switchboard console: ${demo.url}`,
-        `Demo credentials: username ${demo.username} password ${demo.password}`,
-        `  Other accounts (same password):\n${accounts}`,
+        `Demo credentials: username ${demo.username} password ${shown(demo.username)}`,
+        `  Other accounts (each its own password, shown only now):\n${accounts}`,
         `  CAD simulator: ${demo.cadUrl}   data: ${demo.dataDir}`,
         'Press Ctrl-C to stop.',
         ''

@@ -20,6 +20,26 @@ interface SessionState {
 
 const AUTH_REFUSALS = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_INVALID', 'FORBIDDEN']);
 
+let renewTimer: ReturnType<typeof setTimeout> | null = null;
+/**
+ * Session tokens expire (a shift); the server disconnects an expired session.
+ * The console asks for a fresh token once four fifths of its life has passed,
+ * without a reload and without the password.
+ */
+function scheduleRenewal(expiresAt: string): void {
+  if (renewTimer) clearTimeout(renewTimer);
+  const remaining = Date.parse(expiresAt) - Date.now();
+  if (!Number.isFinite(remaining) || remaining <= 0) return;
+  renewTimer = setTimeout(() => {
+    void api.callOptional('auth.renew', {}).then((result) => {
+      if (!result.ok) return;
+      const session = result.value as { token: string; expires_at: string };
+      api.session.keep(session.token);
+      scheduleRenewal(session.expires_at);
+    });
+  }, Math.min(remaining * 0.8, 2 ** 31 - 1));
+}
+
 /** Who is signed in on this workstation, and whether the core is reachable. */
 export const useSession = create<SessionState>((set, get) => ({
   status: 'resuming',
@@ -36,6 +56,7 @@ export const useSession = create<SessionState>((set, get) => ({
     }
     api.session.keep(result.value.token);
     api.session.keepOperator({ username: result.value.username, role: result.value.role });
+    scheduleRenewal(result.value.expires_at);
     set({ busy: false, status: 'signedIn', operator: { username: result.value.username, role: result.value.role } });
     return true;
   },
@@ -63,6 +84,7 @@ export const useSession = create<SessionState>((set, get) => ({
       return;
     }
     performance.mark('switchboard:session-resumed');
+    scheduleRenewal(result.value.expires_at);
     api.session.keepOperator({ username: result.value.username, role: result.value.role });
     const current = get().operator;
     if (current?.username !== result.value.username || current.role !== result.value.role || get().status !== 'signedIn') {
@@ -70,6 +92,7 @@ export const useSession = create<SessionState>((set, get) => ({
     }
   },
   async signOut() {
+    if (renewTimer) clearTimeout(renewTimer);
     await api.call('auth.signOut', {});
     api.session.forget();
     set({ status: 'signedOut', operator: null });
