@@ -32,9 +32,11 @@ describe('REST conventions', () => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ id: 'H1', limit: 5, caller: 'ann' });
 
-    const doc = (await (await fetch(`${core.url}/api/openapi.json`)).json()) as {
-      paths: Record<string, Record<string, { parameters: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>>;
-    };
+    type Doc = { paths: Record<string, Record<string, { parameters: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>> };
+    // The whole map of the API is for operators; anonymous callers see only public routes.
+    const doc = (await (await fetch(`${core.url}/api/openapi.json`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Doc;
+    const anonymous = (await (await fetch(`${core.url}/api/openapi.json`)).json()) as Doc;
+    expect(anonymous.paths['/api/v1/probe/{id}']).toBeUndefined();
     const op = doc.paths['/api/v1/probe/{id}']?.get;
     expect(op?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:limit']);
     expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '401', '403']));

@@ -23,7 +23,10 @@ describe('the CAD link', () => {
     expect(core.services.dispatch.units()).toHaveLength(6);
     expect(sim.connections()).toBe(1);
 
-    const res = await fetch(`${core.url}/api/socket-bridge/health`);
+    // Anonymous probes get the status only; where the CAD is and why it failed is for operators.
+    expect(await (await fetch(`${core.url}/api/socket-bridge/health`)).json()).toEqual({ status: 'healthy' });
+    const ops = { authorization: `Bearer ${await tokenFor(core, { sub: 'ops', role: 'dispatcher' })}` };
+    const res = await fetch(`${core.url}/api/socket-bridge/health`, { headers: ops });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; bridge: Record<string, unknown> };
     expect(body).toMatchObject({
@@ -45,7 +48,7 @@ describe('the CAD link', () => {
     running = await startBridgedCore(sim.url, { token: 'definitely-the-wrong-token', bridge: { authRetryMs: 60_000 } });
     const { core } = running;
     await waitFor('auth failure reported with its retry scheduled', () => core.services.bridge.health().bridge.last_error && core.services.bridge.health().bridge.next_retry_at);
-    const res = await fetch(`${core.url}/api/socket-bridge/health`);
+    const res = await fetch(`${core.url}/api/socket-bridge/health`, { headers: { authorization: `Bearer ${await tokenFor(core, { sub: 'ops', role: 'dispatcher' })}` } });
     expect(res.status).toBe(503);
     const body = (await res.json()) as { status: string; bridge: { last_error: string; connection_attempts: number } };
     expect(body.status).toBe('disconnected');

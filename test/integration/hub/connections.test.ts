@@ -124,7 +124,11 @@ describe('hub connections', () => {
     const status = (await (await fetch(`${h.url}/api/v1/socket-status`, { headers: auth })).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ active: true, total_sockets: 3, sockets_by_type: { socketio: 2, websocket: 1 } });
     const stats = (await (await fetch(`${h.url}/realtime/stats`, { headers: auth })).json()) as { data: Record<string, unknown> };
-    expect(stats.data).toMatchObject({ total_connections: 3, unique_users: 2, connections_by_user: { 'crew-1': 2, nurse: 1 } });
+    // A dispatcher gets the counts; who is connected (by user) is for supervisors and admins.
+    expect(stats.data).toMatchObject({ total_connections: 3, unique_users: 2, connections_by_user: {} });
+    const supervisor = { authorization: `Bearer ${await h.token({ sub: 'sup', role: 'supervisor' })}` };
+    const full = (await (await fetch(`${h.url}/realtime/stats`, { headers: supervisor })).json()) as { data: Record<string, unknown> };
+    expect(full.data).toMatchObject({ connections_by_user: { 'crew-1': 2, nurse: 1 } });
     expect(stats.data.connections_by_room).toMatchObject({ 'unit:U1': 2, 'hospital:H1': 1, 'hospital:H1:alerts': 1, 'hospital:H1:devices': 1 });
     expect((await fetch(`${h.url}/realtime/stats`)).status).toBe(401);
   });
