@@ -32,7 +32,9 @@ export type ThrottleVerdict = { kind: 'delay' | 'lockout'; key: 'account' | 'add
 export function createSignInThrottle(settings: ThrottleSettings = DEFAULT_THROTTLE, now: () => number = Date.now) {
   const accounts = new Map<string, Record>();
   const addresses = new Map<string, Record>();
-  const limit = (key: 'account' | 'address') => settings.lockoutAfterFailures * (key === 'address' ? settings.addressFactor : 1);
+  const factor = (key: 'account' | 'address') => (key === 'address' ? settings.addressFactor : 1);
+  const limit = (key: 'account' | 'address') => settings.lockoutAfterFailures * factor(key);
+  const free = (key: 'account' | 'address') => settings.freeFailures * factor(key);
   const prune = (map: Map<string, Record>) => {
     if (map.size < 50_000) return;
     for (const [k, r] of map) if (r.blockedUntil < now()) map.delete(k);
@@ -65,8 +67,8 @@ export function createSignInThrottle(settings: ThrottleSettings = DEFAULT_THROTT
       r.blockedUntil = now() + settings.lockoutSeconds * 1000;
       return { kind: 'lockout', key, retryAfterSeconds: settings.lockoutSeconds };
     }
-    if (r.failures > settings.freeFailures) {
-      const seconds = Math.min(2 ** (r.failures - settings.freeFailures - 1), settings.lockoutSeconds);
+    if (r.failures > free(key)) {
+      const seconds = Math.min(2 ** (r.failures - free(key) - 1), settings.lockoutSeconds);
       r.blockedUntil = now() + seconds * 1000;
       return { kind: 'delay', key, retryAfterSeconds: seconds };
     }
