@@ -10,10 +10,13 @@
  * wire-protocol clients (rawClient.ts), which cost the generator less CPU on this
  * 2-core machine (LOADGEN=socketio runs the ladders with socket.io-client too).
  * Run: npx tsx bench/hub/hub.bench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS, AT70_MS, LOADGEN)
+ * TLS=1 runs both servers over TLS (a self-signed certificate the load generator trusts) and
+ * writes bench/results/hub-tls.json: bare Socket.IO over TLS against Switchboard over TLS.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -21,6 +24,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Server } from 'socket.io';
 import { createCore, type Core } from '../../src/main/core/createCore';
+import { createSelfSignedCertificate } from '../../src/main/core/http/selfSignedCert';
 import { latencySummary, percentile, report, round, type BenchRow } from '../lib/report';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 1000);
@@ -30,6 +34,18 @@ const STEP_MS = Number(process.env.STEP_MS ?? 3000);
 const AT70_MS = Number(process.env.AT70_MS ?? 10_000);
 const FANOUTS = Number(process.env.FANOUTS ?? 20);
 const LADDER_CONNECT = process.env.LOADGEN === 'socketio' ? 'connect' : 'connectRaw';
+const TLS = process.env.TLS === '1' ? benchCertificate() : null;
+
+/** A certificate for loopback, written where the load generator (a child process) is told to trust it. */
+function benchCertificate(): { cert: string; key: string; certFile: string; keyFile: string } {
+  const made = createSelfSignedCertificate({ hosts: ['127.0.0.1', 'localhost'] });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-tls-'));
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  fs.writeFileSync(certFile, made.certPem);
+  fs.writeFileSync(keyFile, made.keyPem, { mode: 0o600 });
+  return { cert: made.certPem, key: made.keyPem, certFile, keyFile };
+}
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -54,7 +70,11 @@ class LoadGenerator {
   private pending: Array<(v: unknown) => void> = [];
   readonly ready: Promise<unknown>;
   constructor() {
-    this.child = fork(path.join(__dirname, 'loadClient.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=8192'], stdio: 'inherit' });
+    this.child = fork(path.join(__dirname, 'loadClient.ts'), [], {
+      execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
+      stdio: 'inherit',
+      env: TLS ? { ...process.env, NODE_EXTRA_CA_CERTS: TLS.certFile } : process.env
+    });
     this.child.on('message', (m) => this.pending.shift()?.(m));
     this.ready = new Promise((resolve) => this.pending.push(resolve));
   }
@@ -79,7 +99,7 @@ interface Target {
 }
 
 async function startBare(): Promise<Target> {
-  const server = http.createServer();
+  const server = TLS ? https.createServer({ cert: TLS.cert, key: TLS.key, minVersion: 'TLSv1.2' }) : http.createServer();
   const io = new Server(server, { serveClient: false });
   io.on('connection', (socket) => {
     socket.on('update_location', (_payload: unknown, ack?: (b: unknown) => void) => ack?.({ ok: true, id: 0 }));
@@ -92,7 +112,7 @@ async function startBare(): Promise<Target> {
   const port = (server.address() as { port: number }).port;
   return {
     name: 'bare socket.io',
-    url: `http://127.0.0.1:${port}`,
+    url: `${TLS ? 'https' : 'http'}://127.0.0.1:${port}`,
     tokens: async (n) => Array.from({ length: n }, () => 'none'),
     publish: (room, event, data) => io.to(room).emit(event, data),
     heapUsed: () => process.memoryUsage().heapUsed,
@@ -104,7 +124,15 @@ async function startHub(dataDir: string): Promise<Target & { core: Core }> {
   const sink = new PassThrough();
   sink.resume();
   const core = await createCore(
-    { host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', hub: { ratePerSecond: 1000, burst: 2000, historyPerRoom: 20 } },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      logLevel: 'warn',
+      hub: { ratePerSecond: 1000, burst: 2000, historyPerRoom: 20 },
+      // The load generator is one address opening tens of thousands of connections.
+      security: { maxConnectionsPerAddress: 1_000_000, ...(TLS ? { tlsCert: TLS.certFile, tlsKey: TLS.keyFile } : {}) }
+    },
     { logDestination: sink }
   );
   return {
@@ -260,7 +288,7 @@ async function main() {
     { metric: `fan-out to ${CLIENTS}: p50/p99/max ms`, value: `${hubFan.p50}/${hubFan.p99}/${hubFan.max}`, baseline: `${bareFan.p50}/${bareFan.p99}/${bareFan.max}`, target: 'p99 < 100 ms', pass: hubFan.p99 < 100 && hubFan.count === CLIENTS * FANOUTS },
     { metric: `heap per idle connection (${IDLE}), KB`, value: round(hubIdle), baseline: round(bareIdle), target: '< 30 KB', pass: hubIdle < 30 }
   ];
-  report('hub', { node_flags: process.execArgv.filter((a) => a.startsWith('--max-semi')).join(' '), clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, at70_ms: AT70_MS, fanouts: FANOUTS, ladder_clients: LADDER_CONNECT === 'connect' ? 'socket.io-client' : 'wire protocol (rawClient.ts)', fanout_p95: percentile(hubRun.fan, 95) }, rows);
+  report(TLS ? 'hub-tls' : 'hub', { tls: TLS !== null, node_flags: process.execArgv.filter((a) => a.startsWith('--max-semi')).join(' '), clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, at70_ms: AT70_MS, fanouts: FANOUTS, ladder_clients: LADDER_CONNECT === 'connect' ? 'socket.io-client' : 'wire protocol (rawClient.ts)', fanout_p95: percentile(hubRun.fan, 95) }, rows);
   fs.rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 }
