@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../../src/main/cli/commands/demo';
 import { runCli } from '../../helpers/cli';
+import { CAD_INBOUND_EVENTS } from '../../../src/shared/cad';
 
 let demo: Demo | undefined;
 afterEach(async () => {
@@ -30,7 +31,7 @@ describe('switchboard demo', () => {
       const h = await get('/api/socket-bridge/health');
       return h.status === 'healthy' ? h : undefined;
     }, 'a healthy CAD link');
-    expect(health).toMatchObject({ bridge: { connected: true, event_handlers_registered: 8 } });
+    expect(health).toMatchObject({ bridge: { connected: true, event_handlers_registered: CAD_INBOUND_EVENTS.length } });
 
     const stats = await until(async () => {
       const s = (await get('/api/v1/socket-logs/statistics')) as { events_by_type: Record<string, number> };
