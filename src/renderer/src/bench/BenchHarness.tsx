@@ -9,6 +9,7 @@ import { DispatchMap, type MapHandle } from '../features/map/DispatchMap';
 import { LOG_COLUMNS } from '../features/audit/AuditView';
 import { applyDispatchEvents, subscribeDispatch, useDispatch } from '../stores/dispatchStore';
 import { toUnit } from '../stores/dispatchModel';
+import { DispatchBench } from './DispatchBench';
 import { NaiveMarkers } from './NaiveMarkers';
 import { createFleet } from './synthetic';
 
@@ -37,7 +38,7 @@ declare global {
 const params = new URLSearchParams(location.search);
 const num = (name: string, fallback: number) => Number(params.get(name) ?? fallback);
 
-function createBenchApi(handle: () => MapHandle | null): BenchApi {
+export function createBenchApi(handle: () => MapHandle | null): BenchApi {
   return {
     ready: false,
     measureFrames(ms) {
@@ -308,5 +309,6 @@ export function BenchHarness({ mode }: { mode: string }) {
   if (mode === 'events') return <EventsBench />;
   if (mode === 'table') return <TableBench />;
   if (mode === 'live') return <LiveBench />;
+  if (mode === 'dispatch') return <DispatchBench makeApi={createBenchApi} />;
   return <p>Unknown bench mode {mode}</p>;
 }

@@ -1,4 +1,4 @@
-import type { Unit } from '../../../shared/cad';
+import type { Incident, Unit } from '../../../shared/cad';
 import { CITY_AREA } from '../../../shared/cityArea';
 
 /** A synthetic fleet moving around the city: the benchmarks' stand-in for the CAD. */
@@ -52,4 +52,35 @@ export function createFleet(count: number, seed = 1): Fleet {
       return moved;
     }
   };
+}
+
+const TYPES = ['Chest Pain', 'Fall', 'Breathing Problem', 'Stroke', 'Traffic Collision', 'Sick Person'];
+const ACTIVE: Incident['status'][] = ['dispatched', 'en_route', 'on_scene', 'transporting'];
+
+/** A queue of open incidents around the city: the first half pending, the rest being worked. */
+export function createIncidents(count: number, seed = 3): Incident[] {
+  let s = seed;
+  const rand = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+  const { minLat, maxLat, minLon, maxLon } = CITY_AREA.bounds;
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => {
+    const at = new Date(now - Math.floor(rand() * 900_000)).toISOString();
+    const pending = i < count / 2;
+    return {
+      id: `INC-${String(i + 1).padStart(6, '0')}`,
+      type: TYPES[i % TYPES.length]!,
+      priority: 1 + (i % 4),
+      address: `${100 + Math.floor(rand() * 9000)} Pine St, Seattle, WA`,
+      location: { lat: minLat + rand() * (maxLat - minLat), lon: minLon + 0.05 + rand() * (maxLon - minLon - 0.1) },
+      status: pending ? 'pending' : ACTIVE[i % ACTIVE.length]!,
+      assigned_units: pending ? [] : [`U${i}`],
+      timestamps: { call_received: at },
+      destination: null,
+      notes: [],
+      updated_at: at
+    };
+  });
 }

@@ -23,7 +23,8 @@ export const callsignsOf = (ids: readonly string[], units: ReadonlyMap<string, U
 
 function CallRow({ incident, index, style, selected, tabbable }: { incident: IncidentView; index: number; style: React.CSSProperties; selected: boolean; tabbable: boolean }) {
   const thresholds = useThresholds((s) => s.value);
-  const units = useDispatch((s) => s.units);
+  // Only the call signs of this incident's units: position reports elsewhere do not redraw the row.
+  const unitNames = useDispatch((s) => callsignsOf(incident.units, s.units));
   const pending = incident.status === 'pending';
   return (
     <div
@@ -47,7 +48,7 @@ function CallRow({ incident, index, style, selected, tabbable }: { incident: Inc
       {/* In the pending list every row is pending and has no unit: the address gets the room instead. */}
       {pending ? null : <span className="call-row__status">{INCIDENT_STATUS_SHORT[incident.status] ?? incident.status}</span>}
       <Timer since={incident.statusSince} thresholds={incidentTimer(thresholds, incident.priority, incident.status)} label={`Time in ${incident.status.replace(/_/g, ' ')}`} />
-      {pending ? null : <span className="call-row__units">{callsignsOf(incident.units, units) || '—'}</span>}
+      {pending ? null : <span className="call-row__units">{unitNames || '—'}</span>}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { NotAvailable } from '../../components/NotAvailable';
 import { useDispatch } from '../../stores/dispatchStore';
 import { DetailsPanel } from '../map/DetailsPanel';
-import { DispatchMap } from '../map/DispatchMap';
+import { DispatchMap, type MapHandle } from '../map/DispatchMap';
 import { MapLegend } from '../map/MapLegend';
 import { CallList, splitCalls } from './CallList';
 import { CommandLine } from './CommandLine';
@@ -16,7 +16,7 @@ import { UnitList } from './UnitList';
  * call or unit in a list centres and highlights it on the map; its details,
  * with the core's suggested units, sit over the map's corner.
  */
-export function DispatchView() {
+export function DispatchView({ mapLabels = 'auto', onMapReady }: { mapLabels?: 'auto' | 'always'; onMapReady?(handle: MapHandle): void }) {
   const available = useDispatch((s) => s.available);
   const error = useDispatch((s) => s.error);
   const incidents = useDispatch((s) => s.incidents);
@@ -49,7 +49,7 @@ export function DispatchView() {
         <UnitList />
       </div>
       <div className="dispatch__map">
-        <DispatchMap />
+        <DispatchMap labels={mapLabels} onReady={onMapReady} />
         <div className="dispatch__overlay">
           {hasSelection ? <DetailsPanel /> : null}
           <MapLegend compact />

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { Timer } from '../../components/Timer';
 import { VirtualList } from '../../components/VirtualList';
 import { UNIT_STATUSES, type UnitView } from '../../stores/dispatchModel';
@@ -9,9 +9,36 @@ import { UNIT_STATUS_GLYPHS } from './symbols';
 
 export const UNIT_ROW_HEIGHT = 26;
 
+const collator = new Intl.Collator(undefined, { numeric: true });
+
 /** Units grouped by status in a fixed order (available first), then by call sign. */
 export function sortUnits(units: ReadonlyMap<string, UnitView>): UnitView[] {
-  return [...units.values()].sort((a, b) => UNIT_STATUSES.indexOf(a.status) - UNIT_STATUSES.indexOf(b.status) || a.callsign.localeCompare(b.callsign, undefined, { numeric: true }));
+  return [...units.values()].sort((a, b) => UNIT_STATUSES.indexOf(a.status) - UNIT_STATUSES.indexOf(b.status) || collator.compare(a.callsign, b.callsign));
+}
+
+/**
+ * The list order, recomputed only when a unit joins, leaves, or changes status
+ * or call sign: position reports (thousands a second) leave the order alone, so
+ * they cost a lookup per visible row, not a sort of every unit.
+ */
+function useUnitOrder(units: ReadonlyMap<string, UnitView>): string[] {
+  const memo = useRef<{ order: string[]; signature: Map<string, string> } | null>(null);
+  return useMemo(() => {
+    const previous = memo.current;
+    let same = previous !== null && previous.signature.size === units.size;
+    if (same) {
+      for (const [id, unit] of units) {
+        if (previous!.signature.get(id) !== `${unit.status}|${unit.callsign}`) {
+          same = false;
+          break;
+        }
+      }
+    }
+    if (same) return previous!.order;
+    const order = sortUnits(units).map((u) => u.id);
+    memo.current = { order, signature: new Map([...units].map(([id, u]) => [id, `${u.status}|${u.callsign}`])) };
+    return order;
+  }, [units]);
 }
 
 function UnitRow({ unit, index, style, selected, tabbable }: { unit: UnitView; index: number; style: React.CSSProperties; selected: boolean; tabbable: boolean }) {
@@ -43,22 +70,25 @@ function UnitRow({ unit, index, style, selected, tabbable }: { unit: UnitView; i
 export function UnitList() {
   const units = useDispatch((s) => s.units);
   const selected = useDispatch((s) => (s.selected?.kind === 'unit' ? s.selected.id : null));
-  const sorted = useMemo(() => sortUnits(units), [units]);
-  const selectedIndex = useMemo(() => (selected ? sorted.findIndex((u) => u.id === selected) : -1), [sorted, selected]);
-  const available = useMemo(() => sorted.filter((u) => u.status === 'available' && u.cad).length, [sorted]);
+  const order = useUnitOrder(units);
+  const selectedIndex = useMemo(() => (selected ? order.indexOf(selected) : -1), [order, selected]);
+  const available = useMemo(() => order.filter((id) => units.get(id)?.status === 'available' && units.get(id)?.cad).length, [order, units]);
   return (
     <section className="units" aria-label="Units">
       <h2>
-        Units <small>{sorted.length}</small> <small className="ok-text" data-testid="units-available">{available} available</small>
+        Units <small>{order.length}</small> <small className="ok-text" data-testid="units-available">{available} available</small>
       </h2>
       <VirtualList
         label="Units"
         testId="unit-list"
-        count={sorted.length}
+        count={order.length}
         rowHeight={UNIT_ROW_HEIGHT}
         activeIndex={selectedIndex >= 0 ? selectedIndex : null}
-        onMove={(i) => sorted[i] && useDispatch.getState().select({ kind: 'unit', id: sorted[i].id }, { center: true })}
-        renderRow={(i, style) => <UnitRow key={sorted[i]!.id} unit={sorted[i]!} index={i} style={style} selected={i === selectedIndex} tabbable={selectedIndex >= 0 ? i === selectedIndex : i === 0} />}
+        onMove={(i) => order[i] && useDispatch.getState().select({ kind: 'unit', id: order[i] }, { center: true })}
+        renderRow={(i, style) => {
+          const unit = units.get(order[i]!)!;
+          return <UnitRow key={unit.id} unit={unit} index={i} style={style} selected={i === selectedIndex} tabbable={selectedIndex >= 0 ? i === selectedIndex : i === 0} />;
+        }}
       />
     </section>
   );

@@ -7,6 +7,7 @@ import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson } from './overlays'
 import { DISTRICTS, mapStyle } from './mapStyle';
 import { UnitOverlay } from './unitOverlay';
 import { addMapIcons } from './mapIcons';
+import { EdgeIndicators } from './edgeIndicators';
 
 // PMTiles archives are read through MapLibre's protocol hook (pmtiles://URL), once per page.
 maplibregl.addProtocol('pmtiles', new PmtilesProtocol().tile);
@@ -21,12 +22,14 @@ interface DispatchMapProps {
   units?: 'layer' | 'none';
   /** Initial zoom (the whole city by default). */
   zoom?: number;
+  /** Call signs beside units: when zoomed in ('auto'), or at every zoom (the benchmark's worst case). */
+  labels?: 'auto' | 'always';
   onReady?(handle: MapHandle): void;
 }
 
 const OVERLAY_LAYERS = ['incidents', 'hospitals', 'requests', 'patients'];
 
-export function DispatchMap({ units = 'layer', zoom = 11.3, onReady }: DispatchMapProps) {
+export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels = 'auto', onReady }: DispatchMapProps) {
   const container = useRef<HTMLDivElement>(null);
   const labels = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -57,7 +60,8 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, onReady }: DispatchM
       return;
     }
     map.addControl(new maplibregl.NavigationControl({ showCompass: true }), 'top-right');
-    const unitLayer = units === 'layer' ? new UnitOverlay(map) : null;
+    const unitLayer = units === 'layer' ? new UnitOverlay(map, { labels: unitLabels }) : null;
+    const edges = new EdgeIndicators(map, (id) => useDispatch.getState().select({ kind: 'incident', id }, { center: true }));
     let unsubscribe: (() => void) | null = null;
 
     const placeLabels = () => {
@@ -108,7 +112,10 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, onReady }: DispatchM
       const apply = () => {
         const s = useDispatch.getState();
         if (unitLayer && s.units !== seen.units) unitLayer.sync(s.units, seen.units === null ? null : s.changedUnits);
-        if (s.incidents !== seen.incidents) (map.getSource('incidents') as GeoJSONSource).setData(incidentsGeoJson(s.incidents.values()));
+        if (s.incidents !== seen.incidents) {
+          (map.getSource('incidents') as GeoJSONSource).setData(incidentsGeoJson(s.incidents.values()));
+          edges.setIncidents(s.incidents.values());
+        }
         if (s.hospitals !== seen.hospitals) (map.getSource('hospitals') as GeoJSONSource).setData(hospitalsGeoJson(s.hospitals.values()));
         if (s.requests !== seen.requests) (map.getSource('requests') as GeoJSONSource).setData(requestsGeoJson(s.requests.values()));
         if (s.selected !== seen.selected) map.setFilter('incident-selected', ['==', ['get', 'id'], s.selected?.kind === 'incident' ? s.selected.id : '']);
@@ -142,6 +149,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, onReady }: DispatchM
 
     return () => {
       unsubscribe?.();
+      edges.remove();
       unitLayer?.remove();
       map.remove();
     };

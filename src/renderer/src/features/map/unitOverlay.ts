@@ -1,6 +1,7 @@
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import type { UnitView } from '../../stores/dispatchModel';
 import { UNIT_STATUS_COLORS } from './unitColors';
+import { LABEL_MIN_ZOOM, LabelCache, TRAIL_MIN_ZOOM, extendTrail } from './unitDecorations';
 
 /**
  * Every unit on the map, drawn on one canvas laid over the map. Units move
@@ -24,6 +25,9 @@ interface Track {
   duration: number;
   heading: number;
   color: string;
+  label: string;
+  /** Earlier reported positions (mercator), oldest first. */
+  trail: Array<[number, number]>;
 }
 
 const MAX_TWEEN_MS = 1000;
@@ -44,8 +48,13 @@ export class UnitOverlay {
   private cameraKey = '';
   /** Frames drawn; read by the benchmark. */
   frames = 0;
+  private readonly labels = new LabelCache();
 
-  constructor(private readonly map: MapLibreMap) {
+  /** `labels: 'always'` draws call signs at every zoom (the benchmark's worst case); 'auto' only when zoomed in. */
+  constructor(
+    private readonly map: MapLibreMap,
+    private readonly options: { labels: 'auto' | 'always' } = { labels: 'auto' }
+  ) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'unit-overlay';
     this.canvas.setAttribute('aria-hidden', 'true');
@@ -76,13 +85,15 @@ export class UnitOverlay {
       const color = UNIT_STATUS_COLORS[unit.status];
       const track = this.tracks.get(id);
       if (!track) {
-        this.tracks.set(id, { drawnX: Number.NaN, drawnY: Number.NaN, fromX: target.x, fromY: target.y, toX: target.x, toY: target.y, start: now, duration: 0, heading: unit.heading, color });
+        this.tracks.set(id, { drawnX: Number.NaN, drawnY: Number.NaN, fromX: target.x, fromY: target.y, toX: target.x, toY: target.y, start: now, duration: 0, heading: unit.heading, color, label: unit.callsign, trail: [] });
         this.dirty = true;
         continue;
       }
       if (track.color !== color || track.heading !== unit.heading) this.dirty = true;
       const [x, y] = positionAt(track, now);
       const duration = Math.min(MAX_TWEEN_MS, Math.max(100, now - track.start));
+      if (target.x !== track.toX || target.y !== track.toY) extendTrail(track.trail, track.toX, track.toY);
+      track.label = unit.callsign;
       Object.assign(track, { fromX: x, fromY: y, toX: target.x, toY: target.y, start: now, duration, heading: unit.heading, color });
     }
     this.schedule();
@@ -202,6 +213,10 @@ export class UnitOverlay {
     const height = this.canvas.height;
     const half = atlas.size / 2;
     let selected: [number, number] | null = null;
+    const zoom = this.map.getZoom();
+    if (zoom >= TRAIL_MIN_ZOOM) this.paintTrails(placed, ratio);
+    const labelled: Array<[string, number, number]> = [];
+    const withLabels = this.options.labels === 'always' || zoom >= LABEL_MIN_ZOOM;
     for (const [track, x, y, id] of placed) {
       track.drawnX = x;
       track.drawnY = y;
@@ -213,6 +228,12 @@ export class UnitOverlay {
       const col = (((Math.round((track.heading - bearing) / HEADING_STEP) % HEADINGS) + HEADINGS) % HEADINGS);
       // Integer source and destination: the fast, unscaled blit path.
       ctx.drawImage(atlas.canvas, col * atlas.size, row * atlas.size, atlas.size, atlas.size, px - half, py - half, atlas.size, atlas.size);
+      if (withLabels) labelled.push([track.label, px + r + Math.round(3 * ratio), py]);
+    }
+    // Labels over every sprite, so no unit hides another's call sign.
+    for (const [text, lx, ly] of labelled) {
+      const label = this.labels.get(text, ratio);
+      ctx.drawImage(label.canvas, label.x, label.y, label.width, label.height, lx, ly - (label.height >> 1), label.width, label.height);
     }
     if (selected) {
       ctx.beginPath();
@@ -222,6 +243,34 @@ export class UnitOverlay {
       ctx.stroke();
     }
     this.frames += 1;
+  }
+
+  /** The last few positions of every unit as a faint line in its status colour, one stroke per colour. */
+  private paintTrails(placed: Array<[Track, number, number, string]>, ratio: number) {
+    const toScreen = this.affine();
+    const paths = new Map<string, Path2D>();
+    for (const [track, x, y] of placed) {
+      if (!track.trail.length) continue;
+      let path = paths.get(track.color);
+      if (!path) paths.set(track.color, (path = new Path2D()));
+      const [fx, fy] = toScreen(track.trail[0]![0], track.trail[0]![1]);
+      path.moveTo(fx * ratio, fy * ratio);
+      for (let i = 1; i < track.trail.length; i += 1) {
+        const [tx, ty] = toScreen(track.trail[i]![0], track.trail[i]![1]);
+        path.lineTo(tx * ratio, ty * ratio);
+      }
+      path.lineTo(x * ratio, y * ratio);
+    }
+    const ctx = this.ctx;
+    ctx.save();
+    ctx.globalAlpha = 0.45;
+    ctx.lineWidth = 2 * ratio;
+    ctx.lineJoin = 'round';
+    for (const [color, path] of paths) {
+      ctx.strokeStyle = color;
+      ctx.stroke(path);
+    }
+    ctx.restore();
   }
 
   private atlas: { radius: number; size: number; canvas: HTMLCanvasElement; rows: Map<string, number> } | null = null;

@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'react';
+import { DispatchView } from '../features/dispatch/DispatchView';
+import type { MapHandle } from '../features/map/DispatchMap';
+import { applyDispatchEvents, useDispatch } from '../stores/dispatchStore';
+import { toIncident, toUnit } from '../stores/dispatchModel';
+import { createFleet, createIncidents } from './synthetic';
+import type { createBenchApi } from './BenchHarness';
+
+const params = new URLSearchParams(location.search);
+const num = (name: string, fallback: number) => Number(params.get(name) ?? fallback);
+
+/**
+ * The combined dispatch screen (call lists, unit list, map) with ?units= units
+ * each reporting once a second, call signs drawn beside every unit at every
+ * zoom (?labels=always, the worst case), and a queue of ?incidents= open calls
+ * whose timers tick: what a busy centre's dispatcher has on screen.
+ */
+export function DispatchBench({ makeApi }: { makeApi: typeof createBenchApi }) {
+  const [ready, setReady] = useState(false);
+  const [handle] = useState<{ current: MapHandle | null }>({ current: null });
+  useEffect(() => {
+    const fleet = createFleet(num('units', 2000));
+    window.__bench = makeApi(() => handle.current);
+    useDispatch.getState().applyUnits(fleet.units.map((u) => toUnit(u, undefined)));
+    useDispatch.getState().applyIncidents(createIncidents(num('incidents', 200)).map((i) => toIncident(i)));
+    const ticksPerSecond = 10;
+    const slice = Math.ceil(fleet.units.length / ticksPerSecond);
+    let tick = 0;
+    const timer = setInterval(() => {
+      const from = (tick % ticksPerSecond) * slice;
+      tick += 1;
+      applyDispatchEvents([{ name: 'dispatch.unitUpdated', payload: { units: fleet.step(from, from + slice), removed: [] } }]);
+    }, 1000 / ticksPerSecond);
+    setReady(true);
+    return () => clearInterval(timer);
+  }, [handle, makeApi]);
+  if (!ready) return null;
+  return (
+    <div className="shell" style={{ position: 'fixed', inset: 0, display: 'flex' }}>
+      <main className="content" data-view="dispatch" style={{ flex: 1 }}>
+        <DispatchView
+          mapLabels={params.get('labels') === 'auto' ? 'auto' : 'always'}
+          onMapReady={(h) => {
+            handle.current = h;
+            window.__bench!.ready = true;
+          }}
+        />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import type { IncidentView } from '../../stores/dispatchModel';
+
+/** At most this many arrows: beyond that the pending list says more than the map edge can. */
+const MAX_ARROWS = 6;
+const INSET = 22;
+
+/**
+ * An arrow on the map's edge for every open P1 incident outside the view,
+ * pointing at it with its id and distance, so zooming in on one call never
+ * hides another that cannot wait. Clicking an arrow shows that incident.
+ */
+export class EdgeIndicators {
+  private readonly layer: HTMLDivElement;
+  private incidents: IncidentView[] = [];
+
+  constructor(
+    private readonly map: MapLibreMap,
+    private readonly onPick: (incidentId: string) => void
+  ) {
+    this.layer = document.createElement('div');
+    this.layer.className = 'edge-indicators';
+    this.layer.setAttribute('data-testid', 'edge-indicators');
+    map.getContainer().appendChild(this.layer);
+    map.on('move', this.update);
+    map.on('resize', this.update);
+  }
+
+  setIncidents(incidents: Iterable<IncidentView>) {
+    this.incidents = [...incidents].filter((i) => i.priority <= 1 && Number.isFinite(i.lat) && Number.isFinite(i.lon));
+    this.update();
+  }
+
+  remove() {
+    this.map.off('move', this.update);
+    this.map.off('resize', this.update);
+    this.layer.remove();
+  }
+
+  private readonly update = () => {
+    const container = this.map.getContainer();
+    const w = container.clientWidth;
+    const h = container.clientHeight;
+    const cx = w / 2;
+    const cy = h / 2;
+    const center = this.map.getCenter();
+    const arrows: HTMLElement[] = [];
+    for (const incident of this.incidents) {
+      if (arrows.length >= MAX_ARROWS) break;
+      const p = this.map.project([incident.lon, incident.lat]);
+      if (p.x >= 0 && p.x <= w && p.y >= 0 && p.y <= h) continue;
+      // Where the line from the centre to the incident leaves the view, pulled in a little.
+      const dx = p.x - cx;
+      const dy = p.y - cy;
+      const scale = Math.min((w / 2 - INSET) / Math.abs(dx || 1e-9), (h / 2 - INSET) / Math.abs(dy || 1e-9));
+      const x = cx + dx * scale;
+      const y = cy + dy * scale;
+      const angle = (Math.atan2(dy, dx) * 180) / Math.PI;
+      const km = center.distanceTo({ lng: incident.lon, lat: incident.lat } as never) / 1000;
+      const arrow = document.createElement('button');
+      arrow.type = 'button';
+      arrow.className = 'edge-indicator';
+      arrow.dataset.incident = incident.id;
+      arrow.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px) translate(-50%, -50%)`;
+      arrow.title = `P1 ${incident.type} at ${incident.address}, ${km.toFixed(1)} km`;
+      const head = document.createElement('span');
+      head.className = 'edge-indicator__arrow';
+      head.style.transform = `rotate(${angle}deg)`;
+      head.textContent = '➜';
+      const text = document.createElement('span');
+      text.textContent = `▲ P1 ${incident.id} · ${km.toFixed(1)} km`;
+      arrow.append(head, text);
+      arrow.addEventListener('click', () => this.onPick(incident.id));
+      arrows.push(arrow);
+    }
+    this.layer.replaceChildren(...arrows);
+  };
+}
