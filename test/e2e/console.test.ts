@@ -145,7 +145,8 @@ describe('the control-room console', () => {
     const monitor = await connectDevice(['--role', 'device', '--sub', 'monitor-1', '--device-id', 'MON-1', '--device-type', 'monitor', '--patient-id', 'P-100']);
     const sent = await emitAck(monitor, 'device_data', { data_type: 'heart_rate', values: { heart_rate: 178 }, patient_id: 'P-100' });
     expect(sent.ok).toBe(true);
-    await expect.poll(() => page.getByTestId('alerts-unread').textContent()).toMatch(/^[1-9]/);
+    // The badge says what it counts: critical alerts, apart from warnings.
+    await expect.poll(() => page.getByTestId('nav-critical').textContent(), { timeout: 10_000 }).toMatch(/^[1-9]\d* crit$/);
     expect(await page.getByTestId('status-strip').getAttribute('data-trouble')).toBe('1');
     await screenshot(page, 'alert-badge');
     await openView(page, 'alerts');

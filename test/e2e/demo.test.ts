@@ -65,19 +65,23 @@ describe.skipIf(!hasDemo)('the console on the demo city', () => {
 
   it('sends an assignment to the CAD and shows the unit change when the CAD confirms', async () => {
     const { page, errors } = watched;
-    await openView(page, 'board');
-    // An open incident with a suggested available unit.
-    await page.locator('[data-testid="incident-queue"] .assign__btn').first().waitFor();
-    const { unitId, incidentId } = await page.evaluate(() => {
-      const btn = document.querySelector('[data-testid="incident-queue"] .assign__btn')!;
-      return { unitId: btn.getAttribute('data-unit')!, incidentId: btn.closest('tr')!.getAttribute('data-incident')! };
-    });
-    expect(await page.locator(`[data-testid="unit-board"] tr[data-unit="${unitId}"]`).getAttribute('data-status')).toBe('available');
-    await page.locator(`[data-testid="incident-queue"] tr[data-incident="${incidentId}"] .assign__btn[data-unit="${unitId}"]`).click();
+    await openView(page, 'dispatch');
+    // A pending call (the demo's CAD leaves P1 and P2 calls to the dispatcher), and the core's suggested unit for it.
+    const call = page.locator('[data-testid="pending-calls"] [data-incident]').first();
+    await call.waitFor({ timeout: 60_000 });
+    const incidentId = (await call.getAttribute('data-incident'))!;
+    await call.click();
+    const button = page.locator(`[data-testid="assign-${incidentId}"] .assign__btn`).first();
+    await button.waitFor({ timeout: 30_000 });
+    const unitId = (await button.getAttribute('data-unit'))!;
+    expect(await page.locator(`[data-testid="unit-list"] [data-unit="${unitId}"]`).getAttribute('data-status')).toBe('available');
+    await button.click();
     await expect
       .poll(() => page.evaluate((id) => (window as unknown as Debug).__switchboardDebug.units().find((u) => u.id === id)?.incidentId ?? null, unitId))
       .toBe(incidentId);
-    await expect.poll(() => page.locator(`[data-testid="unit-board"] tr[data-unit="${unitId}"]`).getAttribute('data-status')).not.toBe('available');
+    // The details now name the unit, and the call has moved from pending to active.
+    await expect.poll(() => page.getByTestId('details-units').textContent(), { timeout: 30_000 }).not.toContain('none assigned');
+    await expect.poll(() => page.locator(`[data-testid="active-calls"] [data-incident="${incidentId}"]`).count(), { timeout: 30_000 }).toBe(1);
     await screenshot(page, 'demo-board-assigned');
     expect(errors).toEqual([]);
   });
@@ -87,7 +91,7 @@ describe.skipIf(!hasDemo)('the console on the demo city', () => {
     await signIn(admin.page, server.credentials!.username, server.credentials!.password);
     await admin.page.locator('[data-map-ready="1"]').waitFor();
     await screenshot(admin.page, 'demo-admin-map');
-    for (const view of ['board', 'alerts', 'patients', 'statistics', 'health', 'audit', 'report']) {
+    for (const view of ['dispatch', 'board', 'alerts', 'patients', 'statistics', 'health', 'audit', 'report']) {
       await openView(admin.page, view);
       await screenshot(admin.page, `demo-${view}`);
     }
