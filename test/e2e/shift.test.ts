@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCadSimulator, type CadSimulator } from '../../src/main/cadsim/cadSimulator';
@@ -42,13 +42,13 @@ const emitAck = (socket: Socket, event: string, payload: unknown) =>
 /** Counts every oscillator start, before the console's scripts run: the alarm's audible output. */
 function countOscillatorStarts() {
   const w = window as unknown as { __oscStarts: number; AudioContext: typeof AudioContext };
-  w.__oscStarts = 0;
+  (window as unknown as Debug).__oscStarts = 0;
   const original = w.AudioContext.prototype.createOscillator;
   w.AudioContext.prototype.createOscillator = function (this: AudioContext) {
     const osc = original.call(this);
     const start = osc.start.bind(osc);
     osc.start = (when?: number) => {
-      w.__oscStarts += 1;
+      (window as unknown as Debug).__oscStarts += 1;
       start(when);
     };
     return osc;
@@ -63,8 +63,6 @@ type Debug = {
     alerts(): Array<{ id: string; severity: string; acknowledged_by: string | null }>;
   };
 };
-/** Reads from the page's window (a function of the window, sent as source). */
-const probe = <T>(page: Page, fn: (w: Debug) => T): Promise<T> => page.evaluate(`(${fn.toString()})(window)`) as Promise<T>;
 
 async function open(username: string, viewport = { width: 1600, height: 960 }): Promise<WatchedPage> {
   const watched = await openPage(browser, server.url);
@@ -110,7 +108,7 @@ describe("a dispatcher's shift", () => {
     await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('(1) CRITICAL · Switchboard');
     expect(await page.locator('link[rel="icon"]').getAttribute('data-count')).toBe('1');
     // The first tone and at least two repeats: each tone starts two oscillators.
-    await expect.poll(() => probe(page, (w) => w.__oscStarts), { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => page.evaluate(() => (window as unknown as Debug).__oscStarts), { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(6);
     await screenshot(page, 'shift-critical-banner-1600');
     await page.setViewportSize({ width: 1280, height: 720 });
     await screenshot(page, 'shift-critical-banner-1280');
@@ -122,9 +120,9 @@ describe("a dispatcher's shift", () => {
     await banner.waitFor({ state: 'detached', timeout: 10_000 });
     await expect.poll(() => page.title()).toBe('Switchboard');
     // Silence after the acknowledgement: two more repeat checks pass without a single new start.
-    const after = await probe(page, (w) => ({ starts: w.__oscStarts, checks: w.__switchboardDebug.alarm().checks }));
-    await expect.poll(() => probe(page, (w) => w.__switchboardDebug.alarm().checks), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(after.checks + 2);
-    expect(await probe(page, (w) => w.__oscStarts)).toBe(after.starts);
+    const after = await page.evaluate(() => ({ starts: (window as unknown as Debug).__oscStarts, checks: (window as unknown as Debug).__switchboardDebug.alarm().checks }));
+    await expect.poll(() => page.evaluate(() => (window as unknown as Debug).__switchboardDebug.alarm().checks), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(after.checks + 2);
+    expect(await page.evaluate(() => (window as unknown as Debug).__oscStarts)).toBe(after.starts);
     expect(await page.getByTestId('strip-critical').textContent()).toBe('0');
     expect(errors).toEqual([]);
   });
@@ -162,7 +160,7 @@ describe("a dispatcher's shift", () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('command-outcome').textContent(), { timeout: 10_000 }).toContain('Acknowledged');
     await page.getByTestId('critical-banner').waitFor({ state: 'detached', timeout: 10_000 });
-    expect((await probe(page, (w) => w.__switchboardDebug.alerts())).filter((a) => a.severity === 'critical').every((a) => a.acknowledged_by === 'dana')).toBe(true);
+    expect((await page.evaluate(() => (window as unknown as Debug).__switchboardDebug.alerts())).filter((a) => a.severity === 'critical').every((a) => a.acknowledged_by === 'dana')).toBe(true);
     expect(errors).toEqual([]);
   });
 
