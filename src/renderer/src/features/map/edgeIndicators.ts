@@ -4,6 +4,9 @@ import type { IncidentView } from '../../stores/dispatchModel';
 /** At most this many arrows: beyond that the pending list says more than the map edge can. */
 const MAX_ARROWS = 6;
 const INSET = 22;
+/** Room one arrow takes (CSS px), for keeping arrows apart. */
+const ARROW_WIDTH = 180;
+const ARROW_HEIGHT = 26;
 
 /**
  * An arrow on the map's edge for every open P1 incident outside the view,
@@ -45,6 +48,7 @@ export class EdgeIndicators {
     const cy = h / 2;
     const center = this.map.getCenter();
     const arrows: HTMLElement[] = [];
+    const placed: Array<[number, number]> = [];
     for (const incident of this.incidents) {
       if (arrows.length >= MAX_ARROWS) break;
       const p = this.map.project([incident.lon, incident.lat]);
@@ -53,8 +57,16 @@ export class EdgeIndicators {
       const dx = p.x - cx;
       const dy = p.y - cy;
       const scale = Math.min((w / 2 - INSET) / Math.abs(dx || 1e-9), (h / 2 - INSET) / Math.abs(dy || 1e-9));
-      const x = cx + dx * scale;
-      const y = cy + dy * scale;
+      let x = cx + dx * scale;
+      let y = cy + dy * scale;
+      // Two calls in the same direction: slide the later arrow along the edge instead of covering the first.
+      const onTopOrBottom = Math.abs(Math.abs(y - cy) - (h / 2 - INSET)) < 1;
+      while (placed.some(([px, py]) => Math.abs(px - x) < ARROW_WIDTH && Math.abs(py - y) < ARROW_HEIGHT)) {
+        if (onTopOrBottom) x = x + ARROW_WIDTH > w - INSET ? x - 2 * ARROW_WIDTH : x + ARROW_WIDTH;
+        else y = y + ARROW_HEIGHT > h - INSET ? y - 2 * ARROW_HEIGHT : y + ARROW_HEIGHT;
+        if (x < 0 || y < 0) break;
+      }
+      placed.push([x, y]);
       const angle = (Math.atan2(dy, dx) * 180) / Math.PI;
       const km = center.distanceTo({ lng: incident.lon, lat: incident.lat } as never) / 1000;
       const arrow = document.createElement('button');
