@@ -61,10 +61,9 @@ export class EdgeIndicators {
       let y = cy + dy * scale;
       // Two calls in the same direction: slide the later arrow along the edge instead of covering the first.
       const onTopOrBottom = Math.abs(Math.abs(y - cy) - (h / 2 - INSET)) < 1;
-      while (placed.some(([px, py]) => Math.abs(px - x) < ARROW_WIDTH && Math.abs(py - y) < ARROW_HEIGHT)) {
+      for (let tries = 0; tries < MAX_ARROWS && placed.some(([px, py]) => Math.abs(px - x) < ARROW_WIDTH && Math.abs(py - y) < ARROW_HEIGHT); tries += 1) {
         if (onTopOrBottom) x = x + ARROW_WIDTH > w - INSET ? x - 2 * ARROW_WIDTH : x + ARROW_WIDTH;
         else y = y + ARROW_HEIGHT > h - INSET ? y - 2 * ARROW_HEIGHT : y + ARROW_HEIGHT;
-        if (x < 0 || y < 0) break;
       }
       placed.push([x, y]);
       const angle = (Math.atan2(dy, dx) * 180) / Math.PI;
