@@ -109,15 +109,20 @@ describe('the control-room console', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shapes the views by role: an auditor sees only audit views, a dispatcher no admin actions', async () => {
+  it('shapes the views by role: an auditor sees only the log views, a dispatcher no admin actions and no view it may not use', async () => {
     const auditor = await open('audrey');
     const auditorViews = await auditor.page.locator('.nav [data-view]').evaluateAll((els) => els.map((e) => e.getAttribute('data-view')));
-    expect(auditorViews).toEqual(['audit', 'report']);
+    // Views follow the contract's roles: the auditor may read the log's statistics, audit and report, nothing else.
+    expect(auditorViews).toEqual(['statistics', 'audit', 'report']);
     const dispatcher = await open('dana', 'health');
     await dispatcher.page.getByRole('heading', { name: /CAD link/ }).waitFor();
     expect(await dispatcher.page.getByRole('button', { name: 'Reconnect CAD link' }).count()).toBe(0);
     const dispatcherViews = await dispatcher.page.locator('.nav [data-view]').evaluateAll((els) => els.map((e) => e.getAttribute('data-view')));
     expect(dispatcherViews).not.toContain('audit');
+    // A dispatcher may not call log.statistics, so the view that could only say so is not offered.
+    expect(dispatcherViews).not.toContain('statistics');
+    expect(await dispatcher.page.getByTestId('strip-alerts').textContent()).toContain('Critical unack.');
+    expect(await auditor.page.getByTestId('strip-alerts').textContent()).toContain('not shown to auditor');
     await openView(dispatcher.page, 'map');
     expect(await dispatcher.page.getByRole('button', { name: 'Map source (admin)' }).count()).toBe(0);
     expect([...auditor.errors, ...dispatcher.errors]).toEqual([]);
