@@ -1,3 +1,4 @@
+import { CAD_INBOUND_EVENTS } from '../../../src/shared/cad';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../../src/main/cli/commands/demo';
 import { runCli } from '../../helpers/cli';
