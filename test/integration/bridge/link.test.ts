@@ -1,4 +1,3 @@
-import { CAD_INBOUND_EVENTS } from '../../../src/shared/cad';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CadSimulator } from '../../../src/main/cadsim/cadSimulator';
 import { CAD_INBOUND_EVENTS } from '../../../src/shared/cad';
