@@ -1,4 +1,3 @@
-import { CAD_INBOUND_EVENTS } from '../../../src/shared/cad';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../../src/main/cli/commands/demo';
 import { runCli } from '../../helpers/cli';
