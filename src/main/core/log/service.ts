@@ -2,6 +2,7 @@ import type { VerifyReport } from '../../../shared/contract/log';
 import type { CoreContext } from '../createCore';
 import type { LogKeys } from './chain';
 import { loadGuardedLogKeys } from './keyGuard';
+import { watchClockSteps } from './clockSteps';
 import { createLogFileGuard, isCorruptionError, type LogFileGuard } from './fileGuard';
 import { startCheckpointer } from './checkpointer';
 import { parseLogConfig, type LogConfig, type LogThresholds } from './config';
@@ -177,7 +178,9 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     retention: runRetention
   });
 
+  const stopClockWatch = watchClockSteps({ writer, alerts: ctx.alerts, logger });
   ctx.onClose(async () => {
+    stopClockWatch();
     guard.close();
     if (retentionTimer) clearInterval(retentionTimer);
     monitor.close();
