@@ -64,7 +64,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   const reconciled = reconcileUserIndex(database.file, database.sqlite);
   if (reconciled.rebuilt) logger.warn('the per-user index file was unreadable; it is rebuilt from the log');
   if (reconciled.dropped > 0) logger.warn(reconciled, 'user index entries of rows lost in a crash were dropped');
-  const guard = createLogFileGuard({ file: database.file, sqlite: database.sqlite, logger, alerts: ctx.alerts, intervalMs: config.fileCheckIntervalMs });
+  const guard = createLogFileGuard({ file: database.file, afterDatabaseClose: (fn) => database.afterClose(fn), sqlite: database.sqlite, logger, alerts: ctx.alerts, intervalMs: config.fileCheckIntervalMs });
   const writer = createGroupCommitWriter({
     database,
     keys,
