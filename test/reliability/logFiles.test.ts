@@ -43,7 +43,7 @@ describe('the log files are guarded: no acknowledgement rests on a file SQLite i
   it('a deleted WAL and a second connection under load, then kill -9: no acknowledged event is lost and the console shows the alert', async () => {
     const { dataDir, secret, console: screen } = await startWithOperator('switchboard-walgone-');
     const answers: Array<{ ok: boolean; code: string; sentAt: number }> = [];
-    load = await startDeviceLoad({ url: serve!.url, secret, clients: 20, ratePerClient: 30, tag: 'walgone', onAnswer: (a) => answers.push(a) });
+    load = await startDeviceLoad({ url: serve!.url, secret, clients: 20, ratePerClient: 15, tag: 'walgone', onAnswer: (a) => answers.push(a) });
     await waitFor('500 events acknowledged before the WAL goes', () => load!.acked.size >= 500);
 
     // What an admin's `rm` then `sqlite3 switchboard.db 'select count(*) ...'` does: SQLite keeps
@@ -59,10 +59,10 @@ describe('the log files are guarded: no acknowledgement rests on a file SQLite i
       second.close();
     }
 
-    const alert = await waitFor('the console lists the socket log alert', () => screen.find('socket-log.files'), 20_000);
+    const alert = await waitFor('the console lists the socket log alert', () => screen.find('socket-log.files'));
     const seenAt = performance.now();
     const answeredAtAlert = answers.length;
-    await waitFor('300 more events answered after the alert', () => answers.length >= answeredAtAlert + 300, 30_000);
+    await waitFor('150 more events answered after the alert', () => answers.length >= answeredAtAlert + 150);
     const after = answersAfter(answers, seenAt);
     await serve!.kill9();
     await load.stop();
@@ -91,16 +91,16 @@ describe('the log files are guarded: no acknowledgement rests on a file SQLite i
   it(`a truncated database: acknowledgements stop at the next file check (every ${FILE_CHECK_INTERVAL_MS} ms) and the console says how to recover`, async () => {
     const { dataDir, secret, console: screen } = await startWithOperator('switchboard-truncated-');
     const answers: Array<{ ok: boolean; code: string; sentAt: number }> = [];
-    load = await startDeviceLoad({ url: serve!.url, secret, clients: 10, ratePerClient: 30, tag: 'trunc', onAnswer: (a) => answers.push(a) });
+    load = await startDeviceLoad({ url: serve!.url, secret, clients: 10, ratePerClient: 15, tag: 'trunc', onAnswer: (a) => answers.push(a) });
     await waitFor('300 events acknowledged before the truncation', () => load!.acked.size >= 300);
 
     fs.truncateSync(dbFileOf(dataDir), 0);
     const truncatedAt = performance.now();
     const truncatedWall = Date.now();
-    const alert = await waitFor('the console lists the socket log alert', () => screen.find('socket-log.files'), 20_000);
+    const alert = await waitFor('the console lists the socket log alert', () => screen.find('socket-log.files'));
     const seenAt = performance.now();
     const answeredAtAlert = answers.length;
-    await waitFor('200 more events answered after the alert', () => answers.length >= answeredAtAlert + 200, 30_000);
+    await waitFor('100 more events answered after the alert', () => answers.length >= answeredAtAlert + 100);
     const after = answersAfter(answers, seenAt);
     // Detection is by the guard's timer: what was acknowledged between the truncation and the alert
     // was at most one check period's worth plus the alert's round trip (reported, not asserted as time).

@@ -40,6 +40,8 @@ interface Sample {
   p99: number;
   acked: number;
   retained: Record<string, number>;
+  /** Outside the V8 heap, MB: external (native buffers) and array buffers; heap committed. */
+  memory: Record<string, number>;
 }
 
 let serve: ServeProcess | undefined;
@@ -48,7 +50,7 @@ afterAll(async () => {
 });
 
 /** One /metrics scrape with a forced collection first (the served process runs with --expose-gc). */
-async function scrape(url: string, secret: string): Promise<{ heapAfterGcMb: number; retained: Record<string, number> }> {
+async function scrape(url: string, secret: string): Promise<{ heapAfterGcMb: number; retained: Record<string, number>; memory: Record<string, number> }> {
   const token = await signToken(secret, { sub: 'soak-metrics', role: 'admin' });
   const res = await fetch(`${url}/metrics?gc=1`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
@@ -56,11 +58,14 @@ async function scrape(url: string, secret: string): Promise<{ heapAfterGcMb: num
   const heap = metrics.get('switchboard_heap_used_after_gc_bytes');
   if (heap === undefined) throw new Error('/metrics has no heap-after-GC figure: was the server started with --expose-gc?');
   const retained: Record<string, number> = {};
+  const memory: Record<string, number> = {};
   for (const [key, value] of metrics) {
     const m = /^switchboard_retained_entries\{domain="([^"]+)"\}$/.exec(key);
     if (m) retained[m[1]!] = value;
+    const k = /^switchboard_process_memory_bytes\{kind="([^"]+)"\}$/.exec(key);
+    if (k) memory[k[1]!] = Math.round((value / 1_048_576) * 10) / 10;
   }
-  return { heapAfterGcMb: Math.round((heap / 1_048_576) * 100) / 100, retained };
+  return { heapAfterGcMb: Math.round((heap / 1_048_576) * 100) / 100, retained, memory };
 }
 
 const perHour = (samples: Sample[], value: (s: Sample) => number) => {
@@ -93,7 +98,7 @@ describe('soak', () => {
         await sleep(intervalMs);
         const window = load.latenciesMs.slice(seen);
         seen = load.latenciesMs.length;
-        const { heapAfterGcMb, retained } = await scrape(serve.url, secret);
+        const { heapAfterGcMb, retained, memory } = await scrape(serve.url, secret);
         const sample: Sample = {
           at: Math.round((Date.now() - started) / 1000),
           heapAfterGcMb,
@@ -101,7 +106,8 @@ describe('soak', () => {
           handles: serve.openHandles() ?? 0,
           p99: Math.round(percentile(window, 99)),
           acked: load.acked.size,
-          retained
+          retained,
+          memory
         };
         samples.push(sample);
         if (CURVE_FILE) fs.appendFileSync(CURVE_FILE, JSON.stringify(sample) + '\n');
@@ -129,6 +135,8 @@ describe('soak', () => {
           `RSS slope ${rss.slope} MB/h; fd slope ${handles.slope}/h; ack p99 first quarter ${p99First.toFixed(0)} ms, last quarter ${p99Last.toFixed(0)} ms; ` +
           `log: ${check.missing.length} acked events missing, chain ${check.verify.ok ? 'verifies' : 'FAILS'}`
       );
+      const memoryKinds = Object.keys(settled[0]?.memory ?? {}).map((kind) => ({ kind, ...perHour(settled, (s) => s.memory[kind] ?? 0) }));
+      console.log(`[soak] process memory (mean MB, slope MB/h): ${memoryKinds.map((m) => `${m.kind} ${m.meanY.toFixed(1)} (${m.slope})`).join(', ')}`);
       console.log(`[soak] retained entries per domain (mean, slope per hour): ${domains.map((d) => `${d.domain} ${d.meanY.toFixed(0)} (${d.slope})`).join(', ')}`);
       expect(s.errors).toBe(0);
       expect(check.missing).toEqual([]);

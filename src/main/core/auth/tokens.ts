@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
+import { steadyNow } from '../clock';
 import { IdentitySchema, type Identity } from '../../../shared/roles';
 import { AppError, describeIssues } from '../errors';
 
@@ -44,7 +45,7 @@ export function createTokenService(secret: string, lifetimes: TokenLifetimes = D
       if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > max) {
         throw new AppError('VALIDATION_FAILED', `A ${identity.role} token may live at most ${max} seconds (asked for ${ttlSeconds}).`);
       }
-      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+      const expiresAt = new Date(steadyNow() + ttlSeconds * 1000);
       const jti = randomUUID();
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -70,7 +71,8 @@ export function createTokenService(secret: string, lifetimes: TokenLifetimes = D
       let payload;
       try {
         // Only HS256 is accepted: this closes `alg: none` and HS/RS confusion.
-        ({ payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, requiredClaims: ['exp', 'iat', 'jti'] }));
+        // Expiry against the steady clock: a wall clock stepped back must not revive an expired token.
+        ({ payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, requiredClaims: ['exp', 'iat', 'jti'], currentDate: new Date(steadyNow()) }));
       } catch (err) {
         if (err instanceof errors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'Token expired: get a new one.');
         if (err instanceof errors.JOSEAlgNotAllowed) {

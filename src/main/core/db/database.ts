@@ -13,6 +13,12 @@ export interface Database {
   sqlite: Sqlite.Database;
   file: string;
   close(): Promise<void>;
+  /**
+   * Runs after the last connection closed: a descriptor of the database file
+   * opened outside SQLite may only be closed then (closing it earlier would drop
+   * SQLite's POSIX locks for the whole process).
+   */
+  afterClose(fn: () => void): void;
 }
 
 export interface OpenDatabaseOptions {
@@ -85,10 +91,12 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
     throw err;
   }
   let closed = false;
+  const afterClose: Array<() => void> = [];
   return {
     db,
     sqlite,
     file,
+    afterClose: (fn) => void afterClose.push(fn),
     async close() {
       if (closed) return;
       closed = true;
@@ -98,6 +106,7 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
         // A failed checkpoint leaves the WAL for the next open to replay: no data lost.
       }
       await db.destroy();
+      for (const fn of afterClose) fn();
     }
   };
 }

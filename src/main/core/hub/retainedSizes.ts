@@ -58,6 +58,20 @@ export function retainedGauges(ctx: CoreContext, hub: Hub, collect: boolean): st
       Object.entries(entries).map(([domain, value]) => ({ labels: { domain }, value }))
     )
   ];
+  const memory = process.memoryUsage();
+  parts.push(
+    gauge(
+      'switchboard_process_memory_bytes',
+      'Process memory by kind: V8 heap committed and used, memory outside the V8 heap (external, array buffers), resident set.',
+      [
+        { labels: { kind: 'heap_total' }, value: memory.heapTotal },
+        { labels: { kind: 'heap_used' }, value: memory.heapUsed },
+        { labels: { kind: 'external' }, value: memory.external },
+        { labels: { kind: 'array_buffers' }, value: memory.arrayBuffers },
+        { labels: { kind: 'rss' }, value: memory.rss }
+      ]
+    )
+  );
   const heap = collect ? heapAfterGc() : null;
   if (heap !== null) parts.push(gauge('switchboard_heap_used_after_gc_bytes', 'V8 heap in use right after a forced full collection (only with --expose-gc and ?gc=1).', [{ value: heap }]));
   return parts.join('\n');

@@ -74,6 +74,8 @@ const identityOf = (file: string): (Identity & { size: number }) | null => {
 
 export interface LogFileGuardOptions {
   file: string;
+  /** Where the guard's descriptor of the database file is closed: only after SQLite's connections are. */
+  afterDatabaseClose(fn: () => void): void;
   /** The main connection: it has the WAL SQLite writes open, so its checkpoint can save what that WAL holds. */
   sqlite: Sqlite.Database;
   logger: Logger;
@@ -83,9 +85,10 @@ export interface LogFileGuardOptions {
 }
 
 /**
- * Guards the files the socket log acknowledges against. Only stat() calls: the
- * guard never opens the database file, because closing any descriptor of it
- * would drop SQLite's POSIX locks for the whole process.
+ * Guards the files the socket log acknowledges against: stat() calls, and a
+ * read of the database's 16-byte header through a descriptor that is closed
+ * only after SQLite's connections (closing any descriptor of the file earlier
+ * would drop SQLite's POSIX locks for the whole process).
  *
  * Every `intervalMs` it compares the database and WAL paths with the files
  * SQLite opened at start (device and inode), and the database's size with the
@@ -107,6 +110,25 @@ export function createLogFileGuard(options: LogFileGuardOptions): LogFileGuard {
   let fence: Fence | null = null;
   let refusal: AppError | null = null;
   let checkpointTimer: NodeJS.Timeout | null = null;
+  // Read-only descriptor for the header check. Never closed before SQLite's connections
+  // are (that would drop the process's POSIX locks on the file): see afterDatabaseClose.
+  let headerFd: number | null = null;
+  try {
+    headerFd = fs.openSync(file, 'r');
+  } catch (err) {
+    logger.warn({ err }, 'socket log file guard cannot read the database header; it checks identity and size only');
+  }
+  options.afterDatabaseClose(() => {
+    if (headerFd !== null) fs.closeSync(headerFd);
+    headerFd = null;
+  });
+  const header = Buffer.alloc(16);
+  const MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
+  /** False when the first 16 bytes are not SQLite's: truncated (then partly rewritten by a checkpoint) or overwritten. */
+  const headerIntact = (): boolean => {
+    if (headerFd === null) return true;
+    return fs.readSync(headerFd, header, 0, 16, 0) === 16 && header.equals(MAGIC);
+  };
 
   const sameFile = (a: Identity, b: Identity) => a.dev === b.dev && a.ino === b.ino;
 
@@ -156,6 +178,8 @@ export function createLogFileGuard(options: LogFileGuardOptions): LogFileGuard {
         else if (db && !sameFile(db, nowDb)) guard.fence('DATABASE_REPLACED', `${file} was replaced by another file while Switchboard was writing to it`);
         else if (nowDb.size < MIN_DATABASE_BYTES || (shrinkMeansDamage && nowDb.size < largest)) {
           guard.fence('DATABASE_CORRUPT', `${file} was truncated (${nowDb.size} bytes, it had ${largest})`);
+        } else if (!headerIntact()) {
+          guard.fence('DATABASE_CORRUPT', `${file} lost its SQLite header (truncated or overwritten)`);
         } else {
           largest = Math.max(largest, nowDb.size);
           const nowWal = identityOf(walFile);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { steadyNow } from '../clock';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlertCenter } from '../alerts/alertCenter';
@@ -104,7 +105,7 @@ export function startMonitor(deps: {
     evaluating = true;
     try {
       const t = deps.thresholds();
-      const now = Date.now();
+      const now = steadyNow();
       // Whole minutes (the current one included), so the window is read from the minute
       // counters alone: the raw rows of the partial minutes at its edges were up to
       // 400k under load, a 100 ms GROUP BY on the event loop every evaluation.

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { steadyNow } from '../clock';
 import type { AccessEntry, SocketLogRecord, SocketLogStatistics } from '../../../shared/contract/log';
 import type { DatabaseSchema } from '../db/schema';
 import { AMBULANCE_REQUEST, HOSPITAL_RESPONSE, aggregate, summarize, timeSeries, type SeriesBucket } from './statistics';
@@ -28,7 +29,7 @@ export interface RangeInput {
 }
 
 /** Default statistics range: the last 30 days (the seed's example), ending now. */
-export function resolveRange(input: RangeInput, now = Date.now()) {
+export function resolveRange(input: RangeInput, now = steadyNow()) {
   const end = input.end_date ?? now;
   const start = input.start_date ?? end - 30 * DAY_MS;
   return { from: start, to: end + 1 };
@@ -80,7 +81,7 @@ export function createLogReads(db: Kysely<DatabaseSchema>, writer: Pick<GroupCom
         'recent-activity',
         { ...q, own_rows_only: ownUserId !== undefined },
         async () => {
-          const end = Date.now();
+          const end = steadyNow();
           const start = end - q.hours * HOUR_MS;
           const combos = await aggregate(db, { from: start, to: end + 1 }, ownUserId);
           const summary: Record<string, { count: number; success_count: number; failed_count: number; last_activity: string | null }> = {};

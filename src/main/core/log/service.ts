@@ -2,6 +2,7 @@ import type { VerifyReport } from '../../../shared/contract/log';
 import type { CoreContext } from '../createCore';
 import type { LogKeys } from './chain';
 import { loadGuardedLogKeys } from './keyGuard';
+import { watchClockSteps } from './clockSteps';
 import { createLogFileGuard, isCorruptionError, type LogFileGuard } from './fileGuard';
 import { startCheckpointer } from './checkpointer';
 import { parseLogConfig, type LogConfig, type LogThresholds } from './config';
@@ -63,7 +64,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   const reconciled = reconcileUserIndex(database.file, database.sqlite);
   if (reconciled.rebuilt) logger.warn('the per-user index file was unreadable; it is rebuilt from the log');
   if (reconciled.dropped > 0) logger.warn(reconciled, 'user index entries of rows lost in a crash were dropped');
-  const guard = createLogFileGuard({ file: database.file, sqlite: database.sqlite, logger, alerts: ctx.alerts, intervalMs: config.fileCheckIntervalMs });
+  const guard = createLogFileGuard({ file: database.file, afterDatabaseClose: (fn) => database.afterClose(fn), sqlite: database.sqlite, logger, alerts: ctx.alerts, intervalMs: config.fileCheckIntervalMs });
   const writer = createGroupCommitWriter({
     database,
     keys,
@@ -177,7 +178,9 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     retention: runRetention
   });
 
+  const stopClockWatch = watchClockSteps({ writer, alerts: ctx.alerts, logger });
   ctx.onClose(async () => {
+    stopClockWatch();
     guard.close();
     if (retentionTimer) clearInterval(retentionTimer);
     monitor.close();

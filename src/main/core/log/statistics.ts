@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { steadyNow } from '../clock';
 import type { SocketLogStatistics } from '../../../shared/contract/log';
 import type { DatabaseSchema } from '../db/schema';
 import { AppError } from '../errors';
@@ -11,7 +12,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, planRange, toIso, type MsRange } f
  * counter pages are in the page cache and the query path is compiled before a
  * supervisor asks: the first query otherwise pays for both (about 50 ms at 10M rows).
  */
-export async function warmStatistics(db: Kysely<DatabaseSchema>, now = Date.now()): Promise<void> {
+export async function warmStatistics(db: Kysely<DatabaseSchema>, now = steadyNow()): Promise<void> {
   await aggregate(db, { from: now - 30 * DAY_MS, to: now });
 }
 

@@ -1,4 +1,5 @@
 import type { VerifyReport } from '../../../shared/contract/log';
+import { CLOCK_STEP_EVENT } from './clockSteps';
 import { createHash } from 'node:crypto';
 import { accessMac, CHAINS, MAC_BYTES, macEquals, rowMac, sealHead, stateCanon, stateDigest, updateMac, type ChainHead, type ChainName, type RowState } from './chain';
 import { openReadSnapshot, yieldToEventLoop, type ReadSnapshot } from './readConnection';
@@ -116,8 +117,19 @@ export async function verifySnapshot(snap: ReadSnapshot, key: Buffer): Promise<V
     const page = prepare((p) =>
       db.selectFrom('socket_logs').selectAll().where('id', '>', p('after') as never).orderBy('id').limit(p('limit') as never)
     );
+    // Times never go back between consecutive ids (the writer's clock keeps them in order through
+    // clock steps, and records each step as a clock_step row): a row dated before the one before
+    // it, with no recorded step, means the clock was set back or the row was moved in time.
+    let prevCreatedAt = Number.NEGATIVE_INFINITY;
+    let stepRecorded = false;
     checked.rows = await walkChain<Chained & RowState & Parameters<typeof rowMac>[2]>('rows', rowsHead, page, (prev, row) => {
       const id = Number(row.id);
+      const createdAt = Number(row.created_at);
+      if (createdAt < prevCreatedAt && !stepRecorded && row.event_type !== CLOCK_STEP_EVENT) {
+        report({ table: 'socket_logs', id, reason: `socket_logs id ${id} is dated ${prevCreatedAt - createdAt} ms before the row before it and no clock step was recorded: the clock was set back or the row was moved in time` });
+      }
+      prevCreatedAt = createdAt;
+      stepRecorded = row.event_type === CLOCK_STEP_EVENT;
       const version = Number(row.version);
       let initial = stateCanon(row);
       if (version > 0) {

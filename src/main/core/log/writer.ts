@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import { createWalSync, type WalSync } from '../db/walSync';
-import { isoAt } from '../clock';
+import { isoAt, steadyNow } from '../clock';
 import { AppError } from '../errors';
 import { createRepeatedErrorLog } from '../repeatedErrors';
 import type { LogKeys } from './chain';
@@ -104,7 +104,8 @@ const MAX_THREAD_BATCHES = 2;
 export function createGroupCommitWriter(options: WriterOptions): GroupCommitWriter {
   const { sqlite, db } = options.database;
   const key = options.keys.mac;
-  const now = options.now ?? Date.now;
+  // Log times never go back, even when the wall clock steps (clock.ts).
+  const now = options.now ?? steadyNow;
   const maxBatch = options.maxBatch ?? 5_000;
   const minCommitIntervalMs = options.minCommitIntervalMs ?? 0;
   let lastCommitStarted = -Infinity;
