@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useScrollTop } from './useScrollTop';
 
 interface VirtualListProps {
   count: number;
@@ -22,30 +23,16 @@ const OVERSCAN = 6;
  */
 export function VirtualList({ count, rowHeight, renderRow, label, testId, activeIndex = null, onMove }: VirtualListProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  const scrollTop = useScrollTop(scroller);
   const [height, setHeight] = useState(400);
-  const frame = useRef<number | null>(null);
-
-  const onScroll = useCallback(() => {
-    if (frame.current !== null) return;
-    frame.current = requestAnimationFrame(() => {
-      frame.current = null;
-      setScrollTop(scroller.current?.scrollTop ?? 0);
-    });
-  }, []);
 
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
     const observer = new ResizeObserver(() => setHeight(el.clientHeight));
     observer.observe(el);
-    el.addEventListener('scroll', onScroll, { passive: true });
-    return () => {
-      observer.disconnect();
-      el.removeEventListener('scroll', onScroll);
-      if (frame.current !== null) cancelAnimationFrame(frame.current);
-    };
-  }, [onScroll]);
+    return () => observer.disconnect();
+  }, []);
 
   // Keep the active row in view and give it focus if the list has focus already.
   useEffect(() => {

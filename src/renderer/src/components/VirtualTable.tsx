@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useScrollTop } from './useScrollTop';
 
 export interface Column<Row> {
   key: string;
@@ -31,25 +32,7 @@ const SLOTS = 128;
  */
 export function VirtualTable<Row>({ columns, rowCount, rowAt, onVisibleRange, onSelect, selectedIndex, rowHeight = 30, height = 480, label }: VirtualTableProps<Row>) {
   const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const frame = useRef<number | null>(null);
-
-  const onScroll = useCallback(() => {
-    if (frame.current !== null) return;
-    frame.current = requestAnimationFrame(() => {
-      frame.current = null;
-      setScrollTop(scroller.current?.scrollTop ?? 0);
-    });
-  }, []);
-
-  useEffect(() => {
-    const el = scroller.current;
-    el?.addEventListener('scroll', onScroll, { passive: true });
-    return () => {
-      el?.removeEventListener('scroll', onScroll);
-      if (frame.current !== null) cancelAnimationFrame(frame.current);
-    };
-  }, [onScroll]);
+  const scrollTop = useScrollTop(scroller);
 
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
   const last = Math.min(rowCount, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN);
