@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMethodName } from '../../src/shared/contract';
 import {
@@ -21,6 +21,7 @@ import {
   type RunningServer,
   type WatchedPage
 } from '../helpers/browser';
+import { cliToken, connectDevice as connectToHub, emitAck } from '../helpers/e2eDevices';
 
 /**
  * The console in Chromium against `switchboard serve`, with field devices
@@ -33,24 +34,13 @@ const pages: WatchedPage[] = [];
 const devices: Socket[] = [];
 const PASSWORD = 'correct horse battery';
 
-function deviceToken(args: string[]): string {
-  const result = spawnSync(process.execPath, [CLI, 'token', ...args, '--data-dir', server.dataDir], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(result.stderr);
-  return result.stdout.trim().split('\n').pop()!.trim();
-}
+const deviceToken = (args: string[]) => cliToken(server.dataDir, args);
 
 async function connectDevice(args: string[]): Promise<Socket> {
-  const socket = io(server.url, { transports: ['websocket'], auth: { token: deviceToken(args) }, reconnection: false });
+  const socket = await connectToHub(server.url, server.dataDir, args);
   devices.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
   return socket;
 }
-
-const emitAck = (socket: Socket, event: string, payload: unknown) =>
-  new Promise<{ ok: boolean; error?: { code: string } }>((resolve) => socket.timeout(10_000).emit(event, payload, (err: Error | null, body: { ok: boolean }) => resolve(err ? { ok: false } : body)));
 
 async function open(username: string, view?: string): Promise<WatchedPage> {
   const watched = await openPage(browser, server.url);

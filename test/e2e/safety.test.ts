@@ -1,10 +1,8 @@
 import { io } from 'socket.io-client';
-import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCadSimulator, type CadSimulator } from '../../src/main/cadsim/cadSimulator';
 import {
-  CLI,
   addOperator,
   ensureBuilt,
   launchBrowser,
@@ -17,6 +15,7 @@ import {
   type RunningServer,
   type WatchedPage
 } from '../helpers/browser';
+import { cliToken } from '../helpers/e2eDevices';
 import { STATE_DEADLINE_MS } from '../helpers/waitFor';
 
 /**
@@ -77,11 +76,7 @@ const picture = (page: Page) =>
     };
   });
 
-function deviceToken(args: string[]): string {
-  const result = spawnSync(process.execPath, [CLI, 'token', ...args, '--data-dir', dataDir], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(result.stderr);
-  return result.stdout.trim().split('\n').pop()!.trim();
-}
+const deviceToken = (args: string[]) => cliToken(dataDir, args);
 
 /** A patient monitor reports a heart rate far out of range: the hub raises a critical vitals alert. */
 async function raiseCriticalAlert(patientId: string): Promise<void> {

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCadSimulator, type CadSimulator } from '../../src/main/cadsim/cadSimulator';
-import { CLI, addOperator, ensureBuilt, launchBrowser, openPage, openView, screenshot, signIn, startServer, tempDataDir, type RunningServer, type WatchedPage } from '../helpers/browser';
+import { addOperator, ensureBuilt, launchBrowser, openPage, openView, screenshot, signIn, startServer, tempDataDir, type RunningServer, type WatchedPage } from '../helpers/browser';
+import { connectDevice as connectToHub, emitAck } from '../helpers/e2eDevices';
 
 /**
  * A dispatcher's shift in Chromium against `switchboard serve` linked to a
@@ -20,24 +20,11 @@ let browser: Browser;
 const pages: WatchedPage[] = [];
 const devices: Socket[] = [];
 
-function token(args: string[]): string {
-  const result = spawnSync(process.execPath, [CLI, 'token', ...args, '--data-dir', server.dataDir], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(result.stderr);
-  return result.stdout.trim().split('\n').pop()!.trim();
-}
-
 async function connectDevice(args: string[]): Promise<Socket> {
-  const socket = io(server.url, { transports: ['websocket'], auth: { token: token(args) }, reconnection: false });
+  const socket = await connectToHub(server.url, server.dataDir, args);
   devices.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
   return socket;
 }
-
-const emitAck = (socket: Socket, event: string, payload: unknown) =>
-  new Promise<{ ok: boolean }>((resolve) => socket.timeout(10_000).emit(event, payload, (err: Error | null, body: { ok: boolean }) => resolve(err ? { ok: false } : body)));
 
 /** Counts every oscillator start, before the console's scripts run: the alarm's audible output. */
 function countOscillatorStarts() {
