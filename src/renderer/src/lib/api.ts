@@ -54,6 +54,12 @@ function socketTransport(): BrowserTransport {
       socket.connect();
     }
   });
+  // The core ends a revoked or expired session with a server-side disconnect, which
+  // socket.io-client treats as final. Connect again: the refused token then signs this
+  // workstation out (the sign-in screen) instead of leaving what looks like an outage.
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') socket.connect();
+  });
   socket.on('event', (name: unknown, payload: unknown) => {
     if (typeof name === 'string') eventListeners.forEach((l) => l(name, payload));
   });

@@ -8,6 +8,7 @@ import { forgetPicture, useIsLive, useLive } from '../../stores/liveStore';
 import { useSession } from '../../stores/sessionStore';
 import { HeldMessages } from '../safety/HeldMessages';
 import { OutageBanner } from '../safety/OutageBanner';
+import { AdminView } from '../admin/AdminView';
 import { AlertSounder } from '../alerts/AlertSounder';
 import { AlertsView } from '../alerts/AlertsView';
 import { CriticalBanner } from '../alerts/CriticalBanner';
@@ -130,6 +131,7 @@ export function Shell() {
           {view === 'health' && <HealthView />}
           {view === 'audit' && <AuditView />}
           {view === 'report' && <ReportView />}
+          {view === 'admin' && <AdminView />}
         </fieldset>
       </main>
       {operator.role !== 'auditor' ? <AlertSounder /> : null}

@@ -1,7 +1,7 @@
 import { methods, type MethodName } from '../../../../shared/contract';
 import type { OperatorRole } from '../../../../shared/roles';
 
-export type ViewId = 'dispatch' | 'map' | 'board' | 'alerts' | 'patients' | 'statistics' | 'health' | 'audit' | 'report';
+export type ViewId = 'dispatch' | 'map' | 'board' | 'alerts' | 'patients' | 'statistics' | 'health' | 'audit' | 'report' | 'admin';
 
 export interface ViewSpec {
   id: ViewId;
@@ -27,7 +27,8 @@ export const VIEWS: ViewSpec[] = [
   // An auditor may read hub counters, but the connections view is an operator's tool, not part of the record.
   { id: 'health', title: 'Connections', needs: ['hub.stats', 'bridge.health'], only: ['dispatcher', 'supervisor', 'admin'] },
   { id: 'audit', title: 'Audit', needs: ['log.query'] },
-  { id: 'report', title: 'Report', needs: ['log.statistics', 'log.query'] }
+  { id: 'report', title: 'Report', needs: ['log.statistics', 'log.query'] },
+  { id: 'admin', title: 'Administration', needs: ['admin.operators', 'admin.revokeTokens'] }
 ];
 
 /** Whether `role` may call `method` according to the contract. */
