@@ -64,6 +64,13 @@ async function open(view: string): Promise<Page> {
   return watched.page;
 }
 
+/** The dispatch screen with one call selected: its details offer the Assign buttons. */
+async function openWithIncident(incidentId: string): Promise<Page> {
+  const page = await open('dispatch');
+  await page.locator(`[data-incident="${incidentId}"]`).first().click();
+  return page;
+}
+
 /** What a console holds, in comparable form (the debug hook reads the stores). */
 const picture = (page: Page) =>
   page.evaluate(() => {
@@ -108,7 +115,7 @@ afterAll(async () => {
 
 describe('a console that never acts on a picture that is not live', () => {
   it('hub down: the outage is impossible to miss, Assign is refused on screen, and nothing is dispatched after the restart', async () => {
-    const page = await open('board');
+    const page = await openWithIncident(CHEST_PAIN.id);
     const assign = page.getByTestId(`assign-${CHEST_PAIN.id}`).locator('button').first();
     await assign.waitFor();
     expect(await assign.isEnabled()).toBe(true);
@@ -136,6 +143,8 @@ describe('a console that never acts on a picture that is not live', () => {
     await page.getByTestId('resync-note').waitFor();
     expect(await page.getByTestId('resync-note').getAttribute('data-reason')).toBe('restart');
     expect(await banner.count()).toBe(0);
+    // The resynchronised picture starts with nothing selected: the dispatcher picks the call again.
+    await page.locator(`[data-incident="${CHEST_PAIN.id}"]`).first().click();
     await expect.poll(() => assign.isEnabled()).toBe(true);
     // The hub cell judges the new link, not the dead core's last heartbeat.
     expect(await page.getByTestId('strip-hub').getAttribute('data-level')).toBe('ok');
@@ -171,7 +180,7 @@ describe('a console that never acts on a picture that is not live', () => {
   });
 
   it('CAD down and epochs: an assignment made before the CAD restarted is held for re-confirmation; re-confirming delivers it, discarding delivers nothing', async () => {
-    const page = await open('board');
+    const page = await openWithIncident(CHEST_PAIN.id);
     const assignButtons = page.getByTestId(`assign-${CHEST_PAIN.id}`).locator('button');
     await assignButtons.first().waitFor();
     const cadPort = cad.port;
