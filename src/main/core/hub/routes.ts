@@ -104,6 +104,9 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
     summary: 'Publish a test event to a room (admin): {room, event, data} or seed 004 {event_type, patient_id, ...}.',
     tags: ['realtime'],
     auth: ['admin'],
+    // An admin's tool for trying large room messages (slow readers, fan-out); the caller is
+    // authenticated before the body is read, so the larger limit is not open to anyone.
+    bodyLimitBytes: 1024 * 1024,
     body: TestPublishSchema,
     response: z.object({ success: z.literal(true), room: z.string(), event: z.string(), id: z.number().int() }),
     errors: [400, 401, 403],
