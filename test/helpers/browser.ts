@@ -136,11 +136,23 @@ export async function openPage(browser: Browser, url: string, options: { acceptD
   return { page, context, errors };
 }
 
+/**
+ * Signs in as an operator would. A console whose link is silent (a saturated machine
+ * answers its heartbeat late) refuses the call as "NOT sent", or reports it unknown;
+ * an operator clicks Sign in again, and so does this helper. Any other answer stands.
+ */
 export async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('status-strip').waitFor();
+  const signedIn = page.getByTestId('status-strip');
+  const notSent = page.getByRole('alert').filter({ hasText: /NOT sent|Unknown/ });
+  const deadline = Date.now() + STATE_DEADLINE_MS;
+  for (;;) {
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signedIn.or(notSent).first().waitFor();
+    if (await signedIn.isVisible()) return;
+    if (Date.now() > deadline) throw new Error(`sign-in as ${username} was never sent: ${await notSent.first().textContent()}`);
+  }
 }
 
 /**
