@@ -1,10 +1,12 @@
 import tseslint from 'typescript-eslint';
+import localRules from './eslint/noImportCycle.mjs';
 
 /**
  * Besides the usual TypeScript rules, this file enforces the architecture's
  * boundaries (docs: ../shared/design/architecture.md, principle 6):
  * shared imports no electron/node/DOM; the core imports no electron; the
- * renderer never imports main; the preload imports only shared and electron.
+ * renderer never imports main; the preload imports only shared and electron;
+ * and no module under src/ takes part in an import cycle (eslint/noImportCycle.mjs).
  */
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'stream', 'events', 'util', 'zlib'];
 
@@ -16,6 +18,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false }]
     }
+  },
+  {
+    // A domain states what it needs and gets it passed in; a cycle means two modules that only make sense together.
+    files: ['src/**/*.{ts,tsx,mts,cts}'],
+    plugins: { local: localRules },
+    rules: { 'local/no-import-cycle': ['error', { root: 'src' }] }
   },
   {
     // Plain CommonJS launchers that run before anything is built.

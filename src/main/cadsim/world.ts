@@ -9,7 +9,7 @@ import type {
   UnitStatus
 } from '../../shared/cad';
 import { CITY_AREA } from '../../shared/cityArea';
-import { distanceKm } from '../core/dispatch/geo';
+import { distanceKm } from '../../shared/geo';
 import type { SimState } from './simState';
 
 export type CityArea = { bounds: { minLat: number; maxLat: number; minLon: number; maxLon: number } };

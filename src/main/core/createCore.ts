@@ -2,30 +2,32 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { parseCoreConfig, type CoreConfig, type CoreConfigInput } from './config';
-import { createAlertCenter, type AlertCenter } from './alerts/alertCenter';
-import { registerAlertHandlers } from './alerts/alertHandlers';
+import { parseCoreConfig, type CoreConfigInput } from './config';
+import { createAlertCenter } from './alerts/alertCenter';
 import { createAlertStore } from './alerts/alertStore';
-import { registerToneMute } from './alerts/toneMute';
-import { createOperatorStore, type OperatorStore } from './auth/operators';
+import { startAlerts } from './alerts/startAlerts';
+import { createOperatorStore } from './auth/operators';
 import { readOrCreateSecret } from './auth/secretFile';
-import { createDeviceRegistry, type DeviceRegistry } from './auth/deviceRegistry';
-import { createRevocationStore, type RevocationStore } from './auth/revocations';
-import { createTokenService, type TokenService } from './auth/tokens';
+import { createDeviceRegistry } from './auth/deviceRegistry';
+import { createRevocationStore } from './auth/revocations';
+import { createTokenService } from './auth/tokens';
 import { attachConsoleNamespace } from './console/namespace';
 import { registerSessionHandlers } from './console/sessions';
 import { createSessionAudit, registerAdminHandlers } from './console/adminHandlers';
-import { createSignInThrottle, type SignInThrottle } from './auth/signInThrottle';
-import { createEventBus, type EventBus } from './contract/bus';
-import { createContractRegistry, type ContractRegistry } from './contract/registry';
-import { openDatabase, type Database } from './db/database';
+import { createSignInThrottle } from './auth/signInThrottle';
+import { createEventBus } from './contract/bus';
+import { createContractRegistry } from './contract/registry';
+import type { CoreContext } from './coreContext';
+import { openDatabase } from './db/database';
 import { refuseExposedPlainHttp } from './http/exposure';
-import { parseSecurityConfig, type SecurityConfig } from './http/securityConfig';
-import { createHttpServer, type HttpServer } from './http/server';
-import { createLogger, createSecretScrubber, type Logger, type SecretScrubber } from './logger';
+import { parseSecurityConfig } from './http/securityConfig';
+import { createHttpServer } from './http/server';
+import { createLogger, createSecretScrubber } from './logger';
 import type { CoreServices } from './services';
 import { startBridge } from './bridge/startBridge';
 import { startDispatch } from './dispatch/startDispatch';
+import { startHospitals } from './hospitals/startHospitals';
+import { registerMetricsRoute } from './hub/metricsText';
 import { startHub } from './hub/startHub';
 import { startSocketLog } from './log/service';
 import { refuseLostDatabase } from './log/keyGuard';
@@ -34,34 +36,11 @@ import { SWITCHBOARD_VERSION } from './version';
 /** Resolved alerts kept for the console (the alert center's own default). */
 const ALERTS_KEPT_RESOLVED = 500;
 
-/** What every domain gets when it starts. */
-export interface CoreContext {
-  config: CoreConfig;
-  security: SecurityConfig;
-  logger: Logger;
-  scrubber: SecretScrubber;
-  database: Database;
-  tokens: TokenService;
-  revocations: RevocationStore;
-  /** Sign-in throttling and lockouts (admins clear them). */
-  throttle: SignInThrottle;
-  /** Issued device tokens and when each was last seen. */
-  devices: DeviceRegistry;
-  operators: OperatorStore;
-  api: ContractRegistry;
-  bus: EventBus;
-  alerts: AlertCenter;
-  http: HttpServer;
-  /** Services started so far; later domains use earlier ones. */
-  services: CoreServices;
-  startedAt: Date;
-  /** Identifies this start of the core; consoles reload their picture when it changes. */
-  bootId: string;
-  /** Registers cleanup, run in reverse order on close. */
-  onClose(fn: () => Promise<void> | void): void;
-}
+export type { CoreContext } from './coreContext';
 
 export interface Core extends CoreContext {
+  /** Every domain's service, once all have started. */
+  services: CoreServices;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -71,7 +50,7 @@ export interface CreateCoreOptions {
   /** Where log lines go (tests capture them); default stdout. */
   logDestination?: Writable;
   /** Runs after the domains start and before the server listens (routes must be added before listen). */
-  extend?(ctx: CoreContext): Promise<void> | void;
+  extend?(ctx: CoreContext, services: CoreServices): Promise<void> | void;
 }
 
 /**
@@ -144,28 +123,29 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       bus,
       alerts,
       http,
-      services: {} as CoreServices,
       startedAt: new Date(),
       bootId: randomUUID(),
       onClose: (fn) => closers.push(fn)
     };
 
-    const audit = createSessionAudit(ctx);
+    // Domains: each start function takes the services it needs and returns its own,
+    // so the order below is the one the compiler allows.
+    const log = await startSocketLog(ctx);
+    const audit = createSessionAudit(ctx, log);
     registerSessionHandlers(api, { operators, tokens, revocations, throttle, ttlSeconds: config.sessionTtlSeconds, audit });
     registerAdminHandlers(ctx, audit);
-    registerAlertHandlers(ctx);
-    registerToneMute(ctx);
     const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, audit, bootId: ctx.bootId });
     closers.push(() => consoleNsp.close());
 
-    // Domains, in dependency order: each may use the services of those above it.
-    // (log -> dispatch -> hub -> bridge)
-    await startSocketLog(ctx);
-    await startDispatch(ctx);
-    await startHub(ctx);
-    await startBridge(ctx); // bridge: keep after the hub line (it looks the hub up per event, so order is safe until then)
+    const dispatch = await startDispatch(ctx, { log });
+    const hub = await startHub(ctx, { log, dispatch });
+    startAlerts(ctx, { log, hub });
+    const hospitals = await startHospitals(ctx, { hub });
+    const bridge = await startBridge(ctx, { log, dispatch, hub });
+    registerMetricsRoute(ctx, { hub: hub.hub, alerts, log, bridge });
+    const services: CoreServices = { log, dispatch, hub, hospitals, bridge };
 
-    await options.extend?.(ctx);
+    await options.extend?.(ctx, services);
     const port = await http.listen(config.host, config.port);
     const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `${http.scheme}://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
@@ -189,6 +169,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     let closing: Promise<void> | null = null;
     return {
       ...ctx,
+      services,
       url,
       port,
       close() {

@@ -1,9 +1,18 @@
+import type { BridgeService } from './bridge/bridgeService';
+import type { DispatchState } from './dispatch/dispatchState';
+import type { HospitalsService } from './hospitals/startHospitals';
+import type { HubService } from './hub/startHub';
+import type { SocketLog } from './log/service';
+
 /**
- * The services domains offer each other (the log writer, the hub, the bridge,
- * dispatch state). Each domain adds its member by declaration merging in its
- * own folder, so no shared file changes when a domain grows:
- *
- *   declare module '../services' { interface CoreServices { log: SocketLog } }
+ * Every domain's service, as createCore returns them once all have started
+ * (tests and the shell reach a domain through `core.services`). Domains never
+ * read this: each gets the services it needs as arguments of its start function.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface CoreServices {}
+export interface CoreServices {
+  log: SocketLog;
+  dispatch: DispatchState;
+  hub: HubService;
+  hospitals: HospitalsService;
+  bridge: BridgeService;
+}

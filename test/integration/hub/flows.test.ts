@@ -82,7 +82,7 @@ describe('hub flows', () => {
     const h1 = await h.socket({ sub: 'h1-desk', role: 'hospital', hospital_id: 'H1' });
     const h3 = await h.socket({ sub: 'h3-desk', role: 'hospital', hospital_id: 'H3' });
     const patient = await h.socket({ sub: 'P77', role: 'patient', patient_id: 'P77' });
-    await core.services.hub.hospitals.update('H2', { accepting: false });
+    await core.services.hospitals.registry.update('H2', { accepting: false });
 
     const offeredToH1 = nextEvent<{ request_id: string; distance_km: number }>(h1, 'ambulance_request');
     const ack = await emitAck(patient, 'ambulance_request', { latitude: 47.6041, longitude: -122.3239, emergency_details: { type: 'chest_pain', severity: 'critical' } });
@@ -100,7 +100,7 @@ describe('hub flows', () => {
     const accepted = nextEvent<{ hospital_id: string; hospital_name: string; distance_km: number }>(patient, 'ambulance_accepted');
     expect(await emitAck(h3, 'hospital_response', { request_id: offer.request_id, response: 'accepted', eta_minutes: 6 })).toMatchObject({ ok: true, status: 'accepted' });
     expect(await accepted).toMatchObject({ hospital_id: 'H3', hospital_name: 'Virginia Mason Medical Center' });
-    const [record] = core.services.hub.requests.list();
+    const [record] = core.services.hospitals.requests.list();
     expect(record).toMatchObject({ status: 'accepted', hospital_id: 'H3', attempts: [{ hospital_id: 'H1', outcome: 'rejected', reason: 'no beds' }, { hospital_id: 'H3', outcome: 'accepted' }] });
     expect(updates).toEqual(['pending:H1', 'pending:H3', 'accepted:H3']);
     if (hasLog(h)) {
@@ -116,7 +116,7 @@ describe('hub flows', () => {
     const rejected = nextEvent<{ reason: string; attempts: number }>(patient, 'ambulance_rejected');
     await emitAck(patient, 'ambulance_request', { location: { latitude: 47.7, longitude: -122.33 } });
     expect(await rejected).toMatchObject({ attempts: 2 });
-    const [record] = h.running.core.services.hub.requests.list();
+    const [record] = h.running.core.services.hospitals.requests.list();
     expect(record?.attempts.map((a) => a.outcome)).toEqual(['timeout', 'timeout']);
     expect(h.running.core.alerts.list().some((a) => a.kind === 'ambulance_request' && a.severity === 'critical')).toBe(true);
   });

@@ -26,9 +26,9 @@ describe('simulated field devices', () => {
     stop = devices.stop;
     const moves: string[] = [];
     core.bus.on('hub.unitLocation', (m) => moves.push(m.unit_id));
-    await waitFor('a crew moving and a hospital answering a request', () => moves.length > 0 && core.services.hub.requests.list().some((r) => r.status !== 'pending'));
+    await waitFor('a crew moving and a hospital answering a request', () => moves.length > 0 && core.services.hospitals.requests.list().some((r) => r.status !== 'pending'));
     expect(devices.sockets()).toBe(2 + 2 + 8 + 1);
     expect(new Set(moves)).toEqual(new Set(['M1', 'M2']));
-    expect(core.services.hub.requests.list().some((r) => r.status === 'accepted' || r.status === 'failed')).toBe(true);
+    expect(core.services.hospitals.requests.list().some((r) => r.status === 'accepted' || r.status === 'failed')).toBe(true);
   });
 });

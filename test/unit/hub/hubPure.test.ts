@@ -7,8 +7,6 @@ import { createRoomHistory as historyFrom, restartSafeFirstId } from '../../../s
 import { createRoomHistory } from '../../../src/main/core/hub/roomHistory';
 import { evaluateVitals } from '../../../src/main/core/hub/vitals';
 import { parseHubConfig } from '../../../src/main/core/hub/hubConfig';
-import { byDistance, haversineKm, readHospitalSeed } from '../../../src/main/core/dispatch/hospitals';
-import { CITY_AREA } from '../../../src/shared/cityArea';
 
 const facts: AccessFacts = {
   incidentsOfUnit: (unit) => (unit === 'U1' ? ['I9'] : []),
@@ -197,27 +195,5 @@ describe('vitals', () => {
   it('honours configured limits', () => {
     const strict = parseHubConfig({ vitals: { ...limits, heart_rate: { max: 90 } } }).vitals;
     expect(evaluateVitals('heart_rate', { value: 95 }, strict).alertType).toBe('high_heart_rate');
-  });
-});
-
-describe('hospitals', () => {
-  it('measures great-circle distance and orders hospitals nearest first', () => {
-    expect(haversineKm({ latitude: 47.6062, longitude: -122.3321 }, { latitude: 47.6062, longitude: -122.3321 })).toBe(0);
-    // Seattle to Portland is about 234 km.
-    expect(haversineKm({ latitude: 47.6062, longitude: -122.3321 }, { latitude: 45.5152, longitude: -122.6784 })).toBeGreaterThan(230);
-    const seed = readHospitalSeed().map((h) => ({ ...h, address: null, phone: null, updated_at: '' }));
-    const [nearest] = byDistance(seed, { latitude: 47.7215, longitude: -122.334 });
-    expect(nearest?.hospital.id).toBe('H6');
-  });
-  it('ships a seed of hospitals inside the city area', () => {
-    const seed = readHospitalSeed();
-    expect(seed.length).toBeGreaterThanOrEqual(8);
-    const { bounds } = CITY_AREA;
-    for (const h of seed) {
-      expect(h.latitude).toBeGreaterThanOrEqual(bounds.minLat);
-      expect(h.latitude).toBeLessThanOrEqual(bounds.maxLat);
-      expect(h.longitude).toBeGreaterThanOrEqual(bounds.minLon);
-      expect(h.longitude).toBeLessThanOrEqual(bounds.maxLon);
-    }
   });
 });

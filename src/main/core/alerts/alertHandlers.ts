@@ -1,4 +1,4 @@
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
 
 export function registerAlertHandlers(ctx: Pick<CoreContext, 'api' | 'alerts'>): void {
   ctx.api.handle('alerts.list', ({ includeResolved, limit }) => ctx.alerts.list({ includeResolved, limit }));

@@ -12,7 +12,7 @@ import type { AlertCenter } from './alertCenter';
  */
 export function attachAlertReceiptLog(deps: {
   alerts: AlertCenter;
-  log: SocketLogWriter | undefined;
+  log: SocketLogWriter;
   hub: HubPublisher;
   logger: Logger;
 }): () => void {
@@ -25,7 +25,6 @@ export function attachAlertReceiptLog(deps: {
       deps.hub.publish(rooms.systemAlerts, 'system.alert', escalation);
       deps.hub.publish(rooms.adminUpdates, 'system.alert', escalation);
     }
-    if (!deps.log) return;
     deps.log
       .createSocketLog({
         eventType: `alert_${change}`,

@@ -1,4 +1,5 @@
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
+import type { SocketLogWriter } from '../log/types';
 
 /**
  * `alerts.muteTone`: a workstation may silence the critical-alert alarm only for
@@ -6,11 +7,11 @@ import type { CoreContext } from '../createCore';
  * log with the operator and the critical alerts open at the time, so an audit
  * can see who silenced what. The mute itself lives on the workstation.
  */
-export function registerToneMute(ctx: Pick<CoreContext, 'api' | 'alerts' | 'services' | 'logger'>): void {
+export function registerToneMute(ctx: Pick<CoreContext, 'api' | 'alerts' | 'logger'>, log: SocketLogWriter): void {
   ctx.api.handle('alerts.muteTone', async ({ minutes }, call) => {
     const mutedUntil = new Date(Date.now() + minutes * 60_000).toISOString();
     const openCritical = ctx.alerts.list().filter((a) => a.severity === 'critical' && !a.acknowledged_at);
-    await ctx.services.log?.createSocketLog({
+    await log.createSocketLog({
       eventType: 'alert_tone_muted',
       socketId: 'console',
       userId: call.operator?.username ?? null,

@@ -1,9 +1,10 @@
 import type { CadOutboundEvent } from '../../../shared/cad';
 import type { MethodName } from '../../../shared/contract';
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
 import type { CallContext } from '../contract/registry';
 import { AppError } from '../errors';
-import type { BridgeService } from './startBridge';
+import type { DispatchState } from '../dispatch/dispatchState';
+import type { BridgeService } from './bridgeService';
 
 /** Console method -> outbound CAD event: the same actions as the REST endpoints. */
 export const CONSOLE_ACTIONS = {
@@ -18,7 +19,7 @@ export const CONSOLE_ACTIONS = {
 
 const requester = (call: CallContext) => (call.operator ? `operator:${call.operator.username}` : null);
 
-export function registerBridgeHandlers(ctx: CoreContext, bridge: BridgeService): void {
+export function registerBridgeHandlers(ctx: CoreContext, { bridge, dispatch }: { bridge: BridgeService; dispatch: DispatchState }): void {
   ctx.api.handle('bridge.health', () => bridge.health());
   ctx.api.handle('bridge.reconnect', () => bridge.reconnect());
   ctx.api.handle('bridge.configure', (input) => bridge.configure(input));
@@ -37,13 +38,13 @@ export function registerBridgeHandlers(ctx: CoreContext, bridge: BridgeService):
     bridge.send('incident:create', { ...call, created_by: callCtx.operator?.username ?? null }, { idempotencyKey: idempotency_key, requestedBy: requester(callCtx) })
   );
   ctx.api.handle('dispatch.addNote', ({ incident_id, text, idempotency_key }, callCtx) => {
-    if (!ctx.services.dispatch.peekIncident(incident_id)) throw new AppError('NOT_FOUND', `No incident ${incident_id} in the dispatch picture; check the id or wait for the CAD to announce it.`);
+    if (!dispatch.peekIncident(incident_id)) throw new AppError('NOT_FOUND', `No incident ${incident_id} in the dispatch picture; check the id or wait for the CAD to announce it.`);
     return bridge.send('incident:note:add', { incident_id, text, author: callCtx.operator?.username ?? null }, { idempotencyKey: idempotency_key, requestedBy: requester(callCtx) });
   });
 
   ctx.api.handle('dispatch.assign', ({ unit_id, incident_id, idempotency_key }, call) => {
     // Send what the console knows of the incident so a CAD that lost it can still act.
-    const incident = ctx.services.dispatch.incident(incident_id);
+    const incident = dispatch.incident(incident_id);
     return bridge.send(
       'assignment:send',
       {

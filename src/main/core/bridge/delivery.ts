@@ -31,7 +31,7 @@ export interface DeliveryOptions {
   store: OutboxStore;
   settings: BridgeSettings;
   logger: Logger;
-  log(): SocketLogWriter | undefined;
+  log: SocketLogWriter;
   /** Outbox depth changed (health is pushed from here). */
   onChange(): void;
   /**
@@ -75,9 +75,7 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
   };
 
   const logOutcome = (entry: OutboxEntry, status: 'success' | 'failed', ack: unknown, error: string | null) => {
-    const log = options.log();
-    if (!log) return;
-    log
+    options.log
       .createSocketLog({
         eventType: `cad:out:${entry.event}`,
         socketId: socket?.id ?? 'cad-bridge',

@@ -25,7 +25,7 @@ export function createHeldMessages(deps: {
   delivery: OutboxDelivery;
   syncedEpoch(): string | null;
   logger: Logger;
-  log(): SocketLogWriter | undefined;
+  log: SocketLogWriter;
   onChange(): void;
 }): HeldMessages {
   const toView = (entry: OutboxEntry): HeldMessage => {
@@ -47,9 +47,8 @@ export function createHeldMessages(deps: {
   };
   const audit = (entry: OutboxEntry, decision: 'confirmed' | 'discarded', by: string, epoch: string | null) => {
     deps.logger.info({ outbox_id: entry.id, event: entry.event, decision, by, epoch }, 'held CAD message decided');
-    deps
-      .log()
-      ?.createSocketLog({
+    deps.log
+      .createSocketLog({
         eventType: `cad:held:${decision}`,
         socketId: 'cad-bridge',
         userId: by,

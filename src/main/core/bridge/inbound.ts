@@ -24,9 +24,8 @@ export interface InboundDeps {
   logger: Logger;
   bus: EventBus;
   tracker: SequenceTracker;
-  /** Looked up per event: the log and hub may start after the bridge in tests. */
-  log(): SocketLogWriter | undefined;
-  hub(): HubPublisher | undefined;
+  log: SocketLogWriter;
+  hub: HubPublisher;
   logInbound: boolean;
   requestResync(reason: string): void;
 }
@@ -92,9 +91,7 @@ export function createInboundProcessor(deps: InboundDeps): InboundProcessor {
   let lastEventMs: number | null = null;
 
   const insert = (event: string, socketId: string, data: unknown, error: string | null) => {
-    const log = deps.log();
-    if (!log) return;
-    log
+    deps.log
       .createSocketLog({
         eventType: `cad:${event}`,
         socketId,
@@ -125,7 +122,7 @@ export function createInboundProcessor(deps: InboundDeps): InboundProcessor {
     batches.clear();
   };
   const writeLog = (event: string, socketId: string, data: unknown, error: string | null) => {
-    if (!deps.logInbound || !deps.log()) return;
+    if (!deps.logInbound) return;
     if (error) return insert(event, socketId, data, error);
     const batch = batches.get(event) ?? { socketId, events: [] };
     batch.events.push(data);
@@ -176,9 +173,7 @@ export function createInboundProcessor(deps: InboundDeps): InboundProcessor {
         }
       });
       step('relay', id, failures, () => {
-        const hub = deps.hub();
-        if (!hub) return;
-        for (const room of relayRooms(event, payload, deps.dispatch)) hub.publish(room, event, payload);
+        for (const room of relayRooms(event, payload, deps.dispatch)) deps.hub.publish(room, event, payload);
       });
       for (const handler of extra.get(event) ?? []) step(`extra:${event}`, id, failures, () => handler(payload));
       stats.applied += 1;

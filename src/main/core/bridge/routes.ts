@@ -3,9 +3,10 @@ import { outboundBodySchemas, type CadOutboundEvent } from '../../../shared/cad'
 import { BridgeHealthSchema } from '../../../shared/contract/bridge';
 import { IdempotencyKeySchema, OutboxReceiptSchema } from '../../../shared/contract/dispatch';
 import { OPERATOR_ROLES, type Identity, type Role } from '../../../shared/roles';
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
 import { AppError } from '../errors';
-import type { BridgeService } from './startBridge';
+import type { DispatchAssignments } from '../dispatch/types';
+import type { BridgeService } from './bridgeService';
 
 /**
  * The seed's REST table. Roles are the seed's, with the console's senior roles
@@ -28,7 +29,7 @@ const ACTION_ROUTES: Array<{ url: string; event: CadOutboundEvent; auth: readonl
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** A crew device may only speak for its own unit (and, for incidents, one it is assigned to). */
-function checkCrewScope(ctx: CoreContext, identity: Identity | null, body: Record<string, unknown>): void {
+function checkCrewScope(dispatch: DispatchAssignments, identity: Identity | null, body: Record<string, unknown>): void {
   if (identity?.role !== 'crew') return;
   if (!identity.unit_id) throw new AppError('FORBIDDEN', 'This crew token names no unit.');
   const unitId = body.unit_id;
@@ -37,13 +38,13 @@ function checkCrewScope(ctx: CoreContext, identity: Identity | null, body: Recor
   }
   const incidentId = body.incident_id;
   if (unitId === undefined && typeof incidentId === 'string') {
-    if (!ctx.services.dispatch.incidentsAssignedTo(identity.unit_id).includes(incidentId)) {
+    if (!dispatch.incidentsAssignedTo(identity.unit_id).includes(incidentId)) {
       throw new AppError('FORBIDDEN', `Unit ${identity.unit_id} is not assigned to incident ${incidentId}.`);
     }
   }
 }
 
-export function registerBridgeRoutes(ctx: CoreContext, bridge: BridgeService): void {
+export function registerBridgeRoutes(ctx: CoreContext, { bridge, dispatch }: { bridge: BridgeService; dispatch: DispatchAssignments }): void {
   const { router } = ctx.http;
   router.route({
     method: 'GET',
@@ -82,7 +83,7 @@ export function registerBridgeRoutes(ctx: CoreContext, bridge: BridgeService): v
       errors: [400, 401, 403, 409],
       handler: async ({ body: input, identity, reply }) => {
         const { idempotency_key, ...rest } = input as Record<string, unknown> & { idempotency_key?: string };
-        checkCrewScope(ctx, identity, rest);
+        checkCrewScope(dispatch, identity, rest);
         const receipt = await bridge.send(action.event, rest as never, {
           idempotencyKey: idempotency_key,
           requestedBy: identity ? `${identity.role}:${identity.sub}` : null

@@ -1,21 +1,17 @@
 import type { Socket } from 'socket.io-client';
-import {
-  CAD_INBOUND_EVENTS,
-  outboundBodySchemas,
-  type CadOutboundBodyInput,
-  type CadOutboundEvent
-} from '../../../shared/cad';
+import { CAD_INBOUND_EVENTS, outboundBodySchemas } from '../../../shared/cad';
 import type { BridgeHealth } from '../../../shared/contract/bridge';
-import type { OutboxReceipt } from '../../../shared/contract/dispatch';
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
+import type { DispatchState } from '../dispatch/dispatchState';
 import { AppError, describeIssues } from '../errors';
 import type { HubPublisher } from '../hub/types';
 import type { SocketLogWriter } from '../log/types';
+import type { BridgeService } from './bridgeService';
 import { registerBridgeHandlers } from './consoleHandlers';
-import { CAD_EPOCH_FIELD, createOutboxDelivery, type DeliveryStats } from './delivery';
+import { CAD_EPOCH_FIELD, createOutboxDelivery } from './delivery';
 import { buildHealth } from './health';
-import { createHeldMessages, type HeldMessages } from './heldMessages';
-import { createInboundProcessor, type InboundHandler, type InboundStats } from './inbound';
+import { createHeldMessages } from './heldMessages';
+import { createInboundProcessor } from './inbound';
 import { createCadLink, type CadTarget } from './link';
 import { createOutboxStore } from './outbox';
 import { createResync } from './resync';
@@ -23,32 +19,7 @@ import { registerBridgeRoutes } from './routes';
 import { createSequenceTracker } from './sequence';
 import { BridgeSettingsSchema } from './settings';
 import { loadStoredTarget, storeTarget } from './target';
-import type { CadInboundEvent } from '../../../shared/cad';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
-
-export interface SendOptions {
-  idempotencyKey?: string;
-  /** Who asked (operator username or token subject), kept with the outbox row. */
-  requestedBy?: string | null;
-}
-
-export interface BridgeService {
-  health(): BridgeHealth;
-  /** Queues one outbound message durably; it is delivered when the CAD is reachable. */
-  send<E extends CadOutboundEvent>(event: E, body: CadOutboundBodyInput<E>, options?: SendOptions): Promise<OutboxReceipt>;
-  on<E extends CadInboundEvent>(event: E, handler: InboundHandler<E>): () => void;
-  reconnect(): BridgeHealth;
-  configure(target: { url: string; token?: string }): BridgeHealth;
-  stats(): { inbound: InboundStats; delivery: DeliveryStats; resyncs: number; gaps: number };
-  /** Messages held after a CAD epoch change, and a dispatcher's decision on each. */
-  held: HeldMessages;
-}
-
-declare module '../services' {
-  interface CoreServices {
-    bridge: BridgeService;
-  }
-}
 
 const CAD_LINK_ALERT = 'cad_link';
 
@@ -57,13 +28,12 @@ const CAD_LINK_ALERT = 'cad_link';
  * dispatch picture in sync, relays CAD traffic to the hub, and delivers the
  * console's actions through a durable outbox. Starts after the hub.
  */
-export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
+export async function startBridge(ctx: CoreContext, deps: { log: SocketLogWriter; dispatch: DispatchState; hub: HubPublisher }): Promise<BridgeService> {
   const logger = ctx.logger.child({ domain: 'bridge' });
   const parsedSettings = BridgeSettingsSchema.safeParse(ctx.config.bridge);
   if (!parsedSettings.success) throw new Error(`Invalid bridge settings: ${describeIssues(parsedSettings.error.issues)}`);
   const settings = parsedSettings.data;
-  const dispatch = ctx.services.dispatch;
-  const services = ctx.services as { log?: SocketLogWriter; hub?: HubPublisher };
+  const { dispatch } = deps;
 
   let target: CadTarget = ctx.config.cad.url
     ? { url: ctx.config.cad.url, token: ctx.config.cad.token ?? null }
@@ -106,12 +76,12 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
     logger,
     bus: ctx.bus,
     tracker,
-    log: () => services.log,
-    hub: () => services.hub,
+    log: deps.log,
+    hub: deps.hub,
     logInbound: settings.logInbound,
     requestResync: (reason) => resync.request(reason)
   });
-  const delivery = createOutboxDelivery({ store, settings, logger, log: () => services.log, onChange: pushHealth, syncedEpoch });
+  const delivery = createOutboxDelivery({ store, settings, logger, log: deps.log, onChange: pushHealth, syncedEpoch });
 
   let alertTimer: NodeJS.Timeout | null = null;
   const watchForOutage = () => {
@@ -216,7 +186,7 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
       return service.health();
     },
     stats: () => ({ inbound: inbound.stats(), delivery: delivery.stats(), resyncs: resync.count(), gaps: tracker.gaps() }),
-    held: createHeldMessages({ store, delivery, syncedEpoch, logger, log: () => services.log, onChange: pushHealth })
+    held: createHeldMessages({ store, delivery, syncedEpoch, logger, log: deps.log, onChange: pushHealth })
   };
 
   const pruneTimer = setInterval(() => {
@@ -238,9 +208,8 @@ export async function startBridge(ctx: CoreContext): Promise<BridgeService> {
     store.close();
   });
 
-  registerBridgeHandlers(ctx, service);
-  registerBridgeRoutes(ctx, service);
-  ctx.services.bridge = service;
+  registerBridgeHandlers(ctx, { bridge: service, dispatch });
+  registerBridgeRoutes(ctx, { bridge: service, dispatch });
   link.start();
   return service;
 }

@@ -1,12 +1,11 @@
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
+import type { SocketLog } from '../log/service';
 import { AppError } from '../errors';
 import type { SessionAudit } from './sessions';
 
 /** Writes session events (sign-in, failures, lockouts, sign-out, ended sessions) to the tamper-evident access log. */
-export function createSessionAudit(ctx: Pick<CoreContext, 'services' | 'logger'>): (entry: SessionAudit) => void {
+export function createSessionAudit(ctx: Pick<CoreContext, 'logger'>, log: Pick<SocketLog, 'recordAccess'>): (entry: SessionAudit) => void {
   return (entry) => {
-    const log = ctx.services.log;
-    if (!log) return;
     log
       .recordAccess({
         actor: entry.actor.slice(0, 64),

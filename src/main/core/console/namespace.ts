@@ -15,7 +15,7 @@ import type { Revocation, RevocationStore } from '../auth/revocations';
 import type { TokenService } from '../auth/tokens';
 import type { EventBus } from '../contract/bus';
 import type { CallContext, CallOperator, ContractRegistry } from '../contract/registry';
-import { roomHasAudience } from '../http/recoveryAdapter';
+import { roomHasAudience } from '../hub/recoveryAdapter';
 import { CROSS_ORIGIN_MESSAGE, originAllowed } from '../http/origin';
 import { revocationCovers } from '../hub/sessionGuard';
 import { resolveOperatorToken, type SessionAudit } from './sessions';

@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { SocketLogTables } from '../log/tables';
 import type { BridgeTables } from '../bridge/tables';
-import type { HubTables } from '../dispatch/hospitalsTables';
+import type { HospitalsTables } from '../hospitals/hospitalsTables';
 import type { AuthTables } from '../auth/authTables';
 import type { AlertTables } from '../alerts/alertTables';
 
@@ -19,4 +19,4 @@ export interface CoreTables {
   operators: OperatorsTable;
 }
 
-export type DatabaseSchema = CoreTables & BridgeTables & HubTables & SocketLogTables & AuthTables & AlertTables;
+export type DatabaseSchema = CoreTables & BridgeTables & HospitalsTables & SocketLogTables & AuthTables & AlertTables;

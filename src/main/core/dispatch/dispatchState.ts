@@ -10,7 +10,7 @@ import type { DispatchSnapshot, IncidentActivity } from '../../../shared/contrac
 import type { DispatchAssignments } from './types';
 import { runCardMatch, type RunCardMatch } from './runCards';
 import { createIncidentActivity } from './incidentActivity';
-import { distanceKm } from './geo';
+import { distanceKm } from '../../../shared/geo';
 
 /** What applying one CAD event did; `unknown_entity` means our picture is behind the CAD's. */
 export type ApplyOutcome = 'applied' | 'unknown_entity';

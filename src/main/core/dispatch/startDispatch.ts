@@ -1,20 +1,15 @@
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
 import { AppError } from '../errors';
+import type { SocketLogWriter } from '../log/types';
 import { createDispatchState, type DispatchState } from './dispatchState';
 import { registerStatusThresholds } from './statusThresholds';
-
-declare module '../services' {
-  interface CoreServices {
-    dispatch: DispatchState;
-  }
-}
 
 /**
  * Starts the dispatch picture (before the hub, whose room rules ask it which
  * incidents a unit is on). The bridge fills it from the CAD; this domain serves
  * it to consoles and pushes every change.
  */
-export async function startDispatch(ctx: CoreContext): Promise<DispatchState> {
+export async function startDispatch(ctx: CoreContext, deps: { log: SocketLogWriter }): Promise<DispatchState> {
   const state = createDispatchState();
   const stop = state.onChange((changes) => {
     if (changes.units.length || changes.removedUnits.length) {
@@ -38,7 +33,6 @@ export async function startDispatch(ctx: CoreContext): Promise<DispatchState> {
     return state.suggestUnits(incident_id, limit);
   });
 
-  registerStatusThresholds(ctx);
-  ctx.services.dispatch = state;
+  registerStatusThresholds(ctx, deps.log);
   return state;
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_STATUS_THRESHOLDS, StatusThresholdsSchema, type StatusThresholds } from '../../../shared/contract/statusThresholds';
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
+import type { SocketLogWriter } from '../log/types';
 
 const KEY = 'status_thresholds';
 
@@ -14,7 +15,7 @@ interface SettingRow {
  * in the database (migration 007), changed only by a supervisor or admin, each
  * change written to the socket log and pushed to every console at once.
  */
-export function registerStatusThresholds(ctx: Pick<CoreContext, 'api' | 'bus' | 'database' | 'services' | 'logger'>): void {
+export function registerStatusThresholds(ctx: Pick<CoreContext, 'api' | 'bus' | 'database' | 'logger'>, log: SocketLogWriter): void {
   const { sqlite } = ctx.database;
   const read = sqlite.prepare<[string], SettingRow>('SELECT value, updated_by, updated_at FROM centre_settings WHERE key = ?');
   const write = sqlite.prepare<[string, string, string | null, string]>(
@@ -37,7 +38,7 @@ export function registerStatusThresholds(ctx: Pick<CoreContext, 'api' | 'bus' | 
     const at = new Date().toISOString();
     write.run(KEY, JSON.stringify({ incident, unit }), by, at);
     const next: StatusThresholds = { incident, unit, updated_by: by, updated_at: at };
-    await ctx.services.log?.createSocketLog({
+    await log.createSocketLog({
       eventType: 'settings_changed',
       socketId: 'console',
       userId: by,

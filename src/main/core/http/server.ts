@@ -9,7 +9,7 @@ import type { TokenService } from '../auth/tokens';
 import { AppError, toErrorBody } from '../errors';
 import { buildOpenApiDocument } from './openapi';
 import { CROSS_ORIGIN_MESSAGE, originAllowed } from './origin';
-import { boundedRecoveryAdapter, singleDeviceOwner } from './recoveryAdapter';
+import { boundedRecoveryAdapter, singleDeviceOwner } from '../hub/recoveryAdapter';
 import { refuseNewEngineConnections, releaseEngineClients } from './engineRelease';
 import { applyRequestTimeouts, capConnectionsPerAddress, installJsonDepthLimit, installSecurityHeaders, type ConnectionCap } from './requestGuards';
 import { OPERATOR_ROLES } from '../../../shared/roles';

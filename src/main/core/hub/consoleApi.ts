@@ -1,5 +1,5 @@
 import { patientEndpointRooms } from '../../../shared/rooms';
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
 import type { HubServices } from './events';
 import { hubRoomCounts } from './hub';
 import { describeConnection, type HubConn } from './registry';
@@ -30,7 +30,6 @@ const isStale = (services: HubServices, conn: HubConn) => {
   return false;
 };
 
-/** The console's view of the hub: registry, stats, hospitals, requests and patient watching. */
 /**
  * What each role sees of live connections: supervisors and admins everything;
  * dispatchers who is connected to what, without client addresses and user
@@ -44,8 +43,9 @@ export function connectionViewFor(role: string | undefined): 'full' | 'floor' | 
 const trimConnection = <T extends { ip: string | null; user_agent: string | null }>(c: T, view: 'full' | 'floor' | 'counts'): T =>
   view === 'full' ? c : { ...c, ip: null, user_agent: null };
 
+/** The console's view of the hub: registry, stats, presence and patient watching. */
 export function registerHubConsole(ctx: CoreContext, services: HubServices, watch: ReturnType<typeof createWatchList>): () => void {
-  const { hub, hospitals, requests } = services;
+  const { hub } = services;
   const limits = Object.fromEntries(
     Object.entries(hub.config.vitals).map(([metric, l]) => [metric, { ...(l.min !== undefined ? { low: l.min } : {}), ...(l.max !== undefined ? { high: l.max } : {}) }])
   );
@@ -78,9 +78,6 @@ export function registerHubConsole(ctx: CoreContext, services: HubServices, watc
     };
   });
   ctx.api.handle('hub.stats', () => hub.stats());
-  ctx.api.handle('hospitals.list', () => hospitals.list());
-  ctx.api.handle('hospitals.update', ({ id, ...patch }) => hospitals.update(id, patch));
-  ctx.api.handle('requests.list', ({ status, limit }) => requests.list({ status, limit }));
   ctx.api.handle('patients.watch', ({ patient_id }) => {
     watch.watch(patient_id);
     const history = hub.history.sinceAcross(patientEndpointRooms(patient_id), 0).slice(-200);
@@ -91,7 +88,6 @@ export function registerHubConsole(ctx: CoreContext, services: HubServices, watc
     return { watching: watch.list() };
   });
 
-  const stopHospitals = hospitals.onChange((hospital) => ctx.bus.publish('hospitals.updated', hospital));
   const stopPresence = hub.onPresence((kind, conn, room) => {
     ctx.bus.publish('hub.presence', {
       kind,
@@ -107,7 +103,6 @@ export function registerHubConsole(ctx: CoreContext, services: HubServices, watc
   statsTimer.unref();
   return () => {
     clearInterval(statsTimer);
-    stopHospitals();
     stopPresence();
   };
 }

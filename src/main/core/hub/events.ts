@@ -5,8 +5,6 @@ import { HUB_CLIENT_EVENTS, isHubClientEvent, type HubAck, type HubClientEvent, 
 import type { ErrorCode } from '../../../shared/result';
 import type { AlertCenter } from '../alerts/alertCenter';
 import type { EventBus } from '../contract/bus';
-import type { AmbulanceRequests } from '../dispatch/ambulanceRequests';
-import type { HospitalRegistry } from '../dispatch/hospitals';
 import { AppError, describeIssues } from '../errors';
 import type { NewSocketLog } from '../log/types';
 import type { SeedEmitters } from './emitters';
@@ -18,13 +16,12 @@ import type { HubConn } from './registry';
 import type { StalenessWatchdog } from './staleness';
 import type { VitalsGate } from './vitalsGate';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
+import { payloadBytes } from './payloadBytes';
 
 /** Everything an event handler may use. */
 export interface HubServices {
   hub: Hub;
   emitters: SeedEmitters;
-  requests: AmbulanceRequests;
-  hospitals: HospitalRegistry;
   watchdog: StalenessWatchdog;
   /** Hysteresis and minimum duration for monitor alerts. */
   vitalsGate: VitalsGate;
@@ -60,6 +57,9 @@ export type EventHandler<E extends HubClientEvent> = (
 ) => HandlerResult | Promise<HandlerResult>;
 
 export type HandlerMap = { [E in HubClientEvent]: EventHandler<E> };
+
+/** The client events a domain other than the hub answers (the hospitals domain: ambulance requests). */
+export type DomainHandlers = Partial<HandlerMap>;
 
 const fail = (code: ErrorCode, message: string): HubAck => ({ ok: false, error: { code, message } });
 
@@ -97,28 +97,12 @@ function handledEntry(conn: HubConn, event: string, data: unknown, log: HandlerL
 }
 
 /**
- * Measures a payload for the size limit without trusting a client-declared length.
- * With `limit`, a text so short that even 3 UTF-8 bytes per UTF-16 unit stay within
- * it is reported by its length: it fits either way, and most events skip the exact count.
- */
-export function payloadBytes(payload: unknown, limit = 0): number {
-  if (payload === undefined) return 0;
-  if (typeof payload === 'string') return Buffer.byteLength(payload);
-  try {
-    const text = JSON.stringify(payload) ?? '';
-    return text.length * 3 <= limit ? text.length : Buffer.byteLength(text);
-  } catch {
-    return Number.POSITIVE_INFINITY; // cyclic or otherwise unserialisable: treat as oversized
-  }
-}
-
-/**
  * The one path every client event takes, whatever the transport: size limit,
  * rate limit, known event, schema, handler, a committed socket-log row, then
  * the ack. Errors become error acks with a stable code and a log row; nothing
  * thrown here escapes to the transport.
  */
-export function createEventProcessor(services: HubServices, handlers: HandlerMap) {
+export function createEventProcessor(services: HubServices, handlers: DomainHandlers) {
   const { hub } = services;
   const { config, metrics, logger } = hub;
   const limit = { ratePerSecond: config.ratePerSecond, burst: config.burst, floodWindowSeconds: config.floodWindowSeconds };
@@ -185,7 +169,9 @@ export function createEventProcessor(services: HubServices, handlers: HandlerMap
       let result: HandlerResult;
       try {
         // Most handlers answer synchronously; awaiting only a real promise saves a turn of the microtask queue per event.
-        const returned = (handlers[event] as EventHandler<HubClientEvent>)(services, conn, data as never, eventId);
+        const handler = handlers[event] as EventHandler<HubClientEvent> | undefined;
+        if (!handler) return reject(conn, event, 'UNAVAILABLE', `This hub does not serve "${event}" now: the domain that answers it is not running.`, data, started);
+        const returned = handler(services, conn, data as never, eventId);
         result = returned instanceof Promise ? await returned : returned;
       } catch (err) {
         if (err instanceof AppError) return reject(conn, event, err.code, err.message, data, started);

@@ -10,7 +10,7 @@ import { publishedAlertKey, publishPatientAlert } from './patientAlerts';
 const STAFF_ROLES = new Set(['hospital', 'dispatcher', 'supervisor', 'admin']);
 const OPERATOR_ROLES = new Set(['dispatcher', 'supervisor', 'admin']);
 
-function requireRole(conn: HubConn, roles: readonly string[], what: string): void {
+export function requireRole(conn: HubConn, roles: readonly string[], what: string): void {
   if (!roles.includes(conn.identity.role)) throw new AppError('FORBIDDEN', `Role "${conn.identity.role}" may not ${what}.`);
 }
 
@@ -54,7 +54,11 @@ const staffOnly = (conn: HubConn, what: string) => {
   if (!STAFF_ROLES.has(conn.identity.role)) throw new AppError('FORBIDDEN', `Role "${conn.identity.role}" may not ${what}.`);
 };
 
-export const HUB_HANDLERS: HandlerMap = {
+/** The client events the hospitals domain answers (it plugs them in when it starts). */
+export type HospitalEvent = 'ambulance_request' | 'hospital_response' | 'hospital_status';
+
+/** The hub's own answers to client events. */
+export const HUB_HANDLERS: Omit<HandlerMap, HospitalEvent> = {
   join_room: joinHandler,
   subscribe: joinHandler,
   leave_room: leaveHandler,
@@ -106,62 +110,6 @@ export const HUB_HANDLERS: HandlerMap = {
       };
     }
     throw new AppError('FORBIDDEN', 'Only patients and crews (with a patient_id or unit_id in their token) report locations.');
-  },
-
-  async ambulance_request(services, conn, payload, clientEventId): Promise<HandlerResult> {
-    const patientId = conn.identity.patient_id;
-    if (conn.identity.role !== 'patient' || !patientId) {
-      throw new AppError('FORBIDDEN', 'Only a patient (token with patient_id) may request an ambulance.');
-    }
-    const { id, duplicate } = await services.hub.writeLog({
-      clientEventId,
-      eventType: 'ambulance_request',
-      socketId: conn.id,
-      userId: conn.identity.sub,
-      userRole: conn.identity.role,
-      eventData: payload,
-      requestData: payload.emergency_details,
-      patientLatitude: payload.location.latitude,
-      patientLongitude: payload.location.longitude,
-      status: 'pending',
-      processed: false,
-      ipAddress: conn.ip,
-      userAgent: conn.userAgent
-    });
-    // A resend of a request the log already holds: the request was opened then (or died with the process).
-    if (duplicate) return { loggedAs: id, duplicate: true };
-    // Ack first (the row is committed), then offer: the hospital never sees a request the log lacks.
-    return {
-      loggedAs: id,
-      after() {
-        const request = services.requests.open({ patientId, socketId: conn.id, role: conn.identity.role }, payload, id);
-        return { request_id: request.id, status: request.status, hospital_id: request.hospital_id, hospital_name: request.hospital_name, distance_km: request.distance_km };
-      }
-    };
-  },
-
-  async hospital_response(services, conn, payload) {
-    requireRole(conn, ['hospital'], 'answer ambulance requests');
-    if (!conn.identity.hospital_id) throw new AppError('FORBIDDEN', 'This hospital token carries no hospital_id.');
-    const hospital = services.hospitals.get(conn.identity.hospital_id);
-    const request = await services.requests.respond(conn.identity.hospital_id, payload);
-    return {
-      ack: { request_id: request.id, status: request.status },
-      log: {
-        hospitalId: conn.identity.hospital_id,
-        hospitalName: hospital?.name ?? null,
-        responseData: payload,
-        status: 'success'
-      }
-    };
-  },
-
-  async hospital_status(services, conn, payload) {
-    requireRole(conn, ['hospital'], 'change a hospital status');
-    const hospitalId = conn.identity.hospital_id;
-    if (!hospitalId) throw new AppError('FORBIDDEN', 'This hospital token carries no hospital_id.');
-    const hospital = await services.hospitals.update(hospitalId, { accepting: payload.accepting });
-    return { ack: { hospital_id: hospital.id, accepting: hospital.accepting }, log: { hospitalId, hospitalName: hospital.name } };
   },
 
   device_data: handleDeviceData,

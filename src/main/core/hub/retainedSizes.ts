@@ -1,5 +1,5 @@
 import v8 from 'node:v8';
-import type { CoreContext } from '../createCore';
+import type { AlertCenter } from '../alerts/alertCenter';
 import type { Hub } from './hub';
 import { gauge } from './metrics';
 
@@ -17,7 +17,7 @@ interface AdapterInternals {
  * bounded by load (connections, rooms, devices), never grow with uptime: the
  * soak test reads these to tell a leak from a heap that is still settling.
  */
-export function retainedEntries(ctx: CoreContext, hub: Hub): Record<string, number> {
+export function retainedEntries(alerts: AlertCenter, hub: Hub): Record<string, number> {
   const adapter = hub.nsp.adapter as unknown as AdapterInternals;
   const counters = [hub.metrics.eventsIn, hub.metrics.eventsOut, hub.metrics.rejections, hub.metrics.connectionsRefused];
   let localRooms = 0;
@@ -32,7 +32,7 @@ export function retainedEntries(ctx: CoreContext, hub: Hub): Record<string, numb
     recovery_room_index: adapter.roomSessions?.size ?? 0,
     recovery_owner_index: adapter.ownerSessions?.size ?? 0,
     socketio_rooms: adapter.rooms?.size ?? 0,
-    alerts: ctx.alerts.list({ includeResolved: true, limit: 1_000_000 }).length,
+    alerts: alerts.list({ includeResolved: true, limit: 1_000_000 }).length,
     metric_series: counters.reduce((n, c) => n + c.series, 0)
   };
 }
@@ -49,8 +49,8 @@ function heapAfterGc(): number | null {
   return v8.getHeapStatistics().used_heap_size;
 }
 
-export function retainedGauges(ctx: CoreContext, hub: Hub, collect: boolean): string {
-  const entries = retainedEntries(ctx, hub);
+export function retainedGauges(alerts: AlertCenter, hub: Hub, collect: boolean): string {
+  const entries = retainedEntries(alerts, hub);
   const parts = [
     gauge(
       'switchboard_retained_entries',

@@ -1,16 +1,13 @@
 import { z } from 'zod';
-import { AmbulanceRequestRecordSchema, AMBULANCE_REQUEST_STATUSES, HospitalSchema, HospitalUpdateSchema } from '../../../shared/contract/hub';
 import { HospitalAlertPublishSchema, PatientAlertPublishSchema, SEED_004_EVENTS } from '../../../shared/hubEvents';
 import { canonicalRoom, rooms } from '../../../shared/rooms';
-import { DISPATCH_ROLES, OPERATOR_ROLES } from '../../../shared/roles';
-import type { CoreContext } from '../createCore';
-import { HospitalSeedSchema } from '../dispatch/hospitals';
+import { OPERATOR_ROLES } from '../../../shared/roles';
+import type { CoreContext } from '../coreContext';
 import { AppError, describeIssues } from '../errors';
 import type { HubServices } from './events';
 import { connectionViewFor } from './consoleApi';
 import { hubRoomCounts } from './hub';
 import { publishedAlertKey, publishPatientAlert } from './patientAlerts';
-import { renderMetrics } from './metricsText';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
 
 /** Seed 001's endpoint map: where each kind of client connects. */
@@ -39,7 +36,7 @@ const TestPublishSchema = z
   .passthrough();
 
 export function registerHubRoutes(ctx: CoreContext, services: HubServices): void {
-  const { hub, hospitals, requests, emitters } = services;
+  const { hub, emitters } = services;
   const router = ctx.http.router;
 
   router.route({
@@ -145,63 +142,5 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
       if (hospital_id) return published(type.includes('alert') ? rooms.hospitalAlerts(hospital_id) : rooms.hospital(hospital_id), type, payload);
       return published(type.startsWith('system.') ? rooms.systemAlerts : rooms.adminUpdates, type, payload);
     }
-  });
-
-  router.route({
-    method: 'GET',
-    url: '/metrics',
-    summary: 'Prometheus metrics (text exposition format).',
-    tags: ['realtime'],
-    auth: OPERATOR_ROLES,
-    /** gc=1: also a forced collection's heap figure, honoured only in a process started with --expose-gc (soak runs). */
-    query: z.object({ gc: z.enum(['0', '1']).optional() }).passthrough(),
-    response: z.string(),
-    handler: ({ reply, query }) => {
-      reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-      return renderMetrics(ctx, hub, { collectGarbage: query.gc === '1' });
-    }
-  });
-
-  router.route({
-    method: 'GET',
-    url: '/api/v1/hospitals',
-    summary: 'Hospitals registry.',
-    tags: ['hospitals'],
-    auth: [...OPERATOR_ROLES, 'hospital'],
-    response: z.array(HospitalSchema),
-    handler: () => hospitals.list()
-  });
-  router.route({
-    method: 'POST',
-    url: '/api/v1/hospitals',
-    summary: 'Add a hospital.',
-    tags: ['hospitals'],
-    auth: ['admin', 'supervisor'],
-    body: HospitalSeedSchema.element,
-    response: HospitalSchema,
-    errors: [400, 401, 403, 409],
-    handler: ({ body }) => hospitals.create(body)
-  });
-  router.route({
-    method: 'PATCH',
-    url: '/api/v1/hospitals/:id',
-    summary: 'Change a hospital (accepting flag, location, contact).',
-    tags: ['hospitals'],
-    auth: DISPATCH_ROLES,
-    params: z.object({ id: z.string().min(1).max(128) }),
-    body: HospitalUpdateSchema,
-    response: HospitalSchema,
-    errors: [400, 401, 403, 404],
-    handler: ({ params, body }) => hospitals.update(params.id, body)
-  });
-  router.route({
-    method: 'GET',
-    url: '/api/v1/ambulance-requests',
-    summary: 'Recent ambulance requests with every hospital offered.',
-    tags: ['hospitals'],
-    auth: OPERATOR_ROLES,
-    query: z.object({ status: z.enum(AMBULANCE_REQUEST_STATUSES).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
-    response: z.array(AmbulanceRequestRecordSchema),
-    handler: ({ query }) => requests.list(query)
   });
 }

@@ -3,7 +3,7 @@ import { homeRooms } from '../../../shared/rooms';
 import type { Identity } from '../../../shared/roles';
 import type { TokenService } from '../auth/tokens';
 import { AppError } from '../errors';
-import { retireRecoverableSessions, singleDeviceOwner } from '../http/recoveryAdapter';
+import { retireRecoverableSessions, singleDeviceOwner } from './recoveryAdapter';
 import type { EventProcessor } from './events';
 import { emitWithoutOffset, LEGACY_CLIENTS_ROOM, type Hub } from './hub';
 import { recheckRooms } from './accessRecheck';

@@ -1,14 +1,12 @@
 import type { UnitLocation } from '../../../shared/contract/hub';
-import { attachAlertReceiptLog } from '../alerts/alertReceiptLog';
-import type { CoreContext } from '../createCore';
-import { createAmbulanceRequests, type AmbulanceRequests } from '../dispatch/ambulanceRequests';
-import { createHospitalRegistry, type HospitalRegistry } from '../dispatch/hospitals';
+import type { AccessFacts } from '../../../shared/rooms';
+import type { CoreContext } from '../coreContext';
 import type { DispatchAssignments } from '../dispatch/types';
 import { describeIssues } from '../errors';
 import type { SocketLogWriter } from '../log/types';
 import { registerHubConsole, createWatchList } from './consoleApi';
 import { createSeedEmitters, type SeedEmitters } from './emitters';
-import { createEventProcessor, type HubServices } from './events';
+import { createEventProcessor, type DomainHandlers, type HubServices } from './events';
 import { HUB_HANDLERS } from './handlers';
 import { createHub, type Hub } from './hub';
 import { HubConfigSchema } from './hubConfig';
@@ -26,50 +24,37 @@ import { attachWebSocket } from './websocketTransport';
 export interface HubService extends HubPublisher {
   hub: Hub;
   emitters: SeedEmitters;
-  hospitals: HospitalRegistry;
-  requests: AmbulanceRequests;
-}
-
-declare module '../services' {
-  interface CoreServices {
-    hub: HubService;
-  }
+  /**
+   * For a domain that starts after the hub: answers its own client events on the
+   * hub's event path and adds the facts the room rules ask it (the hospitals
+   * domain: ambulance requests, and which patient is routed to which hospital).
+   */
+  extend(extension: { handlers?: DomainHandlers; accessFacts?: Partial<AccessFacts> }): void;
 }
 
 /** On shutdown, how long no event may arrive before the transports close (each one that does is answered RESTARTING). */
 const RESTART_QUIET_MS = 150;
 const RESTART_QUIET_MAX_MS = 2_000;
 
-type UnitLocationReporter = { reportUnitLocation?(unitId: string, location: unknown): void };
-
 /**
  * Starts the realtime hub on the core's HTTP port: Socket.IO (default
- * namespace), raw WebSocket and SSE, the hospitals registry and ambulance
- * flow, device data, alerts from hub traffic, REST status routes and the
- * console contract. Needs the socket log (and, when present, dispatch) first.
+ * namespace), raw WebSocket and SSE, device data, alerts from hub traffic,
+ * REST status routes and the console contract. Writes every event through the
+ * socket log; asks dispatch which incidents a unit is on (room rules).
  */
-export async function startHub(ctx: CoreContext): Promise<HubService> {
+export async function startHub(ctx: CoreContext, deps: { log: SocketLogWriter; dispatch: DispatchAssignments }): Promise<HubService> {
   const logger = ctx.logger.child({ domain: 'hub' });
   const parsed = HubConfigSchema.safeParse(ctx.config.hub);
   if (!parsed.success) throw new Error(`Invalid hub settings: ${describeIssues(parsed.error.issues)}`);
   const config = parsed.data;
-  const services_ = ctx.services as { log?: SocketLogWriter; dispatch?: DispatchAssignments & UnitLocationReporter };
+  const { log, dispatch } = deps;
 
-  const hub = createHub({ config, nsp: ctx.http.io.of('/'), log: services_.log, logger, bus: ctx.bus });
-  const hospitals = await createHospitalRegistry(ctx.database.db, config.hospitalsFile);
-  const requests = createAmbulanceRequests({
-    hospitals,
-    hub,
-    alerts: ctx.alerts,
-    bus: ctx.bus,
-    logger: logger.child({ flow: 'ambulance' }),
-    responseTimeoutMs: config.ambulanceResponseTimeoutSeconds * 1000,
-    maxAttempts: config.ambulanceMaxAttempts
-  });
+  const hub = createHub({ config, nsp: ctx.http.io.of('/'), log, logger, bus: ctx.bus });
   hub.accessFacts = {
     // Read dispatch at call time: the assignment picture changes under us.
-    incidentsOfUnit: (unitId) => services_.dispatch?.incidentsAssignedTo(unitId) ?? [],
-    isPatientRoutedTo: (patientId, hospitalId) => requests.isPatientRoutedTo(patientId, hospitalId)
+    incidentsOfUnit: (unitId) => dispatch.incidentsAssignedTo(unitId),
+    // No patient is routed to a hospital until the hospitals domain says so (extend).
+    isPatientRoutedTo: () => false
   };
   const watchdog = createStalenessWatchdog(config, ctx.alerts);
   const watch = createWatchList(config.watchMinutes);
@@ -77,8 +62,6 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   const services: HubServices = {
     hub,
     emitters,
-    requests,
-    hospitals,
     watchdog,
     vitalsGate: createVitalsGate(config, (key) => ctx.alerts.openFor(key) !== undefined),
     alerts: ctx.alerts,
@@ -92,14 +75,15 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   const moveTimer = setInterval(() => {
     for (const moved of pendingMoves.values()) {
       ctx.bus.publish('hub.unitLocation', moved);
-      services_.dispatch?.reportUnitLocation?.(moved.unit_id, moved);
     }
     pendingMoves.clear();
   }, 250);
   moveTimer.unref();
   ctx.onClose(() => clearInterval(moveTimer));
 
-  const process = createEventProcessor(services, HUB_HANDLERS);
+  // One map the event path reads per event; domains that start later add their events to it.
+  const handlers: DomainHandlers = { ...HUB_HANDLERS };
+  const process = createEventProcessor(services, handlers);
   attachSocketIo(hub, ctx.tokens, process);
   const closeWs = attachWebSocket(hub, ctx.http.app.server, ctx.tokens, process, ctx.security.allowedOrigins);
   const closeSse = attachSse(hub, ctx.http.router, ctx.tokens);
@@ -110,7 +94,6 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
   const stopSightings = hub.onPresence((kind, conn) => {
     if (kind === 'connected') ctx.devices.sawToken(conn.token.jti);
   });
-  const stopReceipts = attachAlertReceiptLog({ alerts: ctx.alerts, log: services_.log, hub, logger });
 
   // Shutdown, first step: take no new events, answer those taken, and tell every client
   // it is a restart (the transports close next; clients reconnect and resume from last_id).
@@ -131,22 +114,21 @@ export async function startHub(ctx: CoreContext): Promise<HubService> {
     stopSessionGuard();
     stopAccessRecheck();
     stopSightings();
-    stopReceipts();
     stopConsole();
     watch.close();
     watchdog.close();
-    requests.close();
-    await services_.log?.flush().catch(() => undefined);
+    await log.flush().catch(() => undefined);
   });
 
   const service: HubService = {
     publish: (room, event, data) => void hub.publish(room, event, data),
     hub,
     emitters,
-    hospitals,
-    requests
+    extend(extension) {
+      Object.assign(handlers, extension.handlers);
+      Object.assign(hub.accessFacts, extension.accessFacts);
+    }
   };
-  ctx.services.hub = service;
-  logger.info({ hospitals: hospitals.list().length, rateLimit: `${config.ratePerSecond}/s burst ${config.burst}` }, 'realtime hub started');
+  logger.info({ rateLimit: `${config.ratePerSecond}/s burst ${config.burst}` }, 'realtime hub started');
   return service;
 }

@@ -1,5 +1,5 @@
 import type { VerifyReport } from '../../../shared/contract/log';
-import type { CoreContext } from '../createCore';
+import type { CoreContext } from '../coreContext';
 import type { LogKeys } from './chain';
 import { loadGuardedLogKeys } from './keyGuard';
 import { watchClockSteps } from './clockSteps';
@@ -41,12 +41,6 @@ export interface SocketLog extends SocketLogWriter {
   config: LogConfig;
   /** Whether the log's files are trusted for acknowledgements (fileGuard.ts). */
   guard: Pick<LogFileGuard, 'fenced' | 'probe'>;
-}
-
-declare module '../services' {
-  interface CoreServices {
-    log: SocketLog;
-  }
 }
 
 /**
@@ -189,7 +183,6 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     await userIndex.close();
     await queries.db.destroy();
   });
-  ctx.services.log = service;
   logger.info({ retentionDays: config.retentionDays, keyId: keys.keyId }, 'socket log started');
   return service;
 }

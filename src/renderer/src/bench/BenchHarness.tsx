@@ -12,6 +12,7 @@ import { toUnit } from '../stores/dispatchModel';
 import { DispatchBench } from './DispatchBench';
 import { NaiveMarkers } from './NaiveMarkers';
 import { createFleet } from './synthetic';
+import { createBenchApi } from './benchApi';
 
 /**
  * Benchmark pages (`?bench=map|events|table`), driven by bench/console/*.ts in
@@ -19,60 +20,8 @@ import { createFleet } from './synthetic';
  * the data source is synthetic. Results are read through window.__bench.
  */
 
-interface BenchApi {
-  ready: boolean;
-  /** Counts animation frames (and long frames) for `ms` milliseconds. */
-  measureFrames(ms: number): Promise<{ fps: number; frames: number; longFrames: number; worstFrameMs: number; layerFps: number | null }>;
-  latencies?: number[];
-  eventsSent?: number;
-  longTasks?: number[];
-  scrollTo?(top: number): void;
-}
-
-declare global {
-  interface Window {
-    __bench?: BenchApi;
-  }
-}
-
 const params = new URLSearchParams(location.search);
 const num = (name: string, fallback: number) => Number(params.get(name) ?? fallback);
-
-export function createBenchApi(handle: () => MapHandle | null): BenchApi {
-  return {
-    ready: false,
-    measureFrames(ms) {
-      return new Promise((resolve) => {
-        const start = performance.now();
-        const layerStart = handle()?.units?.frames ?? null;
-        let last = start;
-        let frames = 0;
-        let longFrames = 0;
-        let worst = 0;
-        const tick = (t: number) => {
-          frames += 1;
-          const d = t - last;
-          worst = Math.max(worst, d);
-          if (d > 50) longFrames += 1;
-          last = t;
-          if (t - start < ms) requestAnimationFrame(tick);
-          else {
-            const seconds = (t - start) / 1000;
-            const layerEnd = handle()?.units?.frames ?? null;
-            resolve({
-              fps: frames / seconds,
-              frames,
-              longFrames,
-              worstFrameMs: worst,
-              layerFps: layerStart === null || layerEnd === null ? null : (layerEnd - layerStart) / seconds
-            });
-          }
-        };
-        requestAnimationFrame(tick);
-      });
-    }
-  };
-}
 
 /** 2,000 (or ?units=) units, each reporting once per second, spread over the second like real traffic. */
 function MapBench({ impl }: { impl: 'layer' | 'naive' }) {

@@ -4,7 +4,7 @@ import type { MapHandle } from '../features/map/DispatchMap';
 import { applyDispatchEvents, useDispatch } from '../stores/dispatchStore';
 import { toIncident, toUnit } from '../stores/dispatchModel';
 import { createFleet, createIncidents } from './synthetic';
-import type { createBenchApi } from './BenchHarness';
+import type { createBenchApi } from './benchApi';
 
 const params = new URLSearchParams(location.search);
 const num = (name: string, fallback: number) => Number(params.get(name) ?? fallback);

@@ -1,4 +1,4 @@
-/** Table types of the hospitals registry (migration 003_hub). */
+/** Table types of the hospitals domain (migration 003_hub, named for where it lived when it was written). */
 export interface HospitalsTable {
   id: string;
   name: string;
@@ -10,6 +10,6 @@ export interface HospitalsTable {
   updated_at: string;
 }
 
-export interface HubTables {
+export interface HospitalsTables {
   hospitals: HospitalsTable;
 }

@@ -5,6 +5,7 @@ import type { Hospital } from '../../../shared/contract/hub';
 import { HospitalUpdateSchema } from '../../../shared/contract/hub';
 import type { DatabaseSchema } from '../db/schema';
 import { AppError, describeIssues } from '../errors';
+import { haversineKm as haversineDegreesKm } from '../../../shared/geo';
 import seedHospitals from '../../../../resources/hospitals.json';
 
 export const HospitalSeedSchema = z.array(
@@ -20,13 +21,9 @@ export const HospitalSeedSchema = z.array(
 );
 export type HospitalSeed = z.input<typeof HospitalSeedSchema>[number];
 
-/** Great-circle distance in kilometres (haversine, mean Earth radius). */
+/** Great-circle distance in kilometres between two `{latitude, longitude}` points (hospitals, patients). */
 export function haversineKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.latitude - a.latitude) * rad;
-  const dLon = (b.longitude - a.longitude) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
+  return haversineDegreesKm(a.latitude, a.longitude, b.latitude, b.longitude);
 }
 
 /** Hospitals ordered by distance from a point, nearest first. */

@@ -1,0 +1,47 @@
+import type { CoreContext } from '../coreContext';
+import type { HubService } from '../hub/startHub';
+import { createAmbulanceRequests, type AmbulanceRequests } from './ambulanceRequests';
+import { createHospitalRegistry, type HospitalRegistry } from './hospitals';
+import { createHospitalHandlers } from './hubHandlers';
+import { registerHospitalConsole, registerHospitalRoutes } from './routes';
+
+/** What the hospitals domain offers tests and the shell. */
+export interface HospitalsService {
+  registry: HospitalRegistry;
+  requests: AmbulanceRequests;
+}
+
+/**
+ * Starts the hospitals domain: the registry (migration 003, seeded from
+ * resources/hospitals.json or `hub.hospitalsFile`) and the ambulance request
+ * flow, which offers a patient's request to the nearest accepting hospital
+ * through the hub. Needs the hub: its events arrive there, its offers leave
+ * there, and the hub's room rules ask it which patient is routed to which
+ * hospital. Its settings stay under `hub` in the core's config.
+ */
+export async function startHospitals(ctx: CoreContext, deps: { hub: HubService }): Promise<HospitalsService> {
+  const { hub } = deps.hub;
+  const logger = ctx.logger.child({ domain: 'hospitals' });
+  const registry = await createHospitalRegistry(ctx.database.db, hub.config.hospitalsFile);
+  const requests = createAmbulanceRequests({
+    hospitals: registry,
+    hub,
+    alerts: ctx.alerts,
+    bus: ctx.bus,
+    logger: logger.child({ flow: 'ambulance' }),
+    responseTimeoutMs: hub.config.ambulanceResponseTimeoutSeconds * 1000,
+    maxAttempts: hub.config.ambulanceMaxAttempts
+  });
+  deps.hub.extend({
+    handlers: createHospitalHandlers(registry, requests),
+    accessFacts: { isPatientRoutedTo: (patientId, hospitalId) => requests.isPatientRoutedTo(patientId, hospitalId) }
+  });
+  registerHospitalRoutes(ctx, registry, requests);
+  const stopConsole = registerHospitalConsole(ctx, registry, requests);
+  ctx.onClose(() => {
+    stopConsole();
+    requests.close();
+  });
+  logger.info({ hospitals: registry.list().length }, 'hospitals registry started');
+  return { registry, requests };
+}
