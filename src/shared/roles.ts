@@ -17,10 +17,24 @@ export type Role = z.infer<typeof RoleSchema>;
 export const isOperatorRole = (role: string): role is OperatorRole =>
   (OPERATOR_ROLES as readonly string[]).includes(role);
 
+/*
+ * The role sets, each named once. Every route, contract method, room rule and
+ * hub handler uses these names, so who may do what reads the same everywhere.
+ */
+
 /** Roles that may read the whole socket log (the seed's "admin" endpoints). */
 export const LOG_READER_ROLES: readonly Role[] = ['admin', 'supervisor', 'auditor'];
-/** Roles that see and act on the live dispatch picture. */
-export const DISPATCH_ROLES: readonly Role[] = ['dispatcher', 'supervisor', 'admin'];
+/** Operators who see and act on the live dispatch picture: the control-room floor (every operator but the auditor). */
+export const DISPATCH_ROLES: readonly OperatorRole[] = ['dispatcher', 'supervisor', 'admin'];
+/** Operators who change the centre's settings and registries. */
+export const SUPERVISOR_ROLES: readonly OperatorRole[] = ['supervisor', 'admin'];
+/** Who may publish about a hospital's own patients, staff and beds on the hub: its staff and the dispatch floor. */
+export const HOSPITAL_STAFF_ROLES: readonly Role[] = ['hospital', ...DISPATCH_ROLES];
+/** Who may send a unit's own CAD actions (position, status, times): its crew and the dispatch floor. */
+export const CREW_ACTION_ROLES: readonly Role[] = ['crew', ...DISPATCH_ROLES];
+
+export const isDispatchRole = (role: string): boolean => (DISPATCH_ROLES as readonly string[]).includes(role);
+export const isHospitalStaffRole = (role: string): boolean => (HOSPITAL_STAFF_ROLES as readonly string[]).includes(role);
 
 /** The identity a verified token or a console session carries. */
 export const IdentitySchema = z.object({

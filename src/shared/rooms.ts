@@ -1,4 +1,4 @@
-import type { Identity } from './roles';
+import { isDispatchRole, type Identity } from './roles';
 
 /**
  * Realtime room names. The canonical form is seed 004's hierarchy
@@ -95,14 +95,12 @@ export type AccessDecision = { allowed: true } | { allowed: false; reason: strin
 const allow: AccessDecision = { allowed: true };
 const deny = (reason: string): AccessDecision => ({ allowed: false, reason });
 
-const FULL_ACCESS_ROLES = new Set(['dispatcher', 'supervisor', 'admin']);
-
 /** May `who` subscribe to (receive the traffic of) canonical room `room`? */
 export function canSubscribe(who: Identity, room: string, facts: AccessFacts): AccessDecision {
   const parsed = parseRoom(room);
   if (!parsed) return deny(`"${room}" is not a known room.`);
   if (parsed.kind === 'admin_updates') return who.role === 'admin' ? allow : deny('Only admins may join admin:updates.');
-  if (FULL_ACCESS_ROLES.has(who.role)) return allow;
+  if (isDispatchRole(who.role)) return allow;
   switch (who.role) {
     case 'patient':
       if (parsed.kind === 'patient' && who.patient_id === parsed.patientId) return allow;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DISPATCH_ROLES } from '../roles';
 import { event, method } from './define';
 
 export const ALERT_SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -59,41 +60,41 @@ export const MAX_TONE_MUTE_MINUTES = 5;
 export const alertMethods = {
   'alerts.list': method({
     summary: 'Open alerts (and recently resolved ones when asked), newest first.',
-    roles: ['dispatcher', 'supervisor', 'admin'],
+    roles: DISPATCH_ROLES,
     input: z.object({ includeResolved: z.boolean().default(false), limit: z.number().int().min(1).max(1000).default(200) }),
     output: z.array(AlertSchema)
   }),
   'alerts.acknowledge': method({
     summary: 'Acknowledge an alert as the signed-in operator (logged, receipt sent).',
-    roles: ['dispatcher', 'supervisor', 'admin'],
+    roles: DISPATCH_ROLES,
     input: z.object({ id: z.string().min(1).max(64) }),
     output: AlertSchema
   }),
   'alerts.delivered': method({
     summary: 'Receipt: an alert pushed to this console arrived (call on alert.raised).',
-    roles: ['dispatcher', 'supervisor', 'admin'],
+    roles: DISPATCH_ROLES,
     input: z.object({ id: z.string().min(1).max(64) }),
     output: z.object({ recorded: z.boolean() })
   }),
   'alerts.muteTone': method({
     summary: 'Silence the critical-alert alarm on this workstation for a few minutes (logged with the operator).',
-    roles: ['dispatcher', 'supervisor', 'admin'],
+    roles: DISPATCH_ROLES,
     input: z.object({ minutes: z.number().int().min(1).max(MAX_TONE_MUTE_MINUTES).default(2) }).strict(),
     output: z.object({ muted_until: z.string(), minutes: z.number().int() })
   }),
   'alerts.displayed': method({
     summary: 'Receipt: the console has shown this alert to a person.',
-    roles: ['dispatcher', 'supervisor', 'admin'],
+    roles: DISPATCH_ROLES,
     input: z.object({ id: z.string().min(1).max(64) }),
     output: z.object({ recorded: z.boolean() })
   })
 };
 
 export const alertEvents = {
-  'alert.raised': event({ summary: 'A new alert or a change to one.', roles: ['dispatcher', 'supervisor', 'admin'], payload: AlertSchema }),
+  'alert.raised': event({ summary: 'A new alert or a change to one.', roles: DISPATCH_ROLES, payload: AlertSchema }),
   'alert.updated': event({
     summary: 'An alert was acknowledged, escalated or cleared.',
-    roles: ['dispatcher', 'supervisor', 'admin'],
+    roles: DISPATCH_ROLES,
     payload: AlertSchema
   })
 };

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { outboundBodySchemas } from '../cad';
+import { DISPATCH_ROLES } from '../roles';
 import { event, method } from './define';
 import { IdempotencyKeySchema, OutboxReceiptSchema } from './dispatch';
 
-const DISPATCH_CONSOLE_ROLES = ['dispatcher', 'supervisor', 'admin'] as const;
 
 /** The seed's health shape, plus outbox depth, sync state and last event time. */
 export const BridgeHealthSchema = z.object({
@@ -71,55 +71,55 @@ export const bridgeMethods = {
   }),
   'bridge.heldMessages': method({
     summary: 'Outbound messages held after a CAD epoch change, oldest first: each needs a re-confirm or a discard.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: z.object({}).strict(),
     output: z.array(HeldMessageSchema)
   }),
   'bridge.confirmHeld': method({
     summary: "Re-confirm a held message: it is bound to the CAD's current epoch and delivered.",
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: HeldIdSchema,
     output: z.object({ outbox_id: z.number().int(), status: z.literal('pending'), epoch: z.string() })
   }),
   'bridge.discardHeld': method({
     summary: 'Discard a held message: it is never delivered.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: HeldIdSchema,
     output: z.object({ outbox_id: z.number().int(), status: z.literal('discarded') })
   }),
   'bridge.sendAssignment': method({
     summary: 'Send an assignment (unit + incident details) to the CAD.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: withKey(outboundBodySchemas['assignment:send']),
     output: OutboxReceiptSchema
   }),
   'bridge.updateUnitLocation': method({
     summary: "Report a unit's position to the CAD.",
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: withKey(outboundBodySchemas['unit:location:update']),
     output: OutboxReceiptSchema
   }),
   'bridge.updateUnitStatus': method({
     summary: "Change a unit's status in the CAD.",
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: withKey(outboundBodySchemas['unit:status:update']),
     output: OutboxReceiptSchema
   }),
   'bridge.updateIncidentStatus': method({
     summary: "Change an incident's status in the CAD.",
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: withKey(outboundBodySchemas['incident:status:update']),
     output: OutboxReceiptSchema
   }),
   'bridge.recordIncidentTimestamp': method({
     summary: 'Record a NEMSIS-style incident time in the CAD.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: withKey(outboundBodySchemas['incident:timestamp:record']),
     output: OutboxReceiptSchema
   }),
   'bridge.notifyTransportCompleted': method({
     summary: 'Tell the CAD (and its billing) that a transport is complete.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: withKey(outboundBodySchemas['transport:completed:notify']),
     output: OutboxReceiptSchema
   }),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { IncidentSchema, UnitSchema } from '../cad';
+import { DISPATCH_ROLES, SUPERVISOR_ROLES } from '../roles';
 import { event, method } from './define';
 import { StatusThresholdsSchema } from './statusThresholds';
 
-const DISPATCH_CONSOLE_ROLES = ['dispatcher', 'supervisor', 'admin'] as const;
 
 export const DispatchSnapshotSchema = z.object({
   units: z.array(UnitSchema),
@@ -50,13 +50,13 @@ export type UnitSuggestion = z.infer<typeof UnitSuggestionSchema>;
 export const dispatchMethods = {
   'dispatch.snapshot': method({
     summary: 'The whole dispatch picture: units, incidents and the latest CAD metrics.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: z.object({}).strict(),
     output: DispatchSnapshotSchema
   }),
   'dispatch.assign': method({
     summary: 'Assign a unit to an incident; queued for the CAD, the unit changes when the CAD confirms.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: z.object({
       unit_id: z.string().min(1).max(128),
       incident_id: z.string().min(1).max(128),
@@ -66,7 +66,7 @@ export const dispatchMethods = {
   }),
   'dispatch.createIncident': method({
     summary: 'Take a call at the console: the CAD creates the incident (queued in the outbox; it appears when the CAD announces it).',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: z.object({
       type: z.string().trim().min(1).max(128),
       priority: z.number().int().min(1).max(9),
@@ -78,31 +78,31 @@ export const dispatchMethods = {
   }),
   'dispatch.addNote': method({
     summary: 'Add a call note to an incident, signed with the operator (queued for the CAD).',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: z.object({ incident_id: z.string().min(1).max(128), text: z.string().trim().min(1).max(2000), idempotency_key: IdempotencyKeySchema }),
     output: OutboxReceiptSchema
   }),
   'dispatch.incidentActivity': method({
     summary: "An incident's activity log: creation, assignments, status changes, incident times and notes, oldest first.",
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: z.object({ incident_id: z.string().min(1).max(128) }).strict(),
     output: z.array(IncidentActivitySchema)
   }),
   'dispatch.thresholds': method({
     summary: "The centre's time-in-status thresholds (per incident priority and status, and per unit status).",
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: z.object({}).strict(),
     output: StatusThresholdsSchema
   }),
   'dispatch.setThresholds': method({
     summary: "Set the centre's time-in-status thresholds for every console (supervisors; logged).",
-    roles: ['supervisor', 'admin'],
+    roles: SUPERVISOR_ROLES,
     input: StatusThresholdsSchema.pick({ incident: true, unit: true }).strict(),
     output: StatusThresholdsSchema
   }),
   'dispatch.suggestUnits': method({
     summary: "Available units for an incident: the unit types its run card calls for first, then nearest (straight-line distance).",
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     input: z.object({ incident_id: z.string().min(1).max(128), limit: z.number().int().min(1).max(50).default(5) }),
     output: z.array(UnitSuggestionSchema)
   })
@@ -111,22 +111,22 @@ export const dispatchMethods = {
 export const dispatchEvents = {
   'dispatch.unitUpdated': event({
     summary: 'Units that changed (batched per event-loop turn); `removed` lists units the CAD no longer has.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     payload: z.object({ units: z.array(UnitSchema), removed: z.array(z.string()) })
   }),
   'dispatch.incidentUpdated': event({
     summary: 'Incidents that changed (batched per event-loop turn); `removed` lists incidents the CAD no longer has.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     payload: z.object({ incidents: z.array(IncidentSchema), removed: z.array(z.string()) })
   }),
   'dispatch.thresholdsUpdated': event({
     summary: "A supervisor changed the centre's time-in-status thresholds.",
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     payload: StatusThresholdsSchema
   }),
   'dispatch.metricsUpdated': event({
     summary: 'The CAD published new dashboard metrics.',
-    roles: DISPATCH_CONSOLE_ROLES,
+    roles: DISPATCH_ROLES,
     payload: z.object({ metrics: z.record(z.string(), z.number()), at: z.string() })
   })
 };

@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { DISPATCH_ROLES, OPERATOR_ROLES } from '../roles';
 import { event, method } from './define';
 
 /** Console contract of the realtime hub, hospitals registry and ambulance requests. */
 
-const DISPATCH = ['dispatcher', 'supervisor', 'admin'] as const;
-const OPERATORS = ['dispatcher', 'supervisor', 'admin', 'auditor'] as const;
 
 export const HUB_TRANSPORTS = ['socketio', 'websocket', 'sse'] as const;
 export const HubTransportSchema = z.enum(HUB_TRANSPORTS);
@@ -127,7 +126,7 @@ export const PatientVitalsSchema = z.object({
 export const hubMethods = {
   'hub.connections': method({
     summary: 'Live hub connections: counts by transport, role and room, and a searchable list.',
-    roles: OPERATORS,
+    roles: OPERATOR_ROLES,
     input: z.object({
       transport: HubTransportSchema.optional(),
       role: z.string().max(32).optional(),
@@ -146,25 +145,25 @@ export const hubMethods = {
   }),
   'hub.stats': method({
     summary: 'Hub counters for the status strip (also pushed as hub.stats).',
-    roles: OPERATORS,
+    roles: OPERATOR_ROLES,
     input: z.object({}).strict(),
     output: HubStatsSchema
   }),
   'hospitals.list': method({
     summary: 'The hospitals registry with locations and whether each accepts ambulance requests.',
-    roles: OPERATORS,
+    roles: OPERATOR_ROLES,
     input: z.object({}).strict(),
     output: z.array(HospitalSchema)
   }),
   'hospitals.update': method({
     summary: 'Change a hospital (accepting flag, name, location, contact).',
-    roles: DISPATCH,
+    roles: DISPATCH_ROLES,
     input: HospitalUpdateSchema.extend({ id: z.string().min(1).max(128) }),
     output: HospitalSchema
   }),
   'requests.list': method({
     summary: 'Recent ambulance requests with every hospital offered, newest first.',
-    roles: OPERATORS,
+    roles: OPERATOR_ROLES,
     input: z.object({
       status: z.enum(AMBULANCE_REQUEST_STATUSES).optional(),
       limit: z.number().int().min(1).max(1000).default(200)
@@ -173,7 +172,7 @@ export const hubMethods = {
   }),
   'patients.watch': method({
     summary: 'Start receiving patient.vitals for a patient (renew every few minutes while shown).',
-    roles: DISPATCH,
+    roles: DISPATCH_ROLES,
     input: z.object({ patient_id: z.string().min(1).max(128) }),
     output: z.object({
       watching: z.array(z.string()),
@@ -185,17 +184,17 @@ export const hubMethods = {
   }),
   'patients.unwatch': method({
     summary: 'Stop receiving patient.vitals for a patient.',
-    roles: DISPATCH,
+    roles: DISPATCH_ROLES,
     input: z.object({ patient_id: z.string().min(1).max(128) }),
     output: z.object({ watching: z.array(z.string()) })
   })
 };
 
 export const hubEvents = {
-  'hub.stats': event({ summary: 'Hub counters, every two seconds.', roles: OPERATORS, payload: HubStatsSchema }),
-  'hub.presence': event({ summary: 'A field client connected, disconnected, joined or left a room.', roles: DISPATCH, payload: HubPresenceSchema }),
-  'hub.unitLocation': event({ summary: 'A crew reported its position (update_location).', roles: DISPATCH, payload: UnitLocationSchema }),
-  'hospitals.updated': event({ summary: 'A hospital changed (accepting flag, location...).', roles: OPERATORS, payload: HospitalSchema }),
-  'requests.updated': event({ summary: 'An ambulance request was created, offered, accepted or failed.', roles: DISPATCH, payload: AmbulanceRequestRecordSchema }),
-  'patient.vitals': event({ summary: 'Vitals of a watched patient.', roles: DISPATCH, payload: PatientVitalsSchema })
+  'hub.stats': event({ summary: 'Hub counters, every two seconds.', roles: OPERATOR_ROLES, payload: HubStatsSchema }),
+  'hub.presence': event({ summary: 'A field client connected, disconnected, joined or left a room.', roles: DISPATCH_ROLES, payload: HubPresenceSchema }),
+  'hub.unitLocation': event({ summary: 'A crew reported its position (update_location).', roles: DISPATCH_ROLES, payload: UnitLocationSchema }),
+  'hospitals.updated': event({ summary: 'A hospital changed (accepting flag, location...).', roles: OPERATOR_ROLES, payload: HospitalSchema }),
+  'requests.updated': event({ summary: 'An ambulance request was created, offered, accepted or failed.', roles: DISPATCH_ROLES, payload: AmbulanceRequestRecordSchema }),
+  'patient.vitals': event({ summary: 'Vitals of a watched patient.', roles: DISPATCH_ROLES, payload: PatientVitalsSchema })
 };

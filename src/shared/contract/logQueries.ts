@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RoleSchema, type OperatorRole } from '../roles';
+import { isOperatorRole, LOG_READER_ROLES, RoleSchema, type OperatorRole } from '../roles';
 
 /** The socket log's REST query parameters (the seed's endpoints) and the vocabulary they share. */
 
@@ -28,7 +28,7 @@ export const EventTypeSchema = z
   .regex(EVENT_TYPE_PATTERN, 'an event type is 1-64 letters, digits, "_", ".", ":" or "-", starting with a letter or digit');
 
 /** Operator roles that may read the whole log (the seed's admin endpoints). */
-export const LOG_READERS: readonly OperatorRole[] = ['admin', 'supervisor', 'auditor'];
+export const LOG_READERS: readonly OperatorRole[] = LOG_READER_ROLES.filter(isOperatorRole);
 /** Operator roles that may read who accessed the log. */
 export const ACCESS_LOG_READERS: readonly OperatorRole[] = ['admin', 'auditor'];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { steadyNow } from '../clock';
-import { IdentitySchema, type Identity } from '../../../shared/roles';
+import { IdentitySchema, isOperatorRole, type Identity } from '../../../shared/roles';
 import { AppError, describeIssues } from '../errors';
 
 export const TOKEN_ISSUER = 'switchboard';
@@ -23,8 +23,7 @@ export interface TokenLifetimes {
 
 export const DEFAULT_TOKEN_LIFETIMES: TokenLifetimes = { operatorMaxSeconds: 24 * 3600, fieldMaxSeconds: 90 * 24 * 3600 };
 
-const OPERATOR_ROLES = new Set(['dispatcher', 'supervisor', 'admin', 'auditor']);
-export const maxTtlFor = (role: string, lifetimes: TokenLifetimes) => (OPERATOR_ROLES.has(role) ? lifetimes.operatorMaxSeconds : lifetimes.fieldMaxSeconds);
+export const maxTtlFor = (role: string, lifetimes: TokenLifetimes) => (isOperatorRole(role) ? lifetimes.operatorMaxSeconds : lifetimes.fieldMaxSeconds);
 
 export interface TokenService {
   sign(identity: Identity, ttlSeconds: number): Promise<{ token: string; expiresAt: Date; jti: string }>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { outboundBodySchemas, type CadOutboundEvent } from '../../../shared/cad';
 import { BridgeHealthSchema } from '../../../shared/contract/bridge';
 import { IdempotencyKeySchema, OutboxReceiptSchema } from '../../../shared/contract/dispatch';
-import { OPERATOR_ROLES, type Identity, type Role } from '../../../shared/roles';
+import { CREW_ACTION_ROLES, DISPATCH_ROLES, OPERATOR_ROLES, type Identity, type Role } from '../../../shared/roles';
 import type { CoreContext } from '../coreContext';
 import { AppError } from '../errors';
 import type { DispatchAssignments } from '../dispatch/types';
@@ -13,16 +13,14 @@ import type { BridgeService } from './bridgeService';
  * allowed wherever a dispatcher is; a crew token is limited to its own unit.
  */
 const ADMIN: readonly Role[] = ['admin'];
-const DISPATCHER: readonly Role[] = ['dispatcher', 'supervisor', 'admin'];
-const CREW: readonly Role[] = ['crew', 'dispatcher', 'supervisor', 'admin'];
 
 const ACTION_ROUTES: Array<{ url: string; event: CadOutboundEvent; auth: readonly Role[]; summary: string }> = [
-  { url: '/assignments/send', event: 'assignment:send', auth: DISPATCHER, summary: 'Send an assignment to the CAD' },
-  { url: '/units/location', event: 'unit:location:update', auth: CREW, summary: "Report a unit's GPS position" },
-  { url: '/units/status', event: 'unit:status:update', auth: CREW, summary: "Update a unit's status" },
-  { url: '/incidents/status', event: 'incident:status:update', auth: DISPATCHER, summary: "Update an incident's status" },
-  { url: '/incidents/timestamp', event: 'incident:timestamp:record', auth: CREW, summary: 'Record an incident time (NEMSIS eTimes)' },
-  { url: '/transport/completed', event: 'transport:completed:notify', auth: CREW, summary: 'Notify billing that a transport is complete' },
+  { url: '/assignments/send', event: 'assignment:send', auth: DISPATCH_ROLES, summary: 'Send an assignment to the CAD' },
+  { url: '/units/location', event: 'unit:location:update', auth: CREW_ACTION_ROLES, summary: "Report a unit's GPS position" },
+  { url: '/units/status', event: 'unit:status:update', auth: CREW_ACTION_ROLES, summary: "Update a unit's status" },
+  { url: '/incidents/status', event: 'incident:status:update', auth: DISPATCH_ROLES, summary: "Update an incident's status" },
+  { url: '/incidents/timestamp', event: 'incident:timestamp:record', auth: CREW_ACTION_ROLES, summary: 'Record an incident time (NEMSIS eTimes)' },
+  { url: '/transport/completed', event: 'transport:completed:notify', auth: CREW_ACTION_ROLES, summary: 'Notify billing that a transport is complete' },
   { url: '/metrics/broadcast', event: 'metrics:broadcast', auth: ADMIN, summary: 'Broadcast dashboard metrics' }
 ];
 

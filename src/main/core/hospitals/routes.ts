@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AmbulanceRequestRecordSchema, AMBULANCE_REQUEST_STATUSES, HospitalSchema, HospitalUpdateSchema } from '../../../shared/contract/hub';
-import { DISPATCH_ROLES, OPERATOR_ROLES } from '../../../shared/roles';
+import { DISPATCH_ROLES, OPERATOR_ROLES, SUPERVISOR_ROLES } from '../../../shared/roles';
 import type { CoreContext } from '../coreContext';
 import type { AmbulanceRequests } from './ambulanceRequests';
 import { HospitalSeedSchema, type HospitalRegistry } from './hospitals';
@@ -22,7 +22,7 @@ export function registerHospitalRoutes(ctx: Pick<CoreContext, 'http'>, hospitals
     url: '/api/v1/hospitals',
     summary: 'Add a hospital.',
     tags: ['hospitals'],
-    auth: ['admin', 'supervisor'],
+    auth: SUPERVISOR_ROLES,
     body: HospitalSeedSchema.element,
     response: HospitalSchema,
     errors: [400, 401, 403, 409],

@@ -1,5 +1,5 @@
 import { canSubscribe, canonicalRoom, rooms } from '../../../shared/rooms';
-import type { Identity } from '../../../shared/roles';
+import { isDispatchRole, isHospitalStaffRole, type Identity } from '../../../shared/roles';
 import { AppError } from '../errors';
 import type { EventHandler, HandlerMap, HandlerResult, HubServices } from './events';
 import type { HubConn } from './registry';
@@ -7,8 +7,6 @@ import { handleDeviceData, handleDeviceStatus } from './deviceHandlers';
 import { isoNow } from '../clock';
 import { publishedAlertKey, publishPatientAlert } from './patientAlerts';
 
-const STAFF_ROLES = new Set(['hospital', 'dispatcher', 'supervisor', 'admin']);
-const OPERATOR_ROLES = new Set(['dispatcher', 'supervisor', 'admin']);
 
 export function requireRole(conn: HubConn, roles: readonly string[], what: string): void {
   if (!roles.includes(conn.identity.role)) throw new AppError('FORBIDDEN', `Role "${conn.identity.role}" may not ${what}.`);
@@ -39,19 +37,19 @@ const historyHandler: EventHandler<'room_history'> = ({ hub }, conn, { room, sin
 
 /** Staff may publish about a hospital's own business, operators about anything. */
 function assertHospitalScope(who: Identity, hospitalId: string) {
-  if (OPERATOR_ROLES.has(who.role)) return;
+  if (isDispatchRole(who.role)) return;
   if (who.role === 'hospital' && who.hospital_id === hospitalId) return;
   throw new AppError('FORBIDDEN', `You may only publish for your own hospital, not ${hospitalId}.`);
 }
 
 function assertPatientScope(services: Parameters<EventHandler<'publish_patient_alert'>>[0], who: Identity, patientId: string) {
-  if (OPERATOR_ROLES.has(who.role)) return;
+  if (isDispatchRole(who.role)) return;
   if (who.role === 'hospital' && who.hospital_id && services.hub.accessFacts.isPatientRoutedTo(patientId, who.hospital_id)) return;
   throw new AppError('FORBIDDEN', `Patient ${patientId} is not routed to your hospital.`);
 }
 
 const staffOnly = (conn: HubConn, what: string) => {
-  if (!STAFF_ROLES.has(conn.identity.role)) throw new AppError('FORBIDDEN', `Role "${conn.identity.role}" may not ${what}.`);
+  if (!isHospitalStaffRole(conn.identity.role)) throw new AppError('FORBIDDEN', `Role "${conn.identity.role}" may not ${what}.`);
 };
 
 /** The client events the hospitals domain answers (it plugs them in when it starts). */

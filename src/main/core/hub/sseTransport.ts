@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { canSubscribe, canonicalRoom, deviceEndpointRooms, homeRooms, hospitalEndpointRooms, patientEndpointRooms, rooms } from '../../../shared/rooms';
-import type { Identity } from '../../../shared/roles';
+import { isDispatchRole, type Identity } from '../../../shared/roles';
 import type { TokenService } from '../auth/tokens';
 import { AppError } from '../errors';
 import { bearerToken, type RouteRequest, type Router } from '../http/route';
@@ -136,7 +136,7 @@ export function attachSse(hub: Hub, router: Router, tokens: TokenService): () =>
     ...common,
     url: '/realtime/events',
     summary: 'SSE: your own rooms (operators: system alerts and dispatch), plus ?rooms=a,b.',
-    handler: (req) => stream(req, (who) => (['dispatcher', 'supervisor', 'admin'].includes(who.role) ? [...OPERATOR_ROOMS, ...(who.role === 'admin' ? [rooms.adminUpdates] : [])] : homeRooms(who)))
+    handler: (req) => stream(req, (who) => (isDispatchRole(who.role) ? [...OPERATOR_ROOMS, ...(who.role === 'admin' ? [rooms.adminUpdates] : [])] : homeRooms(who)))
   });
   router.route({
     ...common,

@@ -1,5 +1,5 @@
 import { methods, type MethodName } from '../../../../shared/contract';
-import type { OperatorRole } from '../../../../shared/roles';
+import { DISPATCH_ROLES, type OperatorRole } from '../../../../shared/roles';
 
 export type ViewId = 'dispatch' | 'map' | 'board' | 'alerts' | 'patients' | 'statistics' | 'health' | 'audit' | 'report' | 'admin';
 
@@ -25,7 +25,7 @@ export const VIEWS: ViewSpec[] = [
   { id: 'patients', title: 'Patients', needs: ['patients.watch'] },
   { id: 'statistics', title: 'Statistics', needs: ['log.statistics', 'log.timeseries'] },
   // An auditor may read hub counters, but the connections view is an operator's tool, not part of the record.
-  { id: 'health', title: 'Connections', needs: ['hub.stats', 'bridge.health'], only: ['dispatcher', 'supervisor', 'admin'] },
+  { id: 'health', title: 'Connections', needs: ['hub.stats', 'bridge.health'], only: DISPATCH_ROLES },
   { id: 'audit', title: 'Audit', needs: ['log.query'] },
   { id: 'report', title: 'Report', needs: ['log.statistics', 'log.query'] },
   { id: 'admin', title: 'Administration', needs: ['admin.operators', 'admin.revokeTokens'] }
