@@ -29,8 +29,8 @@ export async function startSim(overrides: Partial<CadSimulatorOptions> = {}): Pr
 }
 
 /**
- * A core pointed at the simulator. Relayed hub messages are recorded: through
- * the real hub when it runs, else a recorder stands in as the hub.
+ * A core pointed at the simulator. Messages the bridge relays to the hub are
+ * recorded on their way to the real hub.
  */
 export async function startBridgedCore(
   cadUrl: string,
@@ -43,13 +43,12 @@ export async function startBridgedCore(
     bridge: { ...FAST_BRIDGE, ...options.bridge },
     ...options.extra
   });
-  const services = running.core.services as { hub?: HubPublisher };
-  const real = services.hub;
-  services.hub = {
-    publish(room, event, data) {
-      relayed.push({ room, event, data });
-      real?.publish(room, event, data);
-    }
+  // The bridge holds the hub's service object it was started with: record on that object.
+  const hub: HubPublisher = running.core.services.hub;
+  const real = hub.publish.bind(hub);
+  hub.publish = (room, event, data) => {
+    relayed.push({ room, event, data });
+    real(room, event, data);
   };
   return Object.assign(running, { relayed });
 }
