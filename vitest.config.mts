@@ -21,7 +21,8 @@ export default defineConfig({
           environment: 'node',
           expect,
           include: ['test/unit/**/*.test.ts'],
-          testTimeout: 60_000
+          testTimeout: 60_000,
+          hookTimeout: 60_000
         }
       },
       {
