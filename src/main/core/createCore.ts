@@ -28,7 +28,7 @@ import { startBridge } from './bridge/startBridge';
 import { startDispatch } from './dispatch/startDispatch';
 import { startHub } from './hub/startHub';
 import { startSocketLog } from './log/service';
-import { refuseLostDatabase } from './log/keyGuard';
+import { refuseLostDatabase } from './log/integrity/keyGuard';
 import { SWITCHBOARD_VERSION } from './version';
 
 /** Resolved alerts kept for the console (the alert center's own default). */

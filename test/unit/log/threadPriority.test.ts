@@ -9,7 +9,7 @@ const niceOf = (tid: string) => {
 
 describe.runIf(process.platform === 'linux')('lowerThreadPriority', () => {
   it('lowers the calling worker thread to nice 10 and leaves the main thread alone', async () => {
-    const entry = new URL('../../../src/main/core/log/threadPriority.ts', import.meta.url).pathname;
+    const entry = new URL('../../../src/main/core/workers/threadPriority.ts', import.meta.url).pathname;
     const worker = new Worker(
       `require('tsx/cjs'); require(${JSON.stringify(entry)}).lowerThreadPriority();
        require('node:worker_threads').parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());`,

@@ -1,24 +1,24 @@
 import type { VerifyReport } from '../../../shared/contract/log';
 import type { CoreContext } from '../createCore';
-import type { LogKeys } from './chain';
-import { loadGuardedLogKeys } from './keyGuard';
-import { watchClockSteps } from './clockSteps';
-import { createLogFileGuard, isCorruptionError, type LogFileGuard } from './fileGuard';
-import { startCheckpointer } from './checkpointer';
+import type { LogKeys } from './store/chain';
+import { loadGuardedLogKeys } from './integrity/keyGuard';
+import { watchClockSteps } from './write/clockSteps';
+import { createLogFileGuard, isCorruptionError, type LogFileGuard } from './integrity/fileGuard';
+import { startCheckpointer } from './write/checkpointer';
 import { parseLogConfig, type LogConfig, type LogThresholds } from './config';
-import { createExportJobs, type ExportJobs } from './exportJobs';
+import { createExportJobs, type ExportJobs } from './export/exportJobs';
 import { registerLogHandlers } from './handlers';
-import { startMonitor } from './monitor';
-import { createLogReads, type LogReads, type Reader } from './reads';
-import { createRetention, type RetentionResult } from './retention';
+import { startMonitor } from './read/monitor';
+import { createLogReads, type LogReads, type Reader } from './read/reads';
+import { createRetention, type RetentionResult } from './integrity/retention';
 import { registerLogRoutes } from './routes';
 import type { SocketLogWriter } from './types';
-import { warmStatistics } from './statistics';
-import { verifyLogFile } from './verify';
-import { createGroupCommitWriter, type AccessEntryInput, type WriterStats } from './writer';
-import { openReadOnly } from './readConnection';
-import { reconcileUserIndex } from './userIndex';
-import { startUserIndexer, type UserIndexer } from './userIndexer';
+import { warmStatistics } from './read/statistics';
+import { verifyLogFile } from './integrity/verify';
+import { createGroupCommitWriter, type AccessEntryInput, type WriterStats } from './write/writer';
+import { openReadOnly } from './read/readConnection';
+import { reconcileUserIndex } from './userIndex/userIndex';
+import { startUserIndexer, type UserIndexer } from './userIndex/userIndexer';
 
 /** The socket log as other domains see it: the writer the hub and bridge use, plus reads and upkeep. */
 export interface SocketLog extends SocketLogWriter {
