@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database';
-import { createWalSync, type WalSync } from '../../db/walSync';
+import type { WalSync } from '../../db/walSync';
 import { isoAt, steadyNow } from '../../clock';
 import { AppError } from '../../errors';
 import { createRepeatedErrorLog } from '../../repeatedErrors';
 import type { LogKeys } from '../store/chain';
-import { startCommitThread, type BatchFailure, type CommitThread } from './commitThread';
-import { createGroupCommit, type AccessChannel, type CommitOp, type CommitResult } from './groupCommit';
+import type { LogStatements } from '../store/statements';
+import type { AppendFailure, AppendResult, LogStorage } from '../storage/LogStorage';
+import { createSqliteAppender } from '../storage/sqlite/sqliteAppender';
+import type { CommitThread } from './commitThread';
+import type { AccessChannel, CommitOp } from './groupCommit';
 import { normalizeEntry, normalizeUpdate, type PendingRow, type PendingUpdate } from './normalize';
 import { scrubJson, type ValueScrubber } from './scrub';
-import { ensureHeads, readHead, type LogStatements } from '../store/statements';
 import type { NewSocketLog, SocketLogUpdate, SocketLogWriter } from '../types';
 
 export type { AccessChannel };
@@ -37,13 +39,17 @@ export interface WriterStats {
   committing: 'thread' | 'inline';
 }
 
-export interface GroupCommitWriter extends SocketLogWriter {
+export interface LogWriter extends SocketLogWriter {
   recordAccess(entry: AccessEntryInput): Promise<{ id: number }>;
   stats(): WriterStats;
   /** How long the oldest unanswered operation has waited, ms (0 when none): the hub sheds load on it. */
   lagMs(): number;
   /** Commits what is queued and refuses new work. */
   close(): Promise<void>;
+}
+
+/** The writer on SQLite with its storage's statements (retention and the CLI use them). */
+export interface GroupCommitWriter extends LogWriter {
   statements: LogStatements;
 }
 
@@ -59,15 +65,27 @@ interface Queued {
   at: number;
 }
 
-export interface WriterOptions {
-  database: Pick<Database, 'db' | 'sqlite' | 'file'>;
-  keys: Pick<LogKeys, 'mac'>;
+/** The writer's own settings, whatever stores the log. */
+export interface LogWriterOptions {
+  /** The write path of the log's storage (storage/LogStorage.ts). */
+  storage: Pick<LogStorage, 'append' | 'acceptsBatch' | 'committing' | 'totalRows'>;
   scrubber: ValueScrubber;
   logger: Logger;
   maxBatch?: number;
   /** Under load, start group commits at most this often (see LogConfig); default 0. */
   minCommitIntervalMs?: number;
   now?: () => number;
+  /**
+   * The file guard (fileGuard.ts): while it refuses, no event is taken and no
+   * batch in flight is acknowledged; commit and sync errors are shown to it.
+   */
+  guard?: { refusal(): AppError | null; onCommitError(err: unknown): void };
+}
+
+/** The writer on SQLite in one call (tests, benchmarks, the CLI): the storage's write path is built from these. */
+export interface WriterOptions extends Omit<LogWriterOptions, 'storage'> {
+  database: Pick<Database, 'db' | 'sqlite' | 'file'>;
+  keys: Pick<LogKeys, 'mac'>;
   /** Makes inline commits durable off the event loop (see db/walSync.ts); one on the database's WAL by default. */
   walSync?: WalSync;
   /**
@@ -78,15 +96,21 @@ export interface WriterOptions {
   commitOn?: 'thread' | 'inline';
   /** A commit thread started by the caller (tests); implies 'thread'. */
   thread?: CommitThread;
-  /**
-   * The file guard (fileGuard.ts): while it refuses, no event is taken and no
-   * batch in flight is acknowledged; commit and sync errors are shown to it.
-   */
-  guard?: { refusal(): AppError | null; onCommitError(err: unknown): void };
 }
 
-/** Batches on the commit thread at once: one committing while the one before it syncs. */
-const MAX_THREAD_BATCHES = 2;
+export function createGroupCommitWriter(options: WriterOptions): GroupCommitWriter {
+  const now = options.now ?? steadyNow;
+  const storage = createSqliteAppender({ database: options.database, key: options.keys.mac, logger: options.logger, now, walSync: options.walSync, commitOn: options.commitOn, thread: options.thread });
+  const writer = createLogWriter({ ...options, now, storage });
+  return {
+    ...writer,
+    statements: storage.statements,
+    async close() {
+      await writer.close();
+      await storage.close();
+    }
+  };
+}
 
 /**
  * The one writer of the socket log, used by the hub, the bridge and the access
@@ -96,32 +120,19 @@ const MAX_THREAD_BATCHES = 2;
  * event is durable. Entries are checked and scrubbed here, on the caller's
  * thread, so a bad one is refused on its own.
  *
- * Where the commit runs: on the commit thread when `commitOn: 'thread'` (the hub's
- * event loop then never waits for SQLite or the disk: at 8k events/s the inline
- * commit was a fifth of its time and its stalls delayed every socket), otherwise
- * inline with the WAL synced on libuv's pool.
+ * Where and how a batch is committed is the storage's business (LogStorage.append:
+ * on SQLite, the commit thread or inline); the writer only sends it the next batch
+ * when it takes one (`acceptsBatch`) and answers every caller from its result.
  */
-export function createGroupCommitWriter(options: WriterOptions): GroupCommitWriter {
-  const { sqlite, db } = options.database;
-  const key = options.keys.mac;
+export function createLogWriter(options: LogWriterOptions): LogWriter {
+  const { storage } = options;
   // Log times never go back, even when the wall clock steps (clock.ts).
   const now = options.now ?? steadyNow;
   const maxBatch = options.maxBatch ?? 5_000;
   const minCommitIntervalMs = options.minCommitIntervalMs ?? 0;
   let lastCommitStarted = -Infinity;
-  const group = createGroupCommit(db, sqlite, key, now);
-  const st = group.statements;
-  ensureHeads(st, sqlite, key);
   // A full disk fails every batch alike (one every few ms): one line per interval with a count.
   const commitFailures = createRepeatedErrorLog(options.logger, 'socket log group commit failed; the batch was rolled back');
-  const syncFailures = createRepeatedErrorLog(options.logger, 'WAL sync failed: commits since the last sync are not known to be durable');
-  const walSync =
-    options.walSync ?? createWalSync(`${options.database.file}-wal`, { logger: { error: (context) => syncFailures.report(context.err, { walFile: context.walFile }) } });
-  const thread = options.thread ?? (options.commitOn === 'thread' ? startCommitThread({ file: options.database.file, key, logger: options.logger }) : null);
-  // Inline group commits skip SQLite's in-commit fsync; walSync syncs before any caller hears back.
-  // The connection goes back to FULL after each commit for its other writers (bridge outbox, registries).
-  const syncNormal = sqlite.prepare('PRAGMA synchronous = NORMAL');
-  const syncFull = sqlite.prepare('PRAGMA synchronous = FULL');
 
   let queue: Queued[] = [];
   /** Batches committing or syncing, oldest first (at most a few). */
@@ -129,11 +140,11 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   let scheduled = false;
   let closed = false;
   let flushWaiters: Array<() => void> = [];
-  const stats: WriterStats = { insertedRows: 0, totalRows: readHead(st, 'rows').record_count, queueDepth: 0, lastCommitMs: 0, batches: 0, committing: 'inline' };
+  const stats: WriterStats = { insertedRows: 0, totalRows: storage.totalRows(), queueDepth: 0, lastCommitMs: 0, batches: 0, committing: 'inline' };
 
   const idle = () => queue.length === 0 && inFlight.size === 0;
 
-  const settle = (batch: Queued[], result: CommitResult) => {
+  const settle = (batch: Queued[], { result, commitMs }: AppendResult) => {
     const refused = options.guard?.refusal();
     if (refused) {
       // Committed, perhaps, but into files the guard no longer trusts: no acknowledgement rests on them.
@@ -142,6 +153,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       return;
     }
     inFlight.delete(batch);
+    stats.lastCommitMs = commitMs;
     if (result.totalRows !== undefined) stats.totalRows = result.totalRows;
     stats.batches += 1;
     batch.forEach(({ op, done }, i) => {
@@ -157,7 +169,8 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     });
   };
 
-  const fail = (batch: Queued[], stage: 'commit' | 'sync' | 'thread', err: unknown) => {
+  const fail = (batch: Queued[], err: AppendFailure) => {
+    const { stage } = err;
     // A failed commit rolled back; after a failed sync or a lost thread the rows may or may not be on disk.
     const failure =
       stage === 'commit'
@@ -169,35 +182,14 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     for (const { done } of batch) done.reject(failure);
   };
 
-  const commitInline = (batch: Queued[]) => {
-    let result: CommitResult;
-    syncNormal.run();
-    try {
-      result = group.commit(batch.map((q) => q.op));
-    } catch (err) {
-      fail(batch, 'commit', err);
-      afterBatch();
-      return;
-    } finally {
-      syncFull.run();
-    }
-    stats.lastCommitMs = performance.now() - lastCommitStarted;
-    walSync.afterCommit((err) => {
-      if (err) fail(batch, 'sync', err);
-      else settle(batch, result);
-      afterBatch();
-    });
-  };
-
-  const commitOnThread = (batch: Queued[]) => {
-    thread!.commit(batch.map((q) => q.op)).then(
-      ({ result, commitMs }) => {
-        stats.lastCommitMs = commitMs;
-        settle(batch, result);
+  const commit = (batch: Queued[]) => {
+    storage.append(batch.map((q) => q.op)).then(
+      (appended) => {
+        settle(batch, appended);
         afterBatch();
       },
-      (err: BatchFailure) => {
-        fail(batch, err.stage, err);
+      (err: AppendFailure) => {
+        fail(batch, err);
         afterBatch();
       }
     );
@@ -205,7 +197,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
 
   const runBatch = () => {
     scheduled = false;
-    if (thread?.ready() && thread.inFlight() >= MAX_THREAD_BATCHES) return; // the answer reschedules
+    if (!storage.acceptsBatch()) return; // an append's answer reschedules
     const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
     if (batch === queue) queue = [];
     if (queue.length > 0) schedule();
@@ -213,8 +205,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     if (batch.length === 0) return releaseFlushWaiters();
     lastCommitStarted = performance.now();
     inFlight.add(batch);
-    if (thread?.ready()) commitOnThread(batch);
-    else commitInline(batch);
+    commit(batch);
   };
 
   const afterBatch = () => {
@@ -249,7 +240,6 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
   };
 
   return {
-    statements: st,
     createSocketLog(entry: NewSocketLog) {
       let row: PendingRow;
       try {
@@ -280,7 +270,7 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
       if (idle()) return Promise.resolve();
       return new Promise<void>((resolve) => flushWaiters.push(resolve));
     },
-    stats: () => ({ ...stats, queueDepth: queue.length, committing: thread?.ready() ? 'thread' : 'inline' }),
+    stats: () => ({ ...stats, queueDepth: queue.length, committing: storage.committing() }),
     lagMs() {
       let oldest = queue.length > 0 ? queue[0]!.at : Infinity;
       for (const batch of inFlight) if (batch[0]!.at < oldest) oldest = batch[0]!.at;
@@ -289,15 +279,12 @@ export function createGroupCommitWriter(options: WriterOptions): GroupCommitWrit
     async close() {
       if (closed) return;
       closed = true;
-      // Drain: on the thread while it runs (answers reschedule runBatch), inline otherwise.
-      while (queue.length > 0 || (thread?.inFlight() ?? 0) > 0) {
-        if (thread?.ready()) await new Promise<void>((resolve) => flushWaiters.push(resolve));
-        else runBatch();
-      }
-      await thread?.close();
-      await walSync.close();
+      // Drain: each append's answer reschedules runBatch; wait until nothing is queued or in flight.
+      while (!idle()) await new Promise<void>((resolve) => {
+        flushWaiters.push(resolve);
+        schedule();
+      });
       commitFailures.close();
-      syncFailures.close();
     }
   };
 }
