@@ -47,11 +47,17 @@ export function locateWorker(name: WorkerName): WorkerSource | null {
     const entry = path.join(here, '..', WORKER_ENTRIES[name]);
     return { source: `require('tsx/cjs'); require(${JSON.stringify(entry)});`, eval: true };
   }
+  const file = locateBuiltWorker(here, name);
+  return file ? { source: file, eval: false } : null;
+}
+
+/** The built worker file for code running from `dir` (the main bundle's folder, or its chunks folder), or null. */
+export function locateBuiltWorker(dir: string, name: WorkerName): string | null {
   const file = workerFileName(name);
-  for (const candidate of [path.join(here, file), path.join(here, '..', file)]) {
+  for (const candidate of [path.join(dir, file), path.join(dir, '..', file)]) {
     const unpacked = candidate.replace(/\.asar([\\/])/, '.asar.unpacked$1');
-    if (unpacked !== candidate && fs.existsSync(unpacked)) return { source: unpacked, eval: false };
-    if (fs.existsSync(candidate)) return { source: candidate, eval: false };
+    if (unpacked !== candidate && fs.existsSync(unpacked)) return unpacked;
+    if (fs.existsSync(candidate)) return candidate;
   }
   return null;
 }

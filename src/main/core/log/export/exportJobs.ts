@@ -5,11 +5,11 @@ import type { Logger } from 'pino';
 import type { ExportJob } from '../../../../shared/contract/log';
 import type { EventBus } from '../../contract/bus';
 import { AppError } from '../../errors';
-import type { LogKeys } from '../store/chain';
-import { exportLog, type ExportFormat } from './exporter';
+import type { LogStorage } from '../storage/LogStorage';
+import type { ExportFormat } from './exporter';
 import type { RowFilter } from '../read/queries';
 import type { Reader } from '../read/reads';
-import type { GroupCommitWriter } from '../write/writer';
+import type { LogWriter } from '../write/writer';
 
 export const EXPORT_DIR = 'exports';
 const MAX_RUNNING = 2;
@@ -35,11 +35,10 @@ export interface ExportJobs {
  * the access log with its row count when it finishes.
  */
 export function createExportJobs(deps: {
-  dbFile: string;
+  storage: Pick<LogStorage, 'exportTo'>;
   dataDir: string;
-  keys: LogKeys;
   bus: EventBus;
-  writer: Pick<GroupCommitWriter, 'recordAccess'>;
+  writer: Pick<LogWriter, 'recordAccess'>;
   logger: Logger;
 }): ExportJobs {
   const jobs = new Map<string, Job>();
@@ -96,9 +95,7 @@ export function createExportJobs(deps: {
         });
       job.done = (async () => {
         try {
-          const result = await exportLog({
-            file: deps.dbFile,
-            keys: deps.keys,
+          const result = await deps.storage.exportTo({
             format,
             filter,
             outFile: job.file,

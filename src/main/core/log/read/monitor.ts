@@ -1,22 +1,12 @@
-import fs from 'node:fs';
 import { steadyNow } from '../../clock';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlertCenter } from '../../alerts/alertCenter';
 import type { EventBus } from '../../contract/bus';
-import type { DatabaseSchema } from '../../db/schema';
 import type { LogThresholds } from '../config';
-import { aggregate, CONNECTION_EVENT_TYPES, rowCombos, summarize } from './statistics';
+import type { LogStorage } from '../storage/LogStorage';
+import { CONNECTION_EVENT_TYPES, summarize } from './statistics';
 import { ceilTo, floorTo, MINUTE_MS } from '../store/time';
-import type { GroupCommitWriter } from '../write/writer';
-
-const fileSize = (file: string) => {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
-};
+import type { LogWriter } from '../write/writer';
 
 export interface ThresholdVerdict {
   key: string;
@@ -70,9 +60,8 @@ export function judge(
 }
 
 export function startMonitor(deps: {
-  db: Kysely<DatabaseSchema>;
-  dbFile: string;
-  writer: Pick<GroupCommitWriter, 'stats'>;
+  storage: Pick<LogStorage, 'aggregate' | 'rowCombos' | 'size'>;
+  writer: Pick<LogWriter, 'stats'>;
   bus: EventBus;
   alerts: AlertCenter;
   logger: Logger;
@@ -88,12 +77,13 @@ export function startMonitor(deps: {
     const rate = ((s.insertedRows - lastRows) * 1000) / Math.max(1, nowPerf - lastAt);
     lastRows = s.insertedRows;
     lastAt = nowPerf;
+    const size = deps.storage.size();
     deps.bus.publish('log.stats', {
       at: new Date().toISOString(),
       write_rate: Math.round(rate * 10) / 10,
       total_rows: s.totalRows,
-      db_size_bytes: fileSize(deps.dbFile) + fileSize(`${deps.dbFile}-wal`),
-      wal_size_bytes: fileSize(`${deps.dbFile}-wal`),
+      db_size_bytes: size.bytes,
+      wal_size_bytes: size.walBytes,
       queue_depth: s.queueDepth,
       last_commit_ms: Math.round(s.lastCommitMs * 100) / 100
     });
@@ -111,9 +101,9 @@ export function startMonitor(deps: {
       // 400k under load, a 100 ms GROUP BY on the event loop every evaluation.
       const windowRange = { from: floorTo(now - t.windowMinutes * MINUTE_MS, MINUTE_MS), to: ceilTo(now + 1, MINUTE_MS) };
       const burstRange = { from: now - t.burstWindowSeconds * 1000, to: now + 1 };
-      const window = summarize(await aggregate(deps.db, windowRange), windowRange);
+      const window = summarize(await deps.storage.aggregate(windowRange), windowRange);
       // Only connection events, which the type index finds exactly to the second.
-      const burst = summarize(await rowCombos(deps.db, { from: burstRange.from, to: burstRange.to - 1, eventTypes: [...CONNECTION_EVENT_TYPES] }), burstRange);
+      const burst = summarize(await deps.storage.rowCombos({ from: burstRange.from, to: burstRange.to - 1, eventTypes: [...CONNECTION_EVENT_TYPES] }), burstRange);
       for (const v of judge(window, burst, t)) {
         if (v.breached) {
           deps.alerts.raise({ key: v.key, kind: 'log_threshold', severity: 'warning', title: v.title, message: v.message, source: 'socket-log', data: v.data });

@@ -1,7 +1,8 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { SocketLogRecord } from '../../../../shared/contract/log';
+import type { AccessEntry, SocketLogRecord } from '../../../../shared/contract/log';
 import type { DatabaseSchema } from '../../db/schema';
 import { RECORD_COLUMNS, toRecord } from '../store/record';
+import { toIso } from '../store/time';
 import { userRowsSource } from '../userIndex/userIndex';
 
 /** Every filter the log's queries combine; times are epoch ms, both ends inclusive. */
@@ -79,4 +80,27 @@ export async function lastActivity(db: Kysely<DatabaseSchema>, eventTypes: reado
     if (row) out.set(eventType, Number(row.created_at));
   }
   return out;
+}
+
+/** The access log (who read the log), newest first, with the total the filter selects. */
+export async function listAccess(db: Kysely<DatabaseSchema>, q: Page & { actor?: string; start_date?: number; end_date?: number }): Promise<{ rows: AccessEntry[]; total: number }> {
+  let query = db.selectFrom('socket_log_access');
+  if (q.actor !== undefined) query = query.where('actor', '=', q.actor);
+  if (q.start_date !== undefined) query = query.where('at', '>=', q.start_date);
+  if (q.end_date !== undefined) query = query.where('at', '<=', q.end_date);
+  const [found, total] = await Promise.all([
+    query.select(['id', 'at', 'actor', 'actor_role', 'channel', 'query', 'params', 'row_count']).orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  ]);
+  const rows: AccessEntry[] = found.map((a) => ({
+    id: Number(a.id),
+    at: toIso(Number(a.at)),
+    actor: a.actor,
+    actor_role: a.actor_role,
+    channel: a.channel,
+    query: a.query,
+    params: JSON.parse(a.params) as unknown,
+    row_count: Number(a.row_count)
+  }));
+  return { rows, total: Number(total.n) };
 }

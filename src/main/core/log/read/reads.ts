@@ -1,11 +1,10 @@
-import type { Kysely } from 'kysely';
 import { steadyNow } from '../../clock';
-import type { AccessEntry, SocketLogRecord, SocketLogStatistics } from '../../../../shared/contract/log';
-import type { DatabaseSchema } from '../../db/schema';
-import { AMBULANCE_REQUEST, HOSPITAL_RESPONSE, aggregate, summarize, timeSeries, type SeriesBucket } from './statistics';
-import { countRows, lastActivity, listRows, type Page, type RowFilter } from './queries';
+import type { SocketLogRecord, SocketLogStatistics } from '../../../../shared/contract/log';
+import type { LogStorage } from '../storage/LogStorage';
+import { AMBULANCE_REQUEST, HOSPITAL_RESPONSE, summarize, type SeriesBucket } from './statistics';
+import type { Page, RowFilter } from './queries';
 import { DAY_MS, HOUR_MS, toIso, toIsoOrNull } from '../store/time';
-import type { AccessChannel, GroupCommitWriter } from '../write/writer';
+import type { AccessChannel, LogWriter } from '../write/writer';
 
 /** Who is reading: recorded in the access log with every read. */
 export interface Reader {
@@ -40,14 +39,14 @@ export function resolveRange(input: RangeInput, now = steadyNow()) {
  * it, with which parameters and how many rows came back, before answering. The
  * access record is committed (group commit) before the caller sees the data.
  */
-export function createLogReads(db: Kysely<DatabaseSchema>, writer: Pick<GroupCommitWriter, 'recordAccess'>) {
+export function createLogReads(storage: Pick<LogStorage, 'listRows' | 'countRows' | 'lastActivity' | 'accessLog' | 'aggregate' | 'timeSeries'>, writer: Pick<LogWriter, 'recordAccess'>) {
   const audited = async <T>(reader: Reader, query: string, params: object, run: () => Promise<T>, count: (r: T) => number): Promise<T> => {
     const result = await run();
     await writer.recordAccess({ actor: reader.actor, actorRole: reader.role, channel: reader.channel, query, params: describe(params), rowCount: count(result) });
     return result;
   };
   const rows = (reader: Reader, query: string, params: object, filter: RowFilter, page: Page) =>
-    audited(reader, query, params, () => listRows(db, filter, page), (r: SocketLogRecord[]) => r.length);
+    audited(reader, query, params, () => storage.listRows(filter, page), (r: SocketLogRecord[]) => r.length);
 
   return {
     record: audited,
@@ -67,13 +66,13 @@ export function createLogReads(db: Kysely<DatabaseSchema>, writer: Pick<GroupCom
         'query',
         params,
         async () => {
-          const [found, counted] = await Promise.all([listRows(db, filter, page), countRows(db, filter, 100_000)]);
+          const [found, counted] = await Promise.all([storage.listRows(filter, page), storage.countRows(filter, 100_000)]);
           return { rows: found, total: counted.total, total_capped: counted.capped };
         },
         (r) => r.rows.length
       ),
     statistics: (reader: Reader, q: RangeInput): Promise<SocketLogStatistics> =>
-      audited(reader, 'statistics', q, async () => summarize(await aggregate(db, resolveRange(q)), resolveRange(q)), (s) => s.total_events),
+      audited(reader, 'statistics', q, async () => summarize(await storage.aggregate(resolveRange(q)), resolveRange(q)), (s) => s.total_events),
     /** Readers see everyone's activity; anyone else only their own (`ownUserId`). */
     recentActivity: (reader: Reader, q: { hours: number; limit: number }, ownUserId?: string) =>
       audited(
@@ -83,7 +82,7 @@ export function createLogReads(db: Kysely<DatabaseSchema>, writer: Pick<GroupCom
         async () => {
           const end = steadyNow();
           const start = end - q.hours * HOUR_MS;
-          const combos = await aggregate(db, { from: start, to: end + 1 }, ownUserId);
+          const combos = await storage.aggregate({ from: start, to: end + 1 }, ownUserId);
           const summary: Record<string, { count: number; success_count: number; failed_count: number; last_activity: string | null }> = {};
           let total = 0;
           for (const c of combos) {
@@ -94,9 +93,9 @@ export function createLogReads(db: Kysely<DatabaseSchema>, writer: Pick<GroupCom
             if (c.status === 'failed') s.failed_count += c.count;
             total += c.count;
           }
-          const last = await lastActivity(db, Object.keys(summary), { from: start, to: end, userId: ownUserId });
+          const last = await storage.lastActivity(Object.keys(summary), { from: start, to: end, userId: ownUserId });
           for (const [type, at] of last) summary[type]!.last_activity = toIsoOrNull(at);
-          const recent = await listRows(db, { from: start, to: end, userId: ownUserId }, { limit: q.limit, offset: 0 });
+          const recent = await storage.listRows({ from: start, to: end, userId: ownUserId }, { limit: q.limit, offset: 0 });
           return {
             time_range: { start_date: toIso(start), end_date: toIso(end), hours: q.hours },
             total_events: total,
@@ -107,35 +106,9 @@ export function createLogReads(db: Kysely<DatabaseSchema>, writer: Pick<GroupCom
         (r) => r.recent_logs.length
       ),
     timeSeries: (reader: Reader, q: { from: number; to: number }, bucketMs: number): Promise<SeriesBucket[]> =>
-      audited(reader, 'timeseries', { ...q, bucket_ms: bucketMs }, () => timeSeries(db, { from: q.from, to: q.to + 1 }, bucketMs), (b) => b.length),
+      audited(reader, 'timeseries', { ...q, bucket_ms: bucketMs }, () => storage.timeSeries({ from: q.from, to: q.to + 1 }, bucketMs), (b) => b.length),
     accessLog: (reader: Reader, q: Page & RangeInput & { actor?: string }) =>
-      audited(
-        reader,
-        'access-log',
-        q,
-        async () => {
-          let query = db.selectFrom('socket_log_access');
-          if (q.actor !== undefined) query = query.where('actor', '=', q.actor);
-          if (q.start_date !== undefined) query = query.where('at', '>=', q.start_date);
-          if (q.end_date !== undefined) query = query.where('at', '<=', q.end_date);
-          const [found, total] = await Promise.all([
-            query.select(['id', 'at', 'actor', 'actor_role', 'channel', 'query', 'params', 'row_count']).orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
-            query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-          ]);
-          const entries: AccessEntry[] = found.map((a) => ({
-            id: Number(a.id),
-            at: toIso(Number(a.at)),
-            actor: a.actor,
-            actor_role: a.actor_role,
-            channel: a.channel,
-            query: a.query,
-            params: JSON.parse(a.params) as unknown,
-            row_count: Number(a.row_count)
-          }));
-          return { rows: entries, total: Number(total.n) };
-        },
-        (r) => r.rows.length
-      )
+      audited(reader, 'access-log', q, () => storage.accessLog(q), (r) => r.rows.length)
   };
 }
 

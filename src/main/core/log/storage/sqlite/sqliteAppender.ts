@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../../db/database';
 import { createWalSync, type WalSync } from '../../../db/walSync';
+import { steadyNow } from '../../../clock';
 import { createRepeatedErrorLog } from '../../../repeatedErrors';
 import { ensureHeads, readHead, type LogStatements } from '../../store/statements';
 import { BatchFailure, startCommitThread, type CommitThread } from '../../write/commitThread';
@@ -14,6 +15,7 @@ export interface SqliteAppenderOptions {
   database: Pick<Database, 'db' | 'sqlite' | 'file'>;
   key: Buffer;
   logger: Logger;
+  /** The clock of update records (default: the steady clock, so log times never go back). */
   now?: () => number;
   /** Makes inline commits durable off the event loop (see db/walSync.ts); one on the database's WAL by default. */
   walSync?: WalSync;
@@ -43,7 +45,7 @@ export interface SqliteAppender extends Pick<LogStorage, 'append' | 'acceptsBatc
 export function createSqliteAppender(options: SqliteAppenderOptions): SqliteAppender {
   const { sqlite, db } = options.database;
   const key = options.key;
-  const group = createGroupCommit(db, sqlite, key, options.now);
+  const group = createGroupCommit(db, sqlite, key, options.now ?? steadyNow);
   const st = group.statements;
   ensureHeads(st, sqlite, key);
   const totalAtStart = readHead(st, 'rows').record_count;
