@@ -1,9 +1,16 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
+import { WORKER_ENTRIES, type WorkerName } from './src/main/core/workers/locateWorker';
+
+/** Every worker thread is its own main entry, `out/main/<name>.worker.js` (found by locateWorker). */
+const workerInputs = Object.fromEntries(
+  (Object.keys(WORKER_ENTRIES) as WorkerName[]).map((name) => [`${name}.worker`, resolve(__dirname, 'src/main/core', WORKER_ENTRIES[name])])
+);
 
 /**
- * main: the Electron entry and the `switchboard` CLI (same core, two entries).
+ * main: the Electron entry, the `switchboard` CLI (same core, two entries) and
+ * the core's worker threads (src/main/core/workers/locateWorker.ts).
  * preload: the one narrow contract object. renderer: the console, also served
  * to browsers by `switchboard serve`.
  */
@@ -15,8 +22,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
-          // The socket log's commit thread (see src/main/core/log/commitThread.ts).
-          commitWorker: resolve(__dirname, 'src/main/core/log/commitWorker.ts')
+          ...workerInputs
         }
       }
     }

@@ -12,9 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { report, round } from '../lib/report';
-import { deriveLogKeys } from '../../src/main/core/log/chain';
-import { exportLog, type ExportFormat, type ExportResult } from '../../src/main/core/log/exporter';
-import { SEGMENT_ROWS } from '../../src/main/core/log/exportPages';
+import { deriveLogKeys } from '../../src/main/core/log/store/chain';
+import { exportLog, type ExportFormat, type ExportResult } from '../../src/main/core/log/export/exporter';
+import { SEGMENT_ROWS } from '../../src/main/core/log/export/exportPages';
 
 const N = Number(process.env.LOG_BENCH_EXPORT_ROWS ?? 1_000_000);
 

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/main/core/db/database';
-import { rebuildCounters } from '../../src/main/core/log/statistics';
-import { createLogStatements, ensureHeads, prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/statements';
-import { openUserIndexing } from '../../src/main/core/log/userIndexer';
+import { rebuildCounters } from '../../src/main/core/log/read/statistics';
+import { createLogStatements, ensureHeads, prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/store/statements';
+import { openUserIndexing } from '../../src/main/core/log/userIndex/userIndexer';
 
 export const DAY = 86_400_000;
 const TYPES = ['update_location', 'update_location', 'update_location', 'connect', 'disconnect', 'ambulance_request', 'hospital_response', 'ambulance_accepted'];

@@ -11,9 +11,9 @@ import fs from 'node:fs';
 import pino from 'pino';
 import { report, round } from '../lib/report';
 import { openDatabase } from '../../src/main/core/db/database';
-import { deriveLogKeys } from '../../src/main/core/log/chain';
-import { prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/statements';
-import { createGroupCommitWriter } from '../../src/main/core/log/writer';
+import { deriveLogKeys } from '../../src/main/core/log/store/chain';
+import { prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/store/statements';
+import { createGroupCommitWriter } from '../../src/main/core/log/write/writer';
 import { createSecretScrubber } from '../../src/main/core/logger';
 import { benchRow, tempDataDir } from './fixture';
 

@@ -4,10 +4,10 @@
  *   npx tsx bench/log/queries.bench.ts          (LOG_BENCH_ROWS=1000000; the issue's figure is 10000000)
  */
 import { latencySummary, report, round } from '../lib/report';
-import { applyFilter, listRows } from '../../src/main/core/log/queries';
-import { openReadOnly } from '../../src/main/core/log/readConnection';
-import { attachUserIndex, rewindUserIndex, USER_INDEX_SCHEMA } from '../../src/main/core/log/userIndex';
-import { aggregate, summarize, warmStatistics } from '../../src/main/core/log/statistics';
+import { applyFilter, listRows } from '../../src/main/core/log/read/queries';
+import { openReadOnly } from '../../src/main/core/log/read/readConnection';
+import { attachUserIndex, rewindUserIndex, USER_INDEX_SCHEMA } from '../../src/main/core/log/userIndex/userIndex';
+import { aggregate, summarize, warmStatistics } from '../../src/main/core/log/read/statistics';
 import { buildFixture, DAY } from './fixture';
 
 const N = Number(process.env.LOG_BENCH_ROWS ?? 1_000_000);

@@ -30,7 +30,7 @@ import { startHospitals } from './hospitals/startHospitals';
 import { registerMetricsRoute } from './hub/metricsText';
 import { startHub } from './hub/startHub';
 import { startSocketLog } from './log/service';
-import { refuseLostDatabase } from './log/keyGuard';
+import { refuseLostDatabase } from './log/integrity/keyGuard';
 import { SWITCHBOARD_VERSION } from './version';
 
 /** Resolved alerts kept for the console (the alert center's own default). */

@@ -1,7 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import path from 'node:path';
-import { loadLogKeys } from '../../../src/main/core/log/chain';
-import { verifyLogFile } from '../../../src/main/core/log/verify';
+import { loadLogKeys } from '../../../src/main/core/log/store/chain';
+import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
 import type { VerifyReport } from '../../../src/shared/contract/log';
 import { runCli } from '../cli';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyLogFile } from '../../../src/main/core/log/verify';
-import { CLOCK_STEP_EVENT } from '../../../src/main/core/log/clockSteps';
+import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
+import { CLOCK_STEP_EVENT } from '../../../src/main/core/log/write/clockSteps';
 import { openLogFixture, type LogFixture } from './helpers';
 
 let f: LogFixture | undefined;

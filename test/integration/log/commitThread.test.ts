@@ -1,10 +1,10 @@
 import Sqlite from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCommitThread } from '../../../src/main/core/log/commitThread';
-import { rebuildCounters } from '../../../src/main/core/log/statistics';
-import { verifyLogFile } from '../../../src/main/core/log/verify';
-import { createGroupCommitWriter, type GroupCommitWriter } from '../../../src/main/core/log/writer';
+import { startCommitThread } from '../../../src/main/core/log/write/commitThread';
+import { rebuildCounters } from '../../../src/main/core/log/read/statistics';
+import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
+import { createGroupCommitWriter, type GroupCommitWriter } from '../../../src/main/core/log/write/writer';
 import { createSecretScrubber } from '../../../src/main/core/logger';
 import { countersSnapshot, entry, openLogFixture, type LogFixture } from './helpers';
 import { waitFor } from '../../helpers/waitFor';

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { loadLogKeys } from '../../../src/main/core/log/chain';
+import { loadLogKeys } from '../../../src/main/core/log/store/chain';
 import { openDatabase } from '../../../src/main/core/db/database';
-import { verifyLogFile } from '../../../src/main/core/log/verify';
+import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
 import { tempDir } from '../../helpers/core';
 
 describe('crash safety', () => {

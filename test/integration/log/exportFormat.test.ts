@@ -4,8 +4,8 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/core';
-import { exportLog, type ExportOptions } from '../../../src/main/core/log/exporter';
-import { EXPORT_COLUMNS, csvHeader, formatLine, type ExportFormat, type ExportRow } from '../../../src/main/core/log/exportFormat';
+import { exportLog, type ExportOptions } from '../../../src/main/core/log/export/exporter';
+import { EXPORT_COLUMNS, csvHeader, formatLine, type ExportFormat, type ExportRow } from '../../../src/main/core/log/export/exportFormat';
 import type { NewSocketLog } from '../../../src/main/core/log/types';
 import { entry, openLogFixture } from './helpers';
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openReadSnapshot } from '../../../src/main/core/log/readConnection';
-import { bindValues, compileExportStatements, createSegmentReader, PAGE_JSON_BYTES, START } from '../../../src/main/core/log/exportPages';
-import { startExportHelper } from '../../../src/main/core/log/exportHelper';
+import { openReadSnapshot } from '../../../src/main/core/log/read/readConnection';
+import { bindValues, compileExportStatements, createSegmentReader, PAGE_JSON_BYTES, START } from '../../../src/main/core/log/export/exportPages';
+import { startExportHelper } from '../../../src/main/core/log/export/exportHelper';
 import { entry, openLogFixture } from './helpers';
 
 /** The export's helper thread renders segments on its own connection, which must see exactly the main snapshot. */

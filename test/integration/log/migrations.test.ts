@@ -2,7 +2,7 @@ import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/main/core/db/database';
 import { MIGRATIONS } from '../../../src/main/core/db/migrations';
-import { verifyLogFile } from '../../../src/main/core/log/verify';
+import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
 import { tempDir } from '../../helpers/core';
 import { entry, openLogFixture } from './helpers';
 

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyArchiveFile } from '../../../src/main/core/log/archiveVerify';
-import { createRetention } from '../../../src/main/core/log/retention';
-import { aggregate } from '../../../src/main/core/log/statistics';
-import { verifyLogFile } from '../../../src/main/core/log/verify';
+import { verifyArchiveFile } from '../../../src/main/core/log/integrity/archiveVerify';
+import { createRetention } from '../../../src/main/core/log/integrity/retention';
+import { aggregate } from '../../../src/main/core/log/read/statistics';
+import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
 import { entry, listArchives, openLogFixture, runCli, type LogFixture } from './helpers';
 
 const DAY = 86_400_000;

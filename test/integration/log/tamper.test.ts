@@ -1,6 +1,6 @@
 import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyLogFile } from '../../../src/main/core/log/verify';
+import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
 import { entry, openLogFixture, runCli, type LogFixture } from './helpers';
 
 let fx: LogFixture | undefined;

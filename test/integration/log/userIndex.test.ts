@@ -1,12 +1,12 @@
 import Sqlite from 'better-sqlite3';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countRows, listRows, type RowFilter } from '../../../src/main/core/log/queries';
-import { openReadOnly, openReadSnapshot } from '../../../src/main/core/log/readConnection';
-import { createRetention } from '../../../src/main/core/log/retention';
-import { attachUserIndex, createUserIndexPass, reconcileUserIndex, userIndexFile } from '../../../src/main/core/log/userIndex';
+import { countRows, listRows, type RowFilter } from '../../../src/main/core/log/read/queries';
+import { openReadOnly, openReadSnapshot } from '../../../src/main/core/log/read/readConnection';
+import { createRetention } from '../../../src/main/core/log/integrity/retention';
+import { attachUserIndex, createUserIndexPass, reconcileUserIndex, userIndexFile } from '../../../src/main/core/log/userIndex/userIndex';
 import pino from 'pino';
-import { openUserIndexing, startUserIndexer } from '../../../src/main/core/log/userIndexer';
+import { openUserIndexing, startUserIndexer } from '../../../src/main/core/log/userIndex/userIndexer';
 import { entry, openLogFixture, type LogFixture } from './helpers';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rebuildCounters } from '../../../src/main/core/log/statistics';
-import { verifyLogFile } from '../../../src/main/core/log/verify';
+import { rebuildCounters } from '../../../src/main/core/log/read/statistics';
+import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
 import { countersSnapshot, entry, openLogFixture, type LogFixture } from './helpers';
 import { waitFor } from '../../helpers/waitFor';
 
@@ -85,7 +85,7 @@ describe('durability before acknowledgement', () => {
   it('acks a committed row only after the WAL sync returns, and fails the ack if the sync fails', async () => {
     const { createWalSync } = await import('../../../src/main/core/db/walSync');
     const pino = (await import('pino')).default;
-    const { createGroupCommitWriter } = await import('../../../src/main/core/log/writer');
+    const { createGroupCommitWriter } = await import('../../../src/main/core/log/write/writer');
     const { createSecretScrubber } = await import('../../../src/main/core/logger');
     fx = await openLogFixture();
     const syncs: Array<(err: NodeJS.ErrnoException | null) => void> = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromWire, toWire } from '../../../src/main/core/log/groupCommit';
-import { normalizeEntry } from '../../../src/main/core/log/normalize';
+import { fromWire, toWire } from '../../../src/main/core/log/write/groupCommit';
+import { normalizeEntry } from '../../../src/main/core/log/write/normalize';
 import { createSecretScrubber } from '../../../src/main/core/logger';
 
 describe('ops on their way to the commit thread', () => {

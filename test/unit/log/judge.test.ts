@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogThresholdsSchema } from '../../../src/main/core/log/config';
-import { judge } from '../../../src/main/core/log/monitor';
-import { summarize, type Combo } from '../../../src/main/core/log/statistics';
+import { judge } from '../../../src/main/core/log/read/monitor';
+import { summarize, type Combo } from '../../../src/main/core/log/read/statistics';
 
 const combo = (event_type: string, status: string, count: number, rt?: number): Combo => ({
   event_type,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scrubJson, scrubText } from '../../../src/main/core/log/scrub';
+import { scrubJson, scrubText } from '../../../src/main/core/log/write/scrub';
 import { createSecretScrubber } from '../../../src/main/core/logger';
 
 const known = createSecretScrubber(['the-cad-token-value']);

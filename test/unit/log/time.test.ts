@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, MINUTE_MS, planRange } from '../../../src/main/core/log/time';
+import { HOUR_MS, MINUTE_MS, planRange } from '../../../src/main/core/log/store/time';
 
 const T0 = Date.UTC(2025, 7, 2, 0, 0, 0);
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DateParamSchema, EventTypeSchema } from '../../../shared/contract/log';
-import { exportLog } from '../../core/log/exporter';
+import { exportLog } from '../../core/log/export/exporter';
 import { parseFlags, UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { openStandaloneLog } from '../../core/log/standalone';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createRetention } from '../../core/log/retention';
+import { createRetention } from '../../core/log/integrity/retention';
 import { parseFlags, UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { openStandaloneLog } from '../../core/log/standalone';

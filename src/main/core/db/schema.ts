@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { SocketLogTables } from '../log/tables';
+import type { SocketLogTables } from '../log/store/tables';
 import type { BridgeTables } from '../bridge/tables';
 import type { HospitalsTables } from '../hospitals/hospitalsTables';
 import type { AuthTables } from '../auth/authTables';

@@ -1,11 +1,11 @@
 import type { ContractRegistry, CallContext } from '../contract/registry';
 import { AppError } from '../errors';
 import { LogThresholdsSchema, type LogThresholds } from './config';
-import type { ExportJobs } from './exportJobs';
-import { filterFromInput } from './filters';
-import type { LogReads, Reader } from './reads';
-import { BUCKETS } from './statistics';
-import { HOUR_MS, DAY_MS } from './time';
+import type { ExportJobs } from './export/exportJobs';
+import { filterFromInput } from './read/filters';
+import type { LogReads, Reader } from './read/reads';
+import { BUCKETS } from './read/statistics';
+import { HOUR_MS, DAY_MS } from './store/time';
 import type { VerifyReport } from '../../../shared/contract/log';
 
 const readerOf = (call: CallContext): Reader => {

@@ -21,9 +21,9 @@ import {
 import { LOG_READER_ROLES, ROLES, type Identity } from '../../../shared/roles';
 import type { Router } from '../http/route';
 import { AppError } from '../errors';
-import type { ExportJobs } from './exportJobs';
-import type { LogReads, Reader } from './reads';
-import { filterFromInput } from './filters';
+import type { ExportJobs } from './export/exportJobs';
+import type { LogReads, Reader } from './read/reads';
+import { filterFromInput } from './read/filters';
 import type { VerifyReport } from '../../../shared/contract/log';
 
 const PREFIX = '/api/v1/socket-logs';

@@ -1,24 +1,18 @@
 import type { VerifyReport } from '../../../shared/contract/log';
 import type { CoreContext } from '../coreContext';
-import type { LogKeys } from './chain';
-import { loadGuardedLogKeys } from './keyGuard';
-import { watchClockSteps } from './clockSteps';
-import { createLogFileGuard, isCorruptionError, type LogFileGuard } from './fileGuard';
-import { startCheckpointer } from './checkpointer';
 import { parseLogConfig, type LogConfig, type LogThresholds } from './config';
-import { createExportJobs, type ExportJobs } from './exportJobs';
+import { createExportJobs, type ExportJobs } from './export/exportJobs';
 import { registerLogHandlers } from './handlers';
-import { startMonitor } from './monitor';
-import { createLogReads, type LogReads, type Reader } from './reads';
-import { createRetention, type RetentionResult } from './retention';
+import type { LogFileGuard } from './integrity/fileGuard';
+import type { RetentionResult } from './integrity/retention';
+import { startMonitor } from './read/monitor';
+import { createLogReads, type LogReads, type Reader } from './read/reads';
 import { registerLogRoutes } from './routes';
+import { openSqliteLog } from './storage/sqlite/sqliteLogStorage';
 import type { SocketLogWriter } from './types';
-import { warmStatistics } from './statistics';
-import { verifyLogFile } from './verify';
-import { createGroupCommitWriter, type AccessEntryInput, type WriterStats } from './writer';
-import { openReadOnly } from './readConnection';
-import { reconcileUserIndex } from './userIndex';
-import { startUserIndexer, type UserIndexer } from './userIndexer';
+import type { UserIndexer } from './userIndex/userIndexer';
+import { watchClockSteps } from './write/clockSteps';
+import { createLogWriter, type AccessEntryInput, type WriterStats } from './write/writer';
 
 /** The socket log as other domains see it: the writer the hub and bridge use, plus reads and upkeep. */
 export interface SocketLog extends SocketLogWriter {
@@ -52,76 +46,36 @@ export interface SocketLog extends SocketLogWriter {
 export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   const config = parseLogConfig(ctx.config.log);
   const logger = ctx.logger.child({ domain: 'log' });
-  const { database } = ctx;
-  const keys: LogKeys = loadGuardedLogKeys(ctx.config.dataDir, database.sqlite);
-  // Before anything writes: entries of rows a power cut took back are dropped (userIndex.ts).
-  const reconciled = reconcileUserIndex(database.file, database.sqlite);
-  if (reconciled.rebuilt) logger.warn('the per-user index file was unreadable; it is rebuilt from the log');
-  if (reconciled.dropped > 0) logger.warn(reconciled, 'user index entries of rows lost in a crash were dropped');
-  const guard = createLogFileGuard({ file: database.file, afterDatabaseClose: (fn) => database.afterClose(fn), sqlite: database.sqlite, logger, alerts: ctx.alerts, intervalMs: config.fileCheckIntervalMs });
-  const writer = createGroupCommitWriter({
-    database,
-    keys,
+  // Everything below reaches the database through `storage` (storage/LogStorage.ts) only.
+  const sqlite = openSqliteLog({ database: ctx.database, dataDir: ctx.config.dataDir, logger, alerts: ctx.alerts, config });
+  const { storage, keys, guard } = sqlite;
+  const writer = createLogWriter({
+    storage,
     scrubber: ctx.scrubber,
     logger,
     maxBatch: config.maxBatch,
     minCommitIntervalMs: config.minCommitIntervalMs,
-    commitOn: config.commitOn,
     guard
   });
-  // Reads run on their own read-only connection, which sees the user index.
-  const queries = openReadOnly(database.file);
-  const reads = createLogReads(queries.db, writer);
-  const exports = createExportJobs({ dbFile: database.file, dataDir: ctx.config.dataDir, keys, bus: ctx.bus, writer, logger });
-  const retention = createRetention({
-    db: database.db,
-    sqlite: database.sqlite,
-    statements: writer.statements,
-    key: keys.mac,
-    keyId: keys.keyId,
-    dataDir: ctx.config.dataDir
-  });
+  const reads = createLogReads(storage, writer);
+  const exports = createExportJobs({ storage, dataDir: ctx.config.dataDir, bus: ctx.bus, writer, logger });
   let thresholds = config.thresholds;
-  void warmStatistics(database.db).catch((err: unknown) => logger.warn({ err }, 'statistics warm-up failed'));
+  void storage.warm().catch((err: unknown) => logger.warn({ err }, 'statistics warm-up failed'));
 
   const runRetention = async (days = config.retentionDays) => {
-    const result = await retention.cleanupOldSocketLogs(days);
+    const result = await storage.cleanup(days);
     if (result.deleted > 0) logger.info({ deleted: result.deleted, archive: result.archive, anchorId: result.anchorId }, 'socket log retention archived and deleted old rows');
     return result;
   };
-  // One verification walks the whole chain; callers who ask while one runs share
-  // its result instead of starting more walks that would compete for the disk.
-  let verifying: Promise<VerifyReport> | null = null;
-  const verifyOnce = () => {
-    verifying ??= verifyLogFile(database.file, keys.mac).finally(() => {
-      verifying = null;
-    });
-    return verifying;
-  };
   const verify = async (reader: Reader) => {
-    const report = await verifyOnce();
+    const report = await storage.verify();
     await writer.recordAccess({ actor: reader.actor, actorRole: reader.role, channel: reader.channel, query: 'verify', params: {}, rowCount: report.checked.rows });
     if (!report.ok) logger.error({ firstBad: report.first_bad }, 'socket log verification found tampering');
     return report;
   };
 
-  const checkpointer = startCheckpointer({
-    file: database.file,
-    sqlite: database.sqlite,
-    intervalMs: config.checkpointIntervalMs,
-    logger,
-    quickCheckMs: config.quickCheckIntervalMinutes * 60_000,
-    onIntegrity: ({ problems, code }) => {
-      if (problems.length === 0) return;
-      // Damage found by the check itself, or SQLite refusing to read the file: the log must stop acknowledging.
-      if (!code || isCorruptionError({ code, message: problems[0] })) guard.fence('DATABASE_CORRUPT', `the periodic quick check of ${database.file} failed (${problems[0]})`);
-      else logger.warn({ problems, code }, 'periodic quick check could not run');
-    }
-  });
-  const userIndex = startUserIndexer({ file: database.file, intervalMs: config.userIndexIntervalMs, logger });
   const monitor = startMonitor({
-    db: database.db,
-    dbFile: database.file,
+    storage,
     writer,
     bus: ctx.bus,
     alerts: ctx.alerts,
@@ -156,8 +110,8 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     },
     evaluateThresholds: () => monitor.evaluate(),
     stats: () => writer.stats(),
-    checkpoint: () => checkpointer.last(),
-    userIndex,
+    checkpoint: sqlite.checkpoint,
+    userIndex: sqlite.userIndex,
     config,
     guard
   };
@@ -179,9 +133,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     if (retentionTimer) clearInterval(retentionTimer);
     monitor.close();
     await writer.close();
-    await checkpointer.close();
-    await userIndex.close();
-    await queries.db.destroy();
+    await storage.close();
   });
   logger.info({ retentionDays: config.retentionDays, keyId: keys.keyId }, 'socket log started');
   return service;

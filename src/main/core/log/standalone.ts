@@ -2,9 +2,9 @@ import os from 'node:os';
 import pino from 'pino';
 import { openDatabase, type Database } from '../db/database';
 import { createSecretScrubber } from '../logger';
-import type { LogKeys } from './chain';
-import { loadGuardedLogKeys } from './keyGuard';
-import { createGroupCommitWriter, type GroupCommitWriter } from './writer';
+import type { LogKeys } from './store/chain';
+import { loadGuardedLogKeys } from './integrity/keyGuard';
+import { createGroupCommitWriter, type GroupCommitWriter } from './write/writer';
 
 /**
  * The log without a running core, for the CLI (export, verify, retention): the

@@ -2,7 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * The per-user index moves out of socket_logs into its own file, filled in
- * batches by the user indexer (log/userIndex.ts explains why). The log service
+ * batches by the user indexer (log/userIndex/userIndex.ts explains why). The log service
  * builds the new index from existing rows on its first start.
  */
 export const m005UserIndex: Migration = {
