@@ -5,6 +5,7 @@ import type { DatabaseSchema } from '../../db/schema';
 import { AppError } from '../../errors';
 import { applyFilter, rowsFrom, type RowFilter } from './queries';
 import { COUNTER_LEVELS } from '../store/statements';
+import type { CounterCounts } from '../store/tables';
 import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, planRange, toIso, type MsRange } from '../store/time';
 
 /**
@@ -17,14 +18,7 @@ export async function warmStatistics(db: Kysely<DatabaseSchema>, now = steadyNow
 }
 
 /** Counts for one (event type, status, role) combination over some range. */
-export interface Combo {
-  event_type: string;
-  status: string;
-  user_role: string;
-  count: number;
-  rt_sum: number;
-  rt_count: number;
-}
+export type Combo = CounterCounts;
 
 /** Event types whose failed rows count as failed connections (the hub logs refusals as `connect` + failed). */
 export const CONNECTION_EVENT_TYPES = ['connect', 'connect_error', 'connection_refused'] as const;

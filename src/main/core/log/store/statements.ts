@@ -1,7 +1,7 @@
 import type Sqlite from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import type { DatabaseSchema } from '../../db/schema';
-import type { SocketLogChainsTable } from './tables';
+import type { CounterCounts, SocketLogChainsTable } from './tables';
 import { CHAINS, genesisMac, sealHead, STATE_COLUMNS, type ChainHead, type ChainName } from './chain';
 import { RECORD_COLUMNS } from './record';
 
@@ -53,15 +53,9 @@ export const COUNTER_LEVELS = [
   ['d', 86_400_000]
 ] as const;
 
-export interface CounterDelta {
+export interface CounterDelta extends CounterCounts {
   granularity: 'm' | 'h' | 'd';
   bucket: number;
-  event_type: string;
-  status: string;
-  user_role: string;
-  count: number;
-  rt_sum: number;
-  rt_count: number;
 }
 
 export function createLogStatements(db: Kysely<DatabaseSchema>, sqlite: Sqlite.Database) {

@@ -80,10 +80,14 @@ export interface SocketLogChainsTable {
  * Pre-aggregated counts per minute and per hour, maintained in the same
  * transaction as the rows, so statistics over millions of rows read thousands.
  */
-export interface SocketLogCountersTable {
+export interface SocketLogCountersTable extends CounterCounts {
   /** 'm' (minute) or 'h' (hour). */
   granularity: string;
   bucket: number;
+}
+
+/** Counts for one (event type, status, role) combination: a counter row's payload, or a sum of them. */
+export interface CounterCounts {
   event_type: string;
   status: string;
   /** '' when the row had no role. */
