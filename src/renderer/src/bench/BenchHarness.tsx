@@ -8,10 +8,10 @@ import { VirtualTable } from '../components/VirtualTable';
 import { DispatchMap, type MapHandle } from '../features/map/DispatchMap';
 import { LOG_COLUMNS } from '../features/audit/AuditView';
 import { applyDispatchEvents, subscribeDispatch, useDispatch } from '../stores/dispatchStore';
-import { toUnit } from '../stores/dispatchModel';
 import { DispatchBench } from './DispatchBench';
 import { NaiveMarkers } from './NaiveMarkers';
 import { createFleet } from './synthetic';
+import { driveFleet } from './driveFleet';
 import { createBenchApi } from './benchApi';
 
 /**
@@ -30,22 +30,14 @@ function MapBench({ impl }: { impl: 'layer' | 'naive' }) {
     const fleet = createFleet(num('units', 2000));
     const handleRef = { current: null as MapHandle | null };
     window.__bench = createBenchApi(() => handleRef.current);
-    const ticksPerSecond = 10;
-    const slice = Math.ceil(fleet.units.length / ticksPerSecond);
-    useDispatch.getState().applyUnits(fleet.units.map((u) => toUnit(u, undefined)));
-    let tick = 0;
-    const timer = setInterval(() => {
-      const from = (tick % ticksPerSecond) * slice;
-      tick += 1;
-      applyDispatchEvents([{ name: 'dispatch.unitUpdated', payload: { units: fleet.step(from, from + slice), removed: [] } }]);
-    }, 1000 / ticksPerSecond);
+    const stopFleet = driveFleet(fleet);
     (window as unknown as { __setHandle: (h: MapHandle) => void }).__setHandle = (h) => {
       handleRef.current = h;
       (window as unknown as { __benchHandle: MapHandle }).__benchHandle = h;
       setMap(h);
       window.__bench!.ready = true;
     };
-    return () => clearInterval(timer);
+    return stopFleet;
   }, []);
   return (
     <div style={{ position: 'fixed', inset: 0 }}>

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { DispatchView } from '../features/dispatch/DispatchView';
 import type { MapHandle } from '../features/map/DispatchMap';
-import { applyDispatchEvents, useDispatch } from '../stores/dispatchStore';
-import { toIncident, toUnit } from '../stores/dispatchModel';
+import { useDispatch } from '../stores/dispatchStore';
+import { toIncident } from '../stores/dispatchModel';
 import { createFleet, createIncidents } from './synthetic';
+import { driveFleet } from './driveFleet';
 import type { createBenchApi } from './benchApi';
 
 const params = new URLSearchParams(location.search);
@@ -21,18 +22,10 @@ export function DispatchBench({ makeApi }: { makeApi: typeof createBenchApi }) {
   useEffect(() => {
     const fleet = createFleet(num('units', 2000));
     window.__bench = makeApi(() => handle.current);
-    useDispatch.getState().applyUnits(fleet.units.map((u) => toUnit(u, undefined)));
+    const stopFleet = driveFleet(fleet);
     useDispatch.getState().applyIncidents(createIncidents(num('incidents', 200)).map((i) => toIncident(i)));
-    const ticksPerSecond = 10;
-    const slice = Math.ceil(fleet.units.length / ticksPerSecond);
-    let tick = 0;
-    const timer = setInterval(() => {
-      const from = (tick % ticksPerSecond) * slice;
-      tick += 1;
-      applyDispatchEvents([{ name: 'dispatch.unitUpdated', payload: { units: fleet.step(from, from + slice), removed: [] } }]);
-    }, 1000 / ticksPerSecond);
     setReady(true);
-    return () => clearInterval(timer);
+    return stopFleet;
   }, [handle, makeApi]);
   if (!ready) return null;
   return (
