@@ -22,6 +22,7 @@ import {
   type WatchedPage
 } from '../helpers/browser';
 import { cliToken, connectDevice as connectToHub, emitAck } from '../helpers/e2eDevices';
+import { getJson } from '../helpers/rest';
 
 /**
  * The console in Chromium against `switchboard serve`, with field devices
@@ -155,8 +156,7 @@ describe('the control-room console', () => {
     await expect
       .poll(
         async () => {
-          const res = await fetch(`${server.url}/api/v1/socket-logs/by-event-type/alert_acknowledged`, { headers: { authorization: `Bearer ${admin}` } });
-          const body = (await res.json()) as unknown;
+          const body = await getJson<unknown>(`${server.url}/api/v1/socket-logs/by-event-type/alert_acknowledged`, admin);
           const rows = Array.isArray(body) ? body : ((body as { logs?: unknown[] }).logs ?? []);
           return (rows as Array<{ user_id: string | null }>).map((r) => r.user_id);
         }
@@ -192,7 +192,7 @@ describe('the control-room console', () => {
     const admin = deviceToken(['--role', 'admin', '--sub', 'sam']);
     const end = new Date().toISOString();
     const start = new Date(Date.now() - 3600_000).toISOString();
-    const rest = (await (await fetch(`${server.url}/api/v1/socket-logs/statistics?start_date=${start}&end_date=${end}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { total_events: number };
+    const rest = await getJson<{ total_events: number }>(`${server.url}/api/v1/socket-logs/statistics?start_date=${start}&end_date=${end}`, admin);
     // Nothing else writes meanwhile except the access log, which is not a socket-log row.
     expect(shown).toBe(rest.total_events);
     expect(shown).toBeGreaterThan(0);
