@@ -12,10 +12,13 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
+/** The bench operator's password (the password policy refuses one that contains the username). */
+export const BENCH_PASSWORD = 'measured-console-7305';
+
 export async function startBenchEnv(): Promise<BenchEnv> {
   ensureBuilt();
   const dataDir = tempDataDir('switchboard-bench-');
-  addOperator(dataDir, 'bench', 'bench password', 'admin');
+  addOperator(dataDir, 'bench', BENCH_PASSWORD, 'admin');
   const server = await startServer('serve', [], dataDir);
   const browser = await launchBrowser();
   return {
@@ -38,7 +41,7 @@ export async function openBenchPage(env: BenchEnv, query: string, viewport = { w
 }
 
 /** Signs in over the console namespace and returns the session token (to resume in a page). */
-export async function sessionToken(url: string, username = 'bench', password = 'bench password'): Promise<string> {
+export async function sessionToken(url: string, username = 'bench', password = BENCH_PASSWORD): Promise<string> {
   const socket = io(`${url}/console`, { transports: ['websocket'] });
   try {
     const result = await new Promise<{ ok: boolean; value?: { token: string } }>((resolve) => socket.emit('call', 'auth.signIn', { username, password }, resolve));

@@ -1,7 +1,8 @@
 import { createCadSimulator } from '../../src/main/cadsim/cadSimulator';
 import { addOperator, ensureBuilt, launchBrowser, startServer, tempDataDir, type RunningServer } from '../../test/helpers/browser';
 import { report, round } from '../lib/report';
-import { arg, sessionToken, type BenchPage } from './harness';
+import { arg, BENCH_PASSWORD, sessionToken, type BenchPage } from './harness';
+import { startPageTrace } from './profile';
 
 /**
  * Reload after a reconnect: a console signed in on the board, with 2,000 CAD
@@ -13,7 +14,9 @@ import { arg, sessionToken, type BenchPage } from './harness';
  * stands against the issue's target (< 1 s), and each run checks the reloaded
  * picture was complete (every unit and incident) when the mark was taken.
  * Run: npx tsx bench/console/reconnect.bench.ts [--runs=3 --units=2000 --incidents=500]
- * (BENCH_VIEW=alerts keeps the board, which draws every row, out of the figure)
+ * (BENCH_VIEW=alerts keeps the board, which draws every row, out of the figure;
+ * BENCH_TRACE=file.json records a Chromium performance trace of the first reload
+ * and prints where its time went)
  */
 
 const TOKEN = 'bench-cad-token-51c0a7';
@@ -40,7 +43,7 @@ async function main() {
   const cad = await createCadSimulator({ token: TOKEN, tickMs: 0, units, incidentsPerMinute: 0, autoDispatch: false });
   for (let i = 0; i < incidents; i += 1) cad.world.createIncident();
   const dataDir = tempDataDir('switchboard-bench-reconnect-');
-  addOperator(dataDir, 'bench', 'bench password', 'admin');
+  addOperator(dataDir, 'bench', BENCH_PASSWORD, 'admin');
   const serve = (port?: number) => startServer('serve', ['--cad-url', cad.url, '--cad-token', TOKEN, ...(port ? ['--port', String(port)] : [])], dataDir);
   let server: RunningServer = await serve();
   const port = Number(new URL(server.url).port);
@@ -86,8 +89,10 @@ async function main() {
       await exited;
       server = await serve(port);
       await bridgeHealthy(server.url);
+      const trace = run === 0 && process.env.BENCH_TRACE ? await startPageTrace(page) : null;
       await context.setOffline(false);
       await page.waitForFunction(() => (globalThis as unknown as ReloadPage).performance.getEntriesByName('switchboard:resync-loaded').length > 0, undefined, { timeout: 60_000 });
+      if (trace) console.log(await trace.stop(process.env.BENCH_TRACE!, 'switchboard:resync-start', 'switchboard:resync-loaded'));
       const measured = await page.evaluate(() => {
         const g = globalThis as unknown as ReloadPage;
         const start = g.performance.getEntriesByName('switchboard:resync-start')[0]!.startTime;

@@ -229,8 +229,6 @@ export type CadOutboundEvent = keyof typeof outboundBodySchemas;
 export type CadOutboundBody<E extends CadOutboundEvent> = z.output<(typeof outboundBodySchemas)[E]>;
 export type CadOutboundBodyInput<E extends CadOutboundEvent> = z.input<(typeof outboundBodySchemas)[E]>;
 export const CAD_OUTBOUND_EVENTS = Object.keys(outboundBodySchemas) as CadOutboundEvent[];
-export const isCadOutboundEvent = (name: unknown): name is CadOutboundEvent =>
-  typeof name === 'string' && Object.prototype.hasOwnProperty.call(outboundBodySchemas, name);
 
 /**
  * What goes on the wire: the body plus its idempotency key, when it was queued

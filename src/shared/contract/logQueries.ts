@@ -11,17 +11,6 @@ import { isOperatorRole, LOG_READER_ROLES, RoleSchema, type OperatorRole } from 
 export const LOG_STATUSES = ['pending', 'success', 'failed'] as const;
 export const LogStatusSchema = z.enum(LOG_STATUSES);
 
-/** The seed's event types; others (bridge, alert receipts, refusals) are allowed if well-formed. */
-export const SEED_EVENT_TYPES = [
-  'connect',
-  'disconnect',
-  'update_location',
-  'ambulance_request',
-  'hospital_response',
-  'ambulance_accepted',
-  'ambulance_rejected'
-] as const;
-
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const EventTypeSchema = z
   .string()

@@ -74,4 +74,19 @@ describe('the dispatch picture', () => {
       { units: ['U1'], removed: ['U2'] }
     ]);
   });
+
+  it('hands out copies: a caller that changes a snapshot, a suggestion or a pushed change leaves the picture alone', async () => {
+    const s = createDispatchState();
+    const pushed: Unit[] = [];
+    s.onChange((c) => pushed.push(...c.units));
+    s.replace({ epoch: 'e', seq: 0, units: [unit('U1', 47.601)], incidents: [incident('I1')], at });
+    await new Promise((r) => setImmediate(r));
+    const snapshot = s.snapshot();
+    snapshot.units[0]!.location!.lat = 0;
+    snapshot.incidents[0]!.assigned_units.push('U9');
+    s.suggestUnits('I1', 1)[0]!.unit.status = 'out_of_service';
+    pushed[0]!.call_sign = 'changed';
+    expect(s.unit('U1')).toMatchObject({ status: 'available', call_sign: 'Medic U1', location: { lat: 47.601, lon: -122.33 } });
+    expect(s.incident('I1')!.assigned_units).toEqual([]);
+  });
 });

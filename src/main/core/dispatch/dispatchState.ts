@@ -11,6 +11,7 @@ import type { DispatchAssignments } from './types';
 import { runCardMatch, type RunCardMatch } from './runCards';
 import { createIncidentActivity } from './incidentActivity';
 import { distanceKm } from '../../../shared/geo';
+import { plainCopy } from './plainCopy';
 
 /** What applying one CAD event did; `unknown_entity` means our picture is behind the CAD's. */
 export type ApplyOutcome = 'applied' | 'unknown_entity';
@@ -73,9 +74,9 @@ export function createDispatchState(): DispatchState {
   const flush = () => {
     flushScheduled = false;
     const changes: DispatchChanges = {
-      units: [...changedUnits].flatMap((id) => (units.has(id) ? [structuredClone(units.get(id) as Unit)] : [])),
+      units: [...changedUnits].flatMap((id) => (units.has(id) ? [plainCopy(units.get(id) as Unit)] : [])),
       removedUnits: [...removedUnits],
-      incidents: [...changedIncidents].flatMap((id) => (incidents.has(id) ? [structuredClone(incidents.get(id) as Incident)] : [])),
+      incidents: [...changedIncidents].flatMap((id) => (incidents.has(id) ? [plainCopy(incidents.get(id) as Incident)] : [])),
       removedIncidents: [...removedIncidents]
     };
     changedUnits.clear();
@@ -139,7 +140,7 @@ export function createDispatchState(): DispatchState {
       return 'applied';
     },
     'incident:new': (p) => {
-      incidents.set(p.incident.id, structuredClone(p.incident));
+      incidents.set(p.incident.id, plainCopy(p.incident));
       note(p.incident.id, p.at, 'created', `Call received: P${p.incident.priority} ${p.incident.type}, ${p.incident.address}`);
       touchIncident(p.incident.id);
       return 'applied';
@@ -182,10 +183,10 @@ export function createDispatchState(): DispatchState {
   };
 
   return {
-    units: () => [...units.values()].map((u) => structuredClone(u)),
-    incidents: () => [...incidents.values()].map((i) => structuredClone(i)),
-    unit: (id) => (units.has(id) ? structuredClone(units.get(id)) : undefined),
-    incident: (id) => (incidents.has(id) ? structuredClone(incidents.get(id)) : undefined),
+    units: () => [...units.values()].map((u) => plainCopy(u)),
+    incidents: () => [...incidents.values()].map((i) => plainCopy(i)),
+    unit: (id) => (units.has(id) ? plainCopy(units.get(id)) : undefined),
+    incident: (id) => (incidents.has(id) ? plainCopy(incidents.get(id)) : undefined),
     peekUnit: (id) => units.get(id),
     peekIncident: (id) => incidents.get(id),
     metrics: () => ({ values: { ...metrics.values }, at: metrics.at }),
@@ -193,8 +194,8 @@ export function createDispatchState(): DispatchState {
       return (reducers[event] as (p: CadInboundPayload<typeof event>) => ApplyOutcome)(payload);
     },
     replace(snapshot) {
-      const nextUnits = new Map(snapshot.units.map((u) => [u.id, structuredClone(u)]));
-      const nextIncidents = new Map(snapshot.incidents.map((i) => [i.id, structuredClone(i)]));
+      const nextUnits = new Map(snapshot.units.map((u) => [u.id, plainCopy(u)]));
+      const nextIncidents = new Map(snapshot.incidents.map((i) => [i.id, plainCopy(i)]));
       for (const id of units.keys()) if (!nextUnits.has(id)) removedUnits.add(id);
       for (const id of incidents.keys()) if (!nextIncidents.has(id)) removedIncidents.add(id);
       for (const id of removedIncidents) log.forget(id);
@@ -216,8 +217,8 @@ export function createDispatchState(): DispatchState {
       if (at) syncedAt = at;
     },
     snapshot: () => ({
-      units: [...units.values()].map((u) => structuredClone(u)),
-      incidents: [...incidents.values()].map((i) => structuredClone(i)),
+      units: [...units.values()].map((u) => plainCopy(u)),
+      incidents: [...incidents.values()].map((i) => plainCopy(i)),
       metrics: { ...metrics.values },
       cad: cadPosition ? { ...cadPosition } : null,
       synced_at: syncedAt
@@ -230,12 +231,13 @@ export function createDispatchState(): DispatchState {
         .filter((u) => u.status === 'available' && u.location)
         .map((u) => {
           const { match, rank } = runCardMatch(incident.type, u.unit_type);
-          return { unit: structuredClone(u), distance_km: Math.round(distanceKm(from, u.location!) * 1000) / 1000, run_card: match, rank };
+          return { unit: u, distance_km: Math.round(distanceKm(from, u.location!) * 1000) / 1000, run_card: match, rank };
         })
         // Run card first (the right kind of unit), then the nearest of that kind.
         .sort((a, b) => a.rank - b.rank || a.distance_km - b.distance_km || a.unit.id.localeCompare(b.unit.id))
         .slice(0, limit)
-        .map(({ rank: _rank, ...suggestion }) => suggestion);
+        // Copy only the few units handed out, not every available one.
+        .map(({ rank: _rank, unit, ...suggestion }) => ({ unit: plainCopy(unit), ...suggestion }));
     },
     activity: (incidentId) => log.list(incidentId),
     incidentsAssignedTo(unitId) {

@@ -3,7 +3,6 @@ import {
   CONSOLE_NAMESPACE,
   events,
   isEventName,
-  isMethodName,
   methods,
   type EventName,
   type EventPayload,
@@ -27,11 +26,6 @@ type EventListener = (name: string, payload: unknown) => void;
 
 const TOKEN_KEY = 'switchboard.session';
 const OPERATOR_KEY = 'switchboard.operator';
-
-const unavailable = (name: string): Result<never> => ({
-  ok: false,
-  error: { code: 'NOT_IMPLEMENTED', message: `${name} is not available in this build.` }
-});
 
 interface BrowserTransport extends ConsoleTransport {
   onLink(listener: (state: LinkState) => void): () => void;
@@ -94,20 +88,8 @@ function createApi() {
     return { ok: true, value: parsed.data as MethodOutput<M> };
   }
 
-  /**
-   * Calls a method that another domain may not have added to the contract yet.
-   * Absent from the contract: NOT_IMPLEMENTED without a round trip, so the view
-   * shows "not available". Present: the same parsed call as `call`.
-   */
-  async function callOptional(name: string, input: unknown): Promise<Result<unknown>> {
-    if (!isMethodName(name)) return unavailable(name);
-    return call(name, input as never) as Promise<Result<unknown>>;
-  }
-
-  const has = (name: string) => isMethodName(name);
   /** The browser transport sends the kept token in its handshake, so calls made before auth.resume answers are already signed in. */
   const resumesAtConnect = () => !window.switchboard;
-  const hasEvent = (name: string) => isEventName(name);
 
   /**
    * Subscribes to pushed events by name. Payloads of contract events are parsed
@@ -148,10 +130,7 @@ function createApi() {
 
   return {
     call,
-    callOptional,
-    has,
     resumesAtConnect,
-    hasEvent,
     on,
     onTyped,
     onLink,

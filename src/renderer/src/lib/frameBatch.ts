@@ -21,10 +21,3 @@ export function frameBatch<T>(flush: (items: T[]) => void, hiddenFlushMs = 500):
     else requestAnimationFrame(run);
   };
 }
-
-/** Keeps only the latest value per key within one frame (positions, statuses). */
-export function latestByKey<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T> {
-  const latest = new Map<string, T>();
-  for (const item of items) latest.set(keyOf(item), item);
-  return latest;
-}

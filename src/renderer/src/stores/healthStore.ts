@@ -1,21 +1,22 @@
 import { create } from 'zustand';
-import type { MethodOutput } from '../../../shared/contract';
+import type { EventPayload, MethodOutput } from '../../../shared/contract';
 import type { BridgeHealth } from '../../../shared/contract/bridge';
 import type { HubStats } from '../../../shared/contract/hub';
 import { api } from '../lib/api';
 import { frameBatch } from '../lib/frameBatch';
-import { numberField, toRemote, type Remote } from './remote';
+import { toRemote, type Remote } from './remote';
 
 export type CadLink = 'healthy' | 'degraded' | 'disconnected' | 'unknown';
 export type ConnectionsAnswer = MethodOutput<'hub.connections'>;
 
-/** The log's own health numbers (pushed as log.stats once the log domain is in the contract). */
+/** The log's own health numbers, pushed as log.stats. */
 export interface LogStatsView {
-  writeRate: number | null;
-  totalRows: number | null;
-  dbSizeBytes: number | null;
-  walSizeBytes: number | null;
-  queueDepth: number | null;
+  writeRate: number;
+  totalRows: number;
+  dbSizeBytes: number;
+  walSizeBytes: number;
+  queueDepth: number;
+  /** When the console received them (a stale push is shown as such). */
   at: number;
 }
 
@@ -60,8 +61,8 @@ export const useHealth = create<HealthState>((set, get) => ({
   async load() {
     const [hub, bridge] = await Promise.all([api.call('hub.stats', {}), api.call('bridge.health', {})]);
     set({
-      hubStats: toRemote(hub, (v) => v as HubStats, get().hubStats),
-      bridge: toRemote(bridge, (v) => v as BridgeHealth, get().bridge)
+      hubStats: toRemote(hub, get().hubStats),
+      bridge: toRemote(bridge, get().bridge)
     });
   },
   async loadConnections(patch = {}) {
@@ -69,7 +70,7 @@ export const useHealth = create<HealthState>((set, get) => ({
     const previous = get().connections;
     set({ connectionQuery: query, connections: { state: 'loading', value: 'value' in previous ? previous.value : undefined } });
     const result = await api.call('hub.connections', { search: query.search || undefined, staleOnly: query.staleOnly, limit: 1000 });
-    set({ connections: toRemote(result, (v) => v as ConnectionsAnswer, previous) });
+    set({ connections: toRemote(result, previous) });
   },
   async configureBridge(url, token) {
     const result = await api.call('bridge.configure', token ? { url, token } : { url });
@@ -90,39 +91,53 @@ export function cadLinkOf(bridge: Remote<BridgeHealth>): CadLink {
   return bridge.state === 'ok' ? bridge.value.status : 'unknown';
 }
 
-function toLogStats(payload: unknown): LogStatsView {
+/** The log's numbers from a log.stats push (already parsed by the contract's LogStatsSchema). */
+function toLogStats(stats: EventPayload<'log.stats'>): LogStatsView {
   return {
-    writeRate: numberField(payload, 'write_rate'),
-    totalRows: numberField(payload, 'total_rows'),
-    dbSizeBytes: numberField(payload, 'db_size_bytes'),
-    walSizeBytes: numberField(payload, 'wal_size_bytes'),
-    queueDepth: numberField(payload, 'queue_depth'),
+    writeRate: stats.write_rate,
+    totalRows: stats.total_rows,
+    dbSizeBytes: stats.db_size_bytes,
+    walSizeBytes: stats.wal_size_bytes,
+    queueDepth: stats.queue_depth,
     at: Date.now()
   };
 }
 
-/** Heartbeats, hub/bridge/log statistics pushed by the core. */
+type HealthEvent =
+  | { name: 'system.heartbeat'; payload: EventPayload<'system.heartbeat'> }
+  | { name: 'hub.stats'; payload: EventPayload<'hub.stats'> }
+  | { name: 'bridge.health'; payload: EventPayload<'bridge.health'> }
+  | { name: 'log.stats'; payload: EventPayload<'log.stats'> };
+
+const HEALTH_EVENTS = ['system.heartbeat', 'hub.stats', 'bridge.health', 'log.stats'] as const;
+
+/** Heartbeats, hub/bridge/log statistics pushed by the core (payloads parsed by their contract schemas). */
 export function subscribeHealth(): () => void {
-  const push = frameBatch<{ name: string; payload: unknown }>((items) => {
+  const push = frameBatch<HealthEvent>((items) => {
     const state = useHealth.getState();
     const patch: Partial<HealthState> = {};
-    for (const { name, payload } of items) {
-      if (name === 'system.heartbeat') {
-        patch.heartbeatAt = Date.now();
-        patch.consoleConnections = (payload as { connections: number }).connections;
-      } else if (name === 'hub.stats') {
-        const stats = payload as HubStats;
-        patch.hubStats = { state: 'ok', value: stats, at: Date.now() };
-        patch.throughput = [...(patch.throughput ?? state.throughput), stats.events_in_per_sec].slice(-SAMPLES);
-      } else if (name === 'bridge.health') {
-        patch.bridge = { state: 'ok', value: payload as BridgeHealth, at: Date.now() };
-      } else if (name === 'log.stats') {
-        const stats = toLogStats(payload);
-        patch.logStats = stats;
-        if (stats.writeRate !== null) patch.writeRates = [...(patch.writeRates ?? state.writeRates), stats.writeRate].slice(-SAMPLES);
+    for (const item of items) {
+      switch (item.name) {
+        case 'system.heartbeat':
+          patch.heartbeatAt = Date.now();
+          patch.consoleConnections = item.payload.connections;
+          break;
+        case 'hub.stats':
+          patch.hubStats = { state: 'ok', value: item.payload, at: Date.now() };
+          patch.throughput = [...(patch.throughput ?? state.throughput), item.payload.events_in_per_sec].slice(-SAMPLES);
+          break;
+        case 'bridge.health':
+          patch.bridge = { state: 'ok', value: item.payload, at: Date.now() };
+          break;
+        case 'log.stats': {
+          const stats = toLogStats(item.payload);
+          patch.logStats = stats;
+          patch.writeRates = [...(patch.writeRates ?? state.writeRates), stats.writeRate].slice(-SAMPLES);
+          break;
+        }
       }
     }
     useHealth.setState(patch);
   });
-  return api.on(['system.heartbeat', 'hub.stats', 'bridge.health', 'log.stats'], (name, payload) => push({ name, payload }));
+  return api.on(HEALTH_EVENTS, (name, payload) => push({ name, payload } as HealthEvent));
 }

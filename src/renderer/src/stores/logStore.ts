@@ -2,26 +2,23 @@ import { create } from 'zustand';
 import type { z } from 'zod';
 import type {
   AccessEntry,
-  ExportJob,
+  LogFilterSchema,
   SocketLogRecord,
   SocketLogStatistics,
   ThresholdsSchema,
   TimeSeriesBucketSchema,
   VerifyReport
 } from '../../../shared/contract/log';
+import type { MethodOutput } from '../../../shared/contract';
 import { api } from '../lib/api';
-import { toRemote, type Remote } from './remote';
+import { toRemote, valueOf, type Remote } from './remote';
 
 export type RangeKey = '1h' | '24h' | '7d' | '30d' | 'custom';
 export const RANGE_MS: Record<Exclude<RangeKey, 'custom'>, number> = { '1h': 3600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 
 export type TimeSeriesBucket = z.infer<typeof TimeSeriesBucketSchema>;
 export type LogThresholds = z.infer<typeof ThresholdsSchema>;
-export interface TimeSeries {
-  bucket_ms: number;
-  buckets: TimeSeriesBucket[];
-  thresholds: LogThresholds;
-}
+export type TimeSeries = MethodOutput<'log.timeseries'>;
 
 export interface LogFilter {
   eventType: string;
@@ -90,18 +87,17 @@ const MAX_EVENT_TYPES = 50;
 export async function matchEventTypes(text: string): Promise<string[] | null> {
   const needle = text.trim().toLowerCase();
   if (!needle) return null;
-  const stats = await api.callOptional('log.statistics', { from: new Date(0).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+  const stats = await api.call('log.statistics', { from: new Date(0).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
   if (!stats.ok) return null;
-  const known = Object.keys((stats.value as SocketLogStatistics).events_by_type);
+  const known = Object.keys(stats.value.events_by_type);
   const matches = known.filter((t) => t.toLowerCase().includes(needle)).sort();
   return matches.length ? matches.slice(0, MAX_EVENT_TYPES) : null;
 }
-const valueOfSeries = (r: Remote<TimeSeries>) => ('value' in r ? r.value : undefined);
 let generation = 0;
 
 /** The explorer's filters as the contract's LogFilter input; `eventTypes` are the types the typed text matched. */
-export function filterInput(filter: LogFilter, eventTypes: readonly string[] | null = null): Record<string, string | string[]> {
-  const input: Record<string, string | string[]> = {};
+export function filterInput(filter: LogFilter, eventTypes: readonly string[] | null = null): z.input<typeof LogFilterSchema> {
+  const input: z.input<typeof LogFilterSchema> = {};
   if (eventTypes?.length) input.event_types = [...eventTypes];
   else if (filter.eventType.trim()) input.event_type = filter.eventType.trim();
   if (filter.status) input.status = filter.status;
@@ -133,17 +129,20 @@ export const useLog = create<LogState>((set, get) => ({
     set({ report: { state: 'loading' } });
     await get().loadStatistics();
     const [failed, requests] = await Promise.all([
-      api.callOptional('log.query', { ...bounds, status: 'failed', limit: 50 }),
-      api.callOptional('log.query', { ...bounds, event_type: 'ambulance_request', limit: 1000 })
+      api.call('log.query', { ...bounds, status: 'failed', limit: 50 }),
+      api.call('log.query', { ...bounds, event_type: 'ambulance_request', limit: 1000 })
     ]);
-    if (!failed.ok || !requests.ok) {
-      set({ report: toRemote<AuditReportData>(failed.ok ? requests : failed, () => null as never) });
+    if (!failed.ok) {
+      set({ report: toRemote<AuditReportData>(failed) });
       return;
     }
-    const slowThresholdMs = valueOfSeries(get().series)?.thresholds.maxAvgResponseTimeMs ?? 5000;
-    const failedPage = failed.value as { rows: SocketLogRecord[]; total: number };
-    const requestRows = (requests.value as { rows: SocketLogRecord[] }).rows;
-    const slow = requestRows
+    if (!requests.ok) {
+      set({ report: toRemote<AuditReportData>(requests) });
+      return;
+    }
+    const slowThresholdMs = valueOf(get().series)?.thresholds.maxAvgResponseTimeMs ?? 5000;
+    const failedPage = failed.value;
+    const slow = requests.value.rows
       .filter((r) => r.response_time_ms !== null && r.response_time_ms > slowThresholdMs)
       .sort((a, b) => (b.response_time_ms ?? 0) - (a.response_time_ms ?? 0))
       .slice(0, 25);
@@ -163,12 +162,9 @@ export const useLog = create<LogState>((set, get) => ({
     const bounds = get().rangeBounds();
     const span = Date.parse(bounds.to) - Date.parse(bounds.from);
     const bucket = span <= 3 * 3600_000 ? 'minute' : span <= 3 * 86_400_000 ? 'hour' : 'day';
-    set({ statistics: { state: 'loading', value: 'value' in get().statistics ? (get().statistics as { value?: SocketLogStatistics }).value : undefined } });
-    const [stats, series] = await Promise.all([api.callOptional('log.statistics', bounds), api.callOptional('log.timeseries', { ...bounds, bucket })]);
-    set({
-      statistics: toRemote(stats, (v) => v as SocketLogStatistics),
-      series: toRemote(series, (v) => v as TimeSeries)
-    });
+    set({ statistics: { state: 'loading', value: valueOf(get().statistics) } });
+    const [stats, series] = await Promise.all([api.call('log.statistics', bounds), api.call('log.timeseries', { ...bounds, bucket })]);
+    set({ statistics: toRemote(stats), series: toRemote(series) });
   },
   setFilter(filter) {
     set({ filter: { ...get().filter, ...filter } });
@@ -195,23 +191,23 @@ export const useLog = create<LogState>((set, get) => ({
   },
   async loadAccess(range) {
     set({ access: { state: 'loading' } });
-    const result = await api.callOptional('log.accessLog', { limit: 200, ...(range ? { start_date: range.from, end_date: range.to } : {}) });
-    set({ access: toRemote(result, (v) => v as { rows: AccessEntry[]; total: number }) });
+    const result = await api.call('log.accessLog', { limit: 200, ...(range ? { start_date: range.from, end_date: range.to } : {}) });
+    set({ access: toRemote(result) });
   },
   async runVerify() {
     set({ verify: { state: 'loading' } });
-    const result = await api.callOptional('log.verify', {});
-    set({ verify: toRemote(result, (v) => v as VerifyReport) });
+    const result = await api.call('log.verify', {});
+    set({ verify: toRemote(result) });
   },
   async exportRows(format) {
     set({ exportProgress: { format, done: 0, total: get().total, state: 'running' } });
     // The export answers once the file is written; log.exportProgress moves the bar meanwhile.
-    const result = await api.callOptional('log.export', { format, ...filterInput(get().filter, get().matchedTypes) });
+    const result = await api.call('log.export', { format, ...filterInput(get().filter, get().matchedTypes) });
     if (!result.ok) {
       set({ exportProgress: { format, done: 0, total: null, state: 'failed', message: result.error.message } });
       return;
     }
-    const job = result.value as ExportJob;
+    const job = result.value;
     if (job.state !== 'done') {
       set({ exportProgress: { format, done: job.rows, total: job.total, state: 'failed', message: job.error ?? 'The export did not finish.' } });
       return;
@@ -228,15 +224,15 @@ export const useLog = create<LogState>((set, get) => ({
 async function fetchPage(page: number): Promise<void> {
   inflight.add(page);
   const mine = generation;
-  const result = await api.callOptional('log.query', { ...filterInput(useLog.getState().filter, useLog.getState().matchedTypes), offset: page * PAGE, limit: PAGE });
+  const result = await api.call('log.query', { ...filterInput(useLog.getState().filter, useLog.getState().matchedTypes), offset: page * PAGE, limit: PAGE });
   inflight.delete(page);
   if (mine !== generation) return; // a newer query replaced this one
   const state = useLog.getState();
   if (!result.ok) {
-    useLog.setState({ query: toRemote<true>(result, () => true), total: state.total ?? 0 });
+    useLog.setState({ query: toRemote<true>(result), total: state.total ?? 0 });
     return;
   }
-  const answer = result.value as { rows: SocketLogRecord[]; total: number; total_capped: boolean };
+  const answer = result.value;
   const rows = new Map(state.rows);
   answer.rows.forEach((row, i) => rows.set(page * PAGE + i, row));
   const pages = [...new Set([...rows.keys()].map((i) => Math.floor(i / PAGE)))];
@@ -248,11 +244,10 @@ async function fetchPage(page: number): Promise<void> {
 }
 
 export function subscribeLog(): () => void {
-  return api.on(['log.exportProgress'], (_name, payload) => {
+  return api.onTyped('log.exportProgress', (progress) => {
     const current = useLog.getState().exportProgress;
-    const p = payload as { done?: unknown; total?: unknown };
-    if (!current || current.state !== 'running' || typeof p.done !== 'number') return;
-    useLog.setState({ exportProgress: { ...current, done: p.done, total: typeof p.total === 'number' ? p.total : current.total } });
+    if (!current || current.state !== 'running') return;
+    useLog.setState({ exportProgress: { ...current, done: progress.done, total: progress.total ?? current.total } });
   });
 }
 

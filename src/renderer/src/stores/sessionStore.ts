@@ -31,11 +31,10 @@ function scheduleRenewal(expiresAt: string): void {
   const remaining = Date.parse(expiresAt) - Date.now();
   if (!Number.isFinite(remaining) || remaining <= 0) return;
   renewTimer = setTimeout(() => {
-    void api.callOptional('auth.renew', {}).then((result) => {
+    void api.call('auth.renew', {}).then((result) => {
       if (!result.ok) return;
-      const session = result.value as { token: string; expires_at: string };
-      api.session.keep(session.token);
-      scheduleRenewal(session.expires_at);
+      api.session.keep(result.value.token);
+      scheduleRenewal(result.value.expires_at);
     });
   }, Math.min(remaining * 0.8, 2 ** 31 - 1));
 }

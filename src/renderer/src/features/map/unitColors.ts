@@ -33,8 +33,3 @@ export const UNIT_STATUS_LABELS: Record<UnitStatus, string> = {
 /** Incident priorities: warm hues only, brightest-to-calmest, none used for a unit status. */
 export const PRIORITY_COLORS: Record<number, string> = { 1: '#ff4040', 2: '#ff9a1f', 3: '#f2d63a', 4: '#e6edf3' };
 export const priorityColor = (p: number) => PRIORITY_COLORS[Math.min(4, Math.max(1, Math.round(p)))] ?? '#8b949e';
-
-export function hexToRgb(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1), 16);
-  return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
-}
