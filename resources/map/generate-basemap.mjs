@@ -37,14 +37,19 @@ const parks = [
 // Streets: a city grid (minor every ~0.004 deg, arterials every 0.02) plus the
 // real freeways' rough lines. Water layers are drawn above the grid, which hides
 // the streets under the lakes and the Sound without clipping geometry.
+// The grid covers the whole area the map may show (its maxBounds in
+// DispatchMap.tsx), not just the city: a call near the city's edge is centred
+// on the map, and streets that stopped at the city limit left part of the view
+// empty, as if the map did not fill its column.
+const gridBounds = { minLat: 47.4, maxLat: 47.85, minLon: -122.75, maxLon: -121.95 };
 const streets = [];
-for (let lat = bounds.minLat; lat <= bounds.maxLat + 1e-9; lat += 0.004) {
+for (let lat = gridBounds.minLat; lat <= gridBounds.maxLat + 1e-9; lat += 0.004) {
   const arterial = Math.abs((lat * 1000) % 20) < 0.5;
-  streets.push(line({ class: arterial ? 'arterial' : 'minor' }, [[round(lat), bounds.minLon], [round(lat), bounds.maxLon]]));
+  streets.push(line({ class: arterial ? 'arterial' : 'minor' }, [[round(lat), gridBounds.minLon], [round(lat), gridBounds.maxLon]]));
 }
-for (let lon = bounds.minLon; lon <= bounds.maxLon + 1e-9; lon += 0.006) {
+for (let lon = gridBounds.minLon; lon <= gridBounds.maxLon + 1e-9; lon += 0.006) {
   const arterial = Math.abs((lon * 1000) % 30) < 0.5;
-  streets.push(line({ class: arterial ? 'arterial' : 'minor' }, [[bounds.minLat, round(lon)], [bounds.maxLat, round(lon)]]));
+  streets.push(line({ class: arterial ? 'arterial' : 'minor' }, [[gridBounds.minLat, round(lon)], [gridBounds.maxLat, round(lon)]]));
 }
 const highways = [
   line({ class: 'highway', name: 'I-5' }, [[47.74, -122.322], [47.69, -122.322], [47.655, -122.321], [47.635, -122.323], [47.615, -122.327], [47.6, -122.321], [47.58, -122.32], [47.555, -122.315], [47.53, -122.292], [47.49, -122.273]]),

@@ -7,7 +7,7 @@ import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson } from './overlays'
 import { DISTRICTS, mapStyle } from './mapStyle';
 import { UnitOverlay } from './unitOverlay';
 import { addMapIcons } from './mapIcons';
-import { EdgeIndicators } from './edgeIndicators';
+import { EdgeIndicators, type Rect } from './edgeIndicators';
 
 // PMTiles archives are read through MapLibre's protocol hook (pmtiles://URL), once per page.
 maplibregl.addProtocol('pmtiles', new PmtilesProtocol().tile);
@@ -61,7 +61,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
     }
     map.addControl(new maplibregl.NavigationControl({ showCompass: true }), 'top-right');
     const unitLayer = units === 'layer' ? new UnitOverlay(map, { labels: unitLabels }) : null;
-    const edges = new EdgeIndicators(map, (id) => useDispatch.getState().select({ kind: 'incident', id }, { center: true }));
+    const edges = new EdgeIndicators(map, (id) => useDispatch.getState().select({ kind: 'incident', id }, { center: true }), () => coveringPanels(map.getContainer()));
     let unsubscribe: (() => void) | null = null;
 
     const placeLabels = () => {
@@ -167,4 +167,15 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
       </div>
     </div>
   );
+}
+
+/** The panels drawn over the map on the dispatch screen (details, legend), in the map container's coordinates. */
+function coveringPanels(container: HTMLElement): Rect[] {
+  const overlay = container.closest('.dispatch__map')?.querySelector('.dispatch__overlay');
+  if (!overlay) return [];
+  const origin = container.getBoundingClientRect();
+  return [...overlay.children].map((panel) => {
+    const r = panel.getBoundingClientRect();
+    return { x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height };
+  });
 }
