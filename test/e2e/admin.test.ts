@@ -44,6 +44,12 @@ describe('administration from the console', () => {
     await screenshot(page, 'admin');
     await row.getByRole('button', { name: 'Enable' }).click();
     await expect.poll(() => row.locator('td').nth(2).textContent()).toBe('active');
+    // His own account is refused by the core, and the view says why and who can.
+    const own = page.locator('[data-testid="admin-operators"] tr[data-operator="sam"]');
+    await expect.poll(() => own.locator('td').first().textContent()).toBe('sam (you)');
+    await own.getByRole('button', { name: 'Disable' }).click();
+    await expect.poll(() => page.getByTestId('admin-outcome').textContent()).toBe('You cannot disable your own account: ask another admin to do it.');
+    expect(await own.locator('td').nth(2).textContent()).toBe('active');
     expect(errors).toEqual([]);
   });
 });

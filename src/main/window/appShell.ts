@@ -3,6 +3,7 @@ import path from 'node:path';
 import { configFromEnv, type CoreConfigInput } from '../core/config';
 import { createCore, type Core } from '../core/createCore';
 import { installLastResortHandlers } from '../core/lastResort';
+import { createSessionAudit } from '../core/console/adminHandlers';
 import { registerConsoleIpc, type ConsoleIpc } from '../ipc/consoleIpc';
 import { buildContentSecurityPolicy, installContentSecurityPolicy } from './contentSecurityPolicy';
 import { noticeText, watchCriticalAlerts, type CriticalAlertNotice } from './criticalAlerts';
@@ -192,7 +193,7 @@ export function startShell(options: ShellOptions = {}): ShellHandle {
         session.defaultSession,
         buildContentSecurityPolicy({ coreOrigin: new URL(core.url).origin, devServerOrigin: devServerOrigin(location) })
       );
-      ipc = registerConsoleIpc({ ipcMain, api: core.api, bus: core.bus, isTrustedUrl, log });
+      ipc = registerConsoleIpc({ ipcMain, api: core.api, bus: core.bus, isTrustedUrl, log, revocations: core.revocations, audit: createSessionAudit(core) });
       stopAlerts = watchCriticalAlerts(core.bus, showCriticalAlert);
       const menu = buildMenuTemplate({
         isDev,

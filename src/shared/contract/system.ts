@@ -59,5 +59,10 @@ export const systemEvents = {
     summary: 'A tick every few seconds so the console can tell a silent core from a quiet one.',
     roles: 'any',
     payload: z.object({ at: z.string(), connections: z.number().int().nonnegative() })
+  }),
+  'auth.sessionEnded': event({
+    summary: "This console's session was ended by the core (token revoked, operator disabled, or expired): it is signed out.",
+    roles: 'any',
+    payload: z.object({ reason: z.enum(['revoked', 'expired']), message: z.string() })
   })
 };

@@ -4,6 +4,7 @@ import { startTestCore, type TestCore } from '../../helpers/core';
 import type { Core } from '../../../src/main/core/createCore';
 import type { ConsoleIpc } from '../../../src/main/ipc/consoleIpc';
 import { FakeConsoleContents, ipcOver as realIpcOver } from './ipcHarness';
+import { waitFor } from '../../helpers/waitFor';
 
 let running: TestCore;
 // One core for the file (operator passwords are scrypt-hashed: slow on purpose);
@@ -157,5 +158,60 @@ describe('the guarded IPC registrar', () => {
     expect(ipcMain.handlers.has(IPC_CALL_CHANNEL)).toBe(false);
     running.core.bus.publish('system.heartbeat', { at: PROVOKED_AT, connections: 2 });
     expect(provoked(staying.pushed())).toHaveLength(1);
+  });
+
+  describe('a window whose session the core ends', () => {
+    const asAdmin = { operator: { username: 'root', role: 'admin' as const }, transport: 'socket' as const };
+    const ended = (contents: FakeConsoleContents) => contents.pushed().filter(([name]) => name === 'auth.sessionEnded');
+    const accessRows = async (actor: string, query: string) => {
+      const answer = await running.core.api.call('log.accessLog', { limit: 200 }, { operator: { username: 'root', role: 'admin' }, transport: 'socket' });
+      return answer.ok ? answer.value.rows.filter((r) => r.actor === actor && r.query === query) : [];
+    };
+
+    it('is signed out at once when the operator is disabled, told why, with an access-log row, like a /console socket', async () => {
+      await running.core.operators.add('ivy', 'lantern-harbour-88', 'dispatcher');
+      const { ipcMain, ipc, window } = ipcOver(running.core);
+      const [first, second, other] = [window(), window(), window()];
+      await ipcMain.call(first, 'auth.signIn', { username: 'ivy', password: 'lantern-harbour-88' });
+      await ipcMain.call(second, 'auth.signIn', { username: 'ivy', password: 'lantern-harbour-88' });
+      await ipcMain.call(other, 'auth.signIn', signIn);
+      expect((await running.core.api.call('admin.setOperatorDisabled', { username: 'ivy', disabled: true }, asAdmin)).ok).toBe(true);
+      // No call from the windows in between: the revocation itself ended both of ivy's sessions.
+      expect([ipc.sessionOf(first.id), ipc.sessionOf(second.id)]).toEqual([null, null]);
+      for (const window of [first, second]) {
+        expect(ended(window)).toEqual([['auth.sessionEnded', { reason: 'revoked', message: expect.stringMatching(/Sign in again/) }]]);
+      }
+      expect(ipc.sessionOf(other.id)).toMatchObject({ username: 'dana' });
+      expect(ended(other)).toEqual([]);
+      expect(await ipcMain.call(first, 'system.info')).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+      const rows = await waitFor('two ipc sessionRevoked rows for ivy in the access log', async () => {
+        const found = await accessRows('ivy', 'auth.sessionRevoked');
+        return found.length >= 2 ? found : null;
+      });
+      expect(rows[0]!.params).toMatchObject({ transport: 'ipc', revoked: 'subject', reason: 'account disabled' });
+      await running.core.operators.setDisabled('ivy', false);
+    });
+
+    it('ends only the window whose token was revoked by id', async () => {
+      const { ipcMain, ipc, window } = ipcOver(running.core);
+      const [revoked, kept] = [window(), window()];
+      await ipcMain.call(revoked, 'auth.signIn', signIn);
+      await ipcMain.call(kept, 'auth.signIn', signIn);
+      await running.core.revocations.revoke('token', ipc.sessionOf(revoked.id)!.token!.jti, 'root', 'lost workstation');
+      expect(ipc.sessionOf(revoked.id)).toBeNull();
+      expect(ended(revoked)).toHaveLength(1);
+      expect(ipc.sessionOf(kept.id)).toMatchObject({ username: 'dana' });
+      expect(await ipcMain.call(kept, 'system.info')).toMatchObject({ ok: true });
+    });
+
+    it('is signed out when its token expires, without any call from the window', async () => {
+      const { ipcMain, ipc, window } = ipcOver(running.core);
+      const contents = window();
+      const { token } = await running.core.tokens.sign({ sub: 'dana', role: 'dispatcher' }, 1);
+      expect(await ipcMain.call(contents, 'auth.resume', { token })).toMatchObject({ ok: true });
+      const seen = await waitFor('the expired session to be ended and the window told', () => (ended(contents).length ? ended(contents) : null));
+      expect(seen).toEqual([['auth.sessionEnded', { reason: 'expired', message: 'Your session expired. Sign in again.' }]]);
+      expect(ipc.sessionOf(contents.id)).toBeNull();
+    });
   });
 });

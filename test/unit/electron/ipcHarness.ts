@@ -8,6 +8,7 @@ import { isTrustedRendererUrl, type RendererLocation } from '../../../src/main/w
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../../src/shared/contract';
 import type { Result } from '../../../src/shared/result';
 import type { Core } from '../../../src/main/core/createCore';
+import { createSessionAudit } from '../../../src/main/core/console/adminHandlers';
 
 export const rendererLocation: RendererLocation = {
   kind: 'file',
@@ -65,7 +66,9 @@ export function ipcOver(core: Core): { ipcMain: FakeIpcMain; ipc: ConsoleIpc; wi
     api: core.api,
     bus: core.bus,
     isTrustedUrl: (url) => isTrustedRendererUrl(url, rendererLocation),
-    log: core.logger.child({ domain: 'shell' })
+    log: core.logger.child({ domain: 'shell' }),
+    revocations: core.revocations,
+    audit: createSessionAudit(core)
   });
   return {
     ipcMain,

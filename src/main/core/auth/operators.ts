@@ -47,7 +47,7 @@ export interface OperatorStore {
   find(username: string): Promise<Operator | null>;
   list(): Promise<Operator[]>;
   listAll(): Promise<OperatorListing[]>;
-  /** Disables or enables an account; NOT_FOUND for an unknown one. Revoking its tokens is the caller's job (revocations). */
+  /** Disables or enables an account; NOT_FOUND for an unknown one, CONFLICT for the last enabled admin. Revoking its tokens is the caller's job (revocations). */
   setDisabled(username: string, disabled: boolean): Promise<Operator>;
   /** Sets a new password (checked against the policy). */
   resetPassword(username: string, password: string): Promise<Operator>;
@@ -111,7 +111,22 @@ export function createOperatorStore(db: Kysely<DatabaseSchema>, policy: Password
     },
     async setDisabled(username, disabled) {
       const operator = await existing(username);
-      await db.updateTable('operators').set({ disabled: disabled ? 1 : 0 }).where('username', '=', username).execute();
+      // Checked and written in one transaction, so two admins disabling each other cannot both succeed.
+      await db.transaction().execute(async (trx) => {
+        if (disabled && operator.role === 'admin') {
+          const others = await trx
+            .selectFrom('operators')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('role', '=', 'admin')
+            .where('disabled', '=', 0)
+            .where('username', '!=', username)
+            .executeTakeFirstOrThrow();
+          if (Number(others.n) === 0) {
+            throw new AppError('CONFLICT', `"${username.slice(0, 64)}" is the last enabled admin, so it stays enabled: enable or add another admin first, or nobody could administer the centre.`);
+          }
+        }
+        await trx.updateTable('operators').set({ disabled: disabled ? 1 : 0 }).where('username', '=', username).execute();
+      });
       return operator;
     },
     async resetPassword(username, password) {

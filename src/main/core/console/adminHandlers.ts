@@ -27,7 +27,8 @@ export function registerAdminHandlers(ctx: CoreContext, audit: (entry: SessionAu
   api.handle('admin.operators', async () => ({ operators: await operators.listAll(), lockouts: throttle.locked() }));
 
   api.handle('admin.setOperatorDisabled', async ({ username, disabled }, c) => {
-    if (disabled && username === c.operator?.username) throw new AppError('VALIDATION_FAILED', 'You cannot disable your own account; ask another admin.');
+    // An admin who disabled themselves would end their own session mid-task; another admin must do it.
+    if (disabled && username === c.operator?.username) throw new AppError('CONFLICT', 'You cannot disable your own account: ask another admin to do it.');
     const operator = await operators.setDisabled(username, disabled);
     if (disabled) await revocations.revoke('subject', username, admin(c), 'account disabled');
     audit({ actor: admin(c), role: 'admin', outcome: disabled ? 'disableOperator' : 'enableOperator', transport: c.transport, ip: c.ip ?? null, detail: { username } });

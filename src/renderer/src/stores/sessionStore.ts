@@ -98,12 +98,22 @@ export const useSession = create<SessionState>((set, get) => ({
   }
 }));
 
-/** Wires the transport's link state into the store once, at start-up. */
+/** Wires the transport's link state, and the core ending this session, into the store once, at start-up. */
 export function watchLink(): () => void {
-  return api.onLink((link) => {
+  const stopLink = api.onLink((link) => {
     const was = useSession.getState().link;
     useSession.setState({ link });
     // At start and after a reconnect the socket is a new session on the server: resume it.
     if (link === 'up' && was !== 'up' && useSession.getState().status !== 'signedOut') void useSession.getState().resume();
   });
+  // Over IPC the core says so when it ends this window's session (revoked, disabled, expired): sign out at once.
+  const stopEnded = api.onTyped('auth.sessionEnded', ({ message }) => {
+    if (renewTimer) clearTimeout(renewTimer);
+    api.session.forget();
+    useSession.setState({ status: 'signedOut', operator: null, error: message });
+  });
+  return () => {
+    stopLink();
+    stopEnded();
+  };
 }

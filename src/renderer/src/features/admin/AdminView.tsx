@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { IssuedDeviceToken } from '../../../../shared/contract/admin';
 import { api } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
+import { useSession } from '../../stores/sessionStore';
 
 type Accounts = { operators: Array<{ username: string; role: string; disabled: boolean }>; lockouts: Array<{ key: string; id: string; until: string; failures: number }> };
 
@@ -26,6 +27,7 @@ export function AdminView() {
   const [password, setPassword] = useState('');
   const [revoke, setRevoke] = useState<{ kind: 'token' | 'subject' | 'device'; value: string }>({ kind: 'device', value: '' });
   const { outcome, report } = useOutcome();
+  const me = useSession((s) => s.operator?.username);
 
   const load = useCallback(async () => {
     const [a, t] = await Promise.all([api.call('admin.operators', {}), api.call('admin.deviceTokens', { limit: 200 })]);
@@ -59,7 +61,8 @@ export function AdminView() {
         <tbody>
           {(accounts?.operators ?? []).map((op) => (
             <tr key={op.username} data-operator={op.username}>
-              <td>{op.username}</td>
+              {/* The core refuses an admin's own account and the last enabled admin; the outcome line says why. */}
+              <td>{op.username === me ? `${op.username} (you)` : op.username}</td>
               <td>{op.role}</td>
               <td>{op.disabled ? 'disabled' : 'active'}</td>
               <td className="admin__actions">
