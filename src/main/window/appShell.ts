@@ -193,7 +193,7 @@ export function startShell(options: ShellOptions = {}): ShellHandle {
         session.defaultSession,
         buildContentSecurityPolicy({ coreOrigin: new URL(core.url).origin, devServerOrigin: devServerOrigin(location) })
       );
-      ipc = registerConsoleIpc({ ipcMain, api: core.api, bus: core.bus, isTrustedUrl, log, revocations: core.revocations, audit: createSessionAudit(core) });
+      ipc = registerConsoleIpc({ ipcMain, api: core.api, bus: core.bus, isTrustedUrl, log, revocations: core.revocations, audit: createSessionAudit(core, core.services.log) });
       stopAlerts = watchCriticalAlerts(core.bus, showCriticalAlert);
       const menu = buildMenuTemplate({
         isDev,

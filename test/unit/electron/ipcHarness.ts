@@ -68,7 +68,7 @@ export function ipcOver(core: Core): { ipcMain: FakeIpcMain; ipc: ConsoleIpc; wi
     isTrustedUrl: (url) => isTrustedRendererUrl(url, rendererLocation),
     log: core.logger.child({ domain: 'shell' }),
     revocations: core.revocations,
-    audit: createSessionAudit(core)
+    audit: createSessionAudit(core, core.services.log)
   });
   return {
     ipcMain,
