@@ -21,7 +21,10 @@ const SYSTEM_PACKAGES = [
   { name: 'python3-websocket', why: 'python-socketio over the websocket transport' },
   { name: 'python3-requests', why: 'python-socketio over HTTP long-polling' },
   { name: 'poppler-utils', why: 'the printable report is checked with pdftotext' },
-  { name: 'fonts-dejavu-core', why: 'Chromium renders screenshots and PDFs with real glyphs' }
+  { name: 'fonts-dejavu-core', why: 'Chromium renders screenshots and PDFs with real glyphs' },
+  { name: 'postgresql', why: 'cluster-mode tests start a throwaway PostgreSQL (the shared log, outbox and leases)' },
+  { name: 'redis-server', why: 'cluster-mode tests start a throwaway Redis (live traffic across nodes)' },
+  { name: 'haproxy', why: 'the failover test puts the cluster nodes behind the reference load balancer' }
 ];
 
 /** Exit code when packages are missing and this process cannot install them. */
