@@ -11,9 +11,10 @@ import { exportCommand } from './commands/export';
 import { retentionCommand } from './commands/retention';
 import { verifyCommand } from './commands/verify';
 import { checkCommand } from './commands/check';
+import { migrateCommand } from './commands/migrate';
 
 /** Every `switchboard` sub-command; each lives in its own file under commands/. */
-const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand, certCommand];
+const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand, certCommand, migrateCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

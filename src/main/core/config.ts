@@ -29,7 +29,9 @@ export const CoreConfigSchema = z.object({
   /** TLS, proxies, origins, request limits, sign-in and tokens (http/securityConfig.ts). */
   security: z.record(z.string(), z.unknown()).default({}),
   log: z.record(z.string(), z.unknown()).default({}),
-  bridge: z.record(z.string(), z.unknown()).default({})
+  bridge: z.record(z.string(), z.unknown()).default({}),
+  /** Cluster mode (cluster/clusterConfig.ts parses it); absent: one node on SQLite. */
+  cluster: z.record(z.string(), z.unknown()).optional()
 });
 
 export type CoreConfigInput = z.input<typeof CoreConfigSchema>;

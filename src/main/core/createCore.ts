@@ -25,6 +25,8 @@ import { createHttpServer } from './http/server';
 import { createLogger, createSecretScrubber } from './logger';
 import type { CoreServices } from './services';
 import { startBridge } from './bridge/startBridge';
+import { parseClusterConfig } from './cluster/clusterConfig';
+import { startCluster } from './cluster/startCluster';
 import { startDispatch } from './dispatch/startDispatch';
 import { startHospitals } from './hospitals/startHospitals';
 import { registerMetricsRoute } from './hub/metricsText';
@@ -62,9 +64,10 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
   const config = parseCoreConfig(input);
   const security = parseSecurityConfig(config.security);
   refuseExposedPlainHttp(config.host, security);
+  const cluster = parseClusterConfig(config);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const jwtSecret = config.jwtSecret ?? readOrCreateSecret(config.dataDir, 'jwt.secret');
-  const scrubber = createSecretScrubber([jwtSecret, config.cad.token, ...config.redact]);
+  const scrubber = createSecretScrubber([jwtSecret, config.cad.token, ...config.redact, cluster?.logSecret]);
   const logger = createLogger({ level: config.logLevel, scrubber, destination: options.logDestination });
   const closers: Array<() => Promise<void> | void> = [];
 
@@ -131,6 +134,8 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     // Domains: each start function takes the services it needs and returns its own,
     // so the order below is the one the compiler allows.
     const log = await startSocketLog(ctx);
+    // Cluster mode: the log's writes go to PostgreSQL, Socket.IO crosses nodes through Redis.
+    if (cluster) await startCluster(ctx, cluster, { log });
     const audit = createSessionAudit(ctx, log);
     registerSessionHandlers(api, { operators, tokens, revocations, throttle, ttlSeconds: config.sessionTtlSeconds, audit });
     registerAdminHandlers(ctx, audit);

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveLogKeys } from '../../../src/main/core/log/chain';
+import { deriveLogKeys } from '../../../src/main/core/log/store/chain';
 import { writeCheckpoint } from '../../../src/main/core/log/storage/postgres/pgCheckpoints';
 import { openPostgres, type PgDatabase } from '../../../src/main/core/log/storage/postgres/pgDatabase';
 import { startPgLogWriter, type PgLogWriter } from '../../../src/main/core/log/storage/postgres/pgLogWriter';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { clusterFromFlags } from '../../core/cluster/clusterConfig';
 import { configFromEnv, type CoreConfigInput } from '../../core/config';
 import { createCore, type Core } from '../../core/createCore';
 import { installLastResortHandlers } from '../../core/lastResort';
@@ -17,7 +18,11 @@ export const serveFlags = {
   'tls-key': { type: 'string' },
   'trust-proxy': { type: 'boolean' },
   'insecure-http': { type: 'boolean' },
-  'allowed-origin': { type: 'string', multiple: true }
+  'allowed-origin': { type: 'string', multiple: true },
+  cluster: { type: 'boolean' },
+  'postgres-url': { type: 'string' },
+  'redis-url': { type: 'string' },
+  'node-name': { type: 'string' }
 } as const;
 
 /** Default data directory: SWITCHBOARD_DATA_DIR, else ./.data beside the checkout. */
@@ -39,7 +44,8 @@ export function coreConfigFromFlags(values: Record<string, string | boolean | st
     logLevel: (str('log-level') as CoreConfigInput['logLevel']) ?? env.logLevel,
     rendererDir: builtRendererDir(),
     cad: { url: cadUrl, token: cadToken, caFile: str('cad-ca') ? path.resolve(str('cad-ca')!) : env.cad?.caFile },
-    security: securityFromFlags(values, env.security ?? {})
+    security: securityFromFlags(values, env.security ?? {}),
+    cluster: clusterFromFlags(values, process.env)
   };
 }
 
@@ -82,7 +88,8 @@ export const serveCommand: CliCommand = {
   summary: 'Run the core headless and serve the console to browsers.',
   usage:
     'switchboard serve [--host 127.0.0.1] [--port 8780] [--data-dir DIR] [--cad-url URL] [--cad-token TOKEN] [--cad-ca FILE]\n' +
-    '                  [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--insecure-http] [--allowed-origin https://host ...]',
+    '                  [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--insecure-http] [--allowed-origin https://host ...]\n' +
+    '                  [--cluster --postgres-url URL --redis-url URL [--node-name NAME]]  (cluster mode also needs SWITCHBOARD_JWT_SECRET and SWITCHBOARD_LOG_SECRET)',
   async run(argv) {
     const values = parseFlags(argv, serveFlags);
     const core = await createCore(coreConfigFromFlags(values));

@@ -14,6 +14,7 @@ import { parseFlags, UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { openStandaloneLog } from '../../core/log/standalone';
 import { defaultDataDir } from './serve';
+import { verifyClusterLog } from './migrate';
 
 function trustedKey(dataDir: string, publicKeyFile: string | undefined): KeyObject {
   if (publicKeyFile) {
@@ -109,7 +110,7 @@ export const verifyCommand: CliCommand = {
   name: 'verify',
   summary: 'Check the socket log for tampering (exit 0 ok, 1 tampered, 3 could not run, 4 wrong key), or an export against its manifest.',
   usage:
-    'switchboard verify [--data-dir DIR] [--actor NAME]\n       switchboard verify --export FILE [--manifest FILE] [--public-key FILE | --data-dir DIR]\n       switchboard verify --archive FILE [--data-dir DIR]\n       switchboard verify --print-public-key [--data-dir DIR]',
+    'switchboard verify [--data-dir DIR] [--actor NAME]\n       switchboard verify --export FILE [--manifest FILE] [--public-key FILE | --data-dir DIR]\n       switchboard verify --archive FILE [--data-dir DIR]\n       switchboard verify --print-public-key [--data-dir DIR]\n       switchboard verify --postgres-url URL [--json]   (cluster mode; SWITCHBOARD_LOG_SECRET)',
   async run(argv) {
     const v = parseFlags(argv, {
       'data-dir': { type: 'string' },
@@ -119,8 +120,10 @@ export const verifyCommand: CliCommand = {
       manifest: { type: 'string' },
       'public-key': { type: 'string' },
       'print-public-key': { type: 'boolean' },
-      json: { type: 'boolean' }
+      json: { type: 'boolean' },
+      'postgres-url': { type: 'string' }
     });
+    if (v['postgres-url']) return verifyClusterLog(v['postgres-url'], v.json === true);
     const dataDir = path.resolve(v['data-dir'] ?? defaultDataDir());
     if (v['print-public-key']) {
       process.stdout.write(String(trustedKey(dataDir, undefined).export({ format: 'pem', type: 'spki' })));

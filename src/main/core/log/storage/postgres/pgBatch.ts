@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PendingRow, PendingUpdate } from '../../normalize';
+import type { PendingRow, PendingUpdate } from '../../write/normalize';
 import { chainHeadMac, pgRowMac, pgUpdateMac, type ChainedRow } from './pgChain';
 
 /** One write the hub, the bridge or an alert asked for. */

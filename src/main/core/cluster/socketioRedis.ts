@@ -1,0 +1,89 @@
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Logger } from 'pino';
+import type { Namespace, Server, Socket } from 'socket.io';
+
+type RedisClient = Parameters<typeof createAdapter>[0];
+
+/** What Socket.IO's adapter stores for a recoverable session. */
+interface SessionToSave {
+  sid: string;
+  pid: string;
+  rooms: string[];
+  data: unknown;
+}
+
+type PersistingAdapter = { persistSession(session: SessionToSave): void };
+
+export interface SessionSaver {
+  /** Sessions saved since start (on connect, join, leave and refresh). */
+  saved(): number;
+  close(): void;
+}
+
+/**
+ * Socket.IO across nodes: `@socket.io/redis-streams-adapter` carries room
+ * broadcasts through one bounded Redis stream and supports connection-state
+ * recovery, so a client that reconnects to another node gets what it missed.
+ */
+export function useRedisStreamsAdapter(io: Server, redis: RedisClient, options: { maxLen: number }): void {
+  io.adapter(createAdapter(redis, { streamName: 'switchboard:socket.io', maxLen: options.maxLen }));
+}
+
+/**
+ * The adapter saves a session only when its socket disconnects, so after a kill -9
+ * nothing was saved and every client of the dead node starts over, missing what
+ * was broadcast meanwhile (socketio/socket.io-redis-streams-adapter#27). So live
+ * sessions are saved eagerly: on connect, on every room join or leave, and all of
+ * them every `refreshMs` (the saved session expires after the recovery window, so
+ * the refresh keeps it alive while its socket is). A killed node's clients then
+ * find their session in Redis and recover on whichever node they reach.
+ */
+export function saveSessionsEagerly(nsp: Namespace, refreshMs: number, logger: Logger): SessionSaver {
+  let saved = 0;
+  const pending = new Set<string>();
+  let flushScheduled = false;
+  const save = (socket: Socket) => {
+    const pid = (socket as unknown as { pid?: string }).pid;
+    if (!pid || !socket.connected) return;
+    try {
+      (nsp.adapter as unknown as PersistingAdapter).persistSession({ sid: socket.id, pid, rooms: [...socket.rooms], data: socket.data });
+      saved += 1;
+    } catch (err) {
+      logger.warn({ err, sid: socket.id }, 'could not save a Socket.IO session to Redis');
+    }
+  };
+  // Joins come in bursts (home rooms at connect): one save per socket per turn.
+  const saveSoon = (sid: string) => {
+    pending.add(sid);
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      for (const id of pending) {
+        const socket = nsp.sockets.get(id);
+        if (socket) save(socket);
+      }
+      pending.clear();
+    });
+  };
+  const onConnection = (socket: Socket) => saveSoon(socket.id);
+  const onRoomChange = (room: string, sid: string) => {
+    if (room !== sid) saveSoon(sid);
+  };
+  nsp.on('connection', onConnection);
+  nsp.adapter.on('join-room', onRoomChange);
+  nsp.adapter.on('leave-room', onRoomChange);
+  const timer = setInterval(() => {
+    for (const socket of nsp.sockets.values()) save(socket);
+  }, refreshMs);
+  timer.unref();
+  return {
+    saved: () => saved,
+    close() {
+      clearInterval(timer);
+      nsp.off('connection', onConnection);
+      nsp.adapter.off('join-room', onRoomChange);
+      nsp.adapter.off('leave-room', onRoomChange);
+    }
+  };
+}
