@@ -26,7 +26,15 @@ export interface SessionSaver {
  * recovery, so a client that reconnects to another node gets what it missed.
  */
 export function useRedisStreamsAdapter(io: Server, redis: RedisClient, options: { maxLen: number }): void {
-  io.adapter(createAdapter(redis, { streamName: 'switchboard:socket.io', maxLen: options.maxLen }));
+  const base = createAdapter(redis, { streamName: 'switchboard:socket.io', maxLen: options.maxLen });
+  // Socket.IO constructs the adapter with `new`: a function (not an arrow) that returns an object.
+  function ClusterAdapter(nsp: unknown) {
+    // The hub skips broadcasts to rooms with no local member and no local recoverable
+    // session (recoveryAdapter.ts). Here a room's members may all be on other nodes, and
+    // only Redis knows them: every broadcast goes out.
+    return Object.assign(base(nsp), { hasRecoverableSession: () => true });
+  }
+  io.adapter(ClusterAdapter as unknown as Parameters<Server['adapter']>[0]);
 }
 
 /**
