@@ -118,6 +118,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   await waitFor(`PostgreSQL on port ${port} to accept connections`, async () => {
     if (exited) throw new Error(`PostgreSQL exited at start: ${stderr.join('').slice(-2000)}`);
     const client = new pg.Client({ connectionString: url });
+    client.on('error', () => undefined);
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -129,6 +130,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     }
   });
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // The server's "terminating connection" at stop reaches idle clients as an error event: expected here.
+  pool.on('error', () => undefined);
   return {
     url,
     port,
