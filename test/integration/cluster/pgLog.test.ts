@@ -21,8 +21,8 @@ describe('the socket log on PostgreSQL, written by two nodes at once', () => {
   beforeAll(async () => {
     server = await startPostgres();
     pg = openPostgres(server.url, { applicationName: 'test' });
-    expect(await pendingPostgresMigrations(pg.db)).toEqual(['001_cluster']);
-    expect(await migratePostgres(pg.db)).toEqual(['001_cluster']);
+    expect(await pendingPostgresMigrations(pg.db)).toEqual(['001_cluster', '002_cad_outbox']);
+    expect(await migratePostgres(pg.db)).toEqual(['001_cluster', '002_cad_outbox']);
     expect(await migratePostgres(pg.db)).toEqual([]); // a second `switchboard migrate` changes nothing
     expect(await ensureDailyPartitions(pg.db, Date.now())).toBe(9);
     expect(await ensureDailyPartitions(pg.db, Date.now())).toBe(0);

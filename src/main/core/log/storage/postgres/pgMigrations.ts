@@ -117,8 +117,40 @@ const m001Cluster: Migration = {
   }
 };
 
+/**
+ * The CAD outbox, shared by the nodes: any node enqueues, the lease holder delivers.
+ * Ids come from one counter row updated inside the enqueueing transaction, so they
+ * are allocated in commit order (a sequence is not: id 2 can commit before id 1,
+ * and a reader past 2 then never sees 1).
+ */
+const m002CadOutbox: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`CREATE TABLE cad_outbox (
+      id bigint PRIMARY KEY,
+      event text NOT NULL,
+      payload text NOT NULL,
+      idempotency_key text NOT NULL UNIQUE,
+      requested_by text,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      status text NOT NULL DEFAULT 'pending',
+      attempts integer NOT NULL DEFAULT 0,
+      settled_at timestamptz,
+      settled_epoch bigint,
+      last_error text
+    )`.execute(db);
+    await sql`CREATE INDEX cad_outbox_pending ON cad_outbox (id) WHERE status = 'pending'`.execute(db);
+    await sql`CREATE TABLE cad_outbox_ids (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), last_id bigint NOT NULL)`.execute(db);
+    await sql`INSERT INTO cad_outbox_ids (only_row, last_id) VALUES (true, 0)`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`DROP TABLE IF EXISTS cad_outbox_ids`.execute(db);
+    await sql`DROP TABLE IF EXISTS cad_outbox`.execute(db);
+  }
+};
+
 export const PG_MIGRATIONS: Record<string, Migration> = {
-  '001_cluster': m001Cluster
+  '001_cluster': m001Cluster,
+  '002_cad_outbox': m002CadOutbox
 };
 
 /** Applies every migration not applied yet (kysely serialises concurrent runs with an advisory lock). */
