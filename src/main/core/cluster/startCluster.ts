@@ -33,7 +33,7 @@ const PARTITION_CHECK_MS = 60 * 60_000;
  */
 export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps: { log: SocketLog }): Promise<ClusterService> {
   const logger = ctx.logger.child({ domain: 'cluster', node: config.nodeName });
-  const pg = openPostgres(config.postgresUrl, { max: config.postgresPoolSize, applicationName: `switchboard ${config.nodeName}`, onIdleError: (err) => logger.warn({ err }, 'an idle PostgreSQL connection failed; it is replaced on next use') });
+  const pg = openPostgres(config.postgresUrl, { max: config.postgresPoolSize, applicationName: `switchboard ${config.nodeName}`, onConnectionError: (err) => logger.warn({ err }, 'a PostgreSQL connection failed; it is replaced on next use') });
   ctx.onClose(() => pg.close());
   let pending: string[];
   try {

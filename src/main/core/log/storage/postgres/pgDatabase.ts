@@ -24,8 +24,8 @@ export interface OpenPostgresOptions {
   max?: number;
   /** Shown in pg_stat_activity (the node name), so an operator sees who holds what. */
   applicationName?: string;
-  /** Told about idle connections the server dropped (a restart, a network cut); they are replaced on next use. */
-  onIdleError?(err: Error): void;
+  /** Told about connections the server or the network dropped (idle or in use); they are replaced on next use. */
+  onConnectionError?(err: Error): void;
 }
 
 /**
@@ -45,7 +45,10 @@ export function openPostgres(url: string, options: OpenPostgresOptions = {}): Pg
     types
   });
   // An idle client's error (server restart) would otherwise be an unhandled 'error' event.
-  pool.on('error', (err) => options.onIdleError?.(err));
+  pool.on('error', (err) => options.onConnectionError?.(err));
+  // So would a checked-out client's: when the connection drops during a query (a lost COMMIT),
+  // the query fails and then the client emits "Connection terminated unexpectedly" on its own.
+  pool.on('connect', (client) => client.on('error', (err) => options.onConnectionError?.(err)));
   const db = new Kysely<PgSchema>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | null = null;
   return {
