@@ -76,7 +76,7 @@ export async function startPgLogWriter(options: PgLogWriterOptions): Promise<PgL
   const now = options.now ?? steadyNow;
   const maxBatch = options.maxBatch ?? 5_000;
   const failures = createRepeatedErrorLog(options.logger, 'socket log commit to PostgreSQL failed');
-  let head = await beginIncarnation(options);
+  let head: ChainPosition | null = await beginIncarnation(options);
   const stats: PgLogWriterStats = { insertedRows: 0, batches: 0, queueDepth: 0, lastCommitMs: 0, outcomeChecks: { committed: 0, aborted: 0, unknown: 0 }, incarnation: head.incarnation };
   let queue: Queued[] = [];
   let inFlight: Queued[] | null = null;
@@ -84,7 +84,7 @@ export async function startPgLogWriter(options: PgLogWriterOptions): Promise<PgL
   let closed = false;
   let flushWaiters: Array<() => void> = [];
 
-  const commit = async (ops: PgLogOp[]): Promise<BatchResult> => {
+  const commit = async (from: ChainPosition, ops: PgLogOp[]): Promise<BatchResult> => {
     const client = await pool.connect().catch((err: unknown) => {
       throw new BatchFailure('rolled-back', err);
     });
@@ -93,7 +93,7 @@ export async function startPgLogWriter(options: PgLogWriterOptions): Promise<PgL
     try {
       await client.query('BEGIN');
       txid = (await client.query<{ txid: string }>('SELECT txid_current()::text AS txid')).rows[0]!.txid;
-      result = await writeBatch(client, options.key, options.node, head, ops);
+      result = await writeBatch(client, options.key, options.node, from, ops);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(true);
@@ -135,7 +135,11 @@ export async function startPgLogWriter(options: PgLogWriterOptions): Promise<PgL
     inFlight = batch;
     const started = performance.now();
     try {
-      const result = await commit(batch.map((q) => q.op));
+      // After an unknown outcome the old chain's head is unknown: nothing is linked to it again.
+      head ??= await beginIncarnation(options).catch((err: unknown) => {
+        throw new BatchFailure('rolled-back', err);
+      });
+      const result = await commit(head, batch.map((q) => q.op));
       head = result.head;
       stats.insertedRows += result.inserted;
       stats.batches += 1;
@@ -152,8 +156,8 @@ export async function startPgLogWriter(options: PgLogWriterOptions): Promise<PgL
       failures.report(failure.reason, { ops: batch.length, outcome: failure.outcome });
       const answer = new AppError('UNAVAILABLE', failure.outcome === 'unknown' ? MAYBE_RECORDED : NOT_RECORDED);
       for (const q of batch) q.reject(answer);
-      if (failure.outcome === 'unknown') head = await beginIncarnation(options).catch(() => head);
-      stats.incarnation = head.incarnation;
+      if (failure.outcome === 'unknown') head = await beginIncarnation(options).catch(() => null);
+      if (head) stats.incarnation = head.incarnation;
     } finally {
       inFlight = null;
       if (queue.length > 0) schedule();
