@@ -1,7 +1,7 @@
 import net from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveLogKeys } from '../../../src/main/core/log/chain';
+import { deriveLogKeys } from '../../../src/main/core/log/store/chain';
 import { openPostgres, type PgDatabase } from '../../../src/main/core/log/storage/postgres/pgDatabase';
 import { startPgLogWriter, type PgLogWriter } from '../../../src/main/core/log/storage/postgres/pgLogWriter';
 import { ensureDailyPartitions, migratePostgres } from '../../../src/main/core/log/storage/postgres/pgMigrations';
