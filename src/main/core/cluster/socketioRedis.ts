@@ -1,6 +1,7 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
+import { closeRestoreGap } from './restoreGap';
 
 type RedisClient = Parameters<typeof createAdapter>[0];
 
@@ -28,11 +29,14 @@ export interface SessionSaver {
 export function useRedisStreamsAdapter(io: Server, redis: RedisClient, options: { maxLen: number }): void {
   const base = createAdapter(redis, { streamName: 'switchboard:socket.io', maxLen: options.maxLen });
   // Socket.IO constructs the adapter with `new`: a function (not an arrow) that returns an object.
-  function ClusterAdapter(nsp: unknown) {
+  function ClusterAdapter(nsp: Namespace) {
+    const adapter = base(nsp);
+    const gap = closeRestoreGap(adapter);
+    nsp.on('connection', (socket: Socket) => gap.onConnected(socket));
     // The hub skips broadcasts to rooms with no local member and no local recoverable
     // session (recoveryAdapter.ts). Here a room's members may all be on other nodes, and
     // only Redis knows them: every broadcast goes out.
-    return Object.assign(base(nsp), { hasRecoverableSession: () => true });
+    return Object.assign(adapter, { hasRecoverableSession: () => true });
   }
   io.adapter(ClusterAdapter as unknown as Parameters<Server['adapter']>[0]);
 }
