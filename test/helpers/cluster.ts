@@ -43,8 +43,17 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
     nodes.set(name, node);
     return node;
   };
-  await Promise.all(Array.from({ length: options.nodes }, (_, i) => startNode(`node-${i + 1}`)));
-  const balancer = await startHaproxy([...nodes].map(([name, node]) => ({ name, port: node.port })));
+  let balancer: TestHaproxy;
+  try {
+    await Promise.all(Array.from({ length: options.nodes }, (_, i) => startNode(`node-${i + 1}`)));
+    balancer = await startHaproxy([...nodes].map(([name, node]) => ({ name, port: node.port })));
+  } catch (err) {
+    // A node that refused to start must not leave the engines running behind the failed test.
+    await Promise.all([...nodes.values()].map((n) => n.stop()));
+    await redis.stop();
+    await pg.stop();
+    throw err;
+  }
   return {
     pg,
     redis,

@@ -76,6 +76,7 @@ function templateDataDir(): string {
   const res = spawnSync(command, args, { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`initdb failed (${res.status}): ${res.stderr}`);
   templateDir = data;
+  process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
   return data;
 }
 
