@@ -11,6 +11,7 @@ import type { Database } from './db/database';
 import type { SecurityConfig } from './http/securityConfig';
 import type { HttpServer } from './http/server';
 import type { Logger, SecretScrubber } from './logger';
+import type { MetricsRegistry } from './metrics/registry';
 
 /**
  * What every domain gets when it starts: the shared pieces createCore builds
@@ -35,6 +36,8 @@ export interface CoreContext {
   bus: EventBus;
   alerts: AlertCenter;
   http: HttpServer;
+  /** The core's one metrics registry (GET /metrics): each domain registers its own metrics on it when it starts. */
+  metrics: MetricsRegistry;
   startedAt: Date;
   /** Identifies this start of the core; consoles reload their picture when it changes. */
   bootId: string;

@@ -12,6 +12,7 @@ import { createDeviceRegistry } from './auth/deviceRegistry';
 import { createRevocationStore } from './auth/revocations';
 import { createTokenService } from './auth/tokens';
 import { attachConsoleNamespace } from './console/namespace';
+import { registerConsoleMetrics } from './console/metrics';
 import { registerSessionHandlers } from './console/sessions';
 import { createSessionAudit, registerAdminHandlers } from './console/adminHandlers';
 import { createSignInThrottle } from './auth/signInThrottle';
@@ -23,13 +24,14 @@ import { refuseExposedPlainHttp } from './http/exposure';
 import { parseSecurityConfig } from './http/securityConfig';
 import { createHttpServer } from './http/server';
 import { createLogger, createSecretScrubber } from './logger';
+import { createMetricsRegistry } from './metrics/registry';
+import { registerMetricsRoute } from './metrics/route';
 import type { CoreServices } from './services';
 import { startBridge } from './bridge/startBridge';
 import { parseClusterConfig } from './cluster/clusterConfig';
 import { startCluster } from './cluster/startCluster';
 import { startDispatch } from './dispatch/startDispatch';
 import { startHospitals } from './hospitals/startHospitals';
-import { registerMetricsRoute } from './hub/metricsText';
 import { startHub } from './hub/startHub';
 import { startSocketLog } from './log/service';
 import { refuseLostDatabase } from './log/integrity/keyGuard';
@@ -111,6 +113,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       rendererDir: config.rendererDir,
       security
     });
+    const metrics = createMetricsRegistry();
     const ctx: CoreContext = {
       config,
       security,
@@ -126,6 +129,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       bus,
       alerts,
       http,
+      metrics,
       startedAt: new Date(),
       bootId: randomUUID(),
       onClose: (fn) => closers.push(fn)
@@ -141,13 +145,14 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     registerAdminHandlers(ctx, audit);
     const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, audit, bootId: ctx.bootId });
     closers.push(() => consoleNsp.close());
+    registerConsoleMetrics(metrics, consoleNsp.connections);
 
     const dispatch = await startDispatch(ctx, { log });
     const hub = await startHub(ctx, { log, dispatch });
     startAlerts(ctx, { log, hub });
     const hospitals = await startHospitals(ctx, { hub });
     const bridge = await startBridge(ctx, { log, dispatch, hub });
-    registerMetricsRoute(ctx, { hub: hub.hub, alerts, log, bridge });
+    registerMetricsRoute(ctx);
     const services: CoreServices = { log, dispatch, hub, hospitals, bridge };
 
     await options.extend?.(ctx, services);

@@ -3,6 +3,7 @@ import type { HubPublisher } from '../hub/types';
 import type { SocketLogWriter } from '../log/types';
 import { registerAlertHandlers } from './alertHandlers';
 import { attachAlertReceiptLog } from './alertReceiptLog';
+import { registerAlertMetrics } from './metrics';
 import { registerToneMute } from './toneMute';
 
 /**
@@ -17,4 +18,5 @@ export function startAlerts(ctx: CoreContext, deps: { log: SocketLogWriter; hub:
   registerToneMute(ctx, deps.log);
   const stopReceipts = attachAlertReceiptLog({ alerts: ctx.alerts, log: deps.log, hub: deps.hub, logger: ctx.logger.child({ domain: 'alerts' }) });
   ctx.onClose(stopReceipts);
+  registerAlertMetrics(ctx.metrics, ctx.alerts);
 }

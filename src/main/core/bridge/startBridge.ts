@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { CAD_INBOUND_EVENTS, outboundBodySchemas } from '../../../shared/cad';
+import { registerBridgeMetrics } from './metrics';
 import type { BridgeHealth } from '../../../shared/contract/bridge';
 import type { CoreContext } from '../coreContext';
 import type { DispatchState } from '../dispatch/dispatchState';
@@ -210,6 +211,7 @@ export async function startBridge(ctx: CoreContext, deps: { log: SocketLogWriter
 
   registerBridgeHandlers(ctx, { bridge: service, dispatch });
   registerBridgeRoutes(ctx, { bridge: service, dispatch });
+  registerBridgeMetrics(ctx.metrics, service, logger);
   link.start();
   return service;
 }

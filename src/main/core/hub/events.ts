@@ -124,7 +124,7 @@ export function createEventProcessor(services: HubServices, handlers: DomainHand
   });
 
   const reject = (conn: HubConn, event: string, code: ErrorCode, message: string, eventData: unknown, started: number): HubAck => {
-    metrics.rejections.inc({ code });
+    metrics.rejections.child(code).inc();
     // A client-chosen name the log cannot store as a type (empty, "__proto__"-like
     // punctuation, unicode) is recorded under a fixed type with the name kept as data.
     const loggable = EVENT_TYPE_PATTERN.test(event);
@@ -138,7 +138,7 @@ export function createEventProcessor(services: HubServices, handlers: DomainHand
         processed: true
       })
       .catch((err: unknown) => rejectionLogFailures.report(err, { event }));
-    metrics.ackLatency.observe((performance.now() - started) / 1000);
+    metrics.ackLatency.record((performance.now() - started) / 1000);
     return fail(code, message);
   };
 
@@ -191,11 +191,11 @@ export function createEventProcessor(services: HubServices, handlers: DomainHand
           duplicate = written.duplicate === true;
         } catch (err) {
           writeFailures.report(err, { event });
-          metrics.rejections.inc({ code: 'UNAVAILABLE' });
+          metrics.rejections.child('UNAVAILABLE').inc();
           return fail('UNAVAILABLE', 'The event could not be logged durably; resend it.');
         }
       }
-      metrics.ackLatency.observe((performance.now() - started) / 1000);
+      metrics.ackLatency.record((performance.now() - started) / 1000);
       // A resend the log already holds (it committed before a crash): answered, not acted on again.
       if (duplicate) return duplicateAck(id);
       let extra: Record<string, unknown> | void = undefined;
@@ -248,8 +248,8 @@ export function createEventProcessor(services: HubServices, handlers: DomainHand
     // Capacity before the rate limit: an event refused for capacity must not use up the client's tokens.
     if (hub.logLagMs() >= config.maxLogLagMs || hub.pendingLogWrites() >= config.maxPendingLogWrites) {
       // Shed load rather than queue it: an event acked seconds late is worse than a quick "retry".
-      metrics.rejections.inc({ code: 'UNAVAILABLE' });
-      metrics.ackLatency.observe((performance.now() - started) / 1000);
+      metrics.rejections.child('UNAVAILABLE').inc();
+      metrics.ackLatency.record((performance.now() - started) / 1000);
       return fail('UNAVAILABLE', 'The hub is at capacity; retry in a moment.');
     }
     const rate = takeToken(conn.bucket, limit, now);
@@ -283,10 +283,10 @@ export function createEventProcessor(services: HubServices, handlers: DomainHand
     conn.lastSeen = now;
     conn.messagesIn++;
     const event = typeof rawEvent === 'string' ? rawEvent.slice(0, 64) : 'invalid_event';
-    metrics.eventsIn.inc({ event: isHubClientEvent(event) ? event : 'unknown' });
+    metrics.eventsIn.child(isHubClientEvent(event) ? event : 'unknown').inc();
     if (gate.draining) {
       // Not logged one by one: a restart under load would write a row per refused event.
-      metrics.rejections.inc({ code: 'RESTARTING' });
+      metrics.rejections.child('RESTARTING').inc();
       gate.refused();
       return Promise.resolve(restarting());
     }

@@ -5,6 +5,7 @@ import { canSubscribe, canonicalRoom, type AccessFacts } from '../../../shared/r
 import type { EventBus } from '../contract/bus';
 import type { NewSocketLog, SocketLogUpdate, SocketLogWriter } from '../log/types';
 import type { HubConfig } from './hubConfig';
+import type { MetricsRegistry } from '../metrics/registry';
 import { createHubMetrics, type HubMetrics } from './metrics';
 import { createConnectionRegistry, type ConnectionRegistry, type HubConn, type HubTransport } from './registry';
 import { createRoomHistory, restartSafeFirstId, type RoomHistory, type RoomMessage } from './roomHistory';
@@ -77,6 +78,8 @@ export interface CreateHubOptions {
   log: SocketLogWriter | undefined;
   logger: Logger;
   bus: EventBus;
+  /** The core's registry: the hub registers its metrics there. */
+  metrics: MetricsRegistry;
 }
 
 /**
@@ -92,7 +95,7 @@ export function createHub(options: CreateHubOptions): Hub {
   const { config, nsp, log, logger } = options;
   const registry = createConnectionRegistry();
   const history = createRoomHistory(config.historyPerRoom, undefined, restartSafeFirstId());
-  const metrics = createHubMetrics();
+  const metrics = createHubMetrics(options.metrics);
   const presence = new Set<(kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => void>();
   const knownTriage = new Set<string>();
   let outTotal = 0;
@@ -129,7 +132,7 @@ export function createHub(options: CreateHubOptions): Hub {
 
   const cutOff = (sid: string, { queued, backlog }: { queued: number; backlog: number }) => {
     const conn = registry.get(sid);
-    metrics.rejections.inc({ code: 'SLOW_CONSUMER' });
+    metrics.rejections.child('SLOW_CONSUMER').inc();
     logger.warn({ conn: sid, user: conn?.identity.sub, queued, backlog }, 'disconnecting a client that stopped reading');
     if (!conn) {
       nsp.sockets.get(sid)?.disconnect(true);
@@ -199,7 +202,7 @@ export function createHub(options: CreateHubOptions): Hub {
           for (const sid of members) if (sid !== except && legacy.has(sid)) emitWithoutOffset(nsp.sockets.get(sid), event, data);
           nsp.to(room).except(except ? [except, LEGACY_CLIENTS_ROOM] : LEGACY_CLIENTS_ROOM).emit(event, data);
         } else (except ? nsp.to(room).except(except) : nsp.to(room)).emit(event, data);
-        if (recipients > 0) metrics.eventsOut.inc({ event, transport: 'socketio' }, recipients);
+        if (recipients > 0) metrics.eventsOut.child(event, 'socketio').inc(recipients);
         outTotal += recipients;
       }
       const local = registry.localSubscribers(room);
@@ -208,7 +211,7 @@ export function createHub(options: CreateHubOptions): Hub {
           if (conn.id === publishOptions.exceptConnId || !conn.deliver) continue;
           conn.deliver(message);
           conn.messagesOut++;
-          metrics.eventsOut.inc({ event, transport: conn.transport });
+          metrics.eventsOut.child(event, conn.transport).inc();
           outTotal++;
         }
       }
@@ -220,7 +223,7 @@ export function createHub(options: CreateHubOptions): Hub {
       pendingWrites++;
       try {
         const written = await log.createSocketLog(entry);
-        metrics.logCommitLatency.observe((performance.now() - started) / 1000);
+        metrics.logCommitLatency.record((performance.now() - started) / 1000);
         return written;
       } finally {
         pendingWrites--;
@@ -232,7 +235,7 @@ export function createHub(options: CreateHubOptions): Hub {
       if (!log || id === null) return;
       const started = performance.now();
       await log.updateSocketLog(id, update);
-      metrics.logCommitLatency.observe((performance.now() - started) / 1000);
+      metrics.logCommitLatency.record((performance.now() - started) / 1000);
     },
     rememberTriage(id) {
       knownTriage.delete(id);
@@ -308,7 +311,7 @@ export function createHub(options: CreateHubOptions): Hub {
         .catch((err: unknown) => logger.error({ err, conn: conn.id }, 'disconnect not logged'));
     },
     refused(transport, code, message, meta) {
-      metrics.connectionsRefused.inc({ code, transport });
+      metrics.connectionsRefused.child(code, transport).inc();
       logger.warn({ transport, code, ip: meta.ip }, `hub connection refused: ${message}`);
       refusals.refused(transport, code, message, meta);
     },

@@ -1,7 +1,8 @@
 import v8 from 'node:v8';
 import type { AlertCenter } from '../alerts/alertCenter';
+import { Gauge, Registry } from 'prom-client';
 import type { Hub } from './hub';
-import { gauge } from './metrics';
+import type { MetricsRegistry } from '../metrics/registry';
 
 /** The recovery adapter's private state (socket.io 4.8's SessionAwareAdapter plus ours), read for accounting only. */
 interface AdapterInternals {
@@ -41,38 +42,44 @@ export function retainedEntries(alerts: AlertCenter, hub: Hub): Record<string, n
  * Heap in use right after a full collection: what the process really keeps.
  * Only when the process was started with --expose-gc (tests and soak runs, on
  * purpose): forcing a collection on a production scrape would pause the hub.
+ * A registry of its own, for the one scrape that asked for it.
  */
-function heapAfterGc(): number | null {
+export function heapAfterGcMetrics(): Registry | null {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (typeof gc !== 'function') return null;
   gc();
-  return v8.getHeapStatistics().used_heap_size;
+  const registry = new Registry();
+  new Gauge({
+    name: 'switchboard_heap_used_after_gc_bytes',
+    help: 'V8 heap in use right after a forced full collection (only with --expose-gc and ?gc=1).',
+    registers: [registry]
+  }).set(v8.getHeapStatistics().used_heap_size);
+  return registry;
 }
 
-export function retainedGauges(alerts: AlertCenter, hub: Hub, collect: boolean): string {
-  const entries = retainedEntries(alerts, hub);
-  const parts = [
-    gauge(
-      'switchboard_retained_entries',
-      'Entries held by long-lived in-memory structures, by domain (bounded by load, not by uptime).',
-      Object.entries(entries).map(([domain, value]) => ({ labels: { domain }, value }))
-    )
-  ];
-  const memory = process.memoryUsage();
-  parts.push(
-    gauge(
-      'switchboard_process_memory_bytes',
-      'Process memory by kind: V8 heap committed and used, memory outside the V8 heap (external, array buffers), resident set.',
-      [
-        { labels: { kind: 'heap_total' }, value: memory.heapTotal },
-        { labels: { kind: 'heap_used' }, value: memory.heapUsed },
-        { labels: { kind: 'external' }, value: memory.external },
-        { labels: { kind: 'array_buffers' }, value: memory.arrayBuffers },
-        { labels: { kind: 'rss' }, value: memory.rss }
-      ]
-    )
-  );
-  const heap = collect ? heapAfterGc() : null;
-  if (heap !== null) parts.push(gauge('switchboard_heap_used_after_gc_bytes', 'V8 heap in use right after a forced full collection (only with --expose-gc and ?gc=1).', [{ value: heap }]));
-  return parts.join('\n');
+/** The retained entries and the process's memory by kind, read at scrape time. */
+export function registerRetainedGauges(registry: MetricsRegistry, alerts: AlertCenter, hub: Hub): void {
+  new Gauge({
+    name: 'switchboard_retained_entries',
+    help: 'Entries held by long-lived in-memory structures, by domain (bounded by load, not by uptime).',
+    labelNames: ['domain'],
+    registers: [registry],
+    collect() {
+      for (const [domain, value] of Object.entries(retainedEntries(alerts, hub))) this.set({ domain }, value);
+    }
+  });
+  new Gauge({
+    name: 'switchboard_process_memory_bytes',
+    help: 'Process memory by kind: V8 heap committed and used, memory outside the V8 heap (external, array buffers), resident set.',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const memory = process.memoryUsage();
+      this.set({ kind: 'heap_total' }, memory.heapTotal);
+      this.set({ kind: 'heap_used' }, memory.heapUsed);
+      this.set({ kind: 'external' }, memory.external);
+      this.set({ kind: 'array_buffers' }, memory.arrayBuffers);
+      this.set({ kind: 'rss' }, memory.rss);
+    }
+  });
 }

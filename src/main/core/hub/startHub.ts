@@ -10,6 +10,7 @@ import { createEventProcessor, type DomainHandlers, type HubServices } from './e
 import { HUB_HANDLERS } from './handlers';
 import { createHub, type Hub } from './hub';
 import { HubConfigSchema } from './hubConfig';
+import { registerHubGauges } from './metricsGauges';
 import { registerHubRoutes } from './routes';
 import { attachSocketIo } from './socketioTransport';
 import { attachSse } from './sseTransport';
@@ -49,7 +50,8 @@ export async function startHub(ctx: CoreContext, deps: { log: SocketLogWriter; d
   const config = parsed.data;
   const { log, dispatch } = deps;
 
-  const hub = createHub({ config, nsp: ctx.http.io.of('/'), log, logger, bus: ctx.bus });
+  const hub = createHub({ config, nsp: ctx.http.io.of('/'), log, logger, bus: ctx.bus, metrics: ctx.metrics });
+  registerHubGauges(ctx.metrics, ctx.alerts, hub);
   hub.accessFacts = {
     // Read dispatch at call time: the assignment picture changes under us.
     incidentsOfUnit: (unitId) => dispatch.incidentsAssignedTo(unitId),

@@ -1,5 +1,6 @@
 import type { VerifyReport } from '../../../shared/contract/log';
 import type { CoreContext } from '../coreContext';
+import { registerLogMetrics } from './metrics';
 import { parseLogConfig, type LogConfig, type LogThresholds } from './config';
 import { createExportJobs, type ExportJobs } from './export/exportJobs';
 import { registerLogHandlers } from './handlers';
@@ -135,6 +136,7 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     await writer.close();
     await storage.close();
   });
+  registerLogMetrics(ctx.metrics, service);
   logger.info({ retentionDays: config.retentionDays, keyId: keys.keyId }, 'socket log started');
   return service;
 }
