@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { clientAddress } from '../http/clientAddress';
 import type { Server as SocketIOServer, Socket } from 'socket.io';
 import { performance } from 'node:perf_hooks';
 import { CONSOLE_NAMESPACE } from '../../../shared/contract';
@@ -33,6 +34,8 @@ export interface ConsoleNamespaceDeps {
   revocations: RevocationStore;
   logger: Logger;
   allowedOrigins: readonly string[];
+  /** Behind a TLS-terminating proxy: client addresses come from X-Forwarded-For (as for HTTP routes). */
+  trustProxy?: boolean;
   audit(entry: SessionAudit): void;
   /** How often open sessions are checked for expiry. */
   checkEveryMs?: number;
@@ -59,7 +62,7 @@ const roomForRole = (role: CallOperator['role']) => `role:${role}`;
  */
 export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): ConsoleNamespace {
   const nsp = deps.io.of(CONSOLE_NAMESPACE);
-  const ipOf = (socket: Socket) => socket.handshake.address || null;
+  const ipOf = (socket: Socket) => clientAddress(socket.request, deps.trustProxy === true);
   let stopping = false;
   const hello = (): ConsoleHello => ({ boot_id: deps.bootId, clock: performance.now() });
 

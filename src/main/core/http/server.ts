@@ -93,7 +93,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   installJsonDepthLimit(app, security.jsonMaxDepth);
   installSecurityHeaders(app);
   applyRequestTimeouts(app.server, security);
-  const connectionCap = capConnectionsPerAddress(app.server, security.maxConnectionsPerAddress, logger.child({ domain: 'http' }));
+  // Behind a trusted proxy every connection comes from the proxy's address: hub connections are
+  // capped by their forwarded address instead (hub/connectionAdmission.ts).
+  const connectionCap = capConnectionsPerAddress(app.server, security.trustProxy ? Infinity : security.maxConnectionsPerAddress, logger.child({ domain: 'http' }));
   const stopWatchingCertificates = tls ? watchCertificates(app.server as unknown as import('node:tls').Server, security, logger.child({ domain: 'tls' })) : () => undefined;
 
   app.setErrorHandler((err, request, reply) => {

@@ -1,18 +1,20 @@
 import type { Socket } from 'socket.io';
 import { homeRooms } from '../../../shared/rooms';
 import type { Identity } from '../../../shared/roles';
-import type { TokenService } from '../auth/tokens';
-import { AppError } from '../errors';
 import { retireRecoverableSessions, singleDeviceOwner } from './recoveryAdapter';
 import type { EventProcessor } from './events';
 import { emitWithoutOffset, LEGACY_CLIENTS_ROOM, type Hub } from './hub';
 import { recheckRooms } from './accessRecheck';
-import { fullBucket, identityKey } from './rateLimit';
+import type { ConnectionAdmission } from './connectionAdmission';
+import { fullBucket } from './rateLimit';
 import type { HubConn } from './registry';
 
 interface HubSocketData {
   identity?: Identity;
   token?: HubConn['token'];
+  /** The client's address (forwarded, behind a trusted proxy) and user agent, from the handshake. */
+  ip?: string | null;
+  userAgent?: string | null;
 }
 
 const firstString = (v: unknown): string | undefined => (Array.isArray(v) ? firstString(v[0]) : typeof v === 'string' && v ? v : undefined);
@@ -29,60 +31,34 @@ function isLegacyClient(socket: Socket): boolean {
   return query.user_role !== undefined || query.user_id !== undefined || auth?.recovery === false || query.recovery === 'false';
 }
 
-/** A refusal that says when to come back (flood cool-down, restart). */
-export class RetryLaterError extends AppError {
-  constructor(
-    code: 'RATE_LIMITED' | 'RESTARTING',
-    message: string,
-    readonly retryAfterMs: number
-  ) {
-    super(code, message);
-  }
-}
-
-export const retryAfterOf = (err: unknown): { retry_after_ms?: number } => (err instanceof RetryLaterError ? { retry_after_ms: err.retryAfterMs } : {});
-
-/** An identity disconnected for flooding is refused until its cool-down ends (every transport that takes events). */
-export function refuseWhileCoolingDown(hub: Hub, identity: Identity): void {
-  const waitMs = hub.floodCooldowns.remainingMs(identityKey(identity), Date.now());
-  if (waitMs > 0) {
-    throw new RetryLaterError('RATE_LIMITED', `Refused for flooding: connect again in ${Math.ceil(waitMs / 1000)} s, and send at most ${hub.config.ratePerSecond} events per second.`, waitMs);
-  }
-}
-
-function clientIp(socket: Socket): string | null {
-  return socket.handshake.address || null;
-}
-
 /**
  * Field clients on the default namespace: the JWT in `auth.token` (or the
  * `token` query parameter, as seed 002's Python client sends it) is verified at
  * the handshake; a refusal is a `connect_error` whose message says which check
  * failed. Every event then goes through the hub's one processor and is acked.
  */
-export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventProcessor): void {
+export function attachSocketIo(hub: Hub, admission: ConnectionAdmission, process: EventProcessor): void {
   const { nsp, config, logger } = hub;
 
   nsp.use(async (socket, next) => {
     const token = firstString((socket.handshake.auth as { token?: unknown } | undefined)?.token) ?? firstString(socket.handshake.query.token);
-    try {
-      const claims = await tokens.verifyClaims(token);
-      refuseWhileCoolingDown(hub, claims.identity);
-      (socket.data as HubSocketData).identity = claims.identity;
-      (socket.data as HubSocketData).token = { jti: claims.jti, iat: claims.iat, exp: claims.exp };
-      next();
-    } catch (err) {
-      const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
-      const message = err instanceof AppError ? err.message : 'Authentication failed.';
-      hub.refused('socketio', code, message, { ip: clientIp(socket), userAgent: firstString(socket.handshake.headers['user-agent']) ?? null });
-      const refusal = new Error(message) as Error & { data?: unknown };
-      refusal.data = { code, message, ...retryAfterOf(err) };
-      next(refusal);
+    const admitted = await admission.admit('socketio', socket.request, token, { takesEvents: true });
+    const data = socket.data as HubSocketData;
+    data.ip = admitted.ip;
+    data.userAgent = admitted.userAgent;
+    if (admitted.refusal === undefined) {
+      data.identity = admitted.identity;
+      data.token = admitted.token;
+      return next();
     }
+    const { code, message, retryAfterMs } = admitted.refusal;
+    const refusal = new Error(message) as Error & { data?: unknown };
+    refusal.data = { code, message, ...(retryAfterMs !== undefined ? { retry_after_ms: retryAfterMs } : {}) };
+    next(refusal);
   });
 
   nsp.on('connection', (socket) => {
-    const { identity, token } = socket.data as HubSocketData;
+    const { identity, token, ip, userAgent } = socket.data as HubSocketData;
     if (!identity || !token) {
       socket.disconnect(true);
       return;
@@ -96,8 +72,8 @@ export function attachSocketIo(hub: Hub, tokens: TokenService, process: EventPro
       rooms: new Set(),
       connectedAt: now,
       lastSeen: now,
-      ip: clientIp(socket),
-      userAgent: firstString(socket.handshake.headers['user-agent']) ?? null,
+      ip: ip ?? null,
+      userAgent: userAgent ?? null,
       messagesIn: 0,
       messagesOut: 0,
       bucket: fullBucket(config, now),

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { canSubscribe, canonicalRoom, deviceEndpointRooms, homeRooms, hospitalEndpointRooms, patientEndpointRooms, rooms } from '../../../shared/rooms';
 import { isDispatchRole, type Identity } from '../../../shared/roles';
-import type { TokenService } from '../auth/tokens';
 import { AppError } from '../errors';
 import { bearerToken, type RouteRequest, type Router } from '../http/route';
+import type { ConnectionAdmission } from './connectionAdmission';
 import type { Hub } from './hub';
 import { fullBucket } from './rateLimit';
 import type { HubConn } from './registry';
@@ -31,24 +31,14 @@ const id = z.string().min(1).max(128);
  * from the seed's catalogue, `id:` lines carrying the hub's message ids so a
  * reconnect with `Last-Event-ID` replays what it missed from the room history.
  */
-export function attachSse(hub: Hub, router: Router, tokens: TokenService): () => Promise<void> {
+export function attachSse(hub: Hub, router: Router, admission: ConnectionAdmission): () => Promise<void> {
   /** Open streams, each with the way to end it that resolves once its last bytes are out. */
   const open = new Map<HubConn, () => Promise<void>>();
 
   async function stream(req: RouteRequest<z.output<typeof SseQuerySchema>, unknown, unknown>, roomsFor: (identity: Identity) => string[]) {
-    const ip = req.ip;
-    const userAgent = req.userAgent;
-    let identity: Identity;
-    let token: HubConn['token'];
-    try {
-      const claims = await tokens.verifyClaims(bearerToken(req.raw) ?? req.query.token);
-      identity = claims.identity;
-      token = { jti: claims.jti, iat: claims.iat, exp: claims.exp };
-    } catch (err) {
-      const body = err instanceof AppError ? err.toBody() : { code: 'UNAUTHENTICATED' as const, message: 'Authentication failed.' };
-      hub.refused('sse', body.code, body.message, { ip, userAgent });
-      throw err;
-    }
+    const admitted = await admission.admit('sse', req.raw.raw, bearerToken(req.raw) ?? req.query.token);
+    if (admitted.refusal) throw new AppError(admitted.refusal.code, admitted.refusal.message);
+    const { ip, userAgent, identity, token } = admitted;
     const wanted = [...roomsFor(identity)];
     for (const extra of (req.query.rooms ?? '').split(',').map((r) => r.trim()).filter(Boolean)) {
       const canonical = canonicalRoom(extra);

@@ -6,6 +6,7 @@ import { describeIssues } from '../errors';
 import type { SocketLogWriter } from '../log/types';
 import { registerHubConsole, createWatchList } from './consoleApi';
 import { createSeedEmitters, type SeedEmitters } from './emitters';
+import { createConnectionAdmission } from './connectionAdmission';
 import { createEventProcessor, type DomainHandlers, type HubServices } from './events';
 import { HUB_HANDLERS } from './handlers';
 import { createHub, type Hub } from './hub';
@@ -86,9 +87,11 @@ export async function startHub(ctx: CoreContext, deps: { log: SocketLogWriter; d
   // One map the event path reads per event; domains that start later add their events to it.
   const handlers: DomainHandlers = { ...HUB_HANDLERS };
   const process = createEventProcessor(services, handlers);
-  attachSocketIo(hub, ctx.tokens, process);
-  const closeWs = attachWebSocket(hub, ctx.http.app.server, ctx.tokens, process, ctx.security.allowedOrigins);
-  const closeSse = attachSse(hub, ctx.http.router, ctx.tokens);
+  // One token check and refusal for the three transports, and one rule for the client's address.
+  const admission = createConnectionAdmission(hub, ctx.tokens, { trustProxy: ctx.security.trustProxy, maxConnectionsPerAddress: ctx.security.maxConnectionsPerAddress });
+  attachSocketIo(hub, admission, process);
+  const closeWs = attachWebSocket(hub, ctx.http.app.server, admission, process, ctx.security.allowedOrigins);
+  const closeSse = attachSse(hub, ctx.http.router, admission);
   registerHubRoutes(ctx, services);
   const stopConsole = registerHubConsole(ctx, services, watch);
   const stopSessionGuard = attachSessionGuard(hub, ctx.revocations);
@@ -113,6 +116,7 @@ export async function startHub(ctx: CoreContext, deps: { log: SocketLogWriter; d
   });
   ctx.onClose(async () => {
     hub.closeRefusals();
+    admission.close();
     stopSessionGuard();
     stopAccessRecheck();
     stopSightings();

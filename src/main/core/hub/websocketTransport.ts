@@ -5,13 +5,11 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { wsMessageType } from '../../../shared/hubEvents';
 import { canSubscribe, homeRooms, hospitalEndpointRooms, patientEndpointRooms } from '../../../shared/rooms';
 import type { Identity } from '../../../shared/roles';
-import type { TokenService } from '../auth/tokens';
-import { AppError } from '../errors';
 import { CROSS_ORIGIN_MESSAGE, originAllowed } from '../http/origin';
 import type { EventProcessor } from './events';
 import type { Hub } from './hub';
 import { fullBucket } from './rateLimit';
-import { refuseWhileCoolingDown, type RetryLaterError } from './socketioTransport';
+import type { ConnectionAdmission } from './connectionAdmission';
 import type { HubConn } from './registry';
 import type { RoomMessage } from './roomHistory';
 
@@ -82,7 +80,7 @@ export const envelope = (m: RoomMessage) => ({ type: wsMessageType(m.event), eve
 export function attachWebSocket(
   hub: Hub,
   server: import('node:http').Server,
-  tokens: TokenService,
+  admission: ConnectionAdmission,
   process: EventProcessor,
   allowedOrigins: readonly string[] = []
 ): () => Promise<void> {
@@ -109,24 +107,18 @@ export function attachWebSocket(
     }
     if (!url.pathname.startsWith('/realtime/ws')) return; // engine.io and others handle their own paths
     if (!originAllowed(req, allowedOrigins)) {
-      hub.refused('websocket', 'FORBIDDEN', CROSS_ORIGIN_MESSAGE, { ip: req.socket.remoteAddress ?? null, userAgent: null });
+      hub.refused('websocket', 'FORBIDDEN', CROSS_ORIGIN_MESSAGE, { ip: admission.addressOf(req), userAgent: null });
       return refuseUpgrade(socket, 403, 'FORBIDDEN', CROSS_ORIGIN_MESSAGE);
     }
-    const ip = req.socket.remoteAddress ?? null;
-    const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
     const header = req.headers.authorization;
     const token = url.searchParams.get('token') ?? (typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined);
     socket.on('error', () => undefined);
     if (hub.gate.draining) return refuseUpgrade(socket, 503, 'RESTARTING', 'The hub is restarting; connect again in a moment.', 1000);
-    tokens.verifyClaims(token).then(
-      ({ identity, jti, iat, exp }) => {
-        try {
-          refuseWhileCoolingDown(hub, identity);
-        } catch (err) {
-          const cooling = err as RetryLaterError;
-          hub.refused('websocket', cooling.code, cooling.message, { ip, userAgent });
-          return refuseUpgrade(socket, 429, cooling.code, cooling.message, cooling.retryAfterMs);
-        }
+    admission.admit('websocket', req, token, { takesEvents: true }).then(
+      (admitted) => {
+        const { ip, userAgent, refusal } = admitted;
+        if (refusal) return refuseUpgrade(socket, refusal.status, refusal.code, refusal.message, refusal.retryAfterMs);
+        const { identity, token: claims } = admitted;
         const auto = endpointRooms(url.pathname, identity);
         if (auto === 'malformed') return refuseUpgrade(socket, 400, 'VALIDATION_FAILED', 'Malformed URL: invalid percent-encoding in the endpoint id.');
         if (!auto) return refuseUpgrade(socket, 404, 'NOT_FOUND', `No WebSocket endpoint at ${url.pathname}.`);
@@ -138,13 +130,7 @@ export function attachWebSocket(
           }
         }
         const since = Number(url.searchParams.get('since') ?? NaN);
-        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, identity, { jti, iat, exp }, auto, { ip, userAgent, since: Number.isInteger(since) ? since : undefined }));
-      },
-      (err: unknown) => {
-        const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
-        const message = err instanceof AppError ? err.message : 'Authentication failed.';
-        hub.refused('websocket', code, message, { ip, userAgent });
-        refuseUpgrade(socket, 401, code, message);
+        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, identity, claims, auto, { ip, userAgent, since: Number.isInteger(since) ? since : undefined }));
       }
     ).catch((err: unknown) => {
       logger.error({ err, url: url.pathname.slice(0, 200) }, 'websocket upgrade failed after authentication');
