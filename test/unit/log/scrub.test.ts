@@ -34,4 +34,24 @@ describe('secret scrubbing', () => {
     expect(scrubJson(cyclic, known, 1_000)).toBe('{"unserializable":true}');
     expect(scrubJson(undefined, known, 1_000)).toBeNull();
   });
+
+  it('scrubs a JSON payload the same whether or not it holds a secret-looking word (the one-scan shortcut changes no output)', () => {
+    const payloads: unknown[] = [
+      { latitude: 47.6, longitude: -122.3, status: 'en_route' },
+      { jwt: 'abc' },
+      { JWT: 'abc', note: 'ok' },
+      { note: `carried ${JWT}` },
+      { note: 'Bearer abcdefghijkl' },
+      { msg: 'the-cad-token-value leaked' },
+      { keyboard: 'qwerty', Authorisation: 'x' },
+      { list: [{ cookie: 'c' }, { passenger: 'p' }] },
+      'plain text with apikey=zzz',
+      12
+    ];
+    for (const payload of payloads) {
+      // Every secret-key and hint word is found by the one prefilter, so the full checks run whenever they could matter.
+      const full = scrubText(JSON.stringify(payload, (key, value: unknown) => (key !== '' && /^(token|access_?token|refresh_?token|id_?token|auth_?token|password|passwd|pass|secret|client_?secret|api_?key|apikey|authorization|cookie|set-cookie|jwt|cad_?token|private_?key)$/i.test(key) ? '[REDACTED]' : value)), known);
+      expect(scrubJson(payload, known, 10_000)).toBe(full);
+    }
+  });
 });

@@ -102,11 +102,23 @@ export function attachSocketIo(hub: Hub, admission: ConnectionAdmission, process
     if (socket.recovered) recheckRooms(hub, conn);
     if (!socket.recovered) for (const room of homeRooms(identity)) hub.join(conn, room);
 
+    // The size of the text frame being handled: Socket.IO decodes a frame and calls onAny
+    // within engine.io's "data" event, so a listener put first sees the frame of the event
+    // handled next. A frame this small fits the payload limit whatever it holds (3 UTF-8 bytes
+    // per UTF-16 unit at most, and no number re-serialises more than 6 times longer, as 1e20
+    // does), so the processor need not serialise the payload again to measure it.
+    let frameChars = -1;
+    socket.conn.prependListener('data', (data: unknown) => {
+      frameChars = typeof data === 'string' ? data.length : -1;
+    });
+    const fitsForSure = config.maxPayloadBytes / 6;
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const last = args.at(-1);
       const ack = typeof last === 'function' ? (last as (body: unknown) => void) : undefined;
       const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
-      process(conn, event, payload).then(
+      const knownBytes = frameChars >= 0 && frameChars <= fitsForSure ? frameChars : undefined;
+      frameChars = -1;
+      process(conn, event, payload, knownBytes).then(
         (body) => ack?.(body),
         (err: unknown) => {
           logger.error({ err }, 'hub processor threw');
