@@ -1,9 +1,10 @@
 import { Gauge } from 'prom-client';
 import type { MetricsRegistry } from '../metrics/registry';
-import type { SocketLog } from './service';
+import type { UserIndexer } from './userIndexer';
+import type { WriterStats } from './writer';
 
 /** Where the socket log commits and how much waits, read at scrape time: a commit thread that died shows as 0. */
-export function registerLogMetrics(registry: MetricsRegistry, log: Pick<SocketLog, 'stats' | 'userIndex'>): void {
+export function registerLogMetrics(registry: MetricsRegistry, log: { stats(): WriterStats; userIndex: Pick<UserIndexer, 'last'> }): void {
   new Gauge({
     name: 'switchboard_log_commit_thread',
     help: 'Socket log group commits run on the commit thread (1) or the main thread (0).',
