@@ -92,6 +92,10 @@ class LoadGenerator {
       env: TLS ? { ...process.env, NODE_EXTRA_CA_CERTS: TLS.certFile } : process.env
     });
     this.child.on('message', (m) => this.pending.shift()?.(m));
+    // A generator that dies must not leave the bench waiting for ever.
+    this.child.on('exit', (code) => {
+      for (const answer of this.pending.splice(0)) answer({ error: `the load generator exited (${code})` });
+    });
     this.ready = new Promise((resolve) => this.pending.push(resolve));
   }
   get pid(): number {

@@ -62,6 +62,7 @@ async function connectRawClients(url: string, tokens: string[], batch: number) {
 
 /** Open loop: sends at the offered rate regardless of acks (a closed loop would hide queueing). */
 async function ladder(event: string, payload: Record<string, unknown>, rate: number, ms: number) {
+  if (rawClients.length === 0 && clients.length === 0) throw new Error('no connected clients to send from (the connect step failed)');
   const latencies: number[] = [];
   let offered = 0;
   let acked = 0;
