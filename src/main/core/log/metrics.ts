@@ -1,7 +1,7 @@
 import { Gauge } from 'prom-client';
 import type { MetricsRegistry } from '../metrics/registry';
-import type { UserIndexer } from './userIndexer';
-import type { WriterStats } from './writer';
+import type { UserIndexer } from './userIndex/userIndexer';
+import type { WriterStats } from './write/writer';
 
 /** Where the socket log commits and how much waits, read at scrape time: a commit thread that died shows as 0. */
 export function registerLogMetrics(registry: MetricsRegistry, log: { stats(): WriterStats; userIndex: Pick<UserIndexer, 'last'> }): void {
