@@ -13,7 +13,7 @@
  * TLS=1 runs both servers over TLS (a self-signed certificate the load generator trusts) and
  * writes bench/results/hub-tls.json: bare Socket.IO over TLS against Switchboard over TLS.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -27,6 +27,7 @@ import { createCore, type Core } from '../../src/main/core/createCore';
 import { createSelfSignedCertificate } from '../../src/main/core/http/selfSignedCert';
 import { latencySummary, percentile, report, round, type BenchRow } from '../lib/report';
 import { ACHIEVED_MARGIN, cpuWindow, GENERATOR_SATURATED_CORES } from './cpuAccounting';
+import { LoadGenerator } from './loadGenerator';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 1000);
 const IDLE = Number(process.env.IDLE ?? 10_000);
@@ -79,37 +80,6 @@ interface LadderStep {
    * hub's own limit; only a saturated generator is flagged there.
    */
   generator_limited: boolean;
-}
-
-class LoadGenerator {
-  private child: ChildProcess;
-  private pending: Array<(v: unknown) => void> = [];
-  readonly ready: Promise<unknown>;
-  constructor() {
-    this.child = fork(path.join(__dirname, 'loadClient.ts'), [], {
-      execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
-      stdio: 'inherit',
-      env: TLS ? { ...process.env, NODE_EXTRA_CA_CERTS: TLS.certFile } : process.env
-    });
-    this.child.on('message', (m) => this.pending.shift()?.(m));
-    // A generator that dies must not leave the bench waiting for ever.
-    this.child.on('exit', (code) => {
-      for (const answer of this.pending.splice(0)) answer({ error: `the load generator exited (${code})` });
-    });
-    this.ready = new Promise((resolve) => this.pending.push(resolve));
-  }
-  get pid(): number {
-    return this.child.pid ?? NaN;
-  }
-  call<T>(message: Record<string, unknown>): Promise<T> {
-    return new Promise((resolve) => {
-      this.pending.push(resolve as (v: unknown) => void);
-      this.child.send(message);
-    });
-  }
-  stop() {
-    this.child.kill();
-  }
 }
 
 interface Target {
@@ -238,7 +208,7 @@ async function fanout(gen: LoadGenerator, target: Target): Promise<number[]> {
 }
 
 async function idleHeap(target: Target): Promise<number> {
-  const gen = new LoadGenerator();
+  const gen = new LoadGenerator(TLS ? { NODE_EXTRA_CA_CERTS: TLS.certFile } : {});
   await gen.ready;
   const tokens = await target.tokens(IDLE);
   gc();
@@ -254,7 +224,7 @@ async function idleHeap(target: Target): Promise<number> {
 
 async function measure(target: Target) {
   console.log(`\n${target.name}`);
-  const gen = new LoadGenerator();
+  const gen = new LoadGenerator(TLS ? { NODE_EXTRA_CA_CERTS: TLS.certFile } : {});
   await gen.ready;
   const tokens = await target.tokens(CLIENTS);
   const storm = await gen.call<{ connected: number; failed: number; ms: number }>({ cmd: 'connect', url: target.url, tokens, batch: CLIENTS });
@@ -287,7 +257,7 @@ async function main() {
   const hubRun = await measure(hub);
   const hubSustained = sustained(hubRun.steps);
   // Latency at 70% of the hub's own sustained rate, fresh generator and clients.
-  const gen = new LoadGenerator();
+  const gen = new LoadGenerator(TLS ? { NODE_EXTRA_CA_CERTS: TLS.certFile } : {});
   await gen.ready;
   const reconnected = await gen.call<{ connected: number; failed: number; ms: number }>({ cmd: LADDER_CONNECT, url: hub.url, tokens: await hub.tokens(CLIENTS), batch: CLIENTS });
   console.log(`  70% step: ${reconnected.connected} clients connected, ${reconnected.failed} failed, in ${round(reconnected.ms)} ms`);

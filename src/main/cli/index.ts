@@ -12,9 +12,10 @@ import { retentionCommand } from './commands/retention';
 import { verifyCommand } from './commands/verify';
 import { checkCommand } from './commands/check';
 import { migrateCommand } from './commands/migrate';
+import { incidentReportCommand, replayCommand } from './commands/replay';
 
 /** Every `switchboard` sub-command; each lives in its own file under commands/. */
-const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand, certCommand, migrateCommand];
+const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand, certCommand, migrateCommand, replayCommand, incidentReportCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

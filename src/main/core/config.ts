@@ -31,7 +31,8 @@ export const CoreConfigSchema = z.object({
   log: z.record(z.string(), z.unknown()).default({}),
   bridge: z.record(z.string(), z.unknown()).default({}),
   /** Cluster mode (cluster/clusterConfig.ts parses it); absent: one node on SQLite. */
-  cluster: z.record(z.string(), z.unknown()).optional()
+  cluster: z.record(z.string(), z.unknown()).optional(),
+  replay: z.record(z.string(), z.unknown()).default({})
 });
 
 export type CoreConfigInput = z.input<typeof CoreConfigSchema>;

@@ -30,6 +30,7 @@ import type { CoreServices } from './services';
 import { startBridge } from './bridge/startBridge';
 import { parseClusterConfig } from './cluster/clusterConfig';
 import { startCluster } from './cluster/startCluster';
+import { startReplay } from './replay/startReplay';
 import { startDispatch } from './dispatch/startDispatch';
 import { startHospitals } from './hospitals/startHospitals';
 import { startHub } from './hub/startHub';
@@ -152,8 +153,9 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     startAlerts(ctx, { log, hub });
     const hospitals = await startHospitals(ctx, { hub });
     const bridge = await startBridge(ctx, { log, dispatch, hub });
+    const replay = await startReplay(ctx, { log, dispatch, hub, bridge }); // keyframes read every domain above
     registerMetricsRoute(ctx);
-    const services: CoreServices = { log, dispatch, hub, hospitals, bridge };
+    const services: CoreServices = { log, dispatch, hub, hospitals, bridge, replay };
 
     await options.extend?.(ctx, services);
     const port = await http.listen(config.host, config.port);

@@ -3,6 +3,7 @@ import type { DispatchState } from './dispatch/dispatchState';
 import type { HospitalsService } from './hospitals/startHospitals';
 import type { HubService } from './hub/startHub';
 import type { SocketLog } from './log/service';
+import type { ReplayService } from './replay/startReplay';
 
 /**
  * Every domain's service, as createCore returns them once all have started
@@ -15,4 +16,5 @@ export interface CoreServices {
   hub: HubService;
   hospitals: HospitalsService;
   bridge: BridgeService;
+  replay: ReplayService;
 }

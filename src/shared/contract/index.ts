@@ -7,6 +7,7 @@ import { dispatchEvents, dispatchMethods } from './dispatch';
 import { hubEvents, hubMethods } from './hub';
 import { logEvents, logMethods } from './log';
 import { systemEvents, systemMethods } from './system';
+import { replayMethods } from './replay';
 
 /**
  * Everything the console asks of the core, in one map. Each domain contributes
@@ -20,7 +21,8 @@ export const methods = {
   ...hubMethods,
   ...dispatchMethods,
   ...bridgeMethods,
-  ...adminMethods
+  ...adminMethods,
+  ...replayMethods
 } satisfies MethodMap;
 
 export const events = {

@@ -46,6 +46,8 @@ export interface DispatchState extends DispatchAssignments {
   activity(incidentId: string): IncidentActivity[];
   /** Called once per event-loop turn with everything that changed in it. */
   onChange(listener: (changes: DispatchChanges) => void): () => void;
+  /** Called after the whole picture was replaced by a CAD snapshot (the replay writes a keyframe then). */
+  onReplace(listener: () => void): () => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createDispatchState(): DispatchState {
   let cadPosition: DispatchSnapshot['cad'] = null;
   let syncedAt: string | null = null;
   const listeners = new Set<(changes: DispatchChanges) => void>();
+  const replaceListeners = new Set<() => void>();
   const log = createIncidentActivity();
   const note = (incidentId: string, at: string, kind: IncidentActivity['kind'], text: string, unitId: string | null = null, by: string | null = null) =>
     log.record(incidentId, { at, kind, text, unit_id: unitId, by });
@@ -211,6 +214,7 @@ export function createDispatchState(): DispatchState {
       cadPosition = { epoch: snapshot.epoch, seq: snapshot.seq };
       syncedAt = new Date().toISOString();
       schedule();
+      for (const listener of replaceListeners) listener();
     },
     setCadPosition(position, at) {
       cadPosition = position;
@@ -250,6 +254,10 @@ export function createDispatchState(): DispatchState {
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onReplace(listener) {
+      replaceListeners.add(listener);
+      return () => replaceListeners.delete(listener);
     }
   };
 }

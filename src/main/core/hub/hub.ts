@@ -283,7 +283,8 @@ export function createHub(options: CreateHubOptions): Hub {
           socketId: conn.id,
           userId: conn.identity.sub,
           userRole: conn.identity.role,
-          eventData: { transport: conn.transport, rooms: [...conn.rooms], ...details },
+          // The unit a crew login reports for: the replay maps its location rows to the unit by it.
+          eventData: { transport: conn.transport, rooms: [...conn.rooms], ...details, ...(conn.identity.unit_id ? { unit_id: conn.identity.unit_id } : {}) },
           status: 'success',
           processed: true,
           ipAddress: conn.ip,

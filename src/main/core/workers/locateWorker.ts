@@ -15,7 +15,9 @@ export const WORKER_ENTRIES = {
   /** The second export renderer (log/export/exportHelper.ts). */
   export: 'log/export/export.worker.ts',
   /** Background WAL checkpoints and quick checks (log/write/checkpointer.ts). */
-  checkpoint: 'log/write/checkpoint.worker.ts'
+  checkpoint: 'log/write/checkpoint.worker.ts',
+  /** Replays, timelines and incident reports read from the log (replay/replayThread.ts). */
+  replay: 'replay/replay.worker.ts'
 } as const;
 
 export type WorkerName = keyof typeof WORKER_ENTRIES;

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { createContext, useContext, useSyncExternalStore } from 'react';
 
 /**
  * One shared one-second clock for every timer on screen: a hundred timers
@@ -38,11 +38,18 @@ export function freezeClock(at: number | null): void {
   notify();
 }
 
+/** The replayed moment inside a replay: its timers count to it, not to the wall clock. */
+export const ReplayClock = createContext<number | null>(null);
+
 export function useNow(): number {
-  return useSyncExternalStore(subscribe, () => now);
+  const replayed = useContext(ReplayClock);
+  const live = useSyncExternalStore(subscribe, () => now);
+  return replayed ?? live;
 }
 
 /** When the clock was frozen, or null while it runs. */
 export function useFrozenAt(): number | null {
-  return useSyncExternalStore(subscribe, () => frozenAt);
+  const replayed = useContext(ReplayClock);
+  const frozen = useSyncExternalStore(subscribe, () => frozenAt);
+  return replayed === null ? frozen : null;
 }

@@ -3,6 +3,7 @@ import type { EventPayload } from '../../../shared/contract';
 import { api } from '../lib/api';
 import type { UnitSuggestion } from '../../../shared/contract/dispatch';
 import { frameBatch } from '../lib/frameBatch';
+import { scopedHook } from './dispatchScope';
 import {
   toHospital,
   toIncident,
@@ -15,7 +16,7 @@ import {
   type UnitView
 } from './dispatchModel';
 
-interface DispatchState {
+export interface DispatchState {
   units: Map<string, UnitView>;
   incidents: Map<string, IncidentView>;
   hospitals: Map<string, HospitalView>;
@@ -48,7 +49,8 @@ interface DispatchState {
 const OPEN_INCIDENT = (status: string) => status !== 'closed' && status !== 'cancelled';
 const REQUESTS_KEPT = 200;
 
-export const useDispatch = create<DispatchState>((set, get) => ({
+/** The live picture; views read it through `useDispatch`, which a replay scope can point elsewhere (dispatchScope.ts). */
+export const liveDispatch = create<DispatchState>((set, get) => ({
   units: new Map(),
   incidents: new Map(),
   hospitals: new Map(),
@@ -144,6 +146,8 @@ export const useDispatch = create<DispatchState>((set, get) => ({
     set({ requests });
   }
 }));
+
+export const useDispatch = scopedHook(liveDispatch);
 
 type DispatchEvent =
   | { name: 'dispatch.unitUpdated'; payload: EventPayload<'dispatch.unitUpdated'> }

@@ -1,6 +1,7 @@
 import { Timer } from '../../components/Timer';
 import { formatClock, formatDateTime } from '../../lib/format';
-import { useDispatch } from '../../stores/dispatchStore';
+import { liveDispatch, useDispatch } from '../../stores/dispatchStore';
+import { useScopedStore } from '../../stores/dispatchScope';
 import { useSession } from '../../stores/sessionStore';
 import { AssignButtons } from '../boards/AssignButtons';
 import { incidentTimer, unitTimer, useThresholds } from '../boards/thresholds';
@@ -18,7 +19,7 @@ export function DetailsPanel() {
   const hospitals = useDispatch((s) => s.hospitals);
   const requests = useDispatch((s) => s.requests);
   const followUnitId = useDispatch((s) => s.followUnitId);
-  const { follow, select } = useDispatch.getState();
+  const { follow, select } = useScopedStore(liveDispatch).getState();
   const thresholds = useThresholds((s) => s.value);
   const role = useSession((s) => s.operator?.role);
   if (!selected) return <aside className="details details--empty">Click a unit, incident or hospital for details.</aside>;

@@ -2,7 +2,8 @@ import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibr
 import { Protocol as PmtilesProtocol } from 'pmtiles';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { useEffect, useRef, useState } from 'react';
-import { useDispatch } from '../../stores/dispatchStore';
+import { liveDispatch, type useDispatch } from '../../stores/dispatchStore';
+import { useScopedStore } from '../../stores/dispatchScope';
 import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson } from './overlays';
 import { DISTRICTS, mapStyle } from './mapStyle';
 import { UnitOverlay } from './unitOverlay';
@@ -33,6 +34,8 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
   const container = useRef<HTMLDivElement>(null);
   const labels = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  // The live picture, or a replayed one inside a replay scope.
+  const store = useScopedStore(liveDispatch);
 
   useEffect(() => {
     if (!container.current) return;
@@ -61,7 +64,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
     }
     map.addControl(new maplibregl.NavigationControl({ showCompass: true }), 'top-right');
     const unitLayer = units === 'layer' ? new UnitOverlay(map, { labels: unitLabels }) : null;
-    const edges = new EdgeIndicators(map, (id) => useDispatch.getState().select({ kind: 'incident', id }, { center: true }), () => coveringPanels(map.getContainer()));
+    const edges = new EdgeIndicators(map, (id) => store.getState().select({ kind: 'incident', id }, { center: true }), () => coveringPanels(map.getContainer()));
     let unsubscribe: (() => void) | null = null;
 
     const placeLabels = () => {
@@ -77,7 +80,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
 
     // A list or the command line picked something: bring it to the middle, closer in if the map is zoomed out.
     const centreOn = (selected: NonNullable<ReturnType<typeof useDispatch.getState>['selected']>) => {
-      const s = useDispatch.getState();
+      const s = store.getState();
       const item = selected.kind === 'unit' ? s.units.get(selected.id) : selected.kind === 'incident' ? s.incidents.get(selected.id) : selected.kind === 'hospital' ? s.hospitals.get(selected.id) : s.requests.get(selected.id);
       if (!item || !Number.isFinite(item.lat) || !Number.isFinite(item.lon)) return;
       // On the dispatch screen the details sit over the map's left side: centre in the part still visible.
@@ -110,7 +113,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
 
       let seen = { incidents: null as unknown, hospitals: null as unknown, requests: null as unknown, units: null as unknown, selected: null as unknown, center: 0 };
       const apply = () => {
-        const s = useDispatch.getState();
+        const s = store.getState();
         if (unitLayer && s.units !== seen.units) unitLayer.sync(s.units, seen.units === null ? null : s.changedUnits);
         if (s.incidents !== seen.incidents) {
           (map.getSource('incidents') as GeoJSONSource).setData(incidentsGeoJson(s.incidents.values()));
@@ -125,7 +128,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
         unitLayer?.setFollow(s.followUnitId);
       };
       apply();
-      unsubscribe = useDispatch.subscribe(apply);
+      unsubscribe = store.subscribe(apply);
       placeLabels();
       container.current?.setAttribute('data-map-ready', '1');
       performance.mark('switchboard:map-interactive');
@@ -133,7 +136,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
     });
 
     map.on('click', (e) => {
-      const select = useDispatch.getState().select;
+      const select = store.getState().select;
       const unitId = unitLayer?.hitTest(e.point);
       if (unitId) return select({ kind: 'unit', id: unitId });
       const hit = map.queryRenderedFeatures(e.point, { layers: OVERLAY_LAYERS.filter((l) => map.getLayer(l)) })[0];
@@ -144,7 +147,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
       select(null);
     });
     // A dispatcher dragging the map stops following.
-    map.on('dragstart', () => useDispatch.getState().follow(null));
+    map.on('dragstart', () => store.getState().follow(null));
     map.on('error', (e) => console.warn('map:', e.error?.message));
 
     return () => {
@@ -154,7 +157,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
       map.remove();
     };
     // The map is created once; its props are fixed for its lifetime.
-  }, []);
+  }, [store]);
 
   if (failed) return <div className="map-failed">The map cannot start here: {failed}</div>;
   return (

@@ -14,6 +14,7 @@ import { AlertsView } from '../alerts/AlertsView';
 import { CriticalBanner } from '../alerts/CriticalBanner';
 import { AuditView } from '../audit/AuditView';
 import { ReportView } from '../audit/ReportView';
+import { ReplayView } from '../replay/ReplayView';
 import { BoardView } from '../boards/BoardView';
 import { subscribeThresholds, useThresholds } from '../boards/thresholds';
 import { DispatchView } from '../dispatch/DispatchView';
@@ -131,6 +132,7 @@ export function Shell() {
           {view === 'health' && <HealthView />}
           {view === 'audit' && <AuditView />}
           {view === 'report' && <ReportView />}
+          {view === 'replay' && <ReplayView />}
           {view === 'admin' && <AdminView />}
         </fieldset>
       </main>

@@ -1,7 +1,7 @@
 import { methods, type MethodName } from '../../../../shared/contract';
 import { DISPATCH_ROLES, type OperatorRole } from '../../../../shared/roles';
 
-export type ViewId = 'dispatch' | 'map' | 'board' | 'alerts' | 'patients' | 'statistics' | 'health' | 'audit' | 'report' | 'admin';
+export type ViewId = 'dispatch' | 'map' | 'board' | 'alerts' | 'patients' | 'statistics' | 'health' | 'audit' | 'report' | 'replay' | 'admin';
 
 export interface ViewSpec {
   id: ViewId;
@@ -28,6 +28,7 @@ export const VIEWS: ViewSpec[] = [
   { id: 'health', title: 'Connections', needs: ['hub.stats', 'bridge.health'], only: DISPATCH_ROLES },
   { id: 'audit', title: 'Audit', needs: ['log.query'] },
   { id: 'report', title: 'Report', needs: ['log.statistics', 'log.query'] },
+  { id: 'replay', title: 'Replay', needs: ['replay.at', 'replay.events', 'replay.timeline'] },
   { id: 'admin', title: 'Administration', needs: ['admin.operators', 'admin.revokeTokens'] }
 ];
 

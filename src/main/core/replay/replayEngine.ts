@@ -1,0 +1,177 @@
+import type Sqlite from 'better-sqlite3';
+import type { ReplayChange, ReplayChain, ReplayPicture } from '../../../shared/contract/replay';
+import { verifyRowRange } from './chainRange';
+import { joinKeyframe, KEYFRAME_EVENT, type KeyframePart, type KeyframePicture } from './keyframe';
+import { cadItems, createReplayState, emptyEffect, parseJson, PICTURE_EVENTS, type CadItem, type ReplayRow, type ReplayState, type RowEffect } from './pictureState';
+
+/** How far around a keyframe's first part its other parts may be dated (they are written in one go). */
+const PART_WINDOW_MS = 10_000;
+/** Keyframes tried before giving up on a damaged one and starting from nothing. */
+const KEYFRAME_TRIES = 5;
+/** Most changes one `replay.events` answer carries (the console asks again from the last). */
+export const MAX_CHANGES = 20_000;
+
+export interface LoadedKeyframe {
+  picture: KeyframePicture;
+  firstId: number;
+  lastId: number;
+  createdAt: number;
+}
+
+/** The picture at a moment, with the state it came from (for played ranges and reports). */
+export interface Rebuilt {
+  picture: ReplayPicture;
+  state: ReplayState;
+  /** Last log row at or before the moment. */
+  lastId: number;
+}
+
+export interface ReplayEngine {
+  at(at: number): Rebuilt;
+  changes(from: number, to: number): { changes: ReplayChange[]; truncated: boolean; chain: ReplayChain };
+  /** The last row id at or before a moment (0 when none). */
+  lastIdAt(at: number): number;
+  sqlite: Sqlite.Database;
+  key: Buffer;
+}
+
+const typeList = PICTURE_EVENTS.map((t) => `'${t}'`).join(',');
+
+/**
+ * Rebuilds the control room at any moment from the socket log alone: the
+ * nearest complete keyframe before it, then the picture's own rows after it, in
+ * the order they happened (CAD events in the CAD's sequence, as the live
+ * picture applied them). Reads only; every read stays on one connection.
+ */
+export function createReplayEngine(sqlite: Sqlite.Database, key: Buffer): ReplayEngine {
+  const keyframeBefore = sqlite.prepare(
+    `SELECT id, created_at, event_data FROM socket_logs WHERE event_type = '${KEYFRAME_EVENT}' AND created_at <= ? AND id < ? ORDER BY created_at DESC, id DESC LIMIT 1`
+  );
+  const keyframeParts = sqlite.prepare(
+    `SELECT id, created_at, event_data FROM socket_logs WHERE event_type = '${KEYFRAME_EVENT}' AND created_at >= ? AND created_at <= ? ORDER BY id`
+  );
+  const rowsBetween = sqlite.prepare(
+    `SELECT id, created_at, event_type, user_id, user_role, socket_id, event_data, status FROM socket_logs
+     WHERE event_type IN (${typeList}) AND created_at >= ? AND created_at <= ? AND id > ? ORDER BY id`
+  );
+  const lastAt = sqlite.prepare('SELECT id FROM socket_logs WHERE created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1');
+  const lastIdAt = (at: number) => Number((lastAt.get(at) as { id: number } | undefined)?.id ?? 0);
+
+  const loadKeyframe = (at: number): LoadedKeyframe | null => {
+    let beforeId = Number.MAX_SAFE_INTEGER;
+    for (let i = 0; i < KEYFRAME_TRIES; i += 1) {
+      const head = keyframeBefore.get(at, beforeId) as { id: number; created_at: number; event_data: string } | undefined;
+      if (!head) return null;
+      const headPart = parseJson(head.event_data) as KeyframePart | null;
+      const parts = (keyframeParts.all(head.created_at - PART_WINDOW_MS, head.created_at + PART_WINDOW_MS) as Array<{ id: number; created_at: number; event_data: string }>)
+        .map((r) => ({ row: r, part: parseJson(r.event_data) as KeyframePart | null }))
+        .filter((p) => p.part && headPart && p.part.kf === headPart.kf);
+      const picture = joinKeyframe(parts.map((p) => p.part!));
+      if (picture && parts.every((p) => p.row.created_at <= at)) {
+        return { picture, firstId: Number(parts[0]!.row.id), lastId: Number(parts[parts.length - 1]!.row.id), createdAt: Number(head.created_at) };
+      }
+      beforeId = Number(parts[0]?.row.id ?? head.id);
+    }
+    return null;
+  };
+
+  /** Rows after the keyframe up to `to`, with the CAD events in the CAD's own order. */
+  const ordered = (afterId: number, from: number, to: number): Array<{ row: ReplayRow; cad: CadItem | null }> => {
+    const rows = rowsBetween.all(from, to, afterId) as ReplayRow[];
+    const out: Array<{ row: ReplayRow; cad: CadItem | null }> = [];
+    const cadSlots: number[] = [];
+    const cad: CadItem[] = [];
+    for (const row of rows) {
+      if (!row.event_type.startsWith('cad:')) {
+        out.push({ row, cad: null });
+        continue;
+      }
+      for (const item of cadItems(row)) {
+        cadSlots.push(out.length);
+        cad.push(item);
+        out.push({ row, cad: item });
+      }
+    }
+    // The bridge logs each event type's batch on its own, so rows of one turn are not in the CAD's
+    // order; the events keep their slots and are put back in sequence order (per epoch, in order of appearance).
+    const epochs = new Map<string, number>();
+    const rank = (c: CadItem) => {
+      const p = c.payload as { epoch?: string; seq?: number };
+      const epoch = p.epoch ?? '';
+      if (!epochs.has(epoch)) epochs.set(epoch, epochs.size);
+      return [epochs.get(epoch)!, p.seq ?? 0] as const;
+    };
+    const ranked = cad.map((c, i) => ({ c, i, r: rank(c) }));
+    ranked.sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || a.i - b.i);
+    cadSlots.forEach((slot, i) => {
+      out[slot] = { row: out[slot]!.row, cad: ranked[i]!.c };
+    });
+    return out;
+  };
+
+  const applyOne = (state: ReplayState, item: { row: ReplayRow; cad: CadItem | null }, effect: RowEffect) => {
+    if (item.cad) state.applyCad(item.cad, effect);
+    else state.applyRow(item.row, effect);
+  };
+
+  const rebuild = (at: number): Rebuilt & { kf: LoadedKeyframe | null } => {
+    const kf = loadKeyframe(at);
+    const state = createReplayState(kf?.picture ?? null);
+    const items = ordered(kf?.lastId ?? 0, kf?.createdAt ?? 0, at);
+    const effect = emptyEffect();
+    for (const item of items) applyOne(state, item, effect);
+    const lastId = lastIdAt(at);
+    const chain = verifyRowRange(sqlite, key, kf?.firstId ?? 1, lastId);
+    const snapshot = state.dispatch.snapshot();
+    const picture: ReplayPicture = {
+      at: new Date(at).toISOString(),
+      keyframe: kf ? { id: kf.firstId, at: kf.picture.at, reason: kf.picture.reason } : null,
+      units: snapshot.units,
+      incidents: snapshot.incidents,
+      crew_positions: state.crewPositions(),
+      metrics: snapshot.metrics,
+      alerts: state.alerts(),
+      connections: state.connections(),
+      cad_link: state.cadLink(),
+      rows_applied: items.length,
+      chain
+    };
+    return { picture, state, lastId, kf };
+  };
+
+  return {
+    sqlite,
+    key,
+    lastIdAt,
+    at: (at) => rebuild(at),
+    changes(from, to) {
+      const start = rebuild(from);
+      const items = ordered(start.lastId, from, to);
+      const changes: ReplayChange[] = [];
+      let truncated = false;
+      for (const item of items) {
+        const effect = emptyEffect();
+        applyOne(start.state, item, effect);
+        if (!effect.units.size && !effect.crews.size && !effect.incidents.size && !effect.alerts && !effect.connections && !effect.cadLink) continue;
+        if (changes.length >= MAX_CHANGES) {
+          truncated = true;
+          break;
+        }
+        const { dispatch } = start.state;
+        changes.push({
+          at: new Date(item.row.created_at).toISOString(),
+          log_id: Number(item.row.id),
+          units: [...effect.units].flatMap((id) => dispatch.unit(id) ?? []),
+          incidents: [...effect.incidents].flatMap((id) => dispatch.incident(id) ?? []),
+          crew_positions: [...effect.crews].flatMap((id) => start.state.crewPosition(id) ?? []),
+          ...(effect.alerts ? { alerts: start.state.alerts() } : {}),
+          ...(effect.connections ? { connections: start.state.connections() } : {}),
+          ...(effect.cadLink ? { cad_link: start.state.cadLink() } : {})
+        });
+      }
+      const lastId = truncated ? (changes.at(-1)?.log_id ?? start.lastId) : lastIdAt(to);
+      const chain = verifyRowRange(sqlite, key, start.kf?.firstId ?? 1, lastId);
+      return { changes, truncated, chain };
+    }
+  };
+}

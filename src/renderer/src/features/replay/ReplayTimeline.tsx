@@ -1,0 +1,86 @@
+import { useRef, useState, type PointerEvent } from 'react';
+import type { TimelineMark } from '../../../../shared/contract/replay';
+import { formatDateTime } from '../../lib/format';
+import { useReplayPlayer } from './replayPlayer';
+
+const MARK_LABEL: Record<TimelineMark['kind'], string> = {
+  incident: 'Incident',
+  alert: 'Critical alert',
+  assignment: 'Assignment',
+  cad_down: 'CAD link down',
+  cad_up: 'CAD link back',
+  stale: 'Device stale',
+  hub_start: 'Core started',
+  resync: 'CAD resync',
+  tamper: 'Tampered row'
+};
+
+/**
+ * The scrubbable timeline: marks where things happened, a cursor at the
+ * replayed moment. Dragging moves the cursor; letting go replays that moment.
+ */
+export function ReplayTimeline() {
+  const timeline = useReplayPlayer((s) => s.timeline);
+  const at = useReplayPlayer((s) => s.at);
+  const seek = useReplayPlayer((s) => s.seek);
+  const bar = useRef<HTMLDivElement>(null);
+  const [dragAt, setDragAt] = useState<number | null>(null);
+  if (!timeline) return <div className="replay-timeline replay-timeline--empty">Choose a moment to see its timeline.</div>;
+  const span = Math.max(1, timeline.to - timeline.from);
+  const pct = (t: number) => `${Math.min(100, Math.max(0, ((t - timeline.from) / span) * 100))}%`;
+  const momentAt = (e: PointerEvent) => {
+    const box = bar.current!.getBoundingClientRect();
+    return timeline.from + Math.min(1, Math.max(0, (e.clientX - box.left) / box.width)) * span;
+  };
+  const shown = dragAt ?? at;
+  return (
+    <div className="replay-timeline" data-testid="replay-timeline">
+      <div
+        ref={bar}
+        className="replay-timeline__bar"
+        role="slider"
+        aria-label="Replayed moment"
+        aria-valuemin={timeline.from}
+        aria-valuemax={timeline.to}
+        aria-valuenow={shown}
+        aria-valuetext={formatDateTime(new Date(shown).toISOString())}
+        tabIndex={0}
+        onPointerDown={(e) => {
+          bar.current?.setPointerCapture(e.pointerId);
+          setDragAt(momentAt(e));
+        }}
+        onPointerMove={(e) => {
+          if (dragAt !== null) setDragAt(momentAt(e));
+        }}
+        onPointerUp={(e) => {
+          const target = momentAt(e);
+          setDragAt(null);
+          void seek(target);
+        }}
+      >
+        {timeline.marks.map((m) => (
+          <span
+            key={`${m.log_id}-${m.kind}-${m.label}`}
+            className={`replay-mark replay-mark--${m.kind}`}
+            style={{ left: pct(Date.parse(m.at)) }}
+            title={`${formatDateTime(m.at)} · ${MARK_LABEL[m.kind]}: ${m.label}`}
+            data-kind={m.kind}
+          />
+        ))}
+        {shown ? <span className="replay-timeline__cursor" style={{ left: pct(shown) }} /> : null}
+      </div>
+      <div className="replay-timeline__ends">
+        <span>{formatDateTime(new Date(timeline.from).toISOString())}</span>
+        <span className="replay-timeline__legend">
+          {(['incident', 'assignment', 'alert', 'cad_down', 'stale', 'hub_start'] as const).map((k) => (
+            <span key={k}>
+              <span className={`replay-mark replay-mark--${k} replay-mark--legend`} /> {MARK_LABEL[k]}
+            </span>
+          ))}
+          {timeline.truncated ? <em> (marks cut at 5,000: narrow the range)</em> : null}
+        </span>
+        <span>{formatDateTime(new Date(timeline.to).toISOString())}</span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+import { create } from 'zustand';
+import type { Unit } from '../../../../shared/cad';
+import type { CrewPosition, ReplayAlert, ReplayChain, ReplayChange, ReplayConnection, ReplayPicture } from '../../../../shared/contract/replay';
+import { liveDispatch, type DispatchState } from '../../stores/dispatchStore';
+import { toIncident, toUnit, withLocation, type IncidentView, type UnitView } from '../../stores/dispatchModel';
+
+const READ_ONLY = 'This is a replay of the past: it cannot act.';
+const OPEN_INCIDENT = (status: string) => status !== 'closed' && status !== 'cancelled';
+
+/**
+ * The replayed picture in the live store's shape, so the map and the boards
+ * read it unchanged (dispatchScope.ts). Selection and following work (they are
+ * how one looks at a picture); every action is refused.
+ */
+export const replayDispatch = create<DispatchState>((set, get) => ({
+  units: new Map(),
+  incidents: new Map(),
+  hospitals: new Map(),
+  requests: new Map(),
+  metrics: {},
+  changedUnits: [],
+  available: true,
+  error: null,
+  selected: null,
+  centerRequest: 0,
+  suggestions: {},
+  followUnitId: null,
+  pendingAssignments: {},
+  load: async () => undefined,
+  select(selected, options) {
+    set({ selected, ...(options?.center && selected ? { centerRequest: get().centerRequest + 1 } : {}) });
+  },
+  loadSuggestions: async () => undefined,
+  follow(followUnitId) {
+    set({ followUnitId });
+  },
+  assign: async () => READ_ONLY,
+  applyUnits(batch, removed = []) {
+    const units = new Map(get().units);
+    for (const unit of batch) units.set(unit.id, unit);
+    for (const id of removed) units.delete(id);
+    set({ units, changedUnits: [...batch.map((u) => u.id), ...removed] });
+  },
+  applyIncidents(batch, removed = []) {
+    const incidents = new Map(get().incidents);
+    for (const incident of batch) {
+      if (OPEN_INCIDENT(incident.status)) incidents.set(incident.id, incident);
+      else incidents.delete(incident.id);
+    }
+    for (const id of removed) incidents.delete(id);
+    set({ incidents });
+  },
+  applyHospitals: () => undefined,
+  applyRequests: () => undefined
+}));
+
+/** The rest of the replayed room: alerts, connections, the CAD link and whether the log verified. */
+export interface ReplayRoom {
+  at: number;
+  alerts: ReplayAlert[];
+  connections: ReplayConnection[];
+  cadLink: 'up' | 'down' | 'unknown';
+  chain: ReplayChain | null;
+  keyframe: ReplayPicture['keyframe'];
+}
+
+export const useReplayRoom = create<ReplayRoom>(() => ({ at: 0, alerts: [], connections: [], cadLink: 'unknown', chain: null, keyframe: null }));
+
+const crewReport = (p: CrewPosition) => ({ unit_id: p.unit_id, latitude: p.latitude, longitude: p.longitude, heading: p.heading, speed_kmh: null, status: p.status, at: p.at });
+
+/** A unit as the live console would show it: the CAD's record, with the crew's own position when that is newer. */
+function unitView(unit: Unit, previous: UnitView | undefined, crew: CrewPosition | undefined, now: number): UnitView {
+  const view = toUnit(unit, previous, now);
+  const newer = crew && (!unit.last_report || Date.parse(crew.at) >= Date.parse(unit.last_report));
+  return newer ? withLocation(view, crewReport(crew), now) : view;
+}
+
+/** Replaces the replayed picture with one moment (a seek). */
+export function showPicture(picture: ReplayPicture): void {
+  const at = Date.parse(picture.at);
+  const crews = new Map(picture.crew_positions.map((p) => [p.unit_id, p]));
+  const units = picture.units.map((u) => unitView(u, undefined, crews.get(u.id), at));
+  const incidents: IncidentView[] = picture.incidents.filter((i) => OPEN_INCIDENT(i.status)).map((i) => toIncident(i, at));
+  replayDispatch.setState({
+    units: new Map(units.map((u) => [u.id, u])),
+    incidents: new Map(incidents.map((i) => [i.id, i])),
+    // Hospitals do not move: the live list stands in for the replayed one.
+    hospitals: liveDispatch.getState().hospitals,
+    metrics: picture.metrics,
+    changedUnits: units.map((u) => u.id)
+  });
+  useReplayRoom.setState({ at, alerts: picture.alerts, connections: picture.connections, cadLink: picture.cad_link, chain: picture.chain, keyframe: picture.keyframe });
+}
+
+/** Plays changes in order, as pushed events would have arrived at the live console. */
+export function applyChanges(changes: readonly ReplayChange[], at: number): void {
+  if (!changes.length) {
+    useReplayRoom.setState({ at });
+    return;
+  }
+  const state = replayDispatch.getState();
+  const units = new Map<string, UnitView>();
+  const incidents: IncidentView[] = [];
+  const latest = (id: string) => units.get(id) ?? state.units.get(id);
+  const room: Partial<ReplayRoom> = { at };
+  for (const change of changes) {
+    const now = Date.parse(change.at);
+    for (const u of change.units) units.set(u.id, toUnit(u, latest(u.id), now));
+    for (const p of change.crew_positions) {
+      const previous = latest(p.unit_id);
+      if (previous) units.set(p.unit_id, withLocation(previous, crewReport(p), now));
+    }
+    incidents.push(...change.incidents.map((i) => toIncident(i, now)));
+    if (change.alerts) room.alerts = change.alerts;
+    if (change.connections) room.connections = change.connections;
+    if (change.cad_link) room.cadLink = change.cad_link;
+  }
+  if (units.size) state.applyUnits([...units.values()]);
+  if (incidents.length) state.applyIncidents(incidents);
+  useReplayRoom.setState(room);
+}
