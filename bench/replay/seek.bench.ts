@@ -59,15 +59,18 @@ async function main() {
   const seek = latencySummary(seekMs);
   const base = latencySummary(baseMs);
 
-  // Playing at 60x: each real second fetches the next 60 s of changes.
+  // Playing at 60x: each real second fetches the next 60 s of changes, one range after the other
+  // (the first range of a session starts with a seek; the next ones go on from where it stopped).
   const playMs: number[] = [];
   let changes = 0;
-  for (const at of moments.slice(0, 50)) {
-    const t = performance.now();
-    const result = engine.changes(at, at + 60_000);
-    JSON.stringify(result);
-    playMs.push(performance.now() - t);
-    changes += result.changes.length;
+  for (const start of moments.slice(0, 10)) {
+    for (let k = 0; k < 10; k += 1) {
+      const t = performance.now();
+      const result = engine.changes(start + k * 60_000, start + (k + 1) * 60_000);
+      JSON.stringify(result);
+      if (k > 0) playMs.push(performance.now() - t);
+      changes += result.changes.length;
+    }
   }
   const play = latencySummary(playMs);
 
@@ -81,8 +84,8 @@ async function main() {
       { metric: 'rows applied per seek (mean)', value: round(applied / SEEKS, 1) },
       { metric: 'picture JSON KB per seek (mean)', value: round(bytes / SEEKS / 1024, 1) },
       { metric: 'seeks whose range did not verify', value: broken, target: '0', pass: broken === 0 },
-      { metric: '60x play: 60 s of changes, p99 ms (must stay < 1000)', value: play.p99, target: '< 1000', pass: play.p99 < 1000 },
-      { metric: '60x play: changes per 60 s (mean)', value: round(changes / 50, 1) }
+      { metric: '60x play: next 60 s of changes, p99 ms (one per real second: must stay < 1000)', value: play.p99, target: '< 1000', pass: play.p99 < 1000 },
+      { metric: '60x play: changes per 60 s (mean)', value: round(changes / 100, 1) }
     ]
   );
   sqlite.close();

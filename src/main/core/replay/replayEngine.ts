@@ -10,6 +10,8 @@ const PART_WINDOW_MS = 10_000;
 const KEYFRAME_TRIES = 5;
 /** Most changes one `replay.events` answer carries (the console asks again from the last). */
 export const MAX_CHANGES = 20_000;
+/** A range ending this long ago has all its rows committed (group commits take milliseconds). */
+const SETTLED_MS = 5_000;
 
 export interface LoadedKeyframe {
   picture: KeyframePicture;
@@ -114,6 +116,9 @@ export function createReplayEngine(sqlite: Sqlite.Database, key: Buffer): Replay
     else state.applyRow(item.row, effect);
   };
 
+  /** Where the last played range ended, and the state there. */
+  let played: { to: number; state: ReplayState; lastId: number } | null = null;
+
   const rebuild = (at: number): Rebuilt & { kf: LoadedKeyframe | null } => {
     const kf = loadKeyframe(at);
     const state = createReplayState(kf?.picture ?? null);
@@ -145,32 +150,39 @@ export function createReplayEngine(sqlite: Sqlite.Database, key: Buffer): Replay
     lastIdAt,
     at: (at) => rebuild(at),
     changes(from, to) {
-      const start = rebuild(from);
-      const items = ordered(start.lastId, from, to);
+      // Playing asks for one range after another: the next one starts from where the last left off.
+      const resumed = played && played.to === from ? played : null;
+      played = null;
+      const rebuilt = resumed ? null : rebuild(from);
+      const state = resumed?.state ?? rebuilt!.state;
+      const afterId = resumed?.lastId ?? rebuilt!.lastId;
+      const items = ordered(afterId, from, to);
       const changes: ReplayChange[] = [];
       let truncated = false;
       for (const item of items) {
         const effect = emptyEffect();
-        applyOne(start.state, item, effect);
+        applyOne(state, item, effect);
         if (!effect.units.size && !effect.crews.size && !effect.incidents.size && !effect.alerts && !effect.connections && !effect.cadLink) continue;
         if (changes.length >= MAX_CHANGES) {
           truncated = true;
           break;
         }
-        const { dispatch } = start.state;
+        const { dispatch } = state;
         changes.push({
           at: new Date(item.row.created_at).toISOString(),
           log_id: Number(item.row.id),
           units: [...effect.units].flatMap((id) => dispatch.unit(id) ?? []),
           incidents: [...effect.incidents].flatMap((id) => dispatch.incident(id) ?? []),
-          crew_positions: [...effect.crews].flatMap((id) => start.state.crewPosition(id) ?? []),
-          ...(effect.alerts ? { alerts: start.state.alerts() } : {}),
-          ...(effect.connections ? { connections: start.state.connections() } : {}),
-          ...(effect.cadLink ? { cad_link: start.state.cadLink() } : {})
+          crew_positions: [...effect.crews].flatMap((id) => state.crewPosition(id) ?? []),
+          ...(effect.alerts ? { alerts: state.alerts() } : {}),
+          ...(effect.connections ? { connections: state.connections() } : {}),
+          ...(effect.cadLink ? { cad_link: state.cadLink() } : {})
         });
       }
-      const lastId = truncated ? (changes.at(-1)?.log_id ?? start.lastId) : lastIdAt(to);
-      const chain = verifyRowRange(sqlite, key, start.kf?.firstId ?? 1, lastId);
+      const lastId = truncated ? (changes.at(-1)?.log_id ?? afterId) : lastIdAt(to);
+      const chain = verifyRowRange(sqlite, key, resumed ? resumed.lastId + 1 : (rebuilt!.kf?.firstId ?? 1), lastId);
+      // Kept only for a range wholly in the past: rows still arriving could otherwise fall between two ranges.
+      if (!truncated && chain.ok && to < Date.now() - SETTLED_MS) played = { to, state, lastId };
       return { changes, truncated, chain };
     }
   };
