@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger';
 import { AppError } from '../errors';
 import type { LogKeys } from '../log/store/chain';
 import { openReadOnly } from '../log/read/readConnection';
 import { createReplayOps, type ReplayRequest } from './replayOps';
+import { locateWorker } from '../workers/locateWorker';
 
 type Request = ReplayRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -14,18 +13,6 @@ export interface ReplayThread {
   /** 'thread' once the worker answers; 'inline' while it starts or if it cannot run. */
   where(): 'thread' | 'inline';
   close(): Promise<void>;
-}
-
-/** Where the worker's code is: the built entry beside the main bundle, or the TypeScript source through tsx. */
-function workerSource(): { source: string; eval: boolean } | null {
-  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  if (typeof __filename === 'string' && __filename.endsWith('.ts')) {
-    return { source: `require('tsx/cjs'); require(${JSON.stringify(path.join(here, 'replayWorker.ts'))});`, eval: true };
-  }
-  for (const candidate of [path.join(here, 'replayWorker.js'), path.join(here, '..', 'replayWorker.js')]) {
-    if (fs.existsSync(candidate)) return { source: candidate, eval: false };
-  }
-  return null;
 }
 
 /**
@@ -48,7 +35,7 @@ export function startReplayThread(options: { file: string; dataDir: string; keys
     for (const [, w] of waiting) w.reject(new AppError('UNAVAILABLE', 'The replay thread stopped before it answered; ask again.'));
     waiting.clear();
   };
-  const located = workerSource();
+  const located = locateWorker('replay');
   if (located) {
     try {
       worker = new Worker(located.source, { eval: located.eval, workerData: { file: options.file, dataDir: options.dataDir } });
