@@ -34,7 +34,7 @@ async function main() {
   const keys = deriveLogKeys('bench-replay-secret-0123456789abcdef');
   // REPLAY_FIXTURE=<data dir> reuses a fixture built by an earlier run (building a large one takes minutes).
   const fx = process.env.REPLAY_FIXTURE ? reuseFixture(process.env.REPLAY_FIXTURE) : await buildReplayFixture({ rows: ROWS, days: DAYS, units: UNITS, keyframeSeconds: KEYFRAME_S, keys });
-  console.log(`\nfixture: ${fx.rows} rows over ${DAYS} days, ${fx.keyframes} keyframes (${round(fx.keyframeBytes / fx.keyframes / 1024, 1)} KB each), built in ${round(fx.buildSeconds, 1)} s`);
+  console.log(`\nfixture: ${fx.rows} rows over ${round((fx.end - fx.start) / 86_400_000, 2)} days, ${fx.keyframes} keyframes (${round(fx.keyframeBytes / fx.keyframes / 1024, 1)} KB each), built in ${round(fx.buildSeconds, 1)} s`);
   const { sqlite } = openReadOnly(fx.file);
   const engine = createReplayEngine(sqlite, keys.mac);
   const keyframeOnly = sqlite.prepare(`SELECT event_data FROM socket_logs WHERE event_type = '${KEYFRAME_EVENT}' AND created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 20`);
@@ -76,7 +76,7 @@ async function main() {
 
   report(
     'replay-seek',
-    { rows: fx.rows, days: DAYS, units: UNITS, keyframe_seconds: KEYFRAME_S, seeks: SEEKS, keyframes: fx.keyframes, keyframe_kb: round(fx.keyframeBytes / fx.keyframes / 1024, 1), fixture_build_s: round(fx.buildSeconds, 1) },
+    { rows: fx.rows, days: round((fx.end - fx.start) / 86_400_000, 2), units: UNITS, keyframe_seconds: KEYFRAME_S, seeks: SEEKS, keyframes: fx.keyframes, keyframe_kb: round(fx.keyframeBytes / fx.keyframes / 1024, 1), fixture_build_s: round(fx.buildSeconds, 1) },
     [
       { metric: `seek p99 ms (${SEEKS} random seeks, ${UNITS} units)`, value: seek.p99, baseline: base.p99, target: '< 500', pass: seek.p99 < 500 },
       { metric: 'seek p50 ms', value: seek.p50, baseline: base.p50 },
