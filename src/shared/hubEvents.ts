@@ -28,7 +28,7 @@ export const LocationSchema = z.object({
   timestamp: z.string().max(64).optional()
 });
 
-/** Seed 000 sends a flat `latitude`/`longitude`; newer clients send `location: {...}`. */
+/** The patient app sends a flat `latitude`/`longitude`; newer clients send `location: {...}`. */
 const AmbulanceRequestBase = z.object({
   location: z.object({ latitude, longitude }),
   emergency_details: z
@@ -75,7 +75,7 @@ export const DeviceStatusSchema = z.object({
   message: z.string().max(500).optional()
 });
 
-// The six emitters of seed 002, callable by staff clients.
+// The six emitters of the room-alert protocol, callable by staff clients.
 export const PatientAlertPublishSchema = z.object({
   patient_id: id,
   alert_type: z.enum(['critical', 'warning', 'info']),
@@ -138,8 +138,8 @@ export type HubEventPayload<E extends HubClientEvent> = z.output<(typeof HUB_CLI
 export const isHubClientEvent = (name: unknown): name is HubClientEvent =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(HUB_CLIENT_EVENTS, name);
 
-/** Seed 002 server event names the emitters use (Socket.IO clients listen for these). */
-export const SEED_002_EVENTS = {
+/** The room-alert protocol server event names the emitters use (Socket.IO clients listen for these). */
+export const ROOM_ALERT_EVENTS = {
   patientAlert: 'patient_alert',
   riskUpdated: 'risk_updated',
   hospitalAlert: 'hospital_alert',
@@ -148,8 +148,8 @@ export const SEED_002_EVENTS = {
   bedStatus: 'bed_status_changed'
 } as const;
 
-/** Seed 004 event catalogue (SSE event names; WebSocket `type`s). */
-export const SEED_004_EVENTS = {
+/** The device-stream protocol event catalogue (SSE event names; WebSocket `type`s). */
+export const DEVICE_STREAM_EVENTS = {
   vitalsUpdate: 'patient.vitals.update',
   patientAlert: 'patient.alert',
   patientStatus: 'patient.status.change',
@@ -167,10 +167,10 @@ export const SEED_004_EVENTS = {
 } as const;
 
 /**
- * The WebSocket `type` for a published event. Seed 004's clients switch on
+ * The WebSocket `type` for a published event. The device-stream protocol's clients switch on
  * `vitals_update` and `patient_alert`; everything else keeps its event name.
  */
-export const wsMessageType = (event: string): string => (event === SEED_004_EVENTS.vitalsUpdate ? 'vitals_update' : event);
+export const wsMessageType = (event: string): string => (event === DEVICE_STREAM_EVENTS.vitalsUpdate ? 'vitals_update' : event);
 
 /** Ack body every client event gets (Socket.IO ack, or WebSocket `{type:'ack'}`). */
 export type HubAck =

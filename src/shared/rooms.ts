@@ -1,8 +1,8 @@
 import { isDispatchRole, type Identity } from './roles';
 
 /**
- * Realtime room names. The canonical form is seed 004's hierarchy
- * (`patient:{id}:vitals`); seed 002's flat names (`patient_P123`) are aliases
+ * Realtime room names. The canonical form is the device-stream protocol's hierarchy
+ * (`patient:{id}:vitals`); the room-alert protocol's flat names (`patient_P123`) are aliases
  * that resolve to the same room, so clients written against either keep working.
  * Access rules are pure functions of the identity and the few facts of the
  * dispatch picture they need, so they are unit-tested without sockets.
@@ -58,8 +58,8 @@ const PATTERNS: Array<[RegExp, (m: RegExpMatchArray) => ParsedRoom]> = [
   [/^admin:updates$/, () => ({ kind: 'admin_updates' })]
 ];
 
-/** Seed 002's flat names: `patient_P123`, `hospital_H1`, `triage_T9` (ids may not contain ':'). */
-const SEED_002_ALIAS = new RegExp(`^(patient|hospital|triage)_(${ID})$`);
+/** The room-alert protocol's flat names: `patient_P123`, `hospital_H1`, `triage_T9` (ids may not contain ':'). */
+const FLAT_ROOM_ALIAS = new RegExp(`^(patient|hospital|triage)_(${ID})$`);
 
 /**
  * Resolves a room name in either naming scheme to its canonical name, or null
@@ -68,7 +68,7 @@ const SEED_002_ALIAS = new RegExp(`^(patient|hospital|triage)_(${ID})$`);
 export function canonicalRoom(name: string): string | null {
   if (typeof name !== 'string' || name.length === 0 || name.length > 300) return null;
   if (name !== 'triage_queue') {
-    const alias = SEED_002_ALIAS.exec(name);
+    const alias = FLAT_ROOM_ALIAS.exec(name);
     if (alias) return `${alias[1]}:${alias[2]}`;
   }
   return parseRoom(name) ? name : null;
@@ -150,7 +150,7 @@ export function homeRooms(who: Identity): string[] {
   }
 }
 
-/** Seed 004's auto-subscriptions for the patient and hospital endpoints. */
+/** The device-stream protocol's auto-subscriptions for the patient and hospital endpoints. */
 export const patientEndpointRooms = (id: string) => [rooms.patient(id), rooms.patientVitals(id), rooms.patientAlerts(id)];
 export const hospitalEndpointRooms = (id: string) => [rooms.hospital(id), rooms.hospitalAlerts(id), rooms.hospitalDevices(id)];
 export const deviceEndpointRooms = (type: string, id: string) => [rooms.device(type, id), rooms.deviceStatus(type, id)];

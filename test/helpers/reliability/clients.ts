@@ -162,7 +162,7 @@ export class RawSocketIo {
   }
 }
 
-/** A seed-004 WebSocket client on /realtime/ws...: counts every answer the server sends. */
+/** A device-stream WebSocket client on /realtime/ws...: counts every answer the server sends. */
 export class HubWebSocket {
   readonly messages: Array<Record<string, unknown>> = [];
   answers = 0;

@@ -96,7 +96,7 @@ export async function fuzzSocketIoEvents(o: SocketFuzzOptions): Promise<FuzzTall
   return tally;
 }
 
-/** Seed 004's WebSocket protocol: JSON messages of every type, and what is not JSON at all. */
+/** The device-stream protocol's WebSocket protocol: JSON messages of every type, and what is not JSON at all. */
 export async function fuzzWebSocket(o: SocketFuzzOptions): Promise<FuzzTally> {
   const tally = newTally('raw WebSocket /realtime/ws');
   await Promise.all(

@@ -47,7 +47,7 @@ describe('hub connections', () => {
     }
   });
 
-  it('takes the token from the query string, as seed 002 clients send it, and joins home rooms', async () => {
+  it('takes the token from the query string, as the room-alert protocol clients send it, and joins home rooms', async () => {
     h = await startHubHarness();
     const token = await h.token({ sub: 'P9', role: 'patient', patient_id: 'P9' });
     const socket = await h.socket(null, { query: { token, user_id: 'P9', user_role: 'patient' } });
@@ -114,7 +114,7 @@ describe('hub connections', () => {
     expect(metrics).toMatch(/switchboard_hub_rejections_total\{code="RATE_LIMITED"\} \d+/);
   });
 
-  it('reports connections in seed 001 and seed 004 shapes and refuses those endpoints without a token', async () => {
+  it('reports connections in the endpoint map and the device-stream protocol shapes and refuses those endpoints without a token', async () => {
     h = await startHubHarness();
     await h.socket({ sub: 'crew-1', role: 'crew', unit_id: 'U1' });
     await h.socket({ sub: 'crew-1', role: 'crew', unit_id: 'U1' });

@@ -12,8 +12,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Seed 002's manual test client, verbatim apart from the token in the URL. */
-const SEED_002_CLIENT = `
+/** The room-alert protocol's manual test client, verbatim apart from the token in the URL. */
+const ROOM_ALERT_CLIENT = `
 import json, sys
 from socketio import Client
 
@@ -29,8 +29,8 @@ sio.emit('join_room', {'room': 'patient_P123'})
 sio.wait()
 `;
 
-/** Seed 004's Python WebSocket client, with the URI and token from argv. */
-const SEED_004_CLIENT = `
+/** The device-stream protocol's Python WebSocket client, with the URI and token from argv. */
+const DEVICE_STREAM_CLIENT = `
 import asyncio, json, sys
 import websockets
 
@@ -68,10 +68,10 @@ function runPython(script: string, args: string[]) {
 }
 
 describe('interoperability with the seeds’ Python clients', () => {
-  it('serves seed 002’s python-socketio client: query-string connect, join_room by old name, patient_alert handler', async () => {
+  it('serves the room-alert protocol’s python-socketio client: query-string connect, join_room by old name, patient_alert handler', async () => {
     h = await startHubHarness();
     const token = await h.token({ sub: 'user1', role: 'dispatcher' });
-    const py = runPython(SEED_002_CLIENT, [h.url, token]);
+    const py = runPython(ROOM_ALERT_CLIENT, [h.url, token]);
     const registry = h.running.core.services.hub.hub.registry;
     await waitFor('the python client to join patient_P123', () => [...registry.all()].some((c) => c.identity.sub === 'user1' && c.rooms.has('patient:P123')));
     h.running.core.services.hub.emitters.patientAlert('P123', 'critical', { message: 'High risk detected', score: 0.95 });
@@ -81,10 +81,10 @@ describe('interoperability with the seeds’ Python clients', () => {
     expect(line.alert).toMatchObject({ patient_id: 'P123', alert_type: 'critical', alert_data: { message: 'High risk detected' } });
   });
 
-  it('serves seed 004’s python websockets client on the patient endpoint', async () => {
+  it('serves the device-stream protocol’s python websockets client on the patient endpoint', async () => {
     h = await startHubHarness();
     const token = await h.token({ sub: 'nurse1', role: 'supervisor' });
-    const py = runPython(SEED_004_CLIENT, [h.url.replace('http', 'ws'), token]);
+    const py = runPython(DEVICE_STREAM_CLIENT, [h.url.replace('http', 'ws'), token]);
     const registry = h.running.core.services.hub.hub.registry;
     await waitFor('the python client to connect', () => [...registry.all()].some((c) => c.transport === 'websocket' && c.rooms.has('patient:P123:vitals')));
     const monitor = await h.socket({ sub: 'mon', role: 'device', device_id: 'M1', device_type: 'monitor', patient_id: 'P123' });

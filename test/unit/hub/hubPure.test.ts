@@ -14,7 +14,7 @@ const facts: AccessFacts = {
 };
 
 describe('room names', () => {
-  it('maps seed 002 names onto seed 004 rooms and rejects inventions', () => {
+  it('maps the room-alert protocol names onto the device-stream protocol rooms and rejects inventions', () => {
     expect(canonicalRoom('patient_P123')).toBe('patient:P123');
     expect(canonicalRoom('hospital_H1')).toBe('hospital:H1');
     expect(canonicalRoom('triage_T9')).toBe('triage:T9');
@@ -63,7 +63,7 @@ describe('room access', () => {
 });
 
 describe('client event schemas', () => {
-  it('accepts seed 000 flat coordinates and the nested form alike', () => {
+  it('accepts the patient app flat coordinates and the nested form alike', () => {
     const flat = AmbulanceRequestSchema.parse({ latitude: 47.6, longitude: -122.3 });
     expect(flat.location).toEqual({ latitude: 47.6, longitude: -122.3 });
     expect(flat.emergency_details.severity).toBe('high');

@@ -49,7 +49,7 @@ export interface AmbulanceRequests {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /**
- * Seed 000's ambulance request flow: the nearest accepting hospital (haversine)
+ * The patient app's ambulance request flow: the nearest accepting hospital (haversine)
  * gets the request in its room; its hospital_response accepts or rejects; a
  * rejection or silence past the timeout passes the request to the next
  * nearest. Every step is a socket-log row, the request's own row goes pending ->

@@ -1,4 +1,4 @@
-import { SEED_004_EVENTS, VITAL_TYPES } from '../../../shared/hubEvents';
+import { DEVICE_STREAM_EVENTS, VITAL_TYPES } from '../../../shared/hubEvents';
 import { rooms } from '../../../shared/rooms';
 import { AppError } from '../errors';
 import type { EventHandler } from './events';
@@ -16,9 +16,9 @@ function deviceIdentity(conn: Parameters<EventHandler<'device_data'>>[1]) {
 }
 
 /**
- * Seed 004's device data: the reading goes to the device's room, vitals to
+ * The device-stream protocol's device data: the reading goes to the device's room, vitals to
  * `patient:{id}:vitals`, and abnormal values raise `patient.alert` to
- * `patient:{id}:alerts`, seed 002's `patient_alert`, and an alert for the
+ * `patient:{id}:alerts`, the room-alert protocol's `patient_alert`, and an alert for the
  * consoles (cleared when the same measurement is normal again).
  */
 export const handleDeviceData: EventHandler<'device_data'> = (services, conn, data) => {
@@ -38,7 +38,7 @@ export const handleDeviceData: EventHandler<'device_data'> = (services, conn, da
     after() {
       const { hub } = services;
       services.watchdog.report('device', deviceId, deviceType);
-      hub.publish(rooms.device(deviceType, deviceId), SEED_004_EVENTS.deviceData, {
+      hub.publish(rooms.device(deviceType, deviceId), DEVICE_STREAM_EVENTS.deviceData, {
         device_type: deviceType,
         device_id: deviceId,
         data_type: data.data_type,
@@ -46,7 +46,7 @@ export const handleDeviceData: EventHandler<'device_data'> = (services, conn, da
         timestamp
       });
       if (!reading || !patientId) return { abnormal: false };
-      hub.publish(rooms.patientVitals(patientId), SEED_004_EVENTS.vitalsUpdate, {
+      hub.publish(rooms.patientVitals(patientId), DEVICE_STREAM_EVENTS.vitalsUpdate, {
         patient_id: patientId,
         [data.data_type]: data.values,
         vitals: reading.vitals,
@@ -78,7 +78,7 @@ export const handleDeviceData: EventHandler<'device_data'> = (services, conn, da
           ? `High blood pressure detected: ${reading.vitals.systolic}/${reading.vitals.diastolic}`
           : `Abnormal ${data.data_type.replace(/_/g, ' ')}: ${described}`;
       const alertData = { ...reading.vitals, device_id: deviceId, device_type: deviceType, findings: reading.findings };
-      hub.publish(rooms.patientAlerts(patientId), SEED_004_EVENTS.patientAlert, {
+      hub.publish(rooms.patientAlerts(patientId), DEVICE_STREAM_EVENTS.patientAlert, {
         patient_id: patientId,
         alert_type: reading.alertType,
         severity,
@@ -111,8 +111,8 @@ export const handleDeviceStatus: EventHandler<'device_status'> = (services, conn
     after() {
       services.watchdog.report('device', deviceId, deviceType);
       const payload = { device_type: deviceType, device_id: deviceId, ...status, timestamp: new Date().toISOString() };
-      services.hub.publish(rooms.deviceStatus(deviceType, deviceId), SEED_004_EVENTS.deviceStatus, payload);
-      if (conn.identity.hospital_id) services.hub.publish(rooms.hospitalDevices(conn.identity.hospital_id), SEED_004_EVENTS.deviceStatus, payload);
+      services.hub.publish(rooms.deviceStatus(deviceType, deviceId), DEVICE_STREAM_EVENTS.deviceStatus, payload);
+      if (conn.identity.hospital_id) services.hub.publish(rooms.hospitalDevices(conn.identity.hospital_id), DEVICE_STREAM_EVENTS.deviceStatus, payload);
     }
   };
 };

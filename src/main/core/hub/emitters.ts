@@ -1,12 +1,12 @@
-import { SEED_002_EVENTS, SEED_004_EVENTS } from '../../../shared/hubEvents';
+import { ROOM_ALERT_EVENTS, DEVICE_STREAM_EVENTS } from '../../../shared/hubEvents';
 import { rooms } from '../../../shared/rooms';
 import type { HubPublisher } from './types';
 import { isoNow } from '../clock';
 
 /**
- * Seed 002's six emitters, with its event names and rooms, for core code, staff
+ * The room-alert protocol's six emitters, with its event names and rooms, for core code, staff
  * clients (publish_* events) and POST /realtime/test/publish. Hospital-wide
- * alerts and bed changes also go to seed 004's hospital channels so WebSocket
+ * alerts and bed changes also go to the device-stream protocol's hospital channels so WebSocket
  * and SSE clients of that catalogue hear them.
  */
 export interface SeedEmitters {
@@ -22,7 +22,7 @@ export function createSeedEmitters(hub: HubPublisher & { rememberTriage?(id: str
   const now = isoNow;
   return {
     patientAlert(patientId, alertType, alertData) {
-      hub.publish(rooms.patient(patientId), SEED_002_EVENTS.patientAlert, {
+      hub.publish(rooms.patient(patientId), ROOM_ALERT_EVENTS.patientAlert, {
         patient_id: patientId,
         alert_type: alertType,
         alert_data: alertData,
@@ -30,7 +30,7 @@ export function createSeedEmitters(hub: HubPublisher & { rememberTriage?(id: str
       });
     },
     riskUpdate(patientId, riskScore, riskLevel, explanation) {
-      hub.publish(rooms.patient(patientId), SEED_002_EVENTS.riskUpdated, {
+      hub.publish(rooms.patient(patientId), ROOM_ALERT_EVENTS.riskUpdated, {
         patient_id: patientId,
         risk_score: riskScore,
         risk_level: riskLevel,
@@ -40,17 +40,17 @@ export function createSeedEmitters(hub: HubPublisher & { rememberTriage?(id: str
     },
     hospitalAlert(hospitalId, alertType, alertData) {
       const payload = { hospital_id: hospitalId, alert_type: alertType, alert_data: alertData, timestamp: now() };
-      hub.publish(rooms.hospital(hospitalId), SEED_002_EVENTS.hospitalAlert, payload);
-      hub.publish(rooms.hospitalAlerts(hospitalId), alertType === 'emergency' ? SEED_004_EVENTS.hospitalEmergency : SEED_004_EVENTS.hospitalAlert, payload);
+      hub.publish(rooms.hospital(hospitalId), ROOM_ALERT_EVENTS.hospitalAlert, payload);
+      hub.publish(rooms.hospitalAlerts(hospitalId), alertType === 'emergency' ? DEVICE_STREAM_EVENTS.hospitalEmergency : DEVICE_STREAM_EVENTS.hospitalAlert, payload);
     },
     triageUpdate(triageId, status, patientId) {
       const payload = { triage_id: triageId, status, patient_id: patientId ?? null, timestamp: now() };
       hub.rememberTriage?.(triageId);
-      hub.publish(rooms.triage(triageId), SEED_002_EVENTS.triageUpdated, payload);
-      hub.publish(rooms.triageQueue, SEED_002_EVENTS.triageUpdated, payload);
+      hub.publish(rooms.triage(triageId), ROOM_ALERT_EVENTS.triageUpdated, payload);
+      hub.publish(rooms.triageQueue, ROOM_ALERT_EVENTS.triageUpdated, payload);
     },
     availabilityUpdate(hospitalId, staffId, staffType, available) {
-      hub.publish(rooms.hospital(hospitalId), SEED_002_EVENTS.staffAvailability, {
+      hub.publish(rooms.hospital(hospitalId), ROOM_ALERT_EVENTS.staffAvailability, {
         hospital_id: hospitalId,
         staff_id: staffId,
         staff_type: staffType,
@@ -60,8 +60,8 @@ export function createSeedEmitters(hub: HubPublisher & { rememberTriage?(id: str
     },
     bedStatusUpdate(hospitalId, bedInfo) {
       const payload = { hospital_id: hospitalId, bed_info: bedInfo, timestamp: now() };
-      hub.publish(rooms.hospital(hospitalId), SEED_002_EVENTS.bedStatus, payload);
-      hub.publish(rooms.hospitalAlerts(hospitalId), SEED_004_EVENTS.hospitalCapacity, payload);
+      hub.publish(rooms.hospital(hospitalId), ROOM_ALERT_EVENTS.bedStatus, payload);
+      hub.publish(rooms.hospitalAlerts(hospitalId), DEVICE_STREAM_EVENTS.hospitalCapacity, payload);
     }
   };
 }

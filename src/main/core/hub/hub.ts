@@ -198,7 +198,7 @@ export function createHub(options: CreateHubOptions): Hub {
         const legacy = nsp.adapter.rooms.get(LEGACY_CLIENTS_ROOM);
         if (legacy && members) {
           // Recovery appends an offset argument to broadcasts, which breaks clients whose
-          // handlers take exactly one argument (seed 002's python-socketio): emit to them one by one.
+          // handlers take exactly one argument (the room-alert protocol's python-socketio): emit to them one by one.
           for (const sid of members) if (sid !== except && legacy.has(sid)) emitWithoutOffset(nsp.sockets.get(sid), event, data);
           nsp.to(room).except(except ? [except, LEGACY_CLIENTS_ROOM] : LEGACY_CLIENTS_ROOM).emit(event, data);
         } else (except ? nsp.to(room).except(except) : nsp.to(room)).emit(event, data);

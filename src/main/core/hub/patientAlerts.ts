@@ -1,4 +1,4 @@
-import { SEED_004_EVENTS } from '../../../shared/hubEvents';
+import { DEVICE_STREAM_EVENTS } from '../../../shared/hubEvents';
 import { rooms } from '../../../shared/rooms';
 import type { HubServices } from './events';
 
@@ -13,13 +13,13 @@ export interface PublishedPatientAlert {
 
 /**
  * A patient alert raised by a person or a REST call reaches every audience a
- * device's vitals alert reaches: seed 004's `patient:{id}:alerts`, seed 002's
+ * device's vitals alert reaches: the device-stream protocol's `patient:{id}:alerts`, the room-alert protocol's
  * `patient_{id}` room and, when critical, the consoles. One open console alert
  * per patient and source: repeats refresh it instead of piling up.
  */
 export function publishPatientAlert(services: Pick<HubServices, 'hub' | 'emitters' | 'alerts'>, alert: PublishedPatientAlert): void {
   services.emitters.patientAlert(alert.patientId, alert.alertType, alert.alertData);
-  services.hub.publish(rooms.patientAlerts(alert.patientId), SEED_004_EVENTS.patientAlert, {
+  services.hub.publish(rooms.patientAlerts(alert.patientId), DEVICE_STREAM_EVENTS.patientAlert, {
     patient_id: alert.patientId,
     alert_type: alert.alertType,
     severity: alert.alertType,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HospitalAlertPublishSchema, PatientAlertPublishSchema, SEED_004_EVENTS } from '../../../shared/hubEvents';
+import { HospitalAlertPublishSchema, PatientAlertPublishSchema, DEVICE_STREAM_EVENTS } from '../../../shared/hubEvents';
 import { canonicalRoom, rooms } from '../../../shared/rooms';
 import { OPERATOR_ROLES } from '../../../shared/roles';
 import type { CoreContext } from '../coreContext';
@@ -10,7 +10,7 @@ import { hubRoomCounts } from './hub';
 import { publishedAlertKey, publishPatientAlert } from './patientAlerts';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
 
-/** Seed 001's endpoint map: where each kind of client connects. */
+/** The endpoint map: where each kind of client connects. */
 const WS_ENDPOINTS = {
   socketio: '/socket.io/ (default namespace; auth.token or ?token=)',
   websocket: '/realtime/ws?token=<jwt>',
@@ -28,7 +28,7 @@ const TestPublishSchema = z
     room: z.string().min(1).max(300).optional(),
     event: z.string().min(1).max(64).optional(),
     data: z.unknown().optional(),
-    /** Seed 004 form: event_type plus patient_id / hospital_id and the event's fields. */
+    /** device-stream form: event_type plus patient_id / hospital_id and the event's fields. */
     event_type: z.string().min(1).max(64).optional(),
     patient_id: z.string().min(1).max(128).optional(),
     hospital_id: z.string().min(1).max(128).optional()
@@ -42,7 +42,7 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
   router.route({
     method: 'GET',
     url: '/api/v1/socket-status',
-    summary: 'Live connection summary (seed 001 shape).',
+    summary: 'Live connection summary (endpoint summary shape).',
     tags: ['realtime'],
     auth: OPERATOR_ROLES,
     response: z.object({
@@ -61,7 +61,7 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
   router.route({
     method: 'GET',
     url: '/realtime/stats',
-    summary: 'Connections by room and user (seed 004 shape).',
+    summary: 'Connections by room and user (device-stream shape).',
     tags: ['realtime'],
     auth: OPERATOR_ROLES,
     response: z.object({
@@ -98,7 +98,7 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
   router.route({
     method: 'POST',
     url: '/realtime/test/publish',
-    summary: 'Publish a test event to a room (admin): {room, event, data} or seed 004 {event_type, patient_id, ...}.',
+    summary: 'Publish a test event to a room (admin): {room, event, data} or the device-stream protocol {event_type, patient_id, ...}.',
     tags: ['realtime'],
     auth: ['admin'],
     // An admin's tool for trying large room messages (slow readers, fan-out); the caller is
@@ -120,7 +120,7 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
       }
       const type = event_type ?? event;
       if (!type) throw new AppError('VALIDATION_FAILED', 'Give either room + event or event_type.');
-      if (type === 'patient_alert' || type === SEED_004_EVENTS.patientAlert) {
+      if (type === 'patient_alert' || type === DEVICE_STREAM_EVENTS.patientAlert) {
         const p = parseUntrusted(PatientAlertPublishSchema, { patient_id, ...rest });
         if (!p.success) throw new AppError('VALIDATION_FAILED', describeIssues(p.error.issues));
         const source = identity?.sub ?? 'rest';
@@ -136,7 +136,7 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
       }
       const payload = { ...(patient_id ? { patient_id } : {}), ...(hospital_id ? { hospital_id } : {}), ...rest, timestamp: new Date().toISOString() };
       if (patient_id) {
-        const target = type === SEED_004_EVENTS.vitalsUpdate ? rooms.patientVitals(patient_id) : type === SEED_004_EVENTS.patientAlert ? rooms.patientAlerts(patient_id) : rooms.patient(patient_id);
+        const target = type === DEVICE_STREAM_EVENTS.vitalsUpdate ? rooms.patientVitals(patient_id) : type === DEVICE_STREAM_EVENTS.patientAlert ? rooms.patientAlerts(patient_id) : rooms.patient(patient_id);
         return published(target, type, payload);
       }
       if (hospital_id) return published(type.includes('alert') ? rooms.hospitalAlerts(hospital_id) : rooms.hospital(hospital_id), type, payload);

@@ -20,7 +20,7 @@ interface HubSocketData {
 const firstString = (v: unknown): string | undefined => (Array.isArray(v) ? firstString(v[0]) : typeof v === 'string' && v ? v : undefined);
 
 /**
- * Clients connecting the way seed 002 shows (`?user_id=...&user_role=...`), or
+ * Clients connecting the way the room-alert protocol shows (`?user_id=...&user_role=...`), or
  * asking with `recovery=false` (auth or query), get events without the
  * connection-state-recovery offset argument that Socket.IO appends to room
  * broadcasts: python-socketio 5 passes it to one-argument handlers and fails.
@@ -33,7 +33,7 @@ function isLegacyClient(socket: Socket): boolean {
 
 /**
  * Field clients on the default namespace: the JWT in `auth.token` (or the
- * `token` query parameter, as seed 002's Python client sends it) is verified at
+ * `token` query parameter, as the room-alert protocol's Python client sends it) is verified at
  * the handshake; a refusal is a `connect_error` whose message says which check
  * failed. Every event then goes through the hub's one processor and is acked.
  */

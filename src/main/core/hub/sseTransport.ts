@@ -26,7 +26,7 @@ const SseQuerySchema = z.object({
 const id = z.string().min(1).max(128);
 
 /**
- * Server-Sent Events on `/realtime/events...` (seed 004): a Bearer token (or
+ * Server-Sent Events on `/realtime/events...` (the device-stream protocol): a Bearer token (or
  * `token` query parameter, since EventSource cannot send headers), event names
  * from the seed's catalogue, `id:` lines carrying the hub's message ids so a
  * reconnect with `Last-Event-ID` replays what it missed from the room history.

@@ -12,7 +12,7 @@ export interface VitalsReading {
   /** Flat numeric readings, e.g. { systolic: 150, diastolic: 95 } or { heart_rate: 72 }. */
   vitals: Record<string, number>;
   findings: VitalFinding[];
-  /** Seed 004's alert type for the reading (high_blood_pressure, low_spo2...). */
+  /** The device-stream protocol's alert type for the reading (high_blood_pressure, low_spo2...). */
   alertType: string | null;
 }
 
@@ -54,7 +54,7 @@ function check(metric: string, value: number, limit: VitalLimit | undefined): Vi
   return null;
 }
 
-/** Checks a reading against the configured limits (seed 004: blood pressure > 140/90 is abnormal). */
+/** Checks a reading against the configured limits (the device-stream protocol: blood pressure > 140/90 is abnormal). */
 export function evaluateVitals(dataType: string, values: Record<string, unknown>, limits: HubConfig['vitals']): VitalsReading {
   const vitals = flattenVitals(dataType, values);
   const findings: VitalFinding[] = [];

@@ -48,7 +48,7 @@ function decodeSegment(segment: string): string | null {
   }
 }
 
-/** Which rooms an endpoint subscribes to on its own (seed 004); null for an unknown path, 'malformed' for a bad id. */
+/** Which rooms an endpoint subscribes to on its own (the device-stream protocol); null for an unknown path, 'malformed' for a bad id. */
 function endpointRooms(pathname: string, identity: Identity): string[] | null | 'malformed' {
   if (pathname === '/realtime/ws') return homeRooms(identity);
   const patient = /^\/realtime\/ws\/patient\/([^/]+)$/.exec(pathname);
@@ -72,7 +72,7 @@ function upgradeUrl(req: IncomingMessage): URL | null {
 export const envelope = (m: RoomMessage) => ({ type: wsMessageType(m.event), event: m.event, room: m.room, data: m.data, timestamp: m.timestamp, id: m.id });
 
 /**
- * Seed 004's plain WebSocket protocol on `/realtime/ws...` (same port as REST):
+ * The device-stream protocol's plain WebSocket messages on `/realtime/ws...` (same port as REST):
  * JSON messages `{type: 'subscribe'|'unsubscribe'|'ping', room}` plus every hub
  * client event as `{type: <event>, data, id}`; server messages carry `type`,
  * `room`, `data`, `timestamp` (and `id`, the resume offset).
@@ -195,7 +195,7 @@ export function attachWebSocket(
       }
       const ref = message && (typeof message.id === 'string' || typeof message.id === 'number') ? message.id : null;
       const type = message?.type;
-      // Seed 004's room messages carry the room at the top level; other events carry `data`.
+      // The device-stream protocol's room messages carry the room at the top level; other events carry `data`.
       const isRoomMessage = type === 'subscribe' || type === 'unsubscribe' || type === 'room_history';
       const payload = isRoomMessage ? { room: message?.room, ...(message?.since !== undefined ? { since: message.since } : {}) } : type === 'ping' ? (message?.data ?? {}) : message?.data;
       const eventName = message ? type : bytes > config.maxPayloadBytes ? 'oversized_message' : 'malformed_message';

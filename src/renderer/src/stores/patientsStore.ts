@@ -61,7 +61,7 @@ export const usePatients = create<PatientsState>((set, get) => ({
   vitals: {},
   error: null,
   async watch(patientId) {
-    // The console joins the patient's rooms through the contract (seed 002's joinPatientMonitoring).
+    // The console joins the patient's rooms through the contract (the room-alert protocol's joinPatientMonitoring).
     const result = await api.call('patients.watch', { patient_id: patientId });
     if (!result.ok) {
       set({ error: result.error.message });
