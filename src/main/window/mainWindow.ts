@@ -60,6 +60,8 @@ export interface MainWindowOptions {
   stateFile: string;
   devTools: boolean;
   log: ShellLog;
+  /** A route of the console page to open (`/setup` for the first-start screen). */
+  hash?: string;
 }
 
 /** Creates the console window where it was last left, and loads the renderer. */
@@ -72,7 +74,9 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   trackWindowState(window, options.stateFile, (err) => options.log.warn({ err }, 'window state not saved'));
   window.once('ready-to-show', () => window.show());
   const loading =
-    options.location.kind === 'file' ? window.loadFile(options.location.indexPath) : window.loadURL(options.location.url);
+    options.location.kind === 'file'
+      ? window.loadFile(options.location.indexPath, ...(options.hash ? [{ hash: options.hash }] : []))
+      : window.loadURL(options.hash ? `${options.location.url}#${options.hash}` : options.location.url);
   loading.catch((err: unknown) => options.log.error({ err }, 'console page failed to load'));
   return window;
 }
