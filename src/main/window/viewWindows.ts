@@ -61,8 +61,9 @@ const VIEW_TITLES: Record<DetachableView, string> = {
  * was left (monitor and fullscreen included) and remembers where it goes.
  */
 export function createViewWindows(deps: ViewWindowsDeps): ViewWindows {
-  let { placements, problem } = loadViewPlacements(deps.file);
-  if (problem) deps.log.warn({ problem }, 'saved view window placement ignored');
+  const loaded = loadViewPlacements(deps.file);
+  if (loaded.problem) deps.log.warn({ problem: loaded.problem }, 'saved view window placement ignored');
+  let placements = loaded.placements;
   const open = new Map<DetachableView, PlacedWindow>();
   let isQuitting = false;
 
