@@ -36,6 +36,13 @@ export interface AttachedLinkOptions {
   reconnectDelayMaxMs?: number;
 }
 
+/** socket.io-client says "websocket error"; the cause (a refused certificate, a refused connection) is in its description. */
+function describeConnectError(err: Error & { description?: unknown }): string {
+  const description = err.description as { message?: unknown; error?: { message?: unknown } } | undefined;
+  const cause = description?.error?.message ?? description?.message;
+  return typeof cause === 'string' && cause !== err.message ? `${err.message}: ${cause}` : err.message;
+}
+
 export function createAttachedLink(options: AttachedLinkOptions): AttachedLink {
   let token: string | null = null;
   const listeners = new Set<(name: string, payload: unknown) => void>();
@@ -56,8 +63,9 @@ export function createAttachedLink(options: AttachedLinkOptions): AttachedLink {
       return;
     }
     // One line per distinct failure, not one per retry.
-    if (err.message !== lastError) options.log.warn({ url: options.url, err: err.message }, 'attached link: cannot reach the centre');
-    lastError = err.message;
+    const reason = describeConnectError(err);
+    if (reason !== lastError) options.log.warn({ url: options.url, err: reason }, 'attached link: cannot reach the centre');
+    lastError = reason;
   });
   socket.on('connect', () => {
     if (lastError) options.log.info({ url: options.url }, 'attached link: connected again');

@@ -78,8 +78,8 @@ function askOnSetupScreen(options: ChooseOptions): Promise<{ choice: Workstation
         'workstation.choose': async (choice) => {
           await check(choice);
           answered = true;
-          // Disposed after this answer has gone back; the console window then opens in the screen's place.
-          setImmediate(() => desktop.dispose());
+          // The channel is freed for the console's own desktop IPC (this answer, already under way, still goes back).
+          desktop.dispose();
           resolve({ choice, window: window! });
           return { chosen: choice.mode };
         }
