@@ -25,7 +25,7 @@ export const ViewPlacementSchema = z.object({
 });
 export type ViewPlacement = z.infer<typeof ViewPlacementSchema>;
 
-export const ViewPlacementsSchema = z.record(z.enum(DETACHABLE_VIEWS), ViewPlacementSchema);
+export const ViewPlacementsSchema = z.partialRecord(z.enum(DETACHABLE_VIEWS), ViewPlacementSchema);
 export type ViewPlacements = Partial<Record<DetachableView, ViewPlacement>>;
 
 export const viewPlacementFile = (userDataDir: string) => path.join(userDataDir, 'view-windows.json');
