@@ -27,7 +27,10 @@ export function secureWebPreferences(preloadPath: string, devTools = false): Web
     spellcheck: false,
     // A console in the background still has to show a new critical alert at
     // once: Chromium's timer throttling would delay it by up to a minute.
-    backgroundThrottling: false
+    backgroundThrottling: false,
+    // The critical-alert alarm must sound in a window that is minimized or that
+    // nobody has clicked since the app started (a workstation restarted at night).
+    autoplayPolicy: 'no-user-gesture-required'
   });
 }
 
