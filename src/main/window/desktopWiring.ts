@@ -64,7 +64,6 @@ export function wireDesktop(deps: DesktopWiringDeps): DesktopWiring {
   const { workstation, backend } = deps;
   let settings = workstation.settings;
   const coreOrigin = 'core' in backend ? new URL(backend.core.url).origin : backend.attached.url;
-  const tls = 'core' in backend ? {} : backend.attached.tls;
   const tray = createTray(deps);
   const views = createViewWindows({
     file: viewPlacementFile(app.getPath('userData')),
@@ -103,7 +102,9 @@ export function wireDesktop(deps: DesktopWiringDeps): DesktopWiring {
         saveWorkstationSettings(workstation.file, settings);
         return done;
       },
-      'export.save': (input, contents) => saveExport({ dialog: dialogFor(contents), coreOrigin: () => coreOrigin, tls, downloadsDir: app.getPath('downloads') }, input),
+      'export.save': (input, contents) =>
+        // An attached workstation downloads over the checked (pinned) TLS; before the check, with none: a self-signed centre then refuses.
+        saveExport({ dialog: dialogFor(contents), coreOrigin: () => coreOrigin, tls: 'core' in backend ? {} : (backend.attached.tls() ?? {}), downloadsDir: app.getPath('downloads') }, input),
       'report.savePdf': ({ filename }, contents) =>
         saveReportPdf(dialogFor(contents), contents as unknown as WebContents, filename, app.getPath('downloads')),
       'attention.report': ({ critical }, contents) => {

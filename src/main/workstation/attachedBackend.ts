@@ -12,7 +12,8 @@ import { remoteContract } from './remoteContract';
 /** What an attached workstation runs in place of a core: the link to the centre, and the contract over it. */
 export interface AttachedBackend {
   url: string;
-  tls: AttachTlsOptions;
+  /** The checked TLS options (null while a pinned centre has not been reachable yet: nothing connects). */
+  tls(): AttachTlsOptions | null;
   link: LinkSource;
   api: Pick<ContractRegistry, 'invoke'>;
   bus: EventBus;
@@ -28,33 +29,65 @@ export interface AttachedBackend {
 export interface AttachOptions {
   link?: ConsoleLinkOptions;
   probe?: Parameters<typeof attachTlsOptions>[2];
+  /** How often an unreachable pinned centre is probed again (ms, growing to the second value). */
+  retryMs?: [number, number];
 }
 
 /**
  * Checks the centre's certificate (pin or trust store) and opens the link. A
- * wrong pin or an http URL on a network throws before anything is sent; an
- * unreachable centre does not: the console opens, says the link is down and
- * keeps trying, as after any outage.
+ * wrong pin or an http URL on a network throws before anything is sent. A
+ * pinned centre that cannot be reached at start (a workstation booting during
+ * a network outage) is not a reason to stay closed: the console opens with the
+ * link not up and refusing every action, and the pin is checked again until
+ * the centre answers; nothing connects before it has been checked.
  */
 export async function startAttached(choice: Extract<WorkstationChoice, { mode: 'attached' }>, log: ShellLog, options: AttachOptions = {}): Promise<AttachedBackend> {
-  let tls: AttachTlsOptions;
+  let tls: AttachTlsOptions | null = null;
   try {
     tls = await attachTlsOptions(choice.url, choice.pin, options.probe);
   } catch (err) {
     if ((err as { code?: string }).code !== 'TLS_UNREACHABLE') throw err;
-    // The pin cannot be checked while the centre is unreachable: nothing may connect unchecked, so the link waits for a later start.
-    throw new Error(`${(err as Error).message} The pinned certificate could not be checked, so this workstation did not connect. Start again when the centre is reachable.`);
+    log.warn({ url: choice.url, err: (err as Error).message }, 'attached link: the centre is unreachable, its certificate is checked when it answers');
   }
   const connection = createAttachedLink({ url: choice.url, tls, log, link: options.link });
   const remote = remoteContract(connection, log);
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  if (!tls) {
+    const [first, most] = options.retryMs ?? [1_000, 15_000];
+    let wait = first;
+    let lastError = '';
+    const retry = () => {
+      timer = setTimeout(() => {
+        attachTlsOptions(choice.url, choice.pin, options.probe).then(
+          (checked) => {
+            if (closed) return;
+            tls = checked;
+            log.info({ url: choice.url }, 'attached link: certificate checked, connecting');
+            connection.start(checked);
+          },
+          (err: Error) => {
+            if (closed) return;
+            if (err.message !== lastError) log.warn({ url: choice.url, err: err.message }, 'attached link: certificate not checked yet');
+            lastError = err.message;
+            wait = Math.min(wait * 2, most);
+            retry();
+          }
+        );
+      }, wait);
+    };
+    retry();
+  }
   return {
     url: choice.url,
-    tls,
+    tls: () => tls,
     link: connection.link,
     api: remote.api,
     bus: remote.bus,
     connection,
     async close() {
+      closed = true;
+      clearTimeout(timer);
       remote.close();
       connection.close();
     }

@@ -23,12 +23,15 @@ export interface AttachedLink {
   onEvent(listener: (name: string, payload: unknown) => void): () => void;
   /** The token of the session the windows signed in with (null: signed out). */
   keepToken(token: string | null): void;
+  /** Connects with these TLS options: for a link created without them, once the pin could be checked. */
+  start(tls: AttachTlsOptions): void;
   close(): void;
 }
 
 export interface AttachedLinkOptions {
   url: string;
-  tls: AttachTlsOptions;
+  /** null: do not connect yet (the pinned certificate could not be checked); `start` connects later. */
+  tls: AttachTlsOptions | null;
   log: ShellLog;
   link?: ConsoleLinkOptions;
   /** Reconnection backoff (ms): quick at first, a network blip in a control room is usually short. */
@@ -51,6 +54,7 @@ export function createAttachedLink(options: AttachedLinkOptions): AttachedLink {
     reconnectionDelay: options.reconnectDelayMs ?? 500,
     reconnectionDelayMax: options.reconnectDelayMaxMs ?? 5_000,
     auth: (cb) => cb(token ? { token } : {}),
+    autoConnect: options.tls !== null,
     ...options.tls
   });
   const link = createConsoleLink(socket, options.link);
@@ -94,6 +98,11 @@ export function createAttachedLink(options: AttachedLinkOptions): AttachedLink {
     },
     keepToken(next) {
       token = next;
+    },
+    start(tls) {
+      // The manager hands its options to every new engine (each reconnect), so these hold from now on.
+      Object.assign(socket.io.opts, tls);
+      socket.connect();
     },
     close() {
       link.close();

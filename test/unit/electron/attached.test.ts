@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,30 @@ describe('certificate pinning against a real TLS centre', () => {
     await waitFor('the link to report the untrusted certificate', () => /cannot reach the centre/.test(text()));
     expect(text()).toMatch(/self.signed|certificate/i);
     expect(backend.link.state()).not.toBe('up');
+  });
+
+  it('a pinned centre unreachable at start: nothing connects until the pin is checked, then the link comes up', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const freePort = (blocker.address() as net.AddressInfo).port;
+    await new Promise((resolve) => blocker.close(resolve));
+    const { log, text } = capturingLog();
+    const backend = await startAttached({ mode: 'attached', url: `https://127.0.0.1:${freePort}`, pin: cert.fingerprint }, log, { link: FAST_LINK, retryMs: [100, 500] });
+    backends.push(backend);
+    expect(text()).toContain('its certificate is checked when it answers');
+    expect(backend.tls()).toBeNull();
+    expect(await backend.connection.link.call('auth.signIn', { username: 'dana', password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'OFFLINE' } });
+
+    const late = await startTestCore({ logLevel: 'warn', port: freePort, security: { tlsCert: cert.certFile, tlsKey: cert.keyFile } });
+    try {
+      await late.core.operators.add('dana', PASSWORD, 'dispatcher');
+      await waitFor('the link up once the pin was checked', () => backend.link.state() === 'up');
+      expect(text()).toContain('certificate checked, connecting');
+      expect(await backend.connection.link.call('auth.signIn', { username: 'dana', password: PASSWORD })).toMatchObject({ ok: true });
+    } finally {
+      await backend.close();
+      await late.close();
+    }
   });
 
   it('refuses plain http to a centre on the network, and accepts it on loopback', async () => {
