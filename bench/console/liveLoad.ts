@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { CLI } from '../../test/helpers/browser';
 import { latencySummary } from '../lib/report';
@@ -17,6 +17,8 @@ export interface ConsoleUnderTest {
   prepare?(context: BrowserContext): Promise<void>;
   /** The stand-in transport talks to a port the console's CSP does not name. */
   bypassCSP?: boolean;
+  /** Checked on the page after the measurement: that it measured what it says it did. */
+  verify?(page: Page): Promise<void>;
 }
 
 function crewToken(dataDir: string, unit: string): string {
@@ -57,6 +59,7 @@ export async function endToEnd(env: BenchEnv, rate: number, seconds: number, cre
   const ackedRate = (acked - ackedBefore) / seconds;
   timers.forEach((t) => clearInterval(t));
   sockets.forEach((s) => s.disconnect());
+  await under.verify?.(page);
   await context.close();
   return { ...latencySummary(latencies), ackedPerSecond: ackedRate, refused };
 }
