@@ -65,6 +65,8 @@ export function createViewWindows(deps: ViewWindowsDeps): ViewWindows {
   if (loaded.problem) deps.log.warn({ problem: loaded.problem }, 'saved view window placement ignored');
   let placements = loaded.placements;
   const open = new Map<DetachableView, PlacedWindow>();
+  /** Saves each open view window's placement now (a quit must not lose a move still waiting for its debounce). */
+  const flushes = new Map<PlacedWindow, () => void>();
   let isQuitting = false;
 
   const viewOf = (url: string): DetachableView | null => {
@@ -127,15 +129,18 @@ export function createViewWindows(deps: ViewWindowsDeps): ViewWindows {
       for (const event of ['move', 'resize', 'enter-full-screen', 'leave-full-screen'] as const) window.on(event, later);
       // Saved at once so a crash still reopens it; closed by the dispatcher, it stays closed next time.
       save(true);
+      flushes.set(window, () => save(true));
       window.on('close', () => save(isQuitting));
       window.on('closed', () => {
         clearTimeout(timer);
+        flushes.delete(window);
         if (open.get(view) === window) open.delete(view);
       });
     },
     openAtStart: () => (Object.entries(placements) as Array<[DetachableView, { open: boolean }]>).filter(([, p]) => p.open).map(([view]) => view),
     quitting() {
       isQuitting = true;
+      flushes.forEach((flush) => flush());
     }
   };
 }
