@@ -53,10 +53,24 @@ function treePssKb(rootPid: number): number {
   return total;
 }
 
+/** The Chromium this benchmark launched: a child of this process. */
+function chromiumPid(): number | undefined {
+  for (const entry of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const ppid = Number(/PPid:\s+(\d+)/.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
+      if (ppid === process.pid && /chrom/i.test(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
+}
+
 async function jsHeapMb(pages: Page[]): Promise<number> {
   let bytes = 0;
   for (const page of pages) {
     const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
     await cdp.send('HeapProfiler.collectGarbage');
     const { metrics } = await cdp.send('Performance.getMetrics');
     bytes += metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
@@ -66,7 +80,7 @@ async function jsHeapMb(pages: Page[]): Promise<number> {
 }
 
 async function viewWindowsMemory(env: BenchEnv, settleMs: number) {
-  const browserPid = (env.browser as unknown as { process?: () => { pid: number } | null }).process?.()?.pid;
+  const browserPid = chromiumPid();
   const token = await sessionToken(env.server.url);
   const context = await env.browser.newContext({ viewport: { width: 1600, height: 960 } });
   await context.addInitScript((t) => (globalThis as unknown as BenchPage).sessionStorage.setItem('switchboard.session', t), token);
