@@ -30,7 +30,7 @@ async function main() {
     removeHandler: (channel) => void handlers.delete(channel)
   };
   const isTrustedUrl = (page: string) => page === TRUSTED_PAGE;
-  const ipc = registerConsoleIpc({ ipcMain, api: backend.api, bus: backend.bus, isTrustedUrl, log });
+  const ipc = registerConsoleIpc({ ipcMain, api: backend.api, bus: backend.bus, isTrustedUrl, log, ...backend.sessions });
   const desktop = registerDesktopIpc({ ipcMain, isTrustedUrl, roleOf: (id) => ipc.sessionOf(id)?.role ?? null, link: backend.link, handlers: {}, log });
 
   let nextId = 1;

@@ -85,6 +85,7 @@ export async function startAttached(choice: Extract<WorkstationChoice, { mode: '
     api: remote.api,
     bus: remote.bus,
     connection,
+    sessions: { revocations: { isRevoked: () => false, onRevoked: () => () => undefined }, audit: () => undefined },
     async close() {
       closed = true;
       clearTimeout(timer);

@@ -151,7 +151,7 @@ describe('the attached IPC bridge', () => {
     backends.push(backend);
     const ipcMain = new FakeIpcMain();
     const isTrustedUrl = (url: string) => isTrustedRendererUrl(url, rendererLocation);
-    const ipc = registerConsoleIpc({ ipcMain, api: backend.api, bus: backend.bus, isTrustedUrl, log });
+    const ipc = registerConsoleIpc({ ipcMain, api: backend.api, bus: backend.bus, isTrustedUrl, log, ...backend.sessions });
     const desktop = registerDesktopIpc({ ipcMain, isTrustedUrl, roleOf: (id) => ipc.sessionOf(id)?.role ?? null, link: backend.link, handlers: {}, log });
     const window = () => {
       const contents = new FakeConsoleContents();
