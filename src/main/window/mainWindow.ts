@@ -27,7 +27,10 @@ export function secureWebPreferences(preloadPath: string, devTools = false): Web
     spellcheck: false,
     // A console in the background still has to show a new critical alert at
     // once: Chromium's timer throttling would delay it by up to a minute.
-    backgroundThrottling: false
+    backgroundThrottling: false,
+    // The critical-alert alarm must sound in a window that is minimized or that
+    // nobody has clicked since the app started (a workstation restarted at night).
+    autoplayPolicy: 'no-user-gesture-required'
   });
 }
 
@@ -60,6 +63,8 @@ export interface MainWindowOptions {
   stateFile: string;
   devTools: boolean;
   log: ShellLog;
+  /** A route of the console page to open (`/setup` for the first-start screen). */
+  hash?: string;
 }
 
 /** Creates the console window where it was last left, and loads the renderer. */
@@ -72,7 +77,9 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   trackWindowState(window, options.stateFile, (err) => options.log.warn({ err }, 'window state not saved'));
   window.once('ready-to-show', () => window.show());
   const loading =
-    options.location.kind === 'file' ? window.loadFile(options.location.indexPath) : window.loadURL(options.location.url);
+    options.location.kind === 'file'
+      ? window.loadFile(options.location.indexPath, ...(options.hash ? [{ hash: options.hash }] : []))
+      : window.loadURL(options.hash ? `${options.location.url}#${options.hash}` : options.location.url);
   loading.catch((err: unknown) => options.log.error({ err }, 'console page failed to load'));
   return window;
 }

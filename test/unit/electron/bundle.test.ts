@@ -4,6 +4,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_CALL_CHANNEL } from '../../../src/shared/contract';
+import { IPC_LINK_CHANNEL } from '../../../src/shared/desktop';
 
 /**
  * Builds main and preload with the real electron-vite config (into a scratch
@@ -32,7 +33,7 @@ afterAll(() => {
 });
 
 describe('the built bundle', () => {
-  it('has a preload that runs sandboxed: it requires only electron and exposes window.switchboard', async () => {
+  it('has a preload that runs sandboxed: it requires only electron and exposes window.switchboard and window.switchboardDesktop', async () => {
     const code = fs.readFileSync(path.join(scratch, 'preload', 'index.js'), 'utf8');
     const required: string[] = [];
     const exposed = new Map<string, unknown>();
@@ -57,7 +58,11 @@ describe('the built bundle', () => {
     const api = exposed.get('switchboard') as { call(m: string, i: unknown): Promise<unknown> };
     expect(await api.call('system.info', {})).toEqual({ ok: true, value: 'pong' });
     expect(await api.call('nope', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
-    expect(invoked).toEqual([[IPC_CALL_CHANNEL, 'system.info', {}]]);
+    // The preload asks the main process for the link's state once, at load; then only the call travels.
+    expect(invoked).toEqual([[IPC_LINK_CHANNEL], [IPC_CALL_CHANNEL, 'system.info', {}]]);
+    const desktop = exposed.get('switchboardDesktop') as { call(m: string, i: unknown): Promise<unknown> };
+    expect(await desktop.call('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    expect(invoked).toHaveLength(2);
   });
 
   it('has a CommonJS main that starts the shell: a second instance just quits', () => {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { vi } from 'vitest';
 
@@ -31,9 +32,10 @@ export class FakeWebContents extends EventEmitter {
   readonly id = nextContentsId++;
   readonly mainFrame = { url: 'about:blank', processId: nextProcessId++, routingId: 1 };
   readonly send = vi.fn<(channel: string, ...args: unknown[]) => void>();
-  windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+  windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny'; overrideBrowserWindowOptions?: Record<string, unknown> }) | null = null;
+  readonly printToPDF = vi.fn(async () => Buffer.from('%PDF-1.7\n% a report\n%%EOF\n'));
   private destroyed = false;
-  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }) {
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny'; overrideBrowserWindowOptions?: Record<string, unknown> }) {
     this.windowOpenHandler = handler;
   }
   isDestroyed() {
@@ -49,6 +51,18 @@ export class FakeWebContents extends EventEmitter {
     this.emit(kind, event, url);
     return !event.defaultPrevented;
   }
+  /**
+   * What the renderer's window.open does: asks the open handler, and when it allows,
+   * Electron creates the child window with the returned options and emits did-create-window.
+   */
+  windowOpen(url: string): FakeBrowserWindow | null {
+    const verdict = this.windowOpenHandler?.({ url }) ?? { action: 'deny' };
+    if (verdict.action !== 'allow') return null;
+    const child = new FakeBrowserWindow({ ...(verdict.overrideBrowserWindowOptions ?? {}) });
+    void child.loadURL(url);
+    this.emit('did-create-window', child, { url });
+    return child;
+  }
   /** Simulates a reload or cross-document navigation of the main frame. */
   startNavigation(url: string) {
     this.emit('did-start-navigation', { url, isMainFrame: true, isSameDocument: false, frame: this.mainFrame });
@@ -61,18 +75,23 @@ export class FakeBrowserWindow extends EventEmitter {
   readonly show = vi.fn();
   readonly focus = vi.fn();
   readonly restore = vi.fn();
-  loaded: { file?: string; url?: string } = {};
+  loaded: { file?: string; url?: string; hash?: string } = {};
   private maximized = false;
   private minimized = false;
   private destroyed = false;
+  private fullscreen = false;
+  bounds: { x: number; y: number; width: number; height: number } | null = null;
+  static fromWebContents(contents: unknown) {
+    return FakeBrowserWindow.instances.find((w) => w.webContents === contents) ?? null;
+  }
   constructor(readonly options: Record<string, unknown>) {
     super();
     FakeBrowserWindow.instances.push(this);
     fake.app.emit('web-contents-created', preventable(), this.webContents);
   }
-  async loadFile(file: string) {
-    this.loaded = { file };
-    this.webContents.mainFrame.url = pathToFileURL(file).toString();
+  async loadFile(file: string, options?: { hash?: string }) {
+    this.loaded = options?.hash ? { file, hash: options.hash } : { file };
+    this.webContents.mainFrame.url = pathToFileURL(file).toString() + (options?.hash ? `#${options.hash}` : '');
   }
   async loadURL(url: string) {
     this.loaded = { url };
@@ -95,8 +114,21 @@ export class FakeBrowserWindow extends EventEmitter {
     return this.destroyed;
   }
   getNormalBounds() {
+    if (this.bounds) return this.bounds;
     const o = this.options as { x?: number; y?: number; width: number; height: number };
     return { x: o.x ?? 0, y: o.y ?? 0, width: o.width, height: o.height };
+  }
+  /** The dispatcher dragging the window somewhere else. */
+  moveTo(bounds: { x: number; y: number; width: number; height: number }) {
+    this.bounds = bounds;
+    this.emit('move');
+  }
+  setFullScreen(on: boolean) {
+    this.fullscreen = on;
+    this.emit(on ? 'enter-full-screen' : 'leave-full-screen');
+  }
+  isFullScreen() {
+    return this.fullscreen || this.options.fullscreen === true;
   }
   close() {
     this.emit('close', preventable());
@@ -153,7 +185,10 @@ class FakeApp extends EventEmitter {
     this.timeline.length = 0;
     this.readyPromise = new Promise<void>((resolve) => (this.readyResolve = resolve));
   }
+  readonly setBadgeCount = vi.fn();
+  readonly setLoginItemSettings = vi.fn();
   getPath(name: string) {
+    if (name === 'downloads') return path.join(this.userDataDir, 'Downloads');
     if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
     return this.userDataDir;
   }
@@ -206,12 +241,38 @@ class FakeIpcMain {
   }
 }
 
+export class FakeTray extends EventEmitter {
+  static instances: FakeTray[] = [];
+  tooltip = '';
+  title = '';
+  destroyed = false;
+  constructor(readonly image: unknown) {
+    super();
+    FakeTray.instances.push(this);
+  }
+  setToolTip(text: string) {
+    this.tooltip = text;
+  }
+  setTitle(title: string) {
+    this.title = title;
+  }
+  destroy() {
+    this.destroyed = true;
+  }
+}
+
+type FakeDisplay = { id: number; bounds: { x: number; y: number; width: number; height: number }; workArea: { x: number; y: number; width: number; height: number } };
+const overlap = (a: FakeDisplay['bounds'], b: FakeDisplay['bounds']) =>
+  Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+
 export const fake = {
   app: new FakeApp(),
   ipcMain: new FakeIpcMain(),
   session: { defaultSession: new FakeSession() },
   menuTemplate: null as unknown[] | null,
-  displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }]
+  displays: [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] as FakeDisplay[],
+  /** What the next save dialog answers. */
+  saveDialogAnswer: { canceled: true } as { canceled: boolean; filePath?: string }
 };
 
 export const electronModule = {
@@ -227,7 +288,16 @@ export const electronModule = {
     },
     setApplicationMenu: vi.fn()
   },
-  dialog: { showErrorBox: vi.fn() },
-  screen: { getAllDisplays: () => fake.displays },
+  dialog: {
+    showErrorBox: vi.fn(),
+    showSaveDialog: vi.fn(async (..._args: unknown[]) => fake.saveDialogAnswer)
+  },
+  Tray: FakeTray,
+  nativeImage: { createFromPath: (file: string) => ({ file }) },
+  screen: {
+    getAllDisplays: () => fake.displays,
+    getPrimaryDisplay: () => fake.displays[0]!,
+    getDisplayMatching: (rect: FakeDisplay['bounds']) => [...fake.displays].sort((a, b) => overlap(b.bounds, rect) - overlap(a.bounds, rect))[0]!
+  },
   shell: { openPath: vi.fn(async () => ''), openExternal: vi.fn(async () => undefined) }
 };

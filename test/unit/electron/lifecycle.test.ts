@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, createSecretScrubber } from '../../../src/main/core/logger';
-import { shellCoreConfig, startShell, type ShellHandle, type ShellRuntime } from '../../../src/main/window/appShell';
+import { shellCoreConfig, startShell, type EmbeddedRuntime, type ShellHandle } from '../../../src/main/window/appShell';
 import { IPC_CALL_CHANNEL } from '../../../src/shared/contract';
 import { tempDir } from '../../helpers/core';
 import { electronModule, fake, FakeBrowserWindow, FakeNotification } from './fakeElectron';
@@ -28,15 +28,16 @@ function shellLog() {
 
 function start(env: NodeJS.ProcessEnv = {}) {
   const { log, text } = shellLog();
-  handle = startShell({ env: { SWITCHBOARD_PORT: '0', SWITCHBOARD_LOG_LEVEL: 'warn', ...env }, mainDir, log, closeTimeoutMs: 10_000 });
+  // Embedded, chosen by the environment (a first start would otherwise ask on the setup screen).
+  handle = startShell({ env: { SWITCHBOARD_MODE: 'embedded', SWITCHBOARD_PORT: '0', SWITCHBOARD_LOG_LEVEL: 'warn', ...env }, mainDir, log, closeTimeoutMs: 10_000, argv: [] });
   return { handle, logText: text };
 }
 
-async function startReady(env: NodeJS.ProcessEnv = {}): Promise<ShellRuntime> {
+async function startReady(env: NodeJS.ProcessEnv = {}): Promise<EmbeddedRuntime> {
   const { handle } = start(env);
   fake.app.fireReady();
   const runtime = await handle.ready;
-  if (!runtime) throw new Error('shell did not start');
+  if (runtime?.mode !== 'embedded') throw new Error('shell did not start embedded');
   return runtime;
 }
 
@@ -87,7 +88,7 @@ describe('start on ready', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(FakeBrowserWindow.instances).toHaveLength(0);
     fake.app.fireReady();
-    const runtime = (await handle.ready)!;
+    const runtime = (await handle.ready) as EmbeddedRuntime;
 
     const openapi = await fetch(`${runtime.core.url}/api/openapi.json`);
     expect(openapi.status).toBe(200);

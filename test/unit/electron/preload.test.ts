@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../../src/shared/contract';
 import type { ConsoleTransport } from '../../../src/shared/contract/transport';
+import { IPC_DESKTOP_CHANNEL, IPC_LINK_STATE_CHANNEL } from '../../../src/shared/desktop';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
 
@@ -38,11 +39,39 @@ beforeEach(() => {
 });
 
 describe('the preload', () => {
-  it('exposes exactly one object, window.switchboard, with call and onEvent and nothing else', () => {
-    expect([...bridge.exposed.keys()]).toEqual(['switchboard']);
-    expect(Object.keys(api).sort()).toEqual(['call', 'onEvent']);
-    expect(JSON.stringify(Object.values(api).map((v) => typeof v))).toBe('["function","function"]');
-    expect(bridge.ipcListeners.size).toBe(1);
+  it('exposes window.switchboard (call, onEvent, onLink, onResync) and window.switchboardDesktop (call) and nothing else', () => {
+    expect([...bridge.exposed.keys()]).toEqual(['switchboard', 'switchboardDesktop']);
+    expect(Object.keys(api).sort()).toEqual(['call', 'onEvent', 'onLink', 'onResync']);
+    expect(JSON.stringify(Object.values(api).map((v) => typeof v))).toBe('["function","function","function","function"]');
+    expect(Object.keys(bridge.exposed.get('switchboardDesktop') as object)).toEqual(['call']);
+    // One listener for pushed events, one for the link's state.
+    expect([...bridge.ipcListeners.keys()].sort()).toEqual([IPC_EVENT_CHANNEL, IPC_LINK_STATE_CHANNEL].sort());
+  });
+
+  it('reports the link state the main process pushes, and a resync, to the page', () => {
+    const states: string[] = [];
+    const resyncs: string[] = [];
+    const stop = (api as unknown as { onLink(l: (s: string) => void): () => void }).onLink((s) => states.push(s));
+    (api as unknown as { onResync(l: (r: string) => void): () => void }).onResync((r) => resyncs.push(r));
+    const pushLink = (notice: unknown) => (bridge.ipcListeners.get(IPC_LINK_STATE_CHANNEL) ?? []).forEach((l) => l({}, notice));
+    pushLink({ state: 'down' });
+    pushLink({ state: 'up' });
+    pushLink({ state: 'hacked' });
+    pushLink({ resync: 'reconnect' });
+    pushLink({ resync: 'nonsense' });
+    stop();
+    pushLink({ state: 'down' });
+    expect(states.slice(-2)).toEqual(['down', 'up']);
+    expect(resyncs).toEqual(['reconnect']);
+  });
+
+  it('refuses desktop method names outside the desktop list before anything is sent', async () => {
+    const desktop = bridge.exposed.get('switchboardDesktop') as { call(m: string, i: unknown): Promise<unknown> };
+    expect(await desktop.call('shell.openExternal', { url: 'https://example.org' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    expect(bridge.invoke).not.toHaveBeenCalled();
+    bridge.invoke.mockResolvedValue({ ok: true, value: { saved: false } });
+    expect(await desktop.call('export.save', { url: '/api/v1/socket-logs/exports/abc', filename: 'x.csv', token: 't' })).toEqual({ ok: true, value: { saved: false } });
+    expect(bridge.invoke).toHaveBeenCalledWith(IPC_DESKTOP_CHANNEL, 'export.save', { url: '/api/v1/socket-logs/exports/abc', filename: 'x.csv', token: 't' });
   });
 
   it('sends a contract method over the one call channel and returns the Result', async () => {

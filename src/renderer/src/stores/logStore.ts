@@ -12,6 +12,7 @@ import type {
 import type { MethodOutput } from '../../../shared/contract';
 import { api } from '../lib/api';
 import { toRemote, valueOf, type Remote } from './remote';
+import { desktop, saveExportThroughDesktop } from '../lib/desktop';
 
 export type RangeKey = '1h' | '24h' | '7d' | '30d' | 'custom';
 export const RANGE_MS: Record<Exclude<RangeKey, 'custom'>, number> = { '1h': 3600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
@@ -253,6 +254,7 @@ export function subscribeLog(): () => void {
 
 /** Downloads an authenticated export URL (Bearer session token) as a file. */
 async function downloadUrl(url: string, filename: string) {
+  if (desktop.available()) return saveExportThroughDesktop(url, filename);
   const response = await fetch(url, { headers: api.authHeader() });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const objectUrl = URL.createObjectURL(await response.blob());

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { SocketLogRecord } from '../../../../shared/contract/log';
 import { Loading, NotAvailable } from '../../components/NotAvailable';
 import { formatDateTime, formatNumber } from '../../lib/format';
@@ -7,6 +7,7 @@ import { valueOf } from '../../stores/remote';
 import { useSession } from '../../stores/sessionStore';
 import { RangePicker, StatisticsCharts, StatisticsSummary } from '../statistics/StatisticsView';
 import { AccessLogPanel, VerifyPanel } from './AuditPanels';
+import { saveReportPdf } from '../../lib/desktop';
 
 /** "Europe/Berlin, UTC+01:00": every time in the report is local, so the report says which local. */
 export function timezoneLabel(at = new Date()): string {
@@ -66,13 +67,15 @@ export function ReportView() {
   }, [verify.state, runVerify]);
   const data = valueOf(report);
   const canSeeAccess = operator?.role === 'admin' || operator?.role === 'auditor';
+  const [pdfNote, setPdfNote] = useState<string | null>(null);
   return (
     <article className="report" aria-label="Audit report" data-testid="audit-report" data-ready={report.state === 'ok' ? '1' : '0'}>
       <div className="no-print">
         <RangePicker />
-        <button type="button" onClick={() => window.print()}>
+        <button type="button" onClick={() => void saveReportPdf(`switchboard-report-${new Date().toISOString().slice(0, 10)}.pdf`).then(setPdfNote)}>
           Print / Save as PDF
         </button>
+        {pdfNote ? <span role="status">{pdfNote}</span> : null}
       </div>
       <header className="report__head">
         <h1>Switchboard audit report</h1>

@@ -23,6 +23,7 @@ import { HealthView } from '../health/HealthView';
 import { MapView } from '../map/MapView';
 import { PatientsView } from '../patients/PatientsView';
 import { StatisticsView } from '../statistics/StatisticsView';
+import { WorkstationTools } from '../workstation/WorkstationTools';
 import { StatusStrip } from './StatusStrip';
 import { canDispatch, viewsFor, type ViewId } from './views';
 
@@ -49,7 +50,8 @@ function AlertBadges({ critical, warnings }: { critical: number; warnings: numbe
   );
 }
 
-export function Shell() {
+/** `detached`: this window shows one view on its own (`#/view/<id>`), with the strip and notices but no navigation. */
+export function Shell({ detached }: { detached?: ViewId } = {}) {
   const operator = useSession((s) => s.operator)!;
   const signOut = useSession((s) => s.signOut);
   const critical = useAlerts((s) => countUnacknowledged(s.byId, 'critical'));
@@ -58,18 +60,20 @@ export function Shell() {
   const live = useIsLive();
   const generation = useLive((s) => s.generation);
   const [view, setView] = useState<ViewId>(() => {
+    if (detached && views.some((v) => v.id === detached)) return detached;
     const fromHash = viewFromHash();
     return fromHash && views.some((v) => v.id === fromHash) ? fromHash : views[0]!.id;
   });
 
   useEffect(() => {
+    if (detached) return;
     const onHash = () => {
       const next = viewFromHash();
       if (next && views.some((v) => v.id === next)) setView(next);
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
-  }, [views]);
+  }, [views, detached]);
 
   // Live data for the whole session: subscribe first, then load, so nothing pushed in between is lost.
   // Every reconnect (a new generation) starts again from nothing: what was pushed meanwhile is gone.
@@ -90,35 +94,42 @@ export function Shell() {
     };
   }, [operator.role, generation]);
 
-  const go = useCallback((id: ViewId) => {
-    location.hash = `/${id}`;
-    setView(id);
-  }, []);
+  const go = useCallback(
+    (id: ViewId) => {
+      // A view window keeps its own route: it stays a view window whatever it shows.
+      if (!detached) location.hash = `/${id}`;
+      setView(id);
+    },
+    [detached]
+  );
   useDispatchShortcuts(go, canDispatch(operator.role));
 
   return (
-    <div className="shell">
+    <div className={`shell${detached ? ' shell--detached' : ''}`} data-detached={detached}>
       <StatusStrip onOpenAlerts={() => go('alerts')} />
       <div className="shell__notices">
         <OutageBanner />
         {operator.role !== 'auditor' ? <HeldMessages /> : null}
       </div>
-      <nav className="nav" aria-label="Views">
-        {views.map((v) => (
-          <button key={v.id} type="button" className={`nav__item${v.id === view ? ' nav__item--active' : ''}`} onClick={() => go(v.id)} data-view={v.id}>
-            {v.title}
-            {v.id === 'alerts' ? <AlertBadges critical={critical} warnings={warnings} /> : null}
+      {detached ? null : (
+        <nav className="nav" aria-label="Views">
+          {views.map((v) => (
+            <button key={v.id} type="button" className={`nav__item${v.id === view ? ' nav__item--active' : ''}`} onClick={() => go(v.id)} data-view={v.id}>
+              {v.title}
+              {v.id === 'alerts' ? <AlertBadges critical={critical} warnings={warnings} /> : null}
+            </button>
+          ))}
+          <WorkstationTools view={view} />
+          <div className="nav__spacer" />
+          <div className="nav__operator" data-testid="operator">
+            <span>{operator.username}</span>
+            <small>{operator.role}</small>
+          </div>
+          <button type="button" className="nav__item" onClick={() => void signOut()}>
+            Sign out
           </button>
-        ))}
-        <div className="nav__spacer" />
-        <div className="nav__operator" data-testid="operator">
-          <span>{operator.username}</span>
-          <small>{operator.role}</small>
-        </div>
-        <button type="button" className="nav__item" onClick={() => void signOut()}>
-          Sign out
-        </button>
-      </nav>
+        </nav>
+      )}
       <main className="content" data-view={view} data-stale={live ? undefined : '1'}>
         {operator.role !== 'auditor' ? <CriticalBanner onOpenAlerts={() => go('alerts')} /> : null}
         {/* A disabled fieldset switches off every control of every view at once while the picture is not live. */}
@@ -136,7 +147,8 @@ export function Shell() {
           {view === 'admin' && <AdminView />}
         </fieldset>
       </main>
-      {operator.role !== 'auditor' ? <AlertSounder /> : null}
+      {/* One alarm per workstation: the main window sounds it, view windows show it. */}
+      {operator.role !== 'auditor' && !detached ? <AlertSounder /> : null}
     </div>
   );
 }
