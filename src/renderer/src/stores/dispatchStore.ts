@@ -49,21 +49,26 @@ export interface DispatchState {
 const OPEN_INCIDENT = (status: string) => status !== 'closed' && status !== 'cancelled';
 const REQUESTS_KEPT = 200;
 
+/** The state a dispatch store starts from: nothing known, nothing selected (live and replay alike). */
+export const emptyPicture = () => ({
+  units: new Map<string, UnitView>(),
+  incidents: new Map<string, IncidentView>(),
+  hospitals: new Map<string, HospitalView>(),
+  requests: new Map<string, RequestView>(),
+  metrics: {} as DispatchState['metrics'],
+  changedUnits: [] as string[],
+  available: true,
+  error: null as string | null,
+  selected: null as DispatchState['selected'],
+  centerRequest: 0,
+  suggestions: {} as DispatchState['suggestions'],
+  followUnitId: null as string | null,
+  pendingAssignments: {} as DispatchState['pendingAssignments'],
+});
+
 /** The live picture; views read it through `useDispatch`, which a replay scope can point elsewhere (dispatchScope.ts). */
 export const liveDispatch = create<DispatchState>((set, get) => ({
-  units: new Map(),
-  incidents: new Map(),
-  hospitals: new Map(),
-  requests: new Map(),
-  metrics: {},
-  changedUnits: [],
-  available: true,
-  error: null,
-  selected: null,
-  centerRequest: 0,
-  suggestions: {},
-  followUnitId: null,
-  pendingAssignments: {},
+  ...emptyPicture(),
   async load() {
     const [snapshot, hospitals, requests] = await Promise.all([
       api.call('dispatch.snapshot', {}),

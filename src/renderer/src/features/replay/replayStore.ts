@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { Unit } from '../../../../shared/cad';
 import type { CrewPosition, ReplayAlert, ReplayChain, ReplayChange, ReplayConnection, ReplayPicture } from '../../../../shared/contract/replay';
-import { liveDispatch, type DispatchState } from '../../stores/dispatchStore';
+import { emptyPicture, liveDispatch, type DispatchState } from '../../stores/dispatchStore';
 import { toIncident, toUnit, withLocation, type IncidentView, type UnitView } from '../../stores/dispatchModel';
 
 const READ_ONLY = 'This is a replay of the past: it cannot act.';
@@ -13,19 +13,7 @@ const OPEN_INCIDENT = (status: string) => status !== 'closed' && status !== 'can
  * how one looks at a picture); every action is refused.
  */
 export const replayDispatch = create<DispatchState>((set, get) => ({
-  units: new Map(),
-  incidents: new Map(),
-  hospitals: new Map(),
-  requests: new Map(),
-  metrics: {},
-  changedUnits: [],
-  available: true,
-  error: null,
-  selected: null,
-  centerRequest: 0,
-  suggestions: {},
-  followUnitId: null,
-  pendingAssignments: {},
+  ...emptyPicture(),
   load: async () => undefined,
   select(selected, options) {
     set({ selected, ...(options?.center && selected ? { centerRequest: get().centerRequest + 1 } : {}) });

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { PgRowColumns } from './pgTables';
 
 /**
  * Tamper evidence on PostgreSQL: one HMAC chain per node incarnation (each start
@@ -24,31 +25,11 @@ export const incarnationGenesis = (key: Buffer, incarnation: string): Buffer => 
 export const checkpointGenesis = (key: Buffer): Buffer => mac(key, 'pg-checkpoint-genesis', null, '');
 
 /** A row as its MAC covers it: every column it was written with (the current outcome is in update records). */
-export interface ChainedRow {
+export interface ChainedRow extends PgRowColumns {
   id: number;
   created_at: number;
   incarnation: string;
   chain_seq: number;
-  event_type: string;
-  socket_id: string;
-  user_id: string | null;
-  user_role: string | null;
-  event_data: string | null;
-  request_data: string | null;
-  response_data: string | null;
-  patient_latitude: number | null;
-  patient_longitude: number | null;
-  hospital_id: string | null;
-  hospital_name: string | null;
-  distance_km: number | null;
-  status: string;
-  error_message: string | null;
-  processed: boolean;
-  response_time_ms: number | null;
-  ip_address: string | null;
-  user_agent: string | null;
-  session_duration: number | null;
-  client_event_id: string | null;
 }
 
 export const pgRowMac = (key: Buffer, prev: Buffer, r: ChainedRow): Buffer =>

@@ -3,13 +3,8 @@
  * them). Times are timestamptz (Date in JS); ids are bigint, parsed to numbers by
  * pgDatabase.ts (they stay far below 2^53).
  */
-export interface PgSocketLogsTable {
-  id: number;
-  created_at: Date;
-  /** The node incarnation whose chain holds this row, and its place in that chain. */
-  incarnation: string;
-  chain_seq: number;
-  mac: Buffer;
+/** The columns a device event is written with, all covered by the row's MAC. */
+export interface PgRowColumns {
   event_type: string;
   socket_id: string;
   user_id: string | null;
@@ -31,6 +26,15 @@ export interface PgSocketLogsTable {
   user_agent: string | null;
   session_duration: number | null;
   client_event_id: string | null;
+}
+
+export interface PgSocketLogsTable extends PgRowColumns {
+  id: number;
+  created_at: Date;
+  /** The node incarnation whose chain holds this row, and its place in that chain. */
+  incarnation: string;
+  chain_seq: number;
+  mac: Buffer;
   /** The outcome now, and how many update records led to it (updates are chained records). */
   current_status: string;
   version: number;
