@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Incident, Unit } from '../../../shared/cad';
 import type { z } from 'zod';
+import { KEYFRAME_EVENT_TYPE } from '../log/read/statistics';
 import type { CrewPositionSchema, ReplayAlert, ReplayConnection } from '../../../shared/contract/replay';
 import type { NewSocketLog } from '../log/types';
 
 /** The event type of keyframe rows: ordinary chained rows of the socket log. */
-export const KEYFRAME_EVENT = 'replay:keyframe';
+export const KEYFRAME_EVENT = KEYFRAME_EVENT_TYPE;
 
 /** Why a keyframe was written: the timer, a CAD resync (the picture was replaced), or a core start. */
 export type KeyframeReason = 'periodic' | 'resync' | 'start';

@@ -1,7 +1,7 @@
 import { steadyNow } from '../../clock';
 import type { SocketLogRecord, SocketLogStatistics } from '../../../../shared/contract/log';
 import type { LogStorage } from '../storage/LogStorage';
-import { AMBULANCE_REQUEST, HOSPITAL_RESPONSE, summarize, type SeriesBucket } from './statistics';
+import { AMBULANCE_REQUEST, HOSPITAL_RESPONSE, isTraffic, summarize, type SeriesBucket } from './statistics';
 import type { Page, RowFilter } from './queries';
 import { DAY_MS, HOUR_MS, toIso, toIsoOrNull } from '../store/time';
 import type { AccessChannel, LogWriter } from '../write/writer';
@@ -86,7 +86,7 @@ export function createLogReads(storage: Pick<LogStorage, 'listRows' | 'countRows
           const summary: Record<string, { count: number; success_count: number; failed_count: number; last_activity: string | null }> = {};
           let total = 0;
           for (const c of combos) {
-            if (c.count <= 0) continue;
+            if (c.count <= 0 || !isTraffic(c.event_type)) continue;
             const s = (summary[c.event_type] ??= { count: 0, success_count: 0, failed_count: 0, last_activity: null });
             s.count += c.count;
             if (c.status === 'success') s.success_count += c.count;

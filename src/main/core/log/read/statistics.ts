@@ -103,6 +103,11 @@ export async function aggregate(db: Kysely<DatabaseSchema>, range: MsRange, user
   return [...combos.values()];
 }
 
+/** The flight recorder's keyframes: rows the core writes about itself (see replay/keyframe.ts), not traffic. */
+export const KEYFRAME_EVENT_TYPE = 'replay:keyframe';
+/** Whether a row counts as traffic in the statistics: everything but the recorder's own keyframes. */
+export const isTraffic = (eventType: string): boolean => eventType !== KEYFRAME_EVENT_TYPE;
+
 const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 100 : 0);
 
 /** The seed's statistics shape, plus average response time, error rate and failed connections. */
@@ -116,7 +121,7 @@ export function summarize(combos: readonly Combo[], range: MsRange): SocketLogSt
   let rtSum = 0;
   let rtCount = 0;
   for (const c of combos) {
-    if (c.count <= 0) continue;
+    if (c.count <= 0 || !isTraffic(c.event_type)) continue;
     total += c.count;
     byType[c.event_type] = (byType[c.event_type] ?? 0) + c.count;
     byStatus[c.status] = (byStatus[c.status] ?? 0) + c.count;
@@ -203,7 +208,7 @@ export async function timeSeries(db: Kysely<DatabaseSchema>, range: MsRange, buc
   }
   for (const r of rows) {
     const b = acc.get(floorTo(Number(r.bucket), bucketMs));
-    if (!b) continue;
+    if (!b || !isTraffic(r.event_type)) continue;
     const n = Number(r.count);
     b.total += n;
     b.by_type[r.event_type] = (b.by_type[r.event_type] ?? 0) + n;
