@@ -54,7 +54,10 @@ describe('threshold alerts', () => {
         }
       });
     });
-    expect(stats.total_rows).toBe(50);
+    // Physical rows: the 50 written here, plus the flight recorder's keyframe of the picture at start
+    // (a few rows, chained like every other) if it has committed by then.
+    expect(stats.total_rows).toBeGreaterThanOrEqual(50);
+    expect(stats.total_rows).toBeLessThan(60);
     expect(stats.db_size_bytes).toBeGreaterThan(0);
     expect(stats.write_rate).toBeGreaterThanOrEqual(0);
   });
