@@ -103,8 +103,8 @@ describe('the control-room console', () => {
   it('shapes the views by role: an auditor sees only the log views, a dispatcher no admin actions and no view it may not use', async () => {
     const auditor = await open('audrey');
     const auditorViews = await auditor.page.locator('.nav [data-view]').evaluateAll((els) => els.map((e) => e.getAttribute('data-view')));
-    // Views follow the contract's roles: the auditor may read the log's statistics, audit and report, nothing else.
-    expect(auditorViews).toEqual(['statistics', 'audit', 'report']);
+    // Views follow the contract's roles: the auditor may read the log's statistics, audit, report and replay, nothing else.
+    expect(auditorViews).toEqual(['statistics', 'audit', 'report', 'replay']);
     const dispatcher = await open('dana', 'health');
     await dispatcher.page.getByRole('heading', { name: /CAD link/ }).waitFor();
     expect(await dispatcher.page.getByRole('button', { name: 'Reconnect CAD link' }).count()).toBe(0);
@@ -112,6 +112,7 @@ describe('the control-room console', () => {
     expect(dispatcherViews).not.toContain('audit');
     // A dispatcher may not call log.statistics, so the view that could only say so is not offered.
     expect(dispatcherViews).not.toContain('statistics');
+    expect(dispatcherViews, 'a dispatcher cannot open replays').not.toContain('replay');
     expect(await dispatcher.page.getByTestId('strip-alerts').textContent()).toContain('Critical unack.');
     expect(await auditor.page.getByTestId('strip-alerts').textContent()).toContain('not shown to auditor');
     await openView(dispatcher.page, 'map');
