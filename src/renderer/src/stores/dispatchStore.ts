@@ -46,7 +46,19 @@ export interface DispatchState {
   applyRequests(requests: RequestView[]): void;
 }
 
-const OPEN_INCIDENT = (status: string) => status !== 'closed' && status !== 'cancelled';
+/** Whether an incident still belongs on the board (closed and cancelled ones leave it). */
+export const OPEN_INCIDENT = (status: string) => status !== 'closed' && status !== 'cancelled';
+
+/** The board's incidents after a batch of changes: open ones kept or added, the rest and the removed dropped. */
+export function withIncidents(current: ReadonlyMap<string, IncidentView>, batch: readonly IncidentView[], removed: readonly string[]): Map<string, IncidentView> {
+  const incidents = new Map(current);
+  for (const incident of batch) {
+    if (OPEN_INCIDENT(incident.status)) incidents.set(incident.id, incident);
+    else incidents.delete(incident.id);
+  }
+  for (const id of removed) incidents.delete(id);
+  return incidents;
+}
 const REQUESTS_KEPT = 200;
 
 /** The state a dispatch store starts from: nothing known, nothing selected (live and replay alike). */
@@ -127,13 +139,7 @@ export const liveDispatch = create<DispatchState>((set, get) => ({
     set({ units, changedUnits: [...batch.map((u) => u.id), ...removed], pendingAssignments: pending });
   },
   applyIncidents(batch, removed = []) {
-    const incidents = new Map(get().incidents);
-    for (const incident of batch) {
-      if (OPEN_INCIDENT(incident.status)) incidents.set(incident.id, incident);
-      else incidents.delete(incident.id);
-    }
-    for (const id of removed) incidents.delete(id);
-    set({ incidents });
+    set({ incidents: withIncidents(get().incidents, batch, removed) });
   },
   applyHospitals(batch) {
     const hospitals = new Map(get().hospitals);

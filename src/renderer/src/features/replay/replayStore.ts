@@ -1,11 +1,10 @@
 import { create } from 'zustand';
 import type { Unit } from '../../../../shared/cad';
 import type { CrewPosition, ReplayAlert, ReplayChain, ReplayChange, ReplayConnection, ReplayPicture } from '../../../../shared/contract/replay';
-import { emptyPicture, liveDispatch, type DispatchState } from '../../stores/dispatchStore';
+import { emptyPicture, liveDispatch, OPEN_INCIDENT, withIncidents, type DispatchState } from '../../stores/dispatchStore';
 import { toIncident, toUnit, withLocation, type IncidentView, type UnitView } from '../../stores/dispatchModel';
 
 const READ_ONLY = 'This is a replay of the past: it cannot act.';
-const OPEN_INCIDENT = (status: string) => status !== 'closed' && status !== 'cancelled';
 
 /**
  * The replayed picture in the live store's shape, so the map and the boards
@@ -30,13 +29,7 @@ export const replayDispatch = create<DispatchState>((set, get) => ({
     set({ units, changedUnits: [...batch.map((u) => u.id), ...removed] });
   },
   applyIncidents(batch, removed = []) {
-    const incidents = new Map(get().incidents);
-    for (const incident of batch) {
-      if (OPEN_INCIDENT(incident.status)) incidents.set(incident.id, incident);
-      else incidents.delete(incident.id);
-    }
-    for (const id of removed) incidents.delete(id);
-    set({ incidents });
+    set({ incidents: withIncidents(get().incidents, batch, removed) });
   },
   applyHospitals: () => undefined,
   applyRequests: () => undefined
