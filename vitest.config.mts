@@ -1,13 +1,16 @@
 import { defineConfig } from 'vitest/config';
+import { CLUSTER_MODE_FILES } from './test/clusterModeFiles.mjs';
 
 /**
  * Test timeouts are safety nets for a hung test, not expectations: tests wait for
  * states (test/helpers/waitFor.ts), and on a machine whose cores are busy those
  * states arrive late. Each net is a few times the longest state wait inside it.
  *
- * Four projects: unit (fast, no sockets), integration (real sockets on loopback,
- * SQLite in temp folders), e2e (Chromium against `switchboard serve`) and
- * reliability (crash, fuzz, auth, slow consumers, outages).
+ * Five projects: unit (fast, no sockets), integration (real sockets on loopback,
+ * SQLite in temp folders), integration-cluster (the files in
+ * test/clusterModeFiles.mjs again, each core a one-node cluster on PostgreSQL and
+ * Redis), e2e (Chromium against `switchboard serve`) and reliability (crash,
+ * fuzz, auth, slow consumers, outages).
  */
 /** expect.poll waits for a state too; its own default (1 s) is a duration in disguise. */
 const expect = { poll: { timeout: 60_000, interval: 50 } };
@@ -31,6 +34,18 @@ export default defineConfig({
           environment: 'node',
           expect,
           include: ['test/integration/**/*.test.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000
+        }
+      },
+      {
+        test: {
+          name: 'integration-cluster',
+          environment: 'node',
+          expect,
+          include: CLUSTER_MODE_FILES,
+          env: { SWITCHBOARD_TEST_MODE: 'cluster' },
+          setupFiles: ['test/helpers/clusterModeSetup.ts'],
           testTimeout: 240_000,
           hookTimeout: 240_000
         }

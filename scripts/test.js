@@ -73,7 +73,7 @@ check('typecheck-web', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
 check('typecheck-e2e', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']);
 check('lint', bin('eslint'), ['.']);
 check('build', bin('electron-vite'), ['build']);
-vitest('unit-integration', ['unit', 'integration']);
+vitest('unit-integration', ['unit', 'integration', 'integration-cluster']);
 vitest('e2e', ['e2e']);
 vitest('reliability', ['reliability']);
 

@@ -8,6 +8,7 @@ import type { CoreConfigInput } from '../../src/main/core/config';
 import { TOKEN_ISSUER } from '../../src/main/core/auth/tokens';
 import type { Identity } from '../../src/shared/roles';
 import { SignJWT } from 'jose';
+import { MODE_JWT_SECRET, modeCoreConfig } from './testMode';
 
 export interface TestCore {
   core: Core;
@@ -21,7 +22,11 @@ export function tempDir(prefix = 'switchboard-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Starts a real core on a free loopback port with its own temp data dir. */
+/**
+ * Starts a real core on a free loopback port with its own temp data dir; in
+ * cluster test mode (test/helpers/testMode.ts) as a one-node cluster on its own
+ * PostgreSQL database and Redis. The test's overrides win.
+ */
 export async function startTestCore(
   overrides: Partial<CoreConfigInput> = {},
   extend?: CreateCoreOptions['extend']
@@ -31,7 +36,7 @@ export async function startTestCore(
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
   const core = await createCore(
-    { host: '127.0.0.1', port: 0, logLevel: 'info', ...overrides, dataDir },
+    { host: '127.0.0.1', port: 0, logLevel: 'info', ...(await modeCoreConfig()), ...overrides, dataDir },
     { logDestination: sink, extend }
   );
   return {
@@ -49,7 +54,10 @@ export async function startTestCore(
  * the core refuses to sign one, so the test signs it with the data directory's key.
  */
 export async function expiredTokenFor(dataDir: string, identity: Identity, secondsAgo = 10): Promise<string> {
-  const key = new TextEncoder().encode(fs.readFileSync(path.join(dataDir, 'jwt.secret'), 'utf8').trim());
+  // A core given its secret by configuration (cluster test mode) has no jwt.secret file.
+  const secretFile = path.join(dataDir, 'jwt.secret');
+  const secret = fs.existsSync(secretFile) ? fs.readFileSync(secretFile, 'utf8').trim() : MODE_JWT_SECRET;
+  const key = new TextEncoder().encode(secret);
   const { sub, ...claims } = identity;
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT(claims)

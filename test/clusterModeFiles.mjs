@@ -1,0 +1,8 @@
+/**
+ * The integration test files that run twice: on one SQLite node (project
+ * `integration`) and as a one-node cluster on PostgreSQL and Redis (project
+ * `integration-cluster`, SWITCHBOARD_TEST_MODE=cluster, test/helpers/testMode.ts).
+ * A file about SQLite itself (its files, its commit thread) is not listed.
+ */
+/** @type {string[]} */
+export const CLUSTER_MODE_FILES = ['test/integration/rest.test.ts'];
