@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm test`: typecheck, lint, build, then unit + integration, e2e (Chromium
+ * `npm test`: typecheck, lint, build, then unit + integration (each integration
+ * file listed in test/clusterModeFiles.mjs again in cluster mode), e2e (Chromium
  * against the built `switchboard serve`) and the CI-sized reliability suite.
  * Every step runs even if an earlier one failed, so one run shows everything;
  * the last line is the real total as "N passed, N failed". System packages the
  * suite needs are checked (and installed when run as root) before anything runs.
+ *
+ * Steps that do not depend on each other run at the same time (the typechecks and
+ * lint; e2e and reliability), because much of their time is spent waiting on
+ * servers, browsers and child processes rather than computing; their output is
+ * kept per step and printed whole when the step ends, so it stays readable. The
+ * suite is built to pass on a busy machine, so sharing the cores is safe.
  */
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -28,30 +35,45 @@ let passed = 0;
 let failed = 0;
 const failures = [];
 
+/** Runs one step; resolves true when it exited 0. Its output is printed whole when it ends. */
 function run(label, cmd, args, env = {}) {
-  process.stdout.write(`\n=== ${label} ===\n`);
+  process.stdout.write(`--- ${label}: started\n`);
   const started = Date.now();
-  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`--- ${label}: ${res.status === 0 ? 'ok' : `FAILED (exit ${res.status ?? res.signal})`} in ${seconds}s\n`);
-  return res.status === 0;
+  const output = [];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0', ...env } });
+    child.stdout.on('data', (c) => output.push(c));
+    child.stderr.on('data', (c) => output.push(c));
+    const finish = (status) => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      process.stdout.write(`\n=== ${label} ===\n`);
+      process.stdout.write(Buffer.concat(output));
+      process.stdout.write(`--- ${label}: ${status === 0 ? 'ok' : `FAILED (exit ${status})`} in ${seconds}s\n`);
+      resolve(status === 0);
+    };
+    child.on('error', (err) => {
+      output.push(Buffer.from(`could not start ${cmd}: ${err.message}\n`));
+      finish('spawn error');
+    });
+    child.on('close', (code, signal) => finish(code ?? signal));
+  });
 }
 
-function check(label, cmd, args) {
+async function check(label, cmd, args) {
   if (only.length && !only.includes(label)) return;
-  if (run(label, cmd, args)) passed += 1;
+  if (await run(label, cmd, args)) passed += 1;
   else {
     failed += 1;
     failures.push(label);
   }
 }
 
-function vitest(label, projects) {
+async function vitest(label, projects) {
   if (only.length && !only.includes(label)) return;
   const out = path.join(results, `vitest-${label}.json`);
   fs.rmSync(out, { force: true });
   const args = ['run', ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${out}`];
-  const ok = run(label, bin('vitest'), args);
+  const ok = await run(label, bin('vitest'), args);
   let counted = false;
   try {
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
@@ -68,15 +90,25 @@ function vitest(label, projects) {
   }
 }
 
-check('typecheck', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
-check('typecheck-web', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
-check('typecheck-e2e', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']);
-check('lint', bin('eslint'), ['.']);
-check('build', bin('electron-vite'), ['build']);
-vitest('unit-integration', ['unit', 'integration', 'integration-cluster']);
-vitest('e2e', ['e2e']);
-vitest('reliability', ['reliability']);
+async function main() {
+  const started = Date.now();
+  await Promise.all([
+    check('typecheck', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']),
+    check('typecheck-web', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']),
+    check('typecheck-e2e', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']),
+    check('lint', bin('eslint'), ['.'])
+  ]);
+  await check('build', bin('electron-vite'), ['build']);
+  await vitest('unit-integration', ['unit', 'unit-isolated', 'integration', 'integration-cluster']);
+  await Promise.all([vitest('e2e', ['e2e']), vitest('reliability', ['reliability'])]);
 
-if (failures.length) process.stdout.write(`\nFailed: ${failures.join(', ')}\n`);
-process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
-process.exitCode = failed === 0 ? 0 : 1;
+  if (failures.length) process.stdout.write(`\nFailed: ${failures.join(', ')}\n`);
+  process.stdout.write(`\nnpm test took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main().catch((err) => {
+  process.stdout.write(`${err.stack}\n\n${passed} passed, ${failed + 1} failed\n`);
+  process.exitCode = 1;
+});
