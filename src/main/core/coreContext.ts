@@ -7,6 +7,7 @@ import type { TokenService } from './auth/tokens';
 import type { CoreConfig } from './config';
 import type { EventBus } from './contract/bus';
 import type { ContractRegistry } from './contract/registry';
+import type { ClusterState } from './cluster/clusterState';
 import type { Database } from './db/database';
 import type { SecurityConfig } from './http/securityConfig';
 import type { HttpServer } from './http/server';
@@ -25,6 +26,8 @@ export interface CoreContext {
   logger: Logger;
   scrubber: SecretScrubber;
   database: Database;
+  /** Cluster mode only: the state the nodes share in PostgreSQL (hospitals, ambulance requests and the watchdog use it). */
+  clusterState?: ClusterState;
   tokens: TokenService;
   revocations: RevocationStore;
   /** Sign-in throttling and lockouts (admins clear them). */

@@ -9,7 +9,7 @@ import { startAlerts } from './alerts/startAlerts';
 import { createOperatorStore } from './auth/operators';
 import { readOrCreateSecret } from './auth/secretFile';
 import { createDeviceRegistry } from './auth/deviceRegistry';
-import { createRevocationStore } from './auth/revocations';
+import { createRevocationStore, sqliteRevocationRows } from './auth/revocations';
 import { createTokenService } from './auth/tokens';
 import { attachConsoleNamespace } from './console/namespace';
 import { registerConsoleMetrics } from './console/metrics';
@@ -29,6 +29,7 @@ import { registerMetricsRoute } from './metrics/route';
 import type { CoreServices } from './services';
 import { startBridge } from './bridge/startBridge';
 import { parseClusterConfig } from './cluster/clusterConfig';
+import { openClusterState } from './cluster/clusterState';
 import { startCluster } from './cluster/startCluster';
 import { startReplay } from './replay/startReplay';
 import { startDispatch } from './dispatch/startDispatch';
@@ -82,31 +83,37 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       throw new Error(`sessionTtlSeconds (${config.sessionTtlSeconds}) is longer than operatorTokenMaxSeconds (${security.operatorTokenMaxSeconds}).`);
     }
     const tokens = createTokenService(jwtSecret, { operatorMaxSeconds: security.operatorTokenMaxSeconds, fieldMaxSeconds: security.fieldTokenMaxSeconds });
-    const revocations = await createRevocationStore(database.db);
+    // Cluster mode: operators, revocations, devices and alerts live in PostgreSQL, shared by the nodes.
+    const clusterState = cluster ? await openClusterState(cluster, logger) : undefined;
+    if (clusterState) closers.push(() => clusterState.close());
+    const stateDb = clusterState?.db ?? database.db;
+    const revocations = await createRevocationStore(clusterState?.revocationRows ?? sqliteRevocationRows(database.db));
     closers.push(() => revocations.close());
     tokens.setRevocationCheck(revocations.check);
-    const operators = createOperatorStore(database.db, { minLength: security.passwordMinLength, refused: security.refusedPasswords });
+    const operators = createOperatorStore(stateDb, { minLength: security.passwordMinLength, refused: security.refusedPasswords });
     const throttle = createSignInThrottle({
       freeFailures: security.signInFreeFailures,
       lockoutAfterFailures: security.signInLockoutAfterFailures,
       lockoutSeconds: security.signInLockoutSeconds,
       addressFactor: 3
     });
-    const devices = createDeviceRegistry(database.db, revocations);
+    const devices = createDeviceRegistry(stateDb, revocations);
     closers.push(async () => {
       devices.close();
       await devices.flush().catch(() => undefined);
     });
     const bus = createEventBus();
     const api = createContractRegistry(logger.child({ domain: 'contract' }));
-    const alertStore = createAlertStore(database.db, logger.child({ domain: 'alerts' }));
+    const alertStore = clusterState?.alertStore ?? createAlertStore(database.db, logger.child({ domain: 'alerts' }));
     const alerts = createAlertCenter({
       bus,
       escalateAfterSeconds: Number(config.hub.alertEscalateSeconds ?? 120),
       store: alertStore,
-      restored: await alertStore.load(ALERTS_KEPT_RESOLVED)
+      restored: await alertStore.load(ALERTS_KEPT_RESOLVED),
+      claimEscalation: clusterState?.claimEscalation
     });
     closers.push(() => alerts.close());
+    await clusterState?.followAlerts(alerts);
     const http = createHttpServer({
       logger,
       tokens,
@@ -121,6 +128,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
       logger,
       scrubber,
       database,
+      clusterState,
       tokens,
       revocations,
       throttle,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Alert, AlertReceipt } from '../../../shared/contract/alerts';
 import type { EventBus } from '../contract/bus';
 import { AppError } from '../errors';
+import { mergeAlert } from './alertMerge';
 import type { AlertStore } from './alertStore';
 
 export interface RaiseAlert {
@@ -41,6 +42,13 @@ export interface AlertCenter {
   openFor(key: string): Alert | undefined;
   /** Escalates unacknowledged critical alerts past their deadline; called on a timer. */
   escalateOverdue(now?: Date): Alert[];
+  /**
+   * Cluster mode: another node changed this alert (read back from PostgreSQL).
+   * It is folded into this node's copy and pushed to this node's consoles; it
+   * is neither stored again nor written to the socket log (the node that made
+   * the change did both).
+   */
+  applyRemote(alert: Alert): void;
   /** Every change, including receipts (the hub writes them to the socket log). */
   onChange(listener: (alert: Alert, change: AlertChange, by: string | null) => void): () => void;
   /** Resolves once every change so far is stored. */
@@ -61,6 +69,12 @@ export interface AlertCenterOptions {
   store?: AlertStore;
   /** Alerts as they were when the core last stopped (from `store.load`): open ones stay open, escalation resumes. */
   restored?: readonly Alert[];
+  /**
+   * Cluster mode: every node runs the escalation timer, and this decides which
+   * one escalates (true for the one node that won the claim; see
+   * cluster/pgAlertRows.ts). Without it (one node) the timer escalates directly.
+   */
+  claimEscalation?(alert: Alert, at: string): Promise<boolean>;
 }
 
 /**
@@ -92,6 +106,25 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
     options.bus.publish(change === 'raised' ? 'alert.raised' : 'alert.updated', alert);
     options.onChange?.(alert, change);
     for (const listener of listeners) listener(alert, change, by);
+  };
+
+  const markEscalated = (alert: Alert, at: string) => {
+    alert.escalated = true;
+    alert.escalated_at = alert.updated_at = at;
+    receipt(alert, 'escalated', null, at);
+    emit(alert, 'escalated');
+  };
+  const settled = (alert: Alert) => alert.escalated || Boolean(alert.acknowledged_at) || Boolean(alert.cleared_at);
+  const claiming = new Set<string>();
+  const escalateOnceClusterWide = (alert: Alert, at: string, claim: NonNullable<AlertCenterOptions['claimEscalation']>) => {
+    if (claiming.has(alert.id)) return;
+    claiming.add(alert.id);
+    claim(alert, at)
+      .then((won) => {
+        if (won && !settled(alert)) markEscalated(alert, at);
+      })
+      .catch(() => undefined) // the claim is retried on the next tick
+      .finally(() => claiming.delete(alert.id));
   };
 
   const trimResolved = () => {
@@ -217,16 +250,25 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
     escalateOverdue(now = new Date()) {
       const escalated: Alert[] = [];
       for (const alert of byId.values()) {
-        if (alert.escalated || alert.acknowledged_at || alert.cleared_at || !alert.deadline_at) continue;
-        if (new Date(alert.deadline_at) <= now) {
-          alert.escalated = true;
-          alert.escalated_at = alert.updated_at = now.toISOString();
-          receipt(alert, 'escalated', null, alert.escalated_at);
-          emit(alert, 'escalated');
-          escalated.push(alert);
+        if (settled(alert) || !alert.deadline_at || new Date(alert.deadline_at) > now) continue;
+        if (options.claimEscalation) {
+          escalateOnceClusterWide(alert, now.toISOString(), options.claimEscalation);
+          continue;
         }
+        markEscalated(alert, now.toISOString());
+        escalated.push(alert);
       }
       return escalated;
+    },
+    applyRemote(incoming) {
+      const mine = byId.get(incoming.id);
+      const merged = mine ? mergeAlert(mine, incoming) : incoming;
+      if (mine && JSON.stringify(merged) === JSON.stringify(mine)) return;
+      const alert = mine ? Object.assign(mine, merged) : merged;
+      byId.set(alert.id, alert);
+      if (!alert.cleared_at) openByKey.set(alert.key, alert.id);
+      else if (openByKey.get(alert.key) === alert.id) openByKey.delete(alert.key);
+      options.bus.publish(mine ? 'alert.updated' : 'alert.raised', alert);
     },
     onChange(listener) {
       listeners.add(listener);

@@ -29,7 +29,62 @@ export interface AlertStore {
  */
 const LAZY_WRITE_MS = 1_000;
 
+/** Where the rows go: the node's SQLite, or the cluster's PostgreSQL (cluster/pgAlertRows.ts, which merges with other nodes' writes). */
+export interface AlertRows {
+  /** Writes these alerts' current state and deletes the forgotten ones, in one transaction. */
+  write(alerts: readonly Alert[], forgotten: readonly string[]): Promise<void>;
+  /** Bodies (JSON) of the open alerts and the newest `keepResolved` resolved ones. */
+  loadBodies(keepResolved: number): Promise<string[]>;
+}
+
+export function sqliteAlertRows(db: Kysely<DatabaseSchema>): AlertRows {
+  return {
+    async write(alerts, gone) {
+      await db.transaction().execute(async (trx) => {
+        for (const a of alerts) {
+          const row = { id: a.id, key: a.key, raised_at: a.raised_at, cleared_at: a.cleared_at, body: JSON.stringify(a) };
+          await trx
+            .insertInto('alerts')
+            .values(row)
+            .onConflict((oc) => oc.column('id').doUpdateSet({ key: row.key, cleared_at: row.cleared_at, body: row.body }))
+            .execute();
+        }
+        if (gone.length) await trx.deleteFrom('alerts').where('id', 'in', gone).execute();
+      });
+    },
+    async loadBodies(keepResolved) {
+      const open = await db.selectFrom('alerts').select('body').where('cleared_at', 'is', null).execute();
+      const resolved = await db
+        .selectFrom('alerts')
+        .select('body')
+        .where('cleared_at', 'is not', null)
+        .orderBy('raised_at', 'desc')
+        .limit(keepResolved)
+        .execute();
+      return [...open, ...resolved].map((r) => r.body);
+    }
+  };
+}
+
+/** Reads a stored alert body; null (and a warning) when it does not parse. */
+export function parseStoredAlert(body: string, logger: Logger): Alert | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    raw = null;
+  }
+  const parsed = AlertSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  logger.warn('a stored alert could not be read; it is skipped');
+  return null;
+}
+
 export function createAlertStore(db: Kysely<DatabaseSchema>, logger: Logger): AlertStore {
+  return createCoalescingAlertStore(sqliteAlertRows(db), logger);
+}
+
+export function createCoalescingAlertStore(rows: AlertRows, logger: Logger): AlertStore {
   const dirty = new Map<string, Alert>();
   const forgotten = new Set<string>();
   let writing: Promise<void> = Promise.resolve();
@@ -40,21 +95,12 @@ export function createAlertStore(db: Kysely<DatabaseSchema>, logger: Logger): Al
     scheduled = false;
     if (lazyTimer) clearTimeout(lazyTimer);
     lazyTimer = null;
-    const rows = [...dirty.values()].map((a) => ({ id: a.id, key: a.key, raised_at: a.raised_at, cleared_at: a.cleared_at, body: JSON.stringify(a) }));
+    const alerts = [...dirty.values()];
     const gone = [...forgotten];
     dirty.clear();
     forgotten.clear();
-    if (!rows.length && !gone.length) return;
-    await db.transaction().execute(async (trx) => {
-      for (const row of rows) {
-        await trx
-          .insertInto('alerts')
-          .values(row)
-          .onConflict((oc) => oc.column('id').doUpdateSet({ key: row.key, cleared_at: row.cleared_at, body: row.body }))
-          .execute();
-      }
-      if (gone.length) await trx.deleteFrom('alerts').where('id', 'in', gone).execute();
-    });
+    if (!alerts.length && !gone.length) return;
+    await rows.write(alerts, gone);
   };
   const schedule = () => {
     if (scheduled) return;
@@ -66,25 +112,10 @@ export function createAlertStore(db: Kysely<DatabaseSchema>, logger: Logger): Al
 
   return {
     async load(keepResolved) {
-      const open = await db.selectFrom('alerts').select('body').where('cleared_at', 'is', null).execute();
-      const resolved = await db
-        .selectFrom('alerts')
-        .select('body')
-        .where('cleared_at', 'is not', null)
-        .orderBy('raised_at', 'desc')
-        .limit(keepResolved)
-        .execute();
       const alerts: Alert[] = [];
-      for (const { body } of [...open, ...resolved]) {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(body);
-        } catch {
-          raw = null;
-        }
-        const parsed = AlertSchema.safeParse(raw);
-        if (parsed.success) alerts.push(parsed.data);
-        else logger.warn('a stored alert could not be read; it is skipped');
+      for (const body of await rows.loadBodies(keepResolved)) {
+        const alert = parseStoredAlert(body, logger);
+        if (alert) alerts.push(alert);
       }
       return alerts;
     },

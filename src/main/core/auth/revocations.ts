@@ -25,11 +25,50 @@ export interface RevocationStore {
   /** Picks up revocations other processes wrote (the `switchboard token revoke` command). */
   refresh(): Promise<Revocation[]>;
   onRevoked(listener: (revocation: Revocation) => void): () => void;
-  close(): void;
+  close(): Promise<void>;
 }
 
-/** Revocations written here and by other processes; reads are from memory, so every verification can afford the check. */
-export async function createRevocationStore(db: Kysely<DatabaseSchema>, options: { pollMs?: number } = {}): Promise<RevocationStore> {
+/** A revocation as stored: ids grow in commit order, so "every row after the last one read" misses none. */
+export interface RevocationRow {
+  id: number;
+  kind: string;
+  value: string;
+  issued_before: number;
+  revoked_by: string;
+  reason: string | null;
+}
+
+/** Where revocations are kept: the node's SQLite, or the cluster's PostgreSQL (cluster/pgRevocationRows.ts). */
+export interface RevocationRows {
+  /** Stores one revocation and returns its id. */
+  append(row: Omit<RevocationRow, 'id'>): Promise<number>;
+  /** Rows with an id above `id`, in id order. */
+  after(id: number): Promise<RevocationRow[]>;
+  /**
+   * Calls `onNews` when another process may have written a row (cluster: a
+   * NOTIFY from another node), so a revocation takes effect there at once
+   * instead of at the next poll. The poll stays as the re-check.
+   */
+  subscribe?(onNews: () => void): Promise<() => Promise<void> | void>;
+}
+
+/** The single-node store: the SQLite table that `switchboard token revoke` also writes. */
+export function sqliteRevocationRows(db: Kysely<DatabaseSchema>): RevocationRows {
+  return {
+    async append(row) {
+      const { id } = await db
+        .insertInto('token_revocations')
+        .values({ ...row, revoked_at: new Date().toISOString() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return id;
+    },
+    after: (id) => db.selectFrom('token_revocations').select(['id', 'kind', 'value', 'issued_before', 'revoked_by', 'reason']).where('id', '>', id).orderBy('id').execute()
+  };
+}
+
+/** Revocations written here and by other processes (or nodes); reads are from memory, so every verification can afford the check. */
+export async function createRevocationStore(rows: RevocationRows, options: { pollMs?: number } = {}): Promise<RevocationStore> {
   const byToken = new Set<string>();
   const bySubject = new Map<string, number>();
   const byDevice = new Map<string, number>();
@@ -45,10 +84,12 @@ export async function createRevocationStore(db: Kysely<DatabaseSchema>, options:
     for (const listener of listeners) listener(r);
   };
 
-  const refresh = async () => {
-    const rows = await db.selectFrom('token_revocations').selectAll().where('id', '>', lastId).orderBy('id').execute();
+  // One read at a time: a notification arriving during a poll must not apply rows twice.
+  let reading: Promise<Revocation[]> | null = null;
+  const readNew = async () => {
     const found: Revocation[] = [];
-    for (const row of rows) {
+    for (const row of await rows.after(lastId)) {
+      if (row.id <= lastId) continue;
       lastId = row.id;
       const r: Revocation = { kind: row.kind as RevocationKind, value: row.value, issuedBefore: row.issued_before, revokedBy: row.revoked_by, reason: row.reason };
       apply(r);
@@ -56,9 +97,19 @@ export async function createRevocationStore(db: Kysely<DatabaseSchema>, options:
     }
     return found;
   };
+  const refresh = async (): Promise<Revocation[]> => {
+    while (reading) await reading.catch(() => undefined);
+    reading = readNew();
+    try {
+      return await reading;
+    } finally {
+      reading = null;
+    }
+  };
   await refresh();
   const timer = setInterval(() => void refresh().catch(() => undefined), options.pollMs ?? 1_000);
   timer.unref();
+  const unsubscribe = await rows.subscribe?.(() => void refresh().catch(() => undefined));
 
   const isRevoked: RevocationStore['isRevoked'] = ({ jti, iat, identity }) => {
     if (byToken.has(jti)) return true;
@@ -76,11 +127,7 @@ export async function createRevocationStore(db: Kysely<DatabaseSchema>, options:
     subjectRevokedAt: (subject) => bySubject.get(subject),
     async revoke(kind, value, revokedBy, reason = null) {
       const r: Revocation = { kind, value, issuedBefore: Math.floor(Date.now() / 1000), revokedBy, reason };
-      const { id } = await db
-        .insertInto('token_revocations')
-        .values({ kind, value, issued_before: r.issuedBefore, revoked_at: new Date().toISOString(), revoked_by: revokedBy, reason })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const id = await rows.append({ kind, value, issued_before: r.issuedBefore, revoked_by: revokedBy, reason });
       // Rows before ours that another process wrote are applied first, then ours, in order.
       await refresh();
       if (id > lastId) lastId = id;
@@ -91,14 +138,14 @@ export async function createRevocationStore(db: Kysely<DatabaseSchema>, options:
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: () => clearInterval(timer)
+    async close() {
+      clearInterval(timer);
+      await unsubscribe?.();
+    }
   };
 }
 
 /** Writes a revocation from a process that is not serving (the CLI); a running core picks it up within its poll interval. */
 export async function recordRevocation(db: Kysely<DatabaseSchema>, kind: RevocationKind, value: string, revokedBy: string, reason: string | null = null): Promise<void> {
-  await db
-    .insertInto('token_revocations')
-    .values({ kind, value, issued_before: Math.floor(Date.now() / 1000), revoked_at: new Date().toISOString(), revoked_by: revokedBy, reason })
-    .execute();
+  await sqliteRevocationRows(db).append({ kind, value, issued_before: Math.floor(Date.now() / 1000), revoked_by: revokedBy, reason });
 }

@@ -7,9 +7,10 @@ import type { SocketLog } from '../log/service';
 import { startCheckpoints } from '../log/storage/postgres/pgCheckpoints';
 import { openPostgres, type PgDatabase } from '../log/storage/postgres/pgDatabase';
 import { startPgLogWriter, type PgLogWriter } from '../log/storage/postgres/pgLogWriter';
-import { ensureDailyPartitions, pendingPostgresMigrations } from '../log/storage/postgres/pgMigrations';
+import { ensureDailyPartitions } from '../log/storage/postgres/pgMigrations';
 import { StartupRefusal } from '../startupRefusal';
 import type { ClusterConfig } from './clusterConfig';
+import { redactUrl, refuseUnlessClusterReady } from './clusterState';
 import { registerClusterNode, type ClusterNodes } from './clusterNodes';
 import { saveSessionsEagerly, useRedisStreamsAdapter, type SessionSaver } from './socketioRedis';
 
@@ -35,15 +36,7 @@ export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps
   const logger = ctx.logger.child({ domain: 'cluster', node: config.nodeName });
   const pg = openPostgres(config.postgresUrl, { max: config.postgresPoolSize, applicationName: `switchboard ${config.nodeName}`, onConnectionError: (err) => logger.warn({ err }, 'a PostgreSQL connection failed; it is replaced on next use') });
   ctx.onClose(() => pg.close());
-  let pending: string[];
-  try {
-    pending = await pendingPostgresMigrations(pg.db);
-  } catch (err) {
-    throw new StartupRefusal('CLUSTER_UNREACHABLE', `Cannot start in cluster mode: PostgreSQL at ${redactUrl(config.postgresUrl)} did not answer (${(err as Error).message}). Check the URL and that the server is up.`);
-  }
-  if (pending.length > 0) {
-    throw new StartupRefusal('CLUSTER_SCHEMA_BEHIND', `Cannot start in cluster mode: the PostgreSQL schema lacks ${pending.join(', ')}. Run "switchboard migrate --postgres-url URL" once, then start the nodes.`);
-  }
+  await refuseUnlessClusterReady(pg, config);
   await ensureDailyPartitions(pg.db, Date.now());
   const partitionTimer = setInterval(() => {
     ensureDailyPartitions(pg.db, Date.now()).catch((err: unknown) => logger.error({ err }, 'could not create the next days\' socket log partitions'));
@@ -118,13 +111,4 @@ function registerClusterRoutes(ctx: CoreContext, config: ClusterConfig, nodes: C
   });
 }
 
-/** A URL as it may appear in a message: without its password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
+export { redactUrl };

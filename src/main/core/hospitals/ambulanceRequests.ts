@@ -26,6 +26,22 @@ export interface AmbulanceRequestsOptions {
   maxAttempts: number;
   /** Requests kept in memory for the console (the socket log keeps them all). */
   keep?: number;
+  /** Cluster mode: requests in flight shared by the nodes, each offer's outcome claimed once (cluster/pgAmbulanceRequests.ts). */
+  store?: AmbulanceRequestStore;
+}
+
+/**
+ * Requests in flight kept outside this node. An offer ends once: by the
+ * hospital's answer or by its time-out, on whichever node comes first, so both
+ * paths claim the offer (`claimOffer`) before acting on it.
+ */
+export interface AmbulanceRequestStore {
+  /** Writes the request as it is now (in the order called). */
+  save(request: AmbulanceRequestRecord, offerExpiresAt: string | null): void;
+  /** The request as the cluster last saw it. */
+  load(id: string): Promise<AmbulanceRequestRecord | undefined>;
+  /** True for the one caller that ends offer number `attempt` of this request. */
+  claimOffer(id: string, attempt: number): Promise<boolean>;
 }
 
 export interface Requester {
@@ -43,6 +59,8 @@ export interface AmbulanceRequests {
   get(id: string): AmbulanceRequestRecord | undefined;
   /** Is this patient's request offered to or accepted by this hospital (access rule)? */
   isPatientRoutedTo(patientId: string, hospitalId: string): boolean;
+  /** Cluster mode: takes the cluster's copy of a request (another node changed it); `expired` ends its overdue offer. */
+  adopt(request: AmbulanceRequestRecord, options?: { expired?: boolean }): void;
   close(): void;
 }
 
@@ -61,7 +79,12 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
   const keep = options.keep ?? 1000;
   const requests = new Map<string, AmbulanceRequestRecord>();
   const timers = new Map<string, NodeJS.Timeout>();
-  const startedAt = new Map<string, number>();
+  const { store } = options;
+  const elapsedMs = (request: AmbulanceRequestRecord) => Date.now() - Date.parse(request.created_at);
+  const offerExpiry = (request: AmbulanceRequestRecord) => {
+    const attempt = request.attempts.at(-1);
+    return request.status === 'pending' && attempt?.outcome === 'offered' ? new Date(Date.parse(attempt.offered_at) + options.responseTimeoutMs).toISOString() : null;
+  };
 
   const logStep = (entry: Omit<NewSocketLog, 'socketId'> & { socketId?: string }) =>
     hub.writeLog({ socketId: 'core', processed: true, status: 'success', ...entry }).catch((err: unknown) => {
@@ -71,6 +94,7 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
 
   const changed = (request: AmbulanceRequestRecord) => {
     request.updated_at = new Date().toISOString();
+    store?.save(request, offerExpiry(request));
     bus.publish('requests.updated', request);
     hub.publish(rooms.dispatch, 'ambulance_request.updated', request);
     hub.publish(rooms.patient(request.patient_id), 'ambulance_request.updated', {
@@ -93,7 +117,7 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
   const finishFailed = (request: AmbulanceRequestRecord, reason: string) => {
     request.status = 'failed';
     request.error = reason;
-    const responseTimeMs = Date.now() - (startedAt.get(request.id) ?? Date.now());
+    const responseTimeMs = elapsedMs(request);
     request.response_time_ms = responseTimeMs;
     void hub.updateLog(request.log_id, { status: 'failed', errorMessage: reason, responseTimeMs, processed: true });
     const payload = { request_id: request.id, reason, attempts: request.attempts.length, timestamp: new Date().toISOString() };
@@ -109,7 +133,6 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
       patientId: request.patient_id,
       data: { request_id: request.id, attempts: request.attempts.length }
     });
-    startedAt.delete(request.id);
     changed(request);
     trim();
   };
@@ -171,7 +194,21 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
     timers.delete(requestId);
     const request = requests.get(requestId);
     const attempt = request?.attempts.at(-1);
-    if (!request || request.status !== 'pending' || !attempt || attempt.hospital_id !== hospitalId) return;
+    if (!request || request.status !== 'pending' || !attempt || attempt.hospital_id !== hospitalId || attempt.outcome !== 'offered') return;
+    if (!store) return timedOut(request, attempt);
+    const number = request.attempts.length;
+    store
+      .claimOffer(request.id, number)
+      .then((won) => {
+        // Still this node's copy of that very offer (another node's change may have replaced it meanwhile).
+        if (won && requests.get(requestId) === request && request.attempts.length === number && attempt.outcome === 'offered') timedOut(request, attempt);
+      })
+      .catch((err: unknown) => logger.error({ err, request: requestId }, 'could not claim an ambulance offer\'s time-out; another node\'s sweep ends it'));
+  };
+
+  const timedOut = (request: AmbulanceRequestRecord, attempt: AmbulanceRequestRecord['attempts'][number]) => {
+    const requestId = request.id;
+    const hospitalId = attempt.hospital_id;
     attempt.outcome = 'timeout';
     attempt.answered_at = new Date().toISOString();
     attempt.reason = `No answer within ${Math.round(options.responseTimeoutMs / 1000)} s.`;
@@ -210,11 +247,12 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
         attempts: []
       };
       requests.set(request.id, request);
-      startedAt.set(request.id, Date.now());
       offerNext(request);
       return request;
     },
     async respond(hospitalId, payload) {
+      const fresh = await store?.load(payload.request_id);
+      if (fresh) service.adopt(fresh);
       const request = requests.get(payload.request_id);
       if (!request) throw new AppError('NOT_FOUND', `No ambulance request ${payload.request_id}.`);
       const attempt = request.attempts.at(-1);
@@ -223,6 +261,9 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
       }
       if (attempt.hospital_id !== hospitalId) {
         throw new AppError('FORBIDDEN', `Request ${request.id} is offered to another hospital; it may have timed out here.`);
+      }
+      if (store && !(await store.claimOffer(request.id, request.attempts.length))) {
+        throw new AppError('CONFLICT', `Request ${request.id} is no longer waiting for this answer: its offer timed out a moment ago.`);
       }
       clearTimeout(timers.get(request.id));
       timers.delete(request.id);
@@ -235,8 +276,7 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
       }
       attempt.outcome = 'accepted';
       request.status = 'accepted';
-      const responseTimeMs = Date.now() - (startedAt.get(request.id) ?? Date.now());
-      startedAt.delete(request.id);
+      const responseTimeMs = elapsedMs(request);
       request.response_time_ms = responseTimeMs;
       const accepted = {
         request_id: request.id,
@@ -286,6 +326,17 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
         if ((request.status === 'pending' && attempt.outcome === 'offered') || request.status === 'accepted') return true;
       }
       return false;
+    },
+    adopt(incoming, { expired = false } = {}) {
+      const mine = requests.get(incoming.id);
+      if (!mine || incoming.attempts.length > mine.attempts.length || incoming.updated_at > mine.updated_at) {
+        requests.set(incoming.id, incoming);
+        if (mine) clearTimeout(timers.get(incoming.id));
+        bus.publish('requests.updated', incoming);
+      }
+      const current = requests.get(incoming.id)!;
+      const hospitalId = current.attempts.at(-1)?.hospital_id;
+      if (expired && hospitalId) onTimeout(current.id, hospitalId);
     },
     close() {
       for (const timer of timers.values()) clearTimeout(timer);

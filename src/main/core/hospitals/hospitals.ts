@@ -41,6 +41,8 @@ export interface HospitalRegistry {
   /** Nearest hospital accepting requests, skipping `exclude`; null when none is left. */
   nearestAccepting(from: { latitude: number; longitude: number }, exclude?: ReadonlySet<string>): { hospital: Hospital; distanceKm: number } | null;
   onChange(listener: (hospital: Hospital) => void): () => void;
+  /** Re-reads the table (cluster mode: another node changed a hospital); listeners hear of each hospital that changed. */
+  reload(): Promise<void>;
 }
 
 const toHospital = (row: DatabaseSchema['hospitals']): Hospital => ({
@@ -66,7 +68,7 @@ export function readHospitalSeed(file?: string): z.output<typeof HospitalSeedSch
  * The hospitals registry: persisted in SQLite, cached in memory because the
  * ambulance flow reads it on every request, seeded once when empty.
  */
-export async function createHospitalRegistry(db: Kysely<DatabaseSchema>, seedFile?: string): Promise<HospitalRegistry> {
+export async function createHospitalRegistry(db: Kysely<DatabaseSchema>, seedFile?: string, options: { announce?(id: string): void } = {}): Promise<HospitalRegistry> {
   const cache = new Map<string, Hospital>();
   const listeners = new Set<(hospital: Hospital) => void>();
   let rows = await db.selectFrom('hospitals').selectAll().execute();
@@ -77,12 +79,18 @@ export async function createHospitalRegistry(db: Kysely<DatabaseSchema>, seedFil
       await db
         .insertInto('hospitals')
         .values(seed.map((h) => ({ ...h, accepting: h.accepting ? 1 : 0, address: h.address ?? null, phone: h.phone ?? null, updated_at: now })))
+        // Cluster nodes starting together on an empty table: the first seed wins, the others add nothing.
+        .onConflict((oc) => oc.column('id').doNothing())
         .execute();
     }
     rows = await db.selectFrom('hospitals').selectAll().execute();
   }
   for (const row of rows) cache.set(row.id, toHospital(row));
-  const changed = (hospital: Hospital) => listeners.forEach((fn) => fn(hospital));
+  const heard = (hospital: Hospital) => listeners.forEach((fn) => fn(hospital));
+  const changed = (hospital: Hospital) => {
+    heard(hospital);
+    options.announce?.(hospital.id);
+  };
 
   return {
     list: () => [...cache.values()].sort((a, b) => a.id.localeCompare(b.id)),
@@ -135,6 +143,14 @@ export async function createHospitalRegistry(db: Kysely<DatabaseSchema>, seedFil
     nearestAccepting(from, exclude) {
       const candidates = [...cache.values()].filter((h) => h.accepting && !exclude?.has(h.id));
       return byDistance(candidates, from)[0] ?? null;
+    },
+    async reload() {
+      for (const row of await db.selectFrom('hospitals').selectAll().execute()) {
+        const hospital = toHospital(row);
+        if (JSON.stringify(cache.get(hospital.id)) === JSON.stringify(hospital)) continue;
+        cache.set(hospital.id, hospital);
+        heard(hospital);
+      }
     },
     onChange(listener) {
       listeners.add(listener);

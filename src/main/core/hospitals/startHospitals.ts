@@ -1,3 +1,5 @@
+import { announceHospitalChange, followHospitalChanges } from '../cluster/clusterHospitals';
+import { pgAmbulanceRequests } from '../cluster/pgAmbulanceRequests';
 import type { CoreContext } from '../coreContext';
 import type { HubService } from '../hub/startHub';
 import { createAmbulanceRequests, type AmbulanceRequests } from './ambulanceRequests';
@@ -22,7 +24,10 @@ export interface HospitalsService {
 export async function startHospitals(ctx: CoreContext, deps: { hub: HubService }): Promise<HospitalsService> {
   const { hub } = deps.hub;
   const logger = ctx.logger.child({ domain: 'hospitals' });
-  const registry = await createHospitalRegistry(ctx.database.db, hub.config.hospitalsFile);
+  // Cluster mode: the registry and the requests in flight are the nodes' shared ones in PostgreSQL.
+  const cluster = ctx.clusterState;
+  const registry = await createHospitalRegistry(cluster?.db ?? ctx.database.db, hub.config.hospitalsFile, { announce: cluster && announceHospitalChange(cluster) });
+  const shared = cluster && pgAmbulanceRequests(cluster.pg, cluster.listen);
   const requests = createAmbulanceRequests({
     hospitals: registry,
     hub,
@@ -30,8 +35,17 @@ export async function startHospitals(ctx: CoreContext, deps: { hub: HubService }
     bus: ctx.bus,
     logger: logger.child({ flow: 'ambulance' }),
     responseTimeoutMs: hub.config.ambulanceResponseTimeoutSeconds * 1000,
-    maxAttempts: hub.config.ambulanceMaxAttempts
+    maxAttempts: hub.config.ambulanceMaxAttempts,
+    store: shared?.store
   });
+  if (cluster && shared) {
+    const stopHospitals = await followHospitalChanges(cluster, registry);
+    await shared.follow(requests);
+    ctx.onClose(async () => {
+      await stopHospitals();
+      await shared.close();
+    });
+  }
   deps.hub.extend({
     handlers: createHospitalHandlers(registry, requests),
     accessFacts: { isPatientRoutedTo: (patientId, hospitalId) => requests.isPatientRoutedTo(patientId, hospitalId) }

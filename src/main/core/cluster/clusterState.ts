@@ -1,0 +1,98 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Logger } from 'pino';
+import type { AlertCenter } from '../alerts/alertCenter';
+import { createCoalescingAlertStore, type AlertStore } from '../alerts/alertStore';
+import type { RevocationRows } from '../auth/revocations';
+import type { DatabaseSchema } from '../db/schema';
+import { openPostgres, type PgDatabase } from '../log/storage/postgres/pgDatabase';
+import { pendingPostgresMigrations } from '../log/storage/postgres/pgMigrations';
+import { StartupRefusal } from '../startupRefusal';
+import type { ClusterConfig } from './clusterConfig';
+import { pgAlertRows, type PgAlertRows } from './pgAlertRows';
+import { pgRevocationRows } from './pgRevocationRows';
+
+/**
+ * Cluster mode's shared state (issue #18: "everything that must survive a node
+ * lives in PostgreSQL"): the stores createCore builds before any domain
+ * (operators, revocations, the device registry, alerts) and those the domains
+ * use later (hospitals, ambulance requests, the staleness watchdog), on the
+ * cluster's PostgreSQL instead of the node's SQLite. Opened before the domains,
+ * so it checks first that PostgreSQL answers and has the schema.
+ */
+export interface ClusterState {
+  pg: PgDatabase;
+  /**
+   * The PostgreSQL tables that keep the SQLite tables' shape (operators,
+   * token_revocations, issued_tokens, hospitals; migration 004) typed as the
+   * node database, so the stores' kysely code runs unchanged on either engine.
+   * Only those tables exist here.
+   */
+  db: Kysely<DatabaseSchema>;
+  revocationRows: RevocationRows;
+  alertStore: AlertStore;
+  claimEscalation: PgAlertRows['claimEscalation'];
+  /** Folds other nodes' alert changes into this node's alert center from now on. */
+  followAlerts(alerts: AlertCenter): Promise<void>;
+  node: string;
+  /** For stores that LISTEN for other nodes' changes on a connection of their own. */
+  listen: { url: string; node: string; logger: Logger };
+  close(): Promise<void>;
+}
+
+export async function openClusterState(config: ClusterConfig, logger: Logger): Promise<ClusterState> {
+  const log = logger.child({ domain: 'cluster', node: config.nodeName });
+  const pg = openPostgres(config.postgresUrl, { max: 4, applicationName: `switchboard ${config.nodeName} state`, onConnectionError: (err) => log.warn({ err }, 'a PostgreSQL connection failed; it is replaced on next use') });
+  const closers: Array<() => Promise<void>> = [() => pg.close()];
+  try {
+    await refuseUnlessClusterReady(pg, config);
+    // Not destroyed on its own: it shares pg's pool, which pg.close() ends.
+    const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: pg.pool }) });
+    const listen = { url: config.postgresUrl, node: config.nodeName, logger: log };
+    let alertStore: AlertStore | null = null;
+    const alertRows = pgAlertRows(pg, { ...listen, flush: () => alertStore?.flush() ?? Promise.resolve() });
+    alertStore = createCoalescingAlertStore(alertRows, log.child({ domain: 'alerts' }));
+    return {
+      pg,
+      db,
+      node: config.nodeName,
+      listen,
+      revocationRows: pgRevocationRows(pg, listen),
+      alertStore,
+      claimEscalation: (alert, at) => alertRows.claimEscalation(alert, at),
+      async followAlerts(alerts) {
+        const listener = await alertRows.watch((alert) => alerts.applyRemote(alert));
+        closers.push(() => listener.close());
+      },
+      async close() {
+        for (const close of closers.reverse()) await close().catch(() => undefined);
+      }
+    };
+  } catch (err) {
+    await pg.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Refuses to start, with a sentence, when PostgreSQL cannot be reached or its schema is behind this build. */
+export async function refuseUnlessClusterReady(pg: PgDatabase, config: ClusterConfig): Promise<void> {
+  let pending: string[];
+  try {
+    pending = await pendingPostgresMigrations(pg.db);
+  } catch (err) {
+    throw new StartupRefusal('CLUSTER_UNREACHABLE', `Cannot start in cluster mode: PostgreSQL at ${redactUrl(config.postgresUrl)} did not answer (${(err as Error).message}). Check the URL and that the server is up.`);
+  }
+  if (pending.length > 0) {
+    throw new StartupRefusal('CLUSTER_SCHEMA_BEHIND', `Cannot start in cluster mode: the PostgreSQL schema lacks ${pending.join(', ')}. Run "switchboard migrate --postgres-url URL" once, then start the nodes.`);
+  }
+}
+
+/** A URL as it may appear in a message: without its password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
