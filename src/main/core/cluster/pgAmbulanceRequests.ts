@@ -70,10 +70,12 @@ export function pgAmbulanceRequests(pg: PgDatabase, options: { url: string; node
       await serial(async () => undefined);
       return (await select(sql`id = ${id}`))[0];
     },
-    claimOffer: (id, attempt) =>
+    claimOffer: (id, attempt, by) =>
       serial(async () => {
+        // A time-out is judged on the database's clock, so a node whose clock runs ahead cannot end an offer early.
+        const expired = by === 'timeout' ? sql`AND offer_expires_at <= now()` : sql``;
         const won = await sql`UPDATE ambulance_requests SET offer_expires_at = NULL
-          WHERE id = ${id} AND attempt = ${attempt} AND status = 'pending' AND offer_expires_at IS NOT NULL RETURNING id`.execute(pg.db);
+          WHERE id = ${id} AND attempt = ${attempt} AND status = 'pending' AND offer_expires_at IS NOT NULL ${expired} RETURNING id`.execute(pg.db);
         return won.rows.length === 1;
       })
   };

@@ -40,8 +40,8 @@ export interface AmbulanceRequestStore {
   save(request: AmbulanceRequestRecord, offerExpiresAt: string | null): void;
   /** The request as the cluster last saw it. */
   load(id: string): Promise<AmbulanceRequestRecord | undefined>;
-  /** True for the one caller that ends offer number `attempt` of this request. */
-  claimOffer(id: string, attempt: number): Promise<boolean>;
+  /** True for the one caller that ends offer number `attempt` of this request (a time-out only once the offer expired). */
+  claimOffer(id: string, attempt: number, by: 'answer' | 'timeout'): Promise<boolean>;
 }
 
 export interface Requester {
@@ -198,7 +198,7 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
     if (!store) return timedOut(request, attempt);
     const number = request.attempts.length;
     store
-      .claimOffer(request.id, number)
+      .claimOffer(request.id, number, 'timeout')
       .then((won) => {
         // Still this node's copy of that very offer (another node's change may have replaced it meanwhile).
         if (won && requests.get(requestId) === request && request.attempts.length === number && attempt.outcome === 'offered') timedOut(request, attempt);
@@ -262,7 +262,7 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
       if (attempt.hospital_id !== hospitalId) {
         throw new AppError('FORBIDDEN', `Request ${request.id} is offered to another hospital; it may have timed out here.`);
       }
-      if (store && !(await store.claimOffer(request.id, request.attempts.length))) {
+      if (store && !(await store.claimOffer(request.id, request.attempts.length, 'answer'))) {
         throw new AppError('CONFLICT', `Request ${request.id} is no longer waiting for this answer: its offer timed out a moment ago.`);
       }
       clearTimeout(timers.get(request.id));
@@ -336,7 +336,8 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
       }
       const current = requests.get(incoming.id)!;
       const hospitalId = current.attempts.at(-1)?.hospital_id;
-      if (expired && hospitalId) onTimeout(current.id, hospitalId);
+      // Only the offer that was found overdue: this node may already have moved on to a newer one.
+      if (expired && hospitalId && current.attempts.length === incoming.attempts.length) onTimeout(current.id, hospitalId);
     },
     close() {
       for (const timer of timers.values()) clearTimeout(timer);
