@@ -13,6 +13,7 @@ import { emitAck, nextEvent } from '../hub/hubHelpers';
 
 const RESPONSE_TIMEOUT_SECONDS = 3;
 const ESCALATE_SECONDS = 1;
+const PUMP_INTERVAL_SECONDS = 1.5;
 
 const callOver = (socket: Socket, name: string, input: unknown) =>
   new Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>((resolve) => socket.emit('call', name, input, resolve));
@@ -31,7 +32,15 @@ describe('two cluster nodes share what must survive a node: operators, revocatio
       dataDir: tempDir(),
       jwtSecret: CLUSTER_JWT_SECRET,
       cluster: { enabled: true, postgresUrl: pg.url, redisUrl: redis.url, nodeName, logSecret: CLUSTER_LOG_SECRET },
-      hub: { alertEscalateSeconds: ESCALATE_SECONDS, ambulanceResponseTimeoutSeconds: RESPONSE_TIMEOUT_SECONDS, ambulanceMaxAttempts: 2 }
+      hub: {
+        alertEscalateSeconds: ESCALATE_SECONDS,
+        ambulanceResponseTimeoutSeconds: RESPONSE_TIMEOUT_SECONDS,
+        ambulanceMaxAttempts: 2,
+        // Pumps go stale after 2 x 1.5 s of silence; other devices keep the defaults.
+        reportingIntervalSeconds: { pump: PUMP_INTERVAL_SECONDS },
+        staleAfterIntervals: 2,
+        staleCheckSeconds: 0.25
+      }
     });
   const open = (socket: Socket) => {
     sockets.push(socket);
@@ -186,6 +195,35 @@ describe('two cluster nodes share what must survive a node: operators, revocatio
     } finally {
       for (const pool of pools) await pool.close();
     }
+  });
+
+  it('the staleness watchdog judges a device by its last report to any node, and raises and clears its alert once', async () => {
+    const key = 'stale:device:pump:PU1';
+    const identity = { sub: 'pump-1', role: 'device' as const, device_id: 'PU1', device_type: 'pump' };
+    let n = 0;
+    const send = (socket: Socket) => emitAck(socket, 'device_data', { event_id: `PU1:${++n}`, data_type: 'infusion_rate', values: { ml_h: 12 } });
+    const onA = await fieldSocket(a, identity);
+    const onB = await fieldSocket(b, identity);
+    expect(await send(onA)).toMatchObject({ ok: true });
+    // The pump moves to node B and keeps reporting there for three of its stale windows: node A, which last heard it long ago, must not call it quiet.
+    expect(await send(onB)).toMatchObject({ ok: true });
+    onA.close();
+    const movedAt = Date.now();
+    const staleWindowMs = PUMP_INTERVAL_SECONDS * 2 * 1000;
+    await waitFor('three stale windows of reports on node B', async () => (await send(onB)).ok && Date.now() - movedAt > 3 * staleWindowMs);
+    const whileReporting = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM alerts WHERE key = $1', [key]);
+    expect(whileReporting.rows[0]!.n).toBe(0);
+
+    onB.close();
+    await waitFor('both nodes to show the pump gone quiet', () => a.core.alerts.openFor(key) && b.core.alerts.openFor(key));
+    const raised = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM alerts WHERE key = $1', [key]);
+    expect(raised.rows[0]!.n).toBe(1);
+
+    const back = await fieldSocket(a, identity);
+    expect(await send(back)).toMatchObject({ ok: true });
+    await waitFor('both nodes to clear the stale alert once the pump reports again', () => !a.core.alerts.openFor(key) && !b.core.alerts.openFor(key));
+    const cleared = await pg.query<{ cleared: number; open: number }>('SELECT count(*) FILTER (WHERE cleared_at IS NOT NULL)::int AS cleared, count(*) FILTER (WHERE cleared_at IS NULL)::int AS open FROM alerts WHERE key = $1', [key]);
+    expect(cleared.rows[0]).toEqual({ cleared: 1, open: 0 });
   });
 
   it('open alerts survive both nodes restarting (on fresh data directories), and can be acknowledged afterwards', async () => {

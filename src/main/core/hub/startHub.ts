@@ -18,6 +18,7 @@ import { attachSse } from './sseTransport';
 import { attachAccessRecheck } from './accessRecheck';
 import { attachSessionGuard } from './sessionGuard';
 import { createVitalsGate } from './vitalsGate';
+import { pgSightings } from '../cluster/pgSightings';
 import { createStalenessWatchdog } from './staleness';
 import type { HubPublisher } from './types';
 import { attachWebSocket } from './websocketTransport';
@@ -59,7 +60,9 @@ export async function startHub(ctx: CoreContext, deps: { log: SocketLogWriter; d
     // No patient is routed to a hospital until the hospitals domain says so (extend).
     isPatientRoutedTo: () => false
   };
-  const watchdog = createStalenessWatchdog(config, ctx.alerts);
+  // Cluster mode: a device may report to any node, so staleness is judged on the sightings the nodes share.
+  const sightings = ctx.clusterState && pgSightings(ctx.clusterState.pg);
+  const watchdog = createStalenessWatchdog(config, ctx.alerts, sightings, (err) => ctx.logger.warn({ err }, 'the staleness watchdog could not sync with the other nodes; it retries next tick'));
   const watch = createWatchList(config.watchMinutes);
   const emitters = createSeedEmitters(hub);
   const services: HubServices = {
