@@ -5,4 +5,4 @@
  * A file about SQLite itself (its files, its commit thread) is not listed.
  */
 /** @type {string[]} */
-export const CLUSTER_MODE_FILES = ['test/integration/rest.test.ts'];
+export const CLUSTER_MODE_FILES = ['test/integration/rest.test.ts', 'test/integration/console/adminGuards.test.ts'];

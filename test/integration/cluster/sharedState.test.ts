@@ -2,6 +2,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_NAMESPACE } from '../../../src/shared/contract';
 import pino from 'pino';
+import { claimPeriodicRun } from '../../../src/main/core/cluster/periodicClaim';
 import { pgAmbulanceRequests } from '../../../src/main/core/cluster/pgAmbulanceRequests';
 import { openPostgres } from '../../../src/main/core/log/storage/postgres/pgDatabase';
 import { migratePostgres } from '../../../src/main/core/log/storage/postgres/pgMigrations';
@@ -192,6 +193,21 @@ describe('two cluster nodes share what must survive a node: operators, revocatio
       expect(claims.filter(Boolean)).toHaveLength(1);
       // A claim on a later attempt number, or with the wrong one, finds nothing: the attempt number fences stale timers.
       expect(await stores[2]!.claimOffer(request.id, 2, 'answer')).toBe(false);
+    } finally {
+      for (const pool of pools) await pool.close();
+    }
+  });
+
+  it('a periodic job (log retention) runs on one node per period, whichever nodes\' timers fire', async () => {
+    const pools = [0, 1, 2].map(() => openPostgres(pg.url, { max: 3 }));
+    try {
+      const tick = () => Promise.all(pools.flatMap((pool, i) => [1, 2, 3].map(() => claimPeriodicRun(pool, 'drill-retention', 60_000, `node-${i}`))));
+      expect((await tick()).filter(Boolean)).toHaveLength(1);
+      // The same period again: nobody runs it.
+      expect((await tick()).filter(Boolean)).toHaveLength(0);
+      // A period later (its run moved back in time, as if a minute had passed): one node runs it again.
+      await pg.query("UPDATE timer_runs SET last_run_at = last_run_at - interval '61 seconds' WHERE kind = 'drill-retention'");
+      expect((await tick()).filter(Boolean)).toHaveLength(1);
     } finally {
       for (const pool of pools) await pool.close();
     }

@@ -114,6 +114,10 @@ export function createOperatorStore(db: Kysely<DatabaseSchema>, policy: Password
       // Checked and written in one transaction, so two admins disabling each other cannot both succeed.
       await db.transaction().execute(async (trx) => {
         if (disabled && operator.role === 'admin') {
+          // A no-op write to every admin row first: SQLite serialises writing transactions anyway, but PostgreSQL
+          // (cluster mode, read committed) would let both counts below pass before either write; the row locks
+          // make the second transaction wait and then count what the first committed.
+          await trx.updateTable('operators').set((eb) => ({ disabled: eb.ref('disabled') })).where('role', '=', 'admin').execute();
           const others = await trx
             .selectFrom('operators')
             .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -8,7 +8,8 @@ import { sql, type Kysely, type Migration } from 'kysely';
  * column names and value types (text times, integer flags), so the stores'
  * kysely code runs unchanged on either engine; the columns only PostgreSQL has
  * are the ones its cluster-wide claims test (alerts.acknowledged_at,
- * escalated_at; ambulance_requests.offer_*).
+ * escalated_at; ambulance_requests.offer_*). timer_runs holds when each
+ * periodic job (log retention) last ran, so one node runs it per period.
  */
 export const m004ClusterState: Migration = {
   async up(db: Kysely<unknown>) {
@@ -79,9 +80,14 @@ export const m004ClusterState: Migration = {
       last_report timestamptz NOT NULL,
       stale boolean NOT NULL DEFAULT false
     )`.execute(db);
+    await sql`CREATE TABLE timer_runs (
+      kind text PRIMARY KEY,
+      last_run_at timestamptz NOT NULL,
+      last_node text NOT NULL
+    )`.execute(db);
   },
   async down(db: Kysely<unknown>) {
-    for (const table of ['reporter_sightings', 'ambulance_requests', 'alerts', 'hospitals', 'issued_tokens', 'token_revocations', 'operators']) {
+    for (const table of ['timer_runs', 'reporter_sightings', 'ambulance_requests', 'alerts', 'hospitals', 'issued_tokens', 'token_revocations', 'operators']) {
       await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
     }
   }

@@ -1,3 +1,4 @@
+import { claimPeriodicRun } from '../cluster/periodicClaim';
 import type { VerifyReport } from '../../../shared/contract/log';
 import type { CoreContext } from '../coreContext';
 import { registerLogMetrics } from './metrics';
@@ -87,9 +88,15 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   });
   let retentionTimer: NodeJS.Timeout | null = null;
   if (config.retentionIntervalMinutes > 0) {
+    const periodMs = config.retentionIntervalMinutes * 60_000;
+    // Cluster mode: every node has the timer, and one node per period runs it.
+    const cluster = ctx.clusterState;
+    const due = cluster ? () => claimPeriodicRun(cluster.pg, 'log-retention', periodMs, cluster.node) : async () => true;
     retentionTimer = setInterval(() => {
-      runRetention().catch((err: unknown) => logger.error({ err }, 'scheduled socket log retention failed'));
-    }, config.retentionIntervalMinutes * 60_000);
+      due()
+        .then((mine) => (mine ? runRetention() : undefined))
+        .catch((err: unknown) => logger.error({ err }, 'scheduled socket log retention failed'));
+    }, periodMs);
     retentionTimer.unref();
   }
 
