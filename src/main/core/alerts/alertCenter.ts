@@ -44,9 +44,10 @@ export interface AlertCenter {
   escalateOverdue(now?: Date): Alert[];
   /**
    * Cluster mode: another node changed this alert (read back from PostgreSQL).
-   * It is folded into this node's copy and pushed to this node's consoles; it
-   * is neither stored again nor written to the socket log (the node that made
-   * the change did both).
+   * It is folded into this node's copy, so this node can acknowledge, clear and
+   * escalate it. It is not pushed, stored or logged again: the node that made
+   * the change did all three (its push reached every node's consoles through
+   * the Socket.IO Redis adapter).
    */
   applyRemote(alert: Alert): void;
   /** Every change, including receipts (the hub writes them to the socket log). */
@@ -268,7 +269,6 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
       byId.set(alert.id, alert);
       if (!alert.cleared_at) openByKey.set(alert.key, alert.id);
       else if (openByKey.get(alert.key) === alert.id) openByKey.delete(alert.key);
-      options.bus.publish(mine ? 'alert.updated' : 'alert.raised', alert);
     },
     onChange(listener) {
       listeners.add(listener);

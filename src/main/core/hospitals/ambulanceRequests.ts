@@ -331,8 +331,8 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
       const mine = requests.get(incoming.id);
       if (!mine || incoming.attempts.length > mine.attempts.length || incoming.updated_at > mine.updated_at) {
         requests.set(incoming.id, incoming);
+        // Not pushed again: the node that changed it pushed to every node's consoles (Socket.IO's Redis adapter).
         if (mine) clearTimeout(timers.get(incoming.id));
-        bus.publish('requests.updated', incoming);
       }
       const current = requests.get(incoming.id)!;
       const hospitalId = current.attempts.at(-1)?.hospital_id;
