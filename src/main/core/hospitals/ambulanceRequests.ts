@@ -333,11 +333,12 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
         requests.set(incoming.id, incoming);
         // Not pushed again: the node that changed it pushed to every node's consoles (Socket.IO's Redis adapter).
         if (mine) clearTimeout(timers.get(incoming.id));
+        trim();
       }
-      const current = requests.get(incoming.id)!;
-      const hospitalId = current.attempts.at(-1)?.hospital_id;
+      const current = requests.get(incoming.id);
+      const hospitalId = current?.attempts.at(-1)?.hospital_id;
       // Only the offer that was found overdue: this node may already have moved on to a newer one.
-      if (expired && hospitalId && current.attempts.length === incoming.attempts.length) onTimeout(current.id, hospitalId);
+      if (expired && current && hospitalId && current.attempts.length === incoming.attempts.length) onTimeout(current.id, hospitalId);
     },
     close() {
       for (const timer of timers.values()) clearTimeout(timer);
