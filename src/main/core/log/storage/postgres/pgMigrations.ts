@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { m005LogStorage } from './pgLogMigration';
 import type { PgSchema } from './pgTables';
 
 /**
@@ -150,7 +151,8 @@ const m002CadOutbox: Migration = {
 
 export const PG_MIGRATIONS: Record<string, Migration> = {
   '001_cluster': m001Cluster,
-  '002_cad_outbox': m002CadOutbox
+  '002_cad_outbox': m002CadOutbox,
+  '005_log_storage': m005LogStorage
 };
 
 /** Applies every migration not applied yet (kysely serialises concurrent runs with an advisory lock). */
