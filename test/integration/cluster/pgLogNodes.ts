@@ -22,10 +22,10 @@ export interface PgLogNode {
 }
 
 /** Starts a node's log (its own chain incarnation) on a migrated database; checkpoints only when a test asks (interval of a minute). */
-export async function startPgLogNode(pg: PgDatabase, node: string, keys: LogKeys, options: { maxBatch?: number } = {}): Promise<PgLogNode> {
+export async function startPgLogNode(pg: PgDatabase, node: string, keys: LogKeys, options: { maxBatch?: number; now?: () => number } = {}): Promise<PgLogNode> {
   const dataDir = tempDir('switchboard-pglog-');
-  const postgres = await openPostgresLog({ pg, keys, node, dataDir, logger: silent, checkpointIntervalMs: 60_000 });
-  const writer = createLogWriter({ storage: postgres.storage, scrubber: createSecretScrubber([]), logger: silent, maxBatch: options.maxBatch });
+  const postgres = await openPostgresLog({ pg, keys, node, dataDir, logger: silent, checkpointIntervalMs: 60_000, now: options.now });
+  const writer = createLogWriter({ storage: postgres.storage, scrubber: createSecretScrubber([]), logger: silent, maxBatch: options.maxBatch, now: options.now });
   return {
     writer,
     storage: postgres.storage,

@@ -23,6 +23,8 @@ export interface PostgresLogOptions {
   logger: Logger;
   /** How often this node seals the chains into the global checkpoint chain. */
   checkpointIntervalMs: number;
+  /** The log's clock (update records, retention's cut); the steady clock by default. */
+  now?: () => number;
 }
 
 /** The socket log on PostgreSQL: the storage, plus what only cluster mode shows (/api/v1/cluster). */
@@ -60,11 +62,11 @@ export async function openPostgresLog(options: PostgresLogOptions): Promise<Post
   const { pg, keys, logger } = options;
   const stopPartitions = await startDailyPartitions(pg, logger);
   const initialRows = Number((await pg.pool.query<{ n: string }>('SELECT coalesce(sum(count), 0)::text AS n FROM log_counters')).rows[0]!.n);
-  const appender = await startPgAppender({ pg, key: keys.mac, node: options.node, initialRows });
+  const appender = await startPgAppender({ pg, key: keys.mac, node: options.node, initialRows, now: options.now });
   const checkpoints = startCheckpoints({ pg, key: keys.mac, node: options.node, intervalMs: options.checkpointIntervalMs, logger });
   const reads = createPgReads(pg);
   const statistics = createPgStatistics(pg);
-  const retention = createPgRetention({ pg, keys, dataDir: options.dataDir, logger });
+  const retention = createPgRetention({ pg, keys, dataDir: options.dataDir, logger, now: options.now });
 
   let size = { bytes: 0, walBytes: 0 };
   let sizedAt = -Infinity;
