@@ -6,11 +6,13 @@ import { writeCheckpoint } from '../../../src/main/core/log/storage/postgres/pgC
 import { openPostgres, type PgDatabase } from '../../../src/main/core/log/storage/postgres/pgDatabase';
 import { ensureDailyPartitions, migratePostgres } from '../../../src/main/core/log/storage/postgres/pgMigrations';
 import { verifyPostgresLog } from '../../../src/main/core/log/storage/postgres/pgVerify';
+import { runCli } from '../../helpers/cli';
 import { startPostgres, type TestPostgres } from '../../helpers/engines';
 import { waitFor } from '../../helpers/waitFor';
 import { clusterKeys, startPgLogNode, type PgLogNode } from './pgLogNodes';
 
-const keys = clusterKeys();
+const LOG_SECRET = 'a-shared-cluster-log-secret-of-enough-length-0123456789';
+const keys = clusterKeys(LOG_SECRET);
 const DAY = 86_400_000;
 
 const device = (n: number, node: string) => ({
@@ -149,6 +151,20 @@ describe('the socket log on PostgreSQL through the LogStorage seam, two nodes at
       fs.appendFileSync(outFile, ' ');
       expect((await verifyExportFile(outFile, keys.verifying)).ok).toBe(false);
     }
+  });
+
+  it('`switchboard verify --postgres-url` verifies every chain, and `verify --export` checks a cluster export with the cluster\'s public key', async () => {
+    const env = { SWITCHBOARD_LOG_SECRET: LOG_SECRET };
+    const run = await runCli(['verify', '--postgres-url', server.url], { env });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^OK: 3000 rows, 1 updates and 1 access records in 2 node chains/);
+    const outFile = path.join(b.dataDir, 'requests.ndjson');
+    await b.storage.exportTo({ format: 'ndjson', filter: { userRoles: ['patient'] }, outFile, createdBy: 'auditor-2' });
+    const pem = path.join(b.dataDir, 'cluster.pub');
+    fs.writeFileSync(pem, keys.verifying.export({ type: 'spki', format: 'pem' }));
+    const checked = await runCli(['verify', '--export', outFile, '--public-key', pem]);
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    expect(checked.stdout).toMatch(/has 600 rows/);
   });
 });
 
