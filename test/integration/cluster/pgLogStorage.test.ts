@@ -168,6 +168,50 @@ describe('the socket log on PostgreSQL through the LogStorage seam, two nodes at
   });
 });
 
+describe('ids in commit order when one node\'s commit is held up', () => {
+  let server: TestPostgres;
+  let pg: PgDatabase;
+  let a: PgLogNode;
+  let b: PgLogNode;
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    pg = openPostgres(server.url, { applicationName: 'test' });
+    await migratePostgres(pg.db);
+    a = await startPgLogNode(pg, 'node-a', keys);
+    b = await startPgLogNode(pg, 'node-b', keys);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await pg?.close();
+    await server?.stop();
+  });
+
+  it('never lets a later batch commit a higher id while an earlier one is still committing (a cursor reader would skip it)', async () => {
+    // Hold node A's chain head row: A's next batch takes its ids, then waits at its chain head, uncommitted.
+    const holder = await pg.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM log_chains WHERE incarnation = $1 FOR UPDATE', [a.postgres.stats().incarnation]);
+    const waiting = async () => (await server.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0]!.n;
+    const ackA = a.writer.createSocketLog(device(1, 'held-a'));
+    await waitFor('node A\'s batch to wait at its chain head', async () => (await waiting()) >= 1);
+    let bAcked = false;
+    const ackB = b.writer.createSocketLog(device(2, 'free-b')).then((ack) => ((bAcked = true), ack));
+    // B either commits (its id would then be above A's uncommitted one) or waits for A: the counter row orders them.
+    await waitFor('node B\'s batch to commit or to wait behind A', async () => bAcked || (await waiting()) >= 2);
+    const readAfter = async (cursor: number) => (await server.query<{ id: number }>('SELECT id::int FROM socket_logs WHERE id > $1 ORDER BY id', [cursor])).rows.map((r) => r.id);
+    const firstRead = await readAfter(0);
+    expect(bAcked).toBe(false);
+    await holder.query('COMMIT');
+    holder.release();
+    const [idA, idB] = [(await ackA).id, (await ackB).id];
+    expect(idA).toBeLessThan(idB);
+    const cursor = firstRead.length > 0 ? firstRead[firstRead.length - 1]! : 0;
+    expect([...firstRead, ...(await readAfter(cursor))]).toEqual([idA, idB]);
+  });
+});
+
 describe('retention on PostgreSQL: archive, then detach and drop whole days', () => {
   let server: TestPostgres;
   let pg: PgDatabase;
