@@ -103,7 +103,7 @@ describe('the socket log on PostgreSQL through the LogStorage seam, two nodes at
        FROM socket_logs GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`
     );
     expect(counted.rows).toEqual(grouped.rows);
-    expect(new Set(grouped.rows.map((r: { node: string }) => r.node))).toEqual(new Set(['node-a', 'node-b']));
+    expect(new Set(grouped.rows.map((r) => (r as { node: string }).node))).toEqual(new Set(['node-a', 'node-b']));
 
     // A range with ragged ends reads counters for whole minutes and rows for the edges: the same as reading every row.
     const now = Date.now();
