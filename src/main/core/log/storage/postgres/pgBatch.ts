@@ -77,8 +77,10 @@ class PgCounters {
   }
   async apply(client: pg.PoolClient) {
     if (this.deltas.size === 0) return;
-    const keys = [...this.deltas.keys()].map((k) => JSON.parse(k) as [string, string, string, string, string]);
-    const values = [...this.deltas.values()];
+    // Upserted in one sorted order by every node: two batches touching the same counter rows then wait for each other instead of deadlocking.
+    const entries = [...this.deltas.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    const keys = entries.map(([k]) => JSON.parse(k) as [string, string, string, string, string]);
+    const values = entries.map(([, v]) => v);
     await client.query(
       `INSERT INTO log_counters (minute, node, event_type, status, user_role, count, rt_sum, rt_count)
        SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[])
@@ -91,11 +93,12 @@ class PgCounters {
 
 /**
  * Writes one group commit's operations inside the caller's open transaction:
- * takes the rows' ids in commit order, claims client event ids (a resend, from
+ * applies updates (chained records plus the row's current values) and appends
+ * access records, then takes the rows' ids in commit order, claims client event ids (a resend, from
  * this node or another, resolves to the first row), inserts the rows in one
- * `INSERT ... SELECT FROM unnest(...)`, applies updates (chained records plus the
- * row's current values), appends access records, and moves the counters and this
- * incarnation's chain head. Links are computed from `from`; the caller adopts
+ * `INSERT ... SELECT FROM unnest(...)`, and moves the counters and this
+ * incarnation's chain head. (No update can name a row inserted in the same batch:
+ * its id is answered only after COMMIT.) Links are computed from `from`; the caller adopts
  * `head` only after COMMIT. A row's created_at may be raised to the newest time
  * already written (another node's clock ahead of this one's): the op's row is
  * changed in place, so the writer answers the time stored.
@@ -108,41 +111,7 @@ export async function writeBatch(client: pg.PoolClient, key: Buffer, from: Chain
   let { seq, mac } = from;
   const rows: Array<ChainedRow & { mac: Buffer }> = [];
 
-  if (inserts.length > 0) {
-    const newest = inserts.reduce((m, { op }) => Math.max(m, op.row.created_at), 0);
-    const { first, floor } = await takeIds(client, inserts.length, newest);
-    for (const { op } of inserts) if (op.row.created_at < floor) op.row.created_at = floor;
-    const duplicates = await claimClientEvents(client, inserts.map(({ op }, n) => ({ op, id: first + n })));
-    inserts.forEach(({ op, i }, n) => {
-      const ref = op.clientEvent;
-      const id = first + n;
-      const dup = ref ? duplicates.get(`${pgText(ref.owner)}\u0000${pgText(ref.eventId)}`) : undefined;
-      if (dup && dup.id !== id) {
-        outcomes[i] = { duplicateOf: dup.id, createdAt: dup.createdAt };
-        return;
-      }
-      const r = op.row;
-      seq += 1;
-      const row: ChainedRow = {
-        id, created_at: r.created_at, incarnation: from.incarnation, chain_seq: seq, event_type: r.event_type, socket_id: pgText(r.socket_id),
-        user_id: pgText(r.user_id), user_role: pgText(r.user_role), event_data: r.event_data, request_data: r.request_data, response_data: r.response_data,
-        patient_latitude: r.patient_latitude, patient_longitude: r.patient_longitude, hospital_id: pgText(r.hospital_id), hospital_name: pgText(r.hospital_name),
-        distance_km: r.distance_km, status: r.status, error_message: pgText(r.error_message), processed: r.processed === 1, response_time_ms: r.response_time_ms,
-        ip_address: pgText(r.ip_address), user_agent: pgText(r.user_agent), session_duration: r.session_duration, client_event_id: ref ? pgText(ref.eventId) : null
-      };
-      mac = pgRowMac(key, mac, row);
-      rows.push({ ...row, mac });
-      counters.add(r.created_at, node, r.event_type, r.status, row.user_role, 1, r.response_time_ms);
-      outcomes[i] = id;
-    });
-    if (rows.length > 0) {
-      await client.query(INSERT_ROWS, [
-        rows.map((r) => r.id), rows.map((r) => iso(r.created_at)), from.incarnation, rows.map((r) => r.chain_seq), rows.map((r) => r.mac),
-        ...COLUMNS.map((c) => rows.map((r) => r[c]))
-      ]);
-    }
-  }
-
+  // Updates and access records first: the id counter row (takeIds) is locked from the inserts to COMMIT, so it is held as briefly as possible.
   const accesses = ops.flatMap((op, i) => (op.kind === 'access' ? [{ entry: op.entry, i }] : []));
   const accessIds = accesses.length > 0 ? (await client.query<{ id: number }>("SELECT nextval('socket_log_access_ids') AS id FROM generate_series(1, $1)", [accesses.length])).rows.map((r) => r.id) : [];
 
@@ -181,6 +150,41 @@ export async function writeBatch(client: pg.PoolClient, key: Buffer, from: Chain
       [records.map((r) => r.id), records.map((r) => iso(r.at)), records.map((r) => r.actor), records.map((r) => r.actor_role), records.map((r) => r.channel),
         records.map((r) => r.query), records.map((r) => r.params), records.map((r) => r.row_count), records.map((r) => r.incarnation), records.map((r) => r.chain_seq), records.map((r) => r.mac)]
     );
+  }
+
+  if (inserts.length > 0) {
+    const newest = inserts.reduce((m, { op }) => Math.max(m, op.row.created_at), 0);
+    const { first, floor } = await takeIds(client, inserts.length, newest);
+    for (const { op } of inserts) if (op.row.created_at < floor) op.row.created_at = floor;
+    const duplicates = await claimClientEvents(client, inserts.map(({ op }, n) => ({ op, id: first + n })));
+    inserts.forEach(({ op, i }, n) => {
+      const ref = op.clientEvent;
+      const id = first + n;
+      const dup = ref ? duplicates.get(`${pgText(ref.owner)}\u0000${pgText(ref.eventId)}`) : undefined;
+      if (dup && dup.id !== id) {
+        outcomes[i] = { duplicateOf: dup.id, createdAt: dup.createdAt };
+        return;
+      }
+      const r = op.row;
+      seq += 1;
+      const row: ChainedRow = {
+        id, created_at: r.created_at, incarnation: from.incarnation, chain_seq: seq, event_type: r.event_type, socket_id: pgText(r.socket_id),
+        user_id: pgText(r.user_id), user_role: pgText(r.user_role), event_data: r.event_data, request_data: r.request_data, response_data: r.response_data,
+        patient_latitude: r.patient_latitude, patient_longitude: r.patient_longitude, hospital_id: pgText(r.hospital_id), hospital_name: pgText(r.hospital_name),
+        distance_km: r.distance_km, status: r.status, error_message: pgText(r.error_message), processed: r.processed === 1, response_time_ms: r.response_time_ms,
+        ip_address: pgText(r.ip_address), user_agent: pgText(r.user_agent), session_duration: r.session_duration, client_event_id: ref ? pgText(ref.eventId) : null
+      };
+      mac = pgRowMac(key, mac, row);
+      rows.push({ ...row, mac });
+      counters.add(r.created_at, node, r.event_type, r.status, row.user_role, 1, r.response_time_ms);
+      outcomes[i] = id;
+    });
+    if (rows.length > 0) {
+      await client.query(INSERT_ROWS, [
+        rows.map((r) => r.id), rows.map((r) => iso(r.created_at)), from.incarnation, rows.map((r) => r.chain_seq), rows.map((r) => r.mac),
+        ...COLUMNS.map((c) => rows.map((r) => r[c]))
+      ]);
+    }
   }
 
   await counters.apply(client);
