@@ -5,4 +5,12 @@
  * A file about SQLite itself (its files, its commit thread) is not listed.
  */
 /** @type {string[]} */
-export const CLUSTER_MODE_FILES = ['test/integration/rest.test.ts', 'test/integration/console/adminGuards.test.ts'];
+export const CLUSTER_MODE_FILES = [
+  'test/integration/rest.test.ts',
+  'test/integration/console/adminGuards.test.ts',
+  // The socket log through its service (writer, REST and console reads, statistics, exports, thresholds, verify).
+  'test/integration/log/rest.test.ts',
+  'test/integration/log/hostileText.test.ts',
+  'test/integration/log/secrets.test.ts',
+  'test/integration/log/thresholds.test.ts'
+];

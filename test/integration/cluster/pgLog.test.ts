@@ -1,44 +1,46 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveLogKeys } from '../../../src/main/core/log/store/chain';
+import type { LogWriter } from '../../../src/main/core/log/write/writer';
 import { writeCheckpoint } from '../../../src/main/core/log/storage/postgres/pgCheckpoints';
 import { openPostgres, type PgDatabase } from '../../../src/main/core/log/storage/postgres/pgDatabase';
-import { startPgLogWriter, type PgLogWriter } from '../../../src/main/core/log/storage/postgres/pgLogWriter';
-import { ensureDailyPartitions, migratePostgres, pendingPostgresMigrations } from '../../../src/main/core/log/storage/postgres/pgMigrations';
+import { ensureDailyPartitions, migratePostgres, pendingPostgresMigrations, PG_MIGRATIONS } from '../../../src/main/core/log/storage/postgres/pgMigrations';
 import { verifyPostgresLog } from '../../../src/main/core/log/storage/postgres/pgVerify';
-import { createSecretScrubber } from '../../../src/main/core/logger';
 import { startPostgres, type TestPostgres } from '../../helpers/engines';
+import { clusterKeys, startPgLogNode, type PgLogNode } from './pgLogNodes';
 
-const silent = pino({ level: 'silent' });
-const key = deriveLogKeys('a-shared-cluster-log-secret-of-enough-length-0123456789').mac;
+const keys = clusterKeys();
+const key = keys.mac;
 
 describe('the socket log on PostgreSQL, written by two nodes at once', () => {
   let server: TestPostgres;
   let pg: PgDatabase;
-  let nodeA: PgLogWriter;
-  let nodeB: PgLogWriter;
+  let a: PgLogNode;
+  let b: PgLogNode;
+  let nodeA: LogWriter;
+  let nodeB: LogWriter;
 
   beforeAll(async () => {
     server = await startPostgres();
     pg = openPostgres(server.url, { applicationName: 'test' });
-    expect(await pendingPostgresMigrations(pg.db)).toEqual(['001_cluster', '002_cad_outbox']);
-    expect(await migratePostgres(pg.db)).toEqual(['001_cluster', '002_cad_outbox']);
+    expect(await pendingPostgresMigrations(pg.db)).toEqual(Object.keys(PG_MIGRATIONS));
+    expect(await migratePostgres(pg.db)).toEqual(Object.keys(PG_MIGRATIONS));
     expect(await migratePostgres(pg.db)).toEqual([]); // a second `switchboard migrate` changes nothing
     expect(await ensureDailyPartitions(pg.db, Date.now())).toBe(9);
     expect(await ensureDailyPartitions(pg.db, Date.now())).toBe(0);
-    nodeA = await startPgLogWriter({ pg, key, node: 'a', scrubber: createSecretScrubber([]), logger: silent });
-    nodeB = await startPgLogWriter({ pg, key, node: 'b', scrubber: createSecretScrubber([]), logger: silent });
+    a = await startPgLogNode(pg, 'a', keys);
+    b = await startPgLogNode(pg, 'b', keys);
+    nodeA = a.writer;
+    nodeB = b.writer;
   });
 
   afterAll(async () => {
-    await nodeA?.close();
-    await nodeB?.close();
+    await a?.close();
+    await b?.close();
     await pg?.close();
     await server?.stop();
   });
 
   it('records every event once, even when a device resends the same event id to the other node', async () => {
-    const send = (writer: PgLogWriter, device: number, n: number) =>
+    const send = (writer: LogWriter, device: number, n: number) =>
       writer.createSocketLog({ eventType: 'device_data', socketId: `s-${device}`, userId: `dev-${device}`, userRole: 'device', eventData: { n, note: 'nul\u0000inside' }, status: 'success', clientEventId: `dev-${device}:${n}` });
     // Ten devices, 100 events each, split over both nodes; every event is then resent to the other node.
     const first = await Promise.all(Array.from({ length: 1000 }, (_, i) => send(i % 2 ? nodeA : nodeB, i % 10, Math.floor(i / 10))));

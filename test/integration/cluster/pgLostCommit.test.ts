@@ -1,16 +1,13 @@
 import net from 'node:net';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveLogKeys } from '../../../src/main/core/log/store/chain';
 import { openPostgres, type PgDatabase } from '../../../src/main/core/log/storage/postgres/pgDatabase';
-import { startPgLogWriter, type PgLogWriter } from '../../../src/main/core/log/storage/postgres/pgLogWriter';
 import { ensureDailyPartitions, migratePostgres } from '../../../src/main/core/log/storage/postgres/pgMigrations';
 import { verifyPostgresLog } from '../../../src/main/core/log/storage/postgres/pgVerify';
-import { createSecretScrubber } from '../../../src/main/core/logger';
 import { startPostgres, type TestPostgres } from '../../helpers/engines';
+import { clusterKeys, startPgLogNode, type PgLogNode } from './pgLogNodes';
 
-const silent = pino({ level: 'silent' });
-const key = deriveLogKeys('lost-commit-test-secret-of-enough-length-0123456789').mac;
+const keys = clusterKeys('lost-commit-test-secret-of-enough-length-0123456789');
+const key = keys.mac;
 
 /**
  * A TCP proxy in front of PostgreSQL that cuts one connection at its next COMMIT:
@@ -58,7 +55,7 @@ describe('the PostgreSQL log when the connection drops during COMMIT (outcome un
   let server: TestPostgres;
   let cutter: ReturnType<typeof startCommitCutter>;
   let pg: PgDatabase;
-  let writer: PgLogWriter;
+  let node: PgLogNode;
 
   beforeAll(async () => {
     server = await startPostgres();
@@ -69,16 +66,16 @@ describe('the PostgreSQL log when the connection drops during COMMIT (outcome un
     cutter = startCommitCutter(server.port);
     const port = await cutter.listen();
     pg = openPostgres(`postgres://postgres@127.0.0.1:${port}/postgres`, { max: 4 });
-    writer = await startPgLogWriter({ pg, key, node: 'cut', scrubber: createSecretScrubber([]), logger: silent });
+    node = await startPgLogNode(pg, 'cut', keys);
   });
   afterAll(async () => {
-    await writer?.close();
+    await node?.close();
     await pg?.close();
     await cutter?.close();
     await server?.stop();
   });
 
-  const event = (id: string) => writer.createSocketLog({ eventType: 'device_data', socketId: 's', userId: 'd1', userRole: 'device', status: 'success', clientEventId: id });
+  const event = (id: string) => node.writer.createSocketLog({ eventType: 'device_data', socketId: 's', userId: 'd1', userRole: 'device', status: 'success', clientEventId: id });
   const rowsOf = async (id: string) => (await server.query('SELECT id FROM socket_logs WHERE client_event_id = $1', [id])).rows.length;
 
   it('answers the events of a COMMIT that went through, after txid_status says so', async () => {
@@ -87,7 +84,7 @@ describe('the PostgreSQL log when the connection drops during COMMIT (outcome un
     expect(cutter.cuts()).toBe(1);
     expect(ack.duplicate).toBeUndefined();
     expect(await rowsOf('after-1')).toBe(1);
-    expect(writer.stats().outcomeChecks).toMatchObject({ committed: 1 });
+    expect(node.postgres.stats().outcomeChecks).toMatchObject({ committed: 1 });
   });
 
   it('answers "not recorded" when the COMMIT never arrived, and a resend with the same event id is recorded once', async () => {
@@ -95,7 +92,7 @@ describe('the PostgreSQL log when the connection drops during COMMIT (outcome un
     await expect(event('before-1')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(cutter.cuts()).toBe(2);
     expect(await rowsOf('before-1')).toBe(0);
-    expect(writer.stats().outcomeChecks).toMatchObject({ aborted: 1 });
+    expect(node.postgres.stats().outcomeChecks).toMatchObject({ aborted: 1 });
     const again = await event('before-1');
     expect(again.duplicate).toBeUndefined();
     expect(await rowsOf('before-1')).toBe(1);

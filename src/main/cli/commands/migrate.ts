@@ -2,7 +2,7 @@ import { deriveLogKeys } from '../../core/log/store/chain';
 import { openPostgres } from '../../core/log/storage/postgres/pgDatabase';
 import { ensureDailyPartitions, migratePostgres } from '../../core/log/storage/postgres/pgMigrations';
 import { verifyPostgresLog } from '../../core/log/storage/postgres/pgVerify';
-import { redactUrl } from '../../core/cluster/startCluster';
+import { redactUrl } from '../../core/log/storage/postgres/pgReady';
 import { parseFlags, UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { EXIT, reasonOf } from '../exitCodes';
@@ -51,7 +51,7 @@ export async function verifyClusterLog(urlFlag: string | undefined, json: boolea
     const report = await verifyPostgresLog(pg, deriveLogKeys(secret).mac);
     if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else if (report.ok) {
-      process.stdout.write(`OK: ${report.rows} rows and ${report.updates} updates in ${report.chains} node chains, sealed by ${report.checkpoints} checkpoints, verify.\n`);
+      process.stdout.write(`OK: ${report.rows} rows, ${report.updates} updates and ${report.access} access records in ${report.chains} node chains, sealed by ${report.checkpoints} checkpoints, verify.\n`);
     } else {
       const bad = report.firstBad!;
       process.stdout.write(`FAILED: ${bad.reason}: chain ${bad.chain}, link ${bad.seq}${bad.logId !== null ? `, row ${bad.logId}` : ''}.\n`);

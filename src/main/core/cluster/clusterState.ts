@@ -5,8 +5,7 @@ import { createCoalescingAlertStore, type AlertStore } from '../alerts/alertStor
 import type { RevocationRows } from '../auth/revocations';
 import type { DatabaseSchema } from '../db/schema';
 import { openPostgres, type PgDatabase } from '../log/storage/postgres/pgDatabase';
-import { pendingPostgresMigrations } from '../log/storage/postgres/pgMigrations';
-import { StartupRefusal } from '../startupRefusal';
+import { checkPostgresSchema } from '../log/storage/postgres/pgReady';
 import type { ClusterConfig } from './clusterConfig';
 import { pgAlertRows, type PgAlertRows } from './pgAlertRows';
 import { pgRevocationRows } from './pgRevocationRows';
@@ -44,7 +43,7 @@ export async function openClusterState(config: ClusterConfig, logger: Logger): P
   const pg = openPostgres(config.postgresUrl, { max: 4, applicationName: `switchboard ${config.nodeName} state`, onConnectionError: (err) => log.warn({ err }, 'a PostgreSQL connection failed; it is replaced on next use') });
   const closers: Array<() => Promise<void>> = [() => pg.close()];
   try {
-    await refuseUnlessClusterReady(pg, config);
+    await checkPostgresSchema(pg, config.postgresUrl);
     // Not destroyed on its own: it shares pg's pool, which pg.close() ends.
     const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: pg.pool }) });
     const listen = { url: config.postgresUrl, node: config.nodeName, logger: log };
@@ -70,29 +69,5 @@ export async function openClusterState(config: ClusterConfig, logger: Logger): P
   } catch (err) {
     await pg.close().catch(() => undefined);
     throw err;
-  }
-}
-
-/** Refuses to start, with a sentence, when PostgreSQL cannot be reached or its schema is behind this build. */
-export async function refuseUnlessClusterReady(pg: PgDatabase, config: ClusterConfig): Promise<void> {
-  let pending: string[];
-  try {
-    pending = await pendingPostgresMigrations(pg.db);
-  } catch (err) {
-    throw new StartupRefusal('CLUSTER_UNREACHABLE', `Cannot start in cluster mode: PostgreSQL at ${redactUrl(config.postgresUrl)} did not answer (${(err as Error).message}). Check the URL and that the server is up.`);
-  }
-  if (pending.length > 0) {
-    throw new StartupRefusal('CLUSTER_SCHEMA_BEHIND', `Cannot start in cluster mode: the PostgreSQL schema lacks ${pending.join(', ')}. Run "switchboard migrate --postgres-url URL" once, then start the nodes.`);
-  }
-}
-
-/** A URL as it may appear in a message: without its password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }

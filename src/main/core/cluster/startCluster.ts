@@ -2,15 +2,12 @@ import { createClient } from 'redis';
 import { z } from 'zod';
 import { OPERATOR_ROLES } from '../../../shared/roles';
 import type { CoreContext } from '../coreContext';
-import { deriveLogKeys } from '../log/store/chain';
 import type { SocketLog } from '../log/service';
-import { startCheckpoints } from '../log/storage/postgres/pgCheckpoints';
 import { openPostgres, type PgDatabase } from '../log/storage/postgres/pgDatabase';
-import { startPgLogWriter, type PgLogWriter } from '../log/storage/postgres/pgLogWriter';
-import { ensureDailyPartitions } from '../log/storage/postgres/pgMigrations';
+import type { PostgresLog } from '../log/storage/postgres/pgLogStorage';
+import { checkPostgresSchema, redactUrl } from '../log/storage/postgres/pgReady';
 import { StartupRefusal } from '../startupRefusal';
 import type { ClusterConfig } from './clusterConfig';
-import { redactUrl, refuseUnlessClusterReady } from './clusterState';
 import { registerClusterNode, type ClusterNodes } from './clusterNodes';
 import { saveSessionsEagerly, useRedisStreamsAdapter, type SessionSaver } from './socketioRedis';
 
@@ -18,31 +15,26 @@ import { saveSessionsEagerly, useRedisStreamsAdapter, type SessionSaver } from '
 export interface ClusterService {
   config: ClusterConfig;
   pg: PgDatabase;
-  writer: PgLogWriter;
+  /** This node's socket log chain on PostgreSQL (the log service stores everything there in cluster mode). */
+  log: Pick<PostgresLog, 'stats'>;
   nodes: ClusterNodes;
   sessions: SessionSaver;
 }
 
-const PARTITION_CHECK_MS = 60 * 60_000;
-
 /**
  * Turns this core into one node of a cluster. Started right after the socket
- * log and before the hub: the log's writes (hub, bridge, alert receipts) go to
- * PostgreSQL from then on, through this node's own chain, and Socket.IO room
- * traffic crosses nodes through Redis. Refuses to start, with a sentence, when
+ * log (which, in cluster mode, already stores everything in PostgreSQL through
+ * this node's own chain: log/storage/openLogStorage.ts) and before the hub:
+ * Socket.IO room traffic crosses nodes through Redis. Refuses to start, with a sentence, when
  * PostgreSQL or Redis cannot be reached or the schema is behind.
  */
 export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps: { log: SocketLog }): Promise<ClusterService> {
   const logger = ctx.logger.child({ domain: 'cluster', node: config.nodeName });
   const pg = openPostgres(config.postgresUrl, { max: config.postgresPoolSize, applicationName: `switchboard ${config.nodeName}`, onConnectionError: (err) => logger.warn({ err }, 'a PostgreSQL connection failed; it is replaced on next use') });
   ctx.onClose(() => pg.close());
-  await refuseUnlessClusterReady(pg, config);
-  await ensureDailyPartitions(pg.db, Date.now());
-  const partitionTimer = setInterval(() => {
-    ensureDailyPartitions(pg.db, Date.now()).catch((err: unknown) => logger.error({ err }, 'could not create the next days\' socket log partitions'));
-  }, PARTITION_CHECK_MS);
-  partitionTimer.unref();
-  ctx.onClose(() => clearInterval(partitionTimer));
+  const postgresLog = deps.log.postgres;
+  if (!postgresLog) throw new Error('cluster mode needs the socket log on PostgreSQL (log/storage/openLogStorage.ts)');
+  await checkPostgresSchema(pg, config.postgresUrl);
 
   const redis = createClient({ url: config.redisUrl, socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) } });
   redis.on('error', (err: unknown) => logger.warn({ err }, 'Redis connection error; reconnecting'));
@@ -58,35 +50,15 @@ export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps
   const sessions = saveSessionsEagerly(ctx.http.io.of('/'), config.sessionRefreshMs, logger);
   ctx.onClose(() => sessions.close());
 
-  const key = deriveLogKeys(config.logSecret).mac;
-  const writer = await startPgLogWriter({ pg, key, node: config.nodeName, scrubber: ctx.scrubber, logger });
-  routeLogWritesTo(deps.log, writer);
-  const checkpoints = startCheckpoints({ pg, key, node: config.nodeName, intervalMs: config.checkpointIntervalMs, logger });
-  const nodes = await registerClusterNode({ pg, name: config.nodeName, incarnation: writer.stats().incarnation, url: null, intervalMs: config.heartbeatIntervalMs, logger });
-  // Closed before the SQLite log (closers run in reverse): the hub's last answers flush here first.
-  ctx.onClose(async () => {
-    await writer.close();
-    await checkpoints.close();
-    await nodes.close();
-  });
-  registerClusterRoutes(ctx, config, nodes, writer);
-  const service: ClusterService = { config, pg, writer, nodes, sessions };
-  logger.info({ incarnation: writer.stats().incarnation }, 'cluster node started (log on PostgreSQL, live traffic through Redis)');
+  const nodes = await registerClusterNode({ pg, name: config.nodeName, incarnation: postgresLog.stats().incarnation, url: null, intervalMs: config.heartbeatIntervalMs, logger });
+  ctx.onClose(() => nodes.close());
+  registerClusterRoutes(ctx, config, nodes, deps.log);
+  const service: ClusterService = { config, pg, log: postgresLog, nodes, sessions };
+  logger.info({ incarnation: postgresLog.stats().incarnation }, 'cluster node started (log on PostgreSQL, live traffic through Redis)');
   return service;
 }
 
-/**
- * The socket log's writes go to PostgreSQL; the object stays the same, so the hub,
- * bridge and alert receipt log that hold it write to the cluster without knowing.
- */
-function routeLogWritesTo(log: SocketLog, writer: PgLogWriter): void {
-  log.createSocketLog = (entry) => writer.createSocketLog(entry);
-  log.updateSocketLog = (id, update) => writer.updateSocketLog(id, update);
-  log.flush = () => writer.flush();
-  log.lagMs = () => writer.lagMs();
-}
-
-function registerClusterRoutes(ctx: CoreContext, config: ClusterConfig, nodes: ClusterNodes, writer: PgLogWriter): void {
+function registerClusterRoutes(ctx: CoreContext, config: ClusterConfig, nodes: ClusterNodes, log: Pick<SocketLog, 'stats' | 'postgres'>): void {
   ctx.http.router.route({
     method: 'GET',
     url: '/api/v1/cluster',
@@ -101,14 +73,14 @@ function registerClusterRoutes(ctx: CoreContext, config: ClusterConfig, nodes: C
       log: z.object({ incarnation: z.string(), inserted_rows: z.number(), queue_depth: z.number(), outcome_checks: z.record(z.string(), z.number()) })
     }),
     handler: async () => {
-      const stats = writer.stats();
+      const stats = log.stats();
+      const chain = log.postgres!.stats();
       return {
         node: config.nodeName,
         nodes: await nodes.list(),
-        log: { incarnation: stats.incarnation, inserted_rows: stats.insertedRows, queue_depth: stats.queueDepth, outcome_checks: stats.outcomeChecks }
+        log: { incarnation: chain.incarnation, inserted_rows: stats.insertedRows, queue_depth: stats.queueDepth, outcome_checks: chain.outcomeChecks }
       };
     }
   });
 }
 
-export { redactUrl };

@@ -10,7 +10,9 @@ import type { RetentionResult } from './integrity/retention';
 import { startMonitor } from './read/monitor';
 import { createLogReads, type LogReads, type Reader } from './read/reads';
 import { registerLogRoutes } from './routes';
-import { openSqliteLog } from './storage/sqlite/sqliteLogStorage';
+import { parseClusterConfig } from '../cluster/clusterConfig';
+import { openLogStorage } from './storage/openLogStorage';
+import type { PostgresLog } from './storage/postgres/pgLogStorage';
 import type { SocketLogWriter } from './types';
 import type { UserIndexer } from './userIndex/userIndexer';
 import { watchClockSteps } from './write/clockSteps';
@@ -37,6 +39,10 @@ export interface SocketLog extends SocketLogWriter {
   config: LogConfig;
   /** Whether the log's files are trusted for acknowledgements (fileGuard.ts). */
   guard: Pick<LogFileGuard, 'fenced' | 'probe'>;
+  /** Which storage holds the log: 'sqlite', or 'postgres' in cluster mode. */
+  storageKind: string;
+  /** Cluster mode only: this node's chain on PostgreSQL. */
+  postgres: Pick<PostgresLog, 'stats'> | null;
 }
 
 /**
@@ -48,9 +54,10 @@ export interface SocketLog extends SocketLogWriter {
 export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
   const config = parseLogConfig(ctx.config.log);
   const logger = ctx.logger.child({ domain: 'log' });
-  // Everything below reaches the database through `storage` (storage/LogStorage.ts) only.
-  const sqlite = openSqliteLog({ database: ctx.database, dataDir: ctx.config.dataDir, logger, alerts: ctx.alerts, config });
-  const { storage, keys, guard } = sqlite;
+  // Everything below reaches the database through `storage` (storage/LogStorage.ts) only:
+  // the node's SQLite file, or in cluster mode the cluster's PostgreSQL.
+  const opened = await openLogStorage({ database: ctx.database, dataDir: ctx.config.dataDir, logger, alerts: ctx.alerts, config, cluster: parseClusterConfig(ctx.config) });
+  const { storage, keys, guard } = opened;
   const writer = createLogWriter({
     storage,
     scrubber: ctx.scrubber,
@@ -118,10 +125,12 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     },
     evaluateThresholds: () => monitor.evaluate(),
     stats: () => writer.stats(),
-    checkpoint: sqlite.checkpoint,
-    userIndex: sqlite.userIndex,
+    checkpoint: opened.checkpoint,
+    userIndex: opened.userIndex,
     config,
-    guard
+    guard,
+    storageKind: storage.kind,
+    postgres: opened.postgres
   };
 
   registerLogRoutes(ctx.http.router, { reads, exports, verify });
@@ -144,6 +153,6 @@ export async function startSocketLog(ctx: CoreContext): Promise<SocketLog> {
     await storage.close();
   });
   registerLogMetrics(ctx.metrics, service);
-  logger.info({ retentionDays: config.retentionDays, keyId: keys.keyId }, 'socket log started');
+  logger.info({ retentionDays: config.retentionDays, keyId: keys.keyId, storage: storage.kind }, 'socket log started');
   return service;
 }

@@ -27,7 +27,7 @@ export const HOSPITAL_RESPONSE = 'hospital_response';
 
 const comboKey = (c: Pick<Combo, 'event_type' | 'status' | 'user_role'>) => `${c.event_type}\u0000${c.status}\u0000${c.user_role}`;
 
-function merge(into: Map<string, Combo>, rows: ReadonlyArray<{ [K in keyof Combo]?: unknown }>) {
+export function mergeCombos(into: Map<string, Combo>, rows: ReadonlyArray<{ [K in keyof Combo]?: unknown }>) {
   for (const r of rows) {
     const c: Combo = {
       event_type: String(r.event_type),
@@ -60,7 +60,7 @@ export async function rowCombos(db: Kysely<DatabaseSchema>, filter: RowFilter): 
     .groupBy(['event_type', 'status', 'user_role'])
     .execute();
   const combos = new Map<string, Combo>();
-  merge(combos, rows);
+  mergeCombos(combos, rows);
   return [...combos.values()];
 }
 
@@ -72,7 +72,7 @@ export async function rowCombos(db: Kysely<DatabaseSchema>, filter: RowFilter): 
  */
 export async function aggregate(db: Kysely<DatabaseSchema>, range: MsRange, userId?: string): Promise<Combo[]> {
   const combos = new Map<string, Combo>();
-  const raw = async (r: MsRange) => merge(combos, await rowCombos(db, { from: r.from, to: r.to - 1, userId }));
+  const raw = async (r: MsRange) => mergeCombos(combos, await rowCombos(db, { from: r.from, to: r.to - 1, userId }));
   if (userId !== undefined) {
     await raw(range);
     return [...combos.values()];
@@ -94,7 +94,7 @@ export async function aggregate(db: Kysely<DatabaseSchema>, range: MsRange, user
       ])
       .groupBy(['event_type', 'status', 'user_role'])
       .execute();
-    merge(combos, rows);
+    mergeCombos(combos, rows);
   };
   for (const r of plan.days) await counted('d', r);
   for (const r of plan.hours) await counted('h', r);
@@ -189,6 +189,21 @@ export async function timeSeries(db: Kysely<DatabaseSchema>, range: MsRange, buc
     ])
     .groupBy(['bucket', 'event_type', 'status'])
     .execute();
+  return buildSeries(start, count, bucketMs, rows);
+}
+
+/** One counter row of a series: a bucket (epoch ms), a combination and its sums. */
+export interface SeriesRow {
+  bucket: number | string;
+  event_type: string;
+  status: string;
+  count: number | string;
+  rt_sum: number | string | null;
+  rt_count: number | string;
+}
+
+/** The chart's buckets from counter rows (shared by the SQLite and PostgreSQL statistics). */
+export function buildSeries(start: number, count: number, bucketMs: number, rows: readonly SeriesRow[]): SeriesBucket[] {
   const acc = new Map<number, SeriesBucket & { rtSum: number; rtCount: number }>();
   for (let i = 0; i < count; i += 1) {
     const at = start + i * bucketMs;

@@ -63,3 +63,23 @@ export const chainHeadMac = (key: Buffer, incarnation: string, lastSeq: number, 
 /** A checkpoint: its number, time and the chain heads it seals, linked to the checkpoint before. */
 export const checkpointMac = (key: Buffer, prev: Buffer, seq: number, createdAt: number, node: string, heads: string): Buffer =>
   mac(key, 'pg-checkpoint', prev, JSON.stringify([seq, createdAt, node, heads]));
+
+export interface ChainedAccess {
+  id: number;
+  at: number;
+  actor: string;
+  actor_role: string | null;
+  channel: string;
+  query: string;
+  params: string;
+  row_count: number;
+  incarnation: string;
+  chain_seq: number;
+}
+
+/** An access record (who read the log) is a link of its node incarnation's chain, like rows and updates. */
+export const pgAccessMac = (key: Buffer, prev: Buffer, a: ChainedAccess): Buffer =>
+  mac(key, 'pg-access', prev, JSON.stringify([a.id, a.at, a.actor, a.actor_role, a.channel, a.query, a.params, a.row_count, a.incarnation, a.chain_seq]));
+
+/** Seals where a chain starts after retention dropped its older links: without the key nobody can move it. */
+export const anchorMac = (key: Buffer, incarnation: string, seq: number, linkMac: Buffer): Buffer => mac(key, 'pg-anchor', linkMac, JSON.stringify([incarnation, seq]));

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { m004ClusterState } from '../../../cluster/pgStateMigration';
+import { m005LogStorage } from './pgLogMigration';
 import type { PgSchema } from './pgTables';
 
 /**
@@ -152,7 +153,8 @@ const m002CadOutbox: Migration = {
 export const PG_MIGRATIONS: Record<string, Migration> = {
   '001_cluster': m001Cluster,
   '002_cad_outbox': m002CadOutbox,
-  '004_cluster_state': m004ClusterState
+  '004_cluster_state': m004ClusterState,
+  '005_log_storage': m005LogStorage
 };
 
 /** Applies every migration not applied yet (kysely serialises concurrent runs with an advisory lock). */

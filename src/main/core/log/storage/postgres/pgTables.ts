@@ -38,6 +38,44 @@ export interface PgSocketLogsTable extends PgRowColumns {
   /** The outcome now, and how many update records led to it (updates are chained records). */
   current_status: string;
   version: number;
+  /** The row's values now (migration 005): what update records changed, else what it was written with. */
+  cur_response_data: string | null;
+  cur_error_message: string | null;
+  cur_response_time_ms: number | null;
+  cur_hospital_id: string | null;
+  cur_hospital_name: string | null;
+  cur_distance_km: number | null;
+  cur_processed: boolean;
+  processed_at: Date | null;
+}
+
+export interface PgSocketLogAccessTable {
+  id: number;
+  at: Date;
+  actor: string;
+  actor_role: string | null;
+  channel: string;
+  query: string;
+  params: string;
+  row_count: number;
+  incarnation: string;
+  chain_seq: number;
+  mac: Buffer;
+}
+
+/** Where a chain starts once retention dropped its oldest records (sealed: `anchor_mac`). */
+export interface PgLogAnchorsTable {
+  incarnation: string;
+  seq: number;
+  mac: Buffer;
+  anchor_mac: Buffer;
+  moved_at: Date;
+}
+
+export interface PgSocketLogIdCounterTable {
+  only_row: boolean;
+  last_id: number;
+  last_created_at: Date;
 }
 
 export interface PgSocketLogUpdatesTable {
@@ -82,7 +120,10 @@ export interface PgLogCountersTable {
   node: string;
   event_type: string;
   status: string;
+  user_role: string;
   count: number;
+  rt_sum: number;
+  rt_count: number;
 }
 
 export interface PgClusterNodesTable {
@@ -109,6 +150,9 @@ export interface PgSchema {
   log_chains: PgLogChainsTable;
   log_checkpoints: PgLogCheckpointsTable;
   log_counters: PgLogCountersTable;
+  socket_log_access: PgSocketLogAccessTable;
+  log_anchors: PgLogAnchorsTable;
+  socket_log_id_counter: PgSocketLogIdCounterTable;
   cluster_nodes: PgClusterNodesTable;
   leases: PgLeasesTable;
 }

@@ -1,5 +1,5 @@
 import type { PgDatabase } from './pgDatabase';
-import { chainHeadMac, checkpointGenesis, checkpointMac, incarnationGenesis, pgRowMac, pgUpdateMac, type ChainedRow } from './pgChain';
+import { anchorMac, chainHeadMac, checkpointGenesis, checkpointMac, incarnationGenesis, pgAccessMac, pgRowMac, pgUpdateMac, type ChainedRow } from './pgChain';
 
 export interface PgBadRecord {
   /** The chain (node incarnation) or "checkpoints". */
@@ -15,15 +15,37 @@ export interface PgVerifyReport {
   chains: number;
   rows: number;
   updates: number;
+  access: number;
   checkpoints: number;
   /** The first bad record found (chains in start order, then checkpoints). */
   firstBad: PgBadRecord | null;
+  /** Every bad record found, as a sentence (at most 100). */
+  problems: string[];
+  /** Each chain's head, and where it starts (0, or its retention anchor). */
+  heads: Record<string, { lastSeq: number; anchorSeq: number }>;
 }
 
 const PAGE = 5_000;
 
 type DbRow = Omit<ChainedRow, 'created_at'> & { created_at: Date; mac: Buffer; current_status: string; version: number };
 type DbUpdate = { log_id: number; at: Date; incarnation: string; chain_seq: number; version: number; changes: string; mac: Buffer };
+type DbAccess = { id: number; at: Date; actor: string; actor_role: string | null; channel: string; query: string; params: string; row_count: number; incarnation: string; chain_seq: number; mac: Buffer };
+type ChainRecord = { seq: number; row?: DbRow; update?: DbUpdate; access?: DbAccess };
+
+/**
+ * One page of an incarnation's chain after link `after`: rows, update records and
+ * access records merged by chain_seq, up to where all three pages are complete.
+ */
+async function chainPage(pg: PgDatabase, incarnation: string, after: number): Promise<ChainRecord[]> {
+  const page = async <T extends { chain_seq: number }>(table: string) =>
+    (await pg.pool.query<T>(`SELECT * FROM ${table} WHERE incarnation = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT $3`, [incarnation, after, PAGE])).rows;
+  const [rows, updates, access] = [await page<DbRow>('socket_logs'), await page<DbUpdate>('socket_log_updates'), await page<DbAccess>('socket_log_access')];
+  const complete = (list: Array<{ chain_seq: number }>) => (list.length === PAGE ? list[PAGE - 1]!.chain_seq : Infinity);
+  const limit = Math.min(complete(rows), complete(updates), complete(access));
+  return [...rows.map((r) => ({ seq: r.chain_seq, row: r })), ...updates.map((u) => ({ seq: u.chain_seq, update: u })), ...access.map((a) => ({ seq: a.chain_seq, access: a }))]
+    .filter((r) => r.seq <= limit)
+    .sort((a, b) => a.seq - b.seq);
+}
 
 /**
  * Verifies the PostgreSQL log: every incarnation's chain link by link (rows and
@@ -32,10 +54,11 @@ type DbUpdate = { log_id: number; at: Date; incarnation: string; chain_seq: numb
  * current outcome is what its update records say. Names the first bad record.
  */
 export async function verifyPostgresLog(pg: PgDatabase, key: Buffer): Promise<PgVerifyReport> {
-  const report: PgVerifyReport = { ok: true, chains: 0, rows: 0, updates: 0, checkpoints: 0, firstBad: null };
+  const report: PgVerifyReport = { ok: true, chains: 0, rows: 0, updates: 0, access: 0, checkpoints: 0, firstBad: null, problems: [], heads: {} };
   const bad = (b: PgBadRecord) => {
     report.ok = false;
     report.firstBad ??= b;
+    if (report.problems.length < 100) report.problems.push(`${b.chain} link ${b.seq}${b.logId !== null ? ` (socket log row ${b.logId})` : ''}: ${b.reason}`);
   };
   const checkpoints = (await pg.pool.query<{ seq: number; created_at: Date; node: string; heads: string; mac: Buffer }>('SELECT seq, created_at, node, heads, mac FROM log_checkpoints ORDER BY seq')).rows;
   /** incarnation -> seq -> sealed MAC (hex), as the checkpoints recorded them. */
@@ -55,6 +78,7 @@ export async function verifyPostgresLog(pg: PgDatabase, key: Buffer): Promise<Pg
 
   /** log id -> the version and status its update records lead to. */
   const updated = new Map<number, { version: number; status: string | null }>();
+  const anchors = new Map((await pg.pool.query<{ incarnation: string; seq: number; mac: Buffer; anchor_mac: Buffer }>('SELECT incarnation, seq, mac, anchor_mac FROM log_anchors')).rows.map((a) => [a.incarnation, a]));
   const chains = (await pg.pool.query<{ incarnation: string; last_seq: number; last_mac: Buffer; head_mac: Buffer }>('SELECT incarnation, last_seq, last_mac, head_mac FROM log_chains ORDER BY started_at, incarnation')).rows;
   const rowStates: Array<{ id: number; status: string; current_status: string; version: number; incarnation: string; seq: number }> = [];
   for (const chain of chains) {
@@ -62,30 +86,35 @@ export async function verifyPostgresLog(pg: PgDatabase, key: Buffer): Promise<Pg
     const inc = chain.incarnation;
     const marks = sealed.get(inc) ?? new Map<number, string>();
     if (!chainHeadMac(key, inc, chain.last_seq, chain.last_mac).equals(chain.head_mac)) bad({ chain: inc, seq: chain.last_seq, logId: null, reason: 'the chain head seal does not verify' });
-    let mac = incarnationGenesis(key, inc);
-    let seq = 0;
+    // After retention, the chain starts at its sealed anchor (the last link it dropped).
+    const anchor = anchors.get(inc);
+    if (anchor && !anchorMac(key, inc, anchor.seq, anchor.mac).equals(anchor.anchor_mac)) bad({ chain: inc, seq: anchor.seq, logId: null, reason: 'the retention anchor does not verify (moved)' });
+    let mac = anchor ? anchor.mac : incarnationGenesis(key, inc);
+    let seq = anchor ? anchor.seq : 0;
+    report.heads[inc] = { lastSeq: chain.last_seq, anchorSeq: seq };
+    for (const sealedSeq of [...marks.keys()]) if (sealedSeq <= seq) marks.delete(sealedSeq);
     for (;;) {
-      const rows = (await pg.pool.query<DbRow>('SELECT * FROM socket_logs WHERE incarnation = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT $3', [inc, seq, PAGE])).rows;
-      const updates = (await pg.pool.query<DbUpdate>('SELECT * FROM socket_log_updates WHERE incarnation = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT $3', [inc, seq, PAGE])).rows;
-      if (rows.length === 0 && updates.length === 0) break;
-      // Merge the two pages by chain_seq, up to where both pages are complete.
-      const limit = Math.min(rows.length === PAGE ? rows[PAGE - 1]!.chain_seq : Infinity, updates.length === PAGE ? updates[PAGE - 1]!.chain_seq : Infinity);
-      const records: Array<{ seq: number; row?: DbRow; update?: DbUpdate }> = [...rows.map((r) => ({ seq: r.chain_seq, row: r })), ...updates.map((u) => ({ seq: u.chain_seq, update: u }))].filter((r) => r.seq <= limit).sort((a, b) => a.seq - b.seq);
+      const records = await chainPage(pg, inc, seq);
+      if (records.length === 0) break;
       for (const record of records) {
-        const logId = record.row ? record.row.id : record.update!.log_id;
+        const logId = record.row ? record.row.id : record.update ? record.update.log_id : null;
         if (record.seq !== seq + 1) bad({ chain: inc, seq: seq + 1, logId: null, reason: `link ${seq + 1} is missing (next is ${record.seq})` });
         if (record.row) {
           const r = record.row;
           mac = checkLink(pgRowMac(key, mac, { ...r, created_at: r.created_at.getTime() }), r.mac, () => bad({ chain: inc, seq: r.chain_seq, logId, reason: 'row does not match its MAC (edited)' }));
           rowStates.push({ id: r.id, status: r.status, current_status: r.current_status, version: r.version, incarnation: inc, seq: r.chain_seq });
           report.rows += 1;
-        } else {
-          const u = record.update!;
+        } else if (record.update) {
+          const u = record.update;
           mac = checkLink(pgUpdateMac(key, mac, { ...u, at: u.at.getTime() }), u.mac, () => bad({ chain: inc, seq: u.chain_seq, logId, reason: 'update record does not match its MAC (edited)' }));
           const status = (JSON.parse(u.changes) as { status?: string }).status;
           const known = updated.get(u.log_id) ?? { version: 0, status: null };
           updated.set(u.log_id, { version: Math.max(known.version, u.version), status: u.version >= known.version && status ? status : known.status });
           report.updates += 1;
+        } else {
+          const a = record.access!;
+          mac = checkLink(pgAccessMac(key, mac, { ...a, at: a.at.getTime() }), a.mac, () => bad({ chain: inc, seq: a.chain_seq, logId: null, reason: 'access record does not match its MAC (edited)' }));
+          report.access += 1;
         }
         seq = record.seq;
         const sealedMac = marks.get(seq);
