@@ -54,7 +54,7 @@ describe('hand-written acceptors of the hot events', () => {
       const schema = HUB_CLIENT_EVENTS[event];
       let fastAccepted = 0;
       let refused = 0;
-      for (let seed = 1; seed <= 20_000; seed += 1) {
+      for (let seed = 1; seed <= 8_000; seed += 1) {
         const payload = locationPayload(random(seed));
         const fast = accept(payload);
         const slow = parseUntrusted(schema, payload ?? {});
@@ -72,8 +72,8 @@ describe('hand-written acceptors of the hot events', () => {
         } else refused += 1;
       }
       // Both sides of the comparison were exercised.
-      expect(fastAccepted).toBeGreaterThan(2_000);
-      expect(refused).toBeGreaterThan(2_000);
+      expect(fastAccepted).toBeGreaterThan(800);
+      expect(refused).toBeGreaterThan(800);
     }
   });
 
