@@ -64,13 +64,13 @@ function damaged(seed: number): unknown {
   const all = places(snapshot);
   const mutations = 1 + Math.floor(next() * 2);
   for (let m = 0; m < mutations; m += 1) {
-    const node = all[Math.floor(next() * all.length)];
+    const node = all[Math.floor(next() * all.length)]!;
     const keys = Object.keys(node);
     const roll = next();
     if (roll < 0.1) (node as Record<string, unknown>)[`extra_${m}`] = 1; // an unknown key: dropped by the schema
-    else if (roll < 0.18 && keys.length) delete (node as Record<string, unknown>)[keys[Math.floor(next() * keys.length)]];
+    else if (roll < 0.18 && keys.length) delete (node as Record<string, unknown>)[keys[Math.floor(next() * keys.length)]!];
     else if (roll < 0.22 && !Array.isArray(node)) (node as Record<string, unknown>).dispatched = at; // a known timestamp name, or an extra key
-    else if (keys.length) (node as Record<string, unknown>)[keys[Math.floor(next() * keys.length)]] = ODD[Math.floor(next() * ODD.length)];
+    else if (keys.length) (node as Record<string, unknown>)[keys[Math.floor(next() * keys.length)]!] = ODD[Math.floor(next() * ODD.length)];
   }
   return snapshot;
 }
@@ -82,8 +82,8 @@ describe("the dispatch snapshot's hand-written acceptor", () => {
     const slow = DispatchSnapshotSchema.parse(snapshot);
     expect(fast).toStrictEqual(slow);
     expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
-    expect(fast!.units[1].unit_type).toBeNull();
-    expect(fast!.incidents[1].notes).toEqual([]);
+    expect(fast!.units[1]!.unit_type).toBeNull();
+    expect(fast!.incidents[1]!.notes).toEqual([]);
   });
 
   it('never accepts what the schema refuses, and agrees with it on thousands of damaged snapshots', () => {
