@@ -75,4 +75,20 @@ describe('run cards as a centre setting', () => {
     const again = await t.core.api.call('dispatch.runCards', {}, dispatcher);
     expect(again).toMatchObject({ ok: true, value: { cards: table.cards, updated_by: 'sam' } });
   });
+
+  it('keeps the time-in-status thresholds a centre setting too (the same stored, logged path)', async () => {
+    t = await startTestCore();
+    const before = await t.core.api.call('dispatch.thresholds', {}, dispatcher);
+    if (!before.ok) throw new Error(before.error.message);
+    expect(before.value.updated_by).toBeNull();
+    const incident = { ...before.value.incident, '1': { ...before.value.incident['1'], pending: { warn: 30, alarm: 90 } } };
+    const saved = await t.core.api.call('dispatch.setThresholds', { incident, unit: before.value.unit }, supervisor);
+    expect(saved).toMatchObject({ ok: true, value: { updated_by: 'sam', incident: { '1': { pending: { warn: 30, alarm: 90 } } } } });
+    const { dataDir } = t;
+    await t.close();
+    t = await startTestCore({ dataDir });
+    expect(await t.core.api.call('dispatch.thresholds', {}, dispatcher)).toMatchObject({ ok: true, value: { updated_by: 'sam', incident: { '1': { pending: { warn: 30, alarm: 90 } } } } });
+    const rows = await t.core.api.call('log.query', { event_type: 'settings_changed', limit: 10, offset: 0 }, { operator: { username: 'ada', role: 'admin' }, transport: 'socket' });
+    expect(rows.ok && rows.value.rows.map((r) => (r.event_data as { setting: string }).setting)).toEqual(['status_thresholds']);
+  });
 });
