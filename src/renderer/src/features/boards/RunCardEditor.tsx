@@ -36,80 +36,86 @@ export function RunCardEditor() {
   const [cards, setCards] = useState<DraftCard[]>(() => toDraft(value));
   const [defaultCard, setDefaultCard] = useState(() => typesText(value.default_card));
   const [message, setMessage] = useState<string | null>(null);
+  // The table is drawn only while the section is open: closed, it costs the board nothing at load and reload.
+  const [open, setOpen] = useState(false);
   useEffect(() => {
     setCards(toDraft(value));
     setDefaultCard(typesText(value.default_card));
   }, [value]);
   const change = (index: number, patch: Partial<DraftCard>) => setCards((list) => list.map((c, i) => (i === index ? { ...c, ...patch } : c)));
   return (
-    <details className="settings run-cards" data-testid="run-card-editor">
+    <details className="settings run-cards" data-testid="run-card-editor" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         Run cards: unit types proposed per call, best first{' '}
         <small className="muted">{value.updated_by ? `set by ${value.updated_by} ${formatDateTime(value.updated_at)}` : 'defaults'}</small>
       </summary>
-      <table className="board run-cards__table">
-        <thead>
-          <tr>
-            <th>Incident type</th>
-            <th>Priority</th>
-            <th>Unit types, best first</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {cards.map((c, i) => (
-            <tr key={i}>
-              <td>
-                <input aria-label={`card ${i + 1} incident type`} value={c.incident_type} readOnly={!canEdit} onChange={(e) => change(i, { incident_type: e.target.value })} />
-              </td>
-              <td>
-                <select aria-label={`card ${i + 1} priority`} value={c.priority} disabled={!canEdit} onChange={(e) => change(i, { priority: e.target.value })}>
-                  <option value="">any</option>
-                  {PRIORITIES.map((p) => (
-                    <option key={p} value={p}>
-                      P{p}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <input aria-label={`card ${i + 1} unit types`} value={c.unit_types} readOnly={!canEdit} onChange={(e) => change(i, { unit_types: e.target.value })} />
-              </td>
-              <td>
-                {canEdit ? (
-                  <button type="button" aria-label={`remove card ${i + 1}`} onClick={() => setCards((list) => list.filter((_, j) => j !== i))}>
-                    Remove
-                  </button>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-          <tr>
-            <th>any other type</th>
-            <td>any</td>
-            <td>
-              <input aria-label="default card unit types" value={defaultCard} readOnly={!canEdit} onChange={(e) => setDefaultCard(e.target.value)} />
-            </td>
-            <td />
-          </tr>
-        </tbody>
-      </table>
-      {canEdit ? (
-        <div className="run-cards__actions">
-          <button type="button" onClick={() => setCards((list) => [...list, { incident_type: '', priority: '', unit_types: '' }])}>
-            Add a card
-          </button>
-          <button type="button" onClick={() => void save(toTable(cards, defaultCard)).then((err) => setMessage(err ?? 'Saved for every console.'))}>
-            Save run cards for the centre
-          </button>
-        </div>
-      ) : (
-        <p className="muted">A supervisor sets the run cards for the whole centre.</p>
-      )}
-      {message ? (
-        <p className="muted" role="status">
-          {message}
-        </p>
+      {open ? (
+        <>
+          <table className="board run-cards__table">
+            <thead>
+              <tr>
+                <th>Incident type</th>
+                <th>Priority</th>
+                <th>Unit types, best first</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {cards.map((c, i) => (
+                <tr key={i}>
+                  <td>
+                    <input aria-label={`card ${i + 1} incident type`} value={c.incident_type} readOnly={!canEdit} onChange={(e) => change(i, { incident_type: e.target.value })} />
+                  </td>
+                  <td>
+                    <select aria-label={`card ${i + 1} priority`} value={c.priority} disabled={!canEdit} onChange={(e) => change(i, { priority: e.target.value })}>
+                      <option value="">any</option>
+                      {PRIORITIES.map((p) => (
+                        <option key={p} value={p}>
+                          P{p}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <input aria-label={`card ${i + 1} unit types`} value={c.unit_types} readOnly={!canEdit} onChange={(e) => change(i, { unit_types: e.target.value })} />
+                  </td>
+                  <td>
+                    {canEdit ? (
+                      <button type="button" aria-label={`remove card ${i + 1}`} onClick={() => setCards((list) => list.filter((_, j) => j !== i))}>
+                        Remove
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+              <tr>
+                <th>any other type</th>
+                <td>any</td>
+                <td>
+                  <input aria-label="default card unit types" value={defaultCard} readOnly={!canEdit} onChange={(e) => setDefaultCard(e.target.value)} />
+                </td>
+                <td />
+              </tr>
+            </tbody>
+          </table>
+          {canEdit ? (
+            <div className="run-cards__actions">
+              <button type="button" onClick={() => setCards((list) => [...list, { incident_type: '', priority: '', unit_types: '' }])}>
+                Add a card
+              </button>
+              <button type="button" onClick={() => void save(toTable(cards, defaultCard)).then((err) => setMessage(err ?? 'Saved for every console.'))}>
+                Save run cards for the centre
+              </button>
+            </div>
+          ) : (
+            <p className="muted">A supervisor sets the run cards for the whole centre.</p>
+          )}
+          {message ? (
+            <p className="muted" role="status">
+              {message}
+            </p>
+          ) : null}
+        </>
       ) : null}
     </details>
   );

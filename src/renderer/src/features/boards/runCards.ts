@@ -16,7 +16,8 @@ export const useRunCards = create<RunCardState>((set) => ({
   error: null,
   async load() {
     const result = await api.call('dispatch.runCards', {});
-    if (result.ok) set({ value: result.value, error: null });
+    // A reload after a reconnect mostly brings back the same setting: keeping the object spares every subscriber a render.
+    if (result.ok) set((s) => ({ value: JSON.stringify(s.value) === JSON.stringify(result.value) ? s.value : result.value, error: null }));
     else set({ error: result.error.message });
   },
   async save(next) {
