@@ -36,6 +36,8 @@ export function machineInfo() {
     memory_gb: round(os.totalmem() / 1024 ** 3, 1),
     platform: `${os.platform()} ${os.release()}`,
     node: process.version,
+    /** 1, 5 and 15 minute load averages when the result was written: on a shared machine, what else was running. */
+    load_average: os.loadavg().map((l) => round(l, 2)),
     versions: {
       'socket.io': deps['socket.io'],
       'better-sqlite3': deps['better-sqlite3'],

@@ -170,6 +170,39 @@ describe("a dispatcher's shift", () => {
     }
   });
 
+  it("lets a supervisor change a call type's run card in the console, and the suggestions follow at once", async () => {
+    const incident = sim.world.createIncident({ type: 'Fall', priority: 1, address: '400 Pine St, Seattle, WA', location: { lat: 47.611, lon: -122.337 } });
+    const { page, errors } = await open('sam');
+    await openView(page, 'board');
+    await page.locator(`[data-testid="pending-calls"] [data-incident="${incident.id}"]`).click({ timeout: 20_000 });
+    const best = page.getByTestId(`assign-${incident.id}`).locator('button').first();
+    // The starting card: a fall gets a basic life support unit first.
+    await expect.poll(() => best.textContent(), { timeout: 15_000 }).toContain('· BLS ·');
+    expect(await best.getAttribute('class')).toContain('assign__btn--preferred');
+
+    const editor = page.getByTestId('run-card-editor');
+    await editor.locator('summary').click();
+    await editor.getByRole('button', { name: 'Add a card' }).click();
+    const n = await editor.locator('input[aria-label$="incident type"]').count();
+    await editor.getByLabel(`card ${n} incident type`).fill('Fall');
+    await editor.getByLabel(`card ${n} priority`).selectOption('1');
+    await editor.getByLabel(`card ${n} unit types`).fill('ALS');
+    await editor.getByRole('button', { name: 'Save run cards for the centre' }).click();
+    await expect.poll(() => editor.getByRole('status').textContent(), { timeout: 10_000 }).toBe('Saved for every console.');
+    // Only for priority 1: the same incident's suggestions now lead with an advanced unit.
+    await expect.poll(() => best.textContent(), { timeout: 15_000 }).toContain('· ALS ·');
+    expect(await best.getAttribute('class')).toContain('assign__btn--preferred');
+    expect(await editor.locator('summary small').textContent()).toMatch(/^set by sam /);
+    await screenshot(page, 'shift-run-cards');
+
+    // A card that lists a type twice is refused with the core's sentence, and nothing changes.
+    await editor.getByLabel(`card ${n} unit types`).fill('ALS, als');
+    await editor.getByRole('button', { name: 'Save run cards for the centre' }).click();
+    await expect.poll(() => editor.getByRole('status').textContent(), { timeout: 10_000 }).toContain('A unit type is listed twice.');
+    expect(await best.textContent()).toContain('· ALS ·');
+    expect(errors).toEqual([]);
+  });
+
   it("draws the response-rate chart up to the tile's value, never above it", async () => {
     const patient = await connectDevice(['--role', 'patient', '--sub', 'P-77', '--patient-id', 'P-77']);
     const h1 = await connectDevice(['--role', 'hospital', '--sub', 'h1', '--hospital-id', 'H1']);

@@ -3,6 +3,7 @@ import { IncidentSchema, UnitSchema } from '../cad';
 import { DISPATCH_ROLES, SUPERVISOR_ROLES } from '../roles';
 import { event, method } from './define';
 import { StatusThresholdsSchema } from './statusThresholds';
+import { RunCardsSchema, RunCardTableSchema } from './runCards';
 
 
 export const DispatchSnapshotSchema = z.object({
@@ -100,6 +101,18 @@ export const dispatchMethods = {
     input: StatusThresholdsSchema.pick({ incident: true, unit: true }).strict(),
     output: StatusThresholdsSchema
   }),
+  'dispatch.runCards': method({
+    summary: "The centre's run cards: which unit types to propose per incident type (and priority), best first.",
+    roles: DISPATCH_ROLES,
+    input: z.object({}).strict(),
+    output: RunCardsSchema
+  }),
+  'dispatch.setRunCards': method({
+    summary: "Set the centre's run cards for every console; suggestions use them at once (supervisors; logged).",
+    roles: SUPERVISOR_ROLES,
+    input: RunCardTableSchema,
+    output: RunCardsSchema
+  }),
   'dispatch.suggestUnits': method({
     summary: "Available units for an incident: the unit types its run card calls for first, then nearest (straight-line distance).",
     roles: DISPATCH_ROLES,
@@ -123,6 +136,11 @@ export const dispatchEvents = {
     summary: "A supervisor changed the centre's time-in-status thresholds.",
     roles: DISPATCH_ROLES,
     payload: StatusThresholdsSchema
+  }),
+  'dispatch.runCardsUpdated': event({
+    summary: "A supervisor changed the centre's run cards.",
+    roles: DISPATCH_ROLES,
+    payload: RunCardsSchema
   }),
   'dispatch.metricsUpdated': event({
     summary: 'The CAD published new dashboard metrics.',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident, Unit } from '../../../src/shared/cad';
 import { createDispatchState } from '../../../src/main/core/dispatch/dispatchState';
-import { runCardMatch } from '../../../src/main/core/dispatch/runCards';
+import { defaultRunCards, indexRunCards, runCardMatch } from '../../../src/main/core/dispatch/runCards';
 
 const at = '2026-01-01T10:00:00.000Z';
 const unit = (id: string, type: string | null, lat: number): Unit => ({ id, call_sign: id, unit_type: type, status: 'available', location: { lat, lon: -122.33 }, heading: 0, speed: 0, incident_id: null, last_report: at });
@@ -9,11 +9,25 @@ const incident = (id: string, type: string): Incident => ({ id, type, priority: 
 
 describe('run cards', () => {
   it('match unit types to incident types, ignoring case and punctuation', () => {
-    expect(runCardMatch('Chest Pain', 'ALS')).toEqual({ match: 'preferred', rank: 0 });
-    expect(runCardMatch('chest_pain', 'bls')).toEqual({ match: 'acceptable', rank: 1 });
-    expect(runCardMatch('Fall', 'BLS').match).toBe('preferred');
-    expect(runCardMatch('Fall', 'Supervisor').match).toBe('not_on_card');
-    expect(runCardMatch('Fall', null).match).toBe('acceptable');
+    expect(runCardMatch(defaultRunCards('Chest Pain'), 'ALS')).toEqual({ match: 'preferred', rank: 0 });
+    expect(runCardMatch(defaultRunCards('chest_pain'), 'bls')).toEqual({ match: 'acceptable', rank: 1 });
+    expect(runCardMatch(defaultRunCards('Fall'), 'BLS').match).toBe('preferred');
+    expect(runCardMatch(defaultRunCards('Fall'), 'Supervisor').match).toBe('not_on_card');
+    expect(runCardMatch(defaultRunCards('Fall'), null).match).toBe('acceptable');
+  });
+
+  it('take the card for the incident type at its priority first, then the type at any priority, then the default card', () => {
+    const lookup = indexRunCards({
+      cards: [
+        { incident_type: 'Fall', priority: null, unit_types: ['BLS'] },
+        { incident_type: 'fall', priority: 1, unit_types: ['ALS', 'BLS'] }
+      ],
+      default_card: ['BLS', 'ALS']
+    });
+    expect(lookup('FALL', 1)).toEqual(['ALS', 'BLS']);
+    expect(lookup('fall', 3)).toEqual(['BLS']);
+    expect(lookup('fall')).toEqual(['BLS']);
+    expect(lookup('Chest pain', 1)).toEqual(['BLS', 'ALS']);
   });
 
   it('rank the suggestions: the run card first, then the nearest', () => {

@@ -8,7 +8,7 @@ import {
 } from '../../../shared/cad';
 import type { DispatchSnapshot, IncidentActivity } from '../../../shared/contract/dispatch';
 import type { DispatchAssignments } from './types';
-import { runCardMatch, type RunCardMatch } from './runCards';
+import { defaultRunCards, runCardMatch, type RunCardLookup, type RunCardMatch } from './runCards';
 import { createIncidentActivity } from './incidentActivity';
 import { distanceKm } from '../../../shared/geo';
 import { plainCopy } from './plainCopy';
@@ -56,7 +56,9 @@ export interface DispatchState extends DispatchAssignments {
  * so it needs no table of its own. Changes are batched per event-loop turn so a
  * burst of GPS updates becomes one push to the console, not thousands.
  */
-export function createDispatchState(): DispatchState {
+/** `runCards`: the centre's current table, read at each suggestion (a supervisor's change applies at once). */
+export function createDispatchState(options: { runCards?: () => RunCardLookup } = {}): DispatchState {
+  const runCards = options.runCards ?? (() => defaultRunCards);
   const units = new Map<string, Unit>();
   const incidents = new Map<string, Incident>();
   let metrics: { values: Record<string, number>; at: string | null } = { values: {}, at: null };
@@ -231,10 +233,11 @@ export function createDispatchState(): DispatchState {
       const incident = incidents.get(incidentId);
       if (!incident?.location) return [];
       const from = incident.location;
+      const card = runCards()(incident.type, incident.priority);
       return [...units.values()]
         .filter((u) => u.status === 'available' && u.location)
         .map((u) => {
-          const { match, rank } = runCardMatch(incident.type, u.unit_type);
+          const { match, rank } = runCardMatch(card, u.unit_type);
           return { unit: u, distance_km: Math.round(distanceKm(from, u.location!) * 1000) / 1000, run_card: match, rank };
         })
         // Run card first (the right kind of unit), then the nearest of that kind.

@@ -1,40 +1,36 @@
+import { DEFAULT_RUN_CARDS, normaliseIncidentType, type RunCards } from '../../../shared/contract/runCards';
+
 /**
- * The run card: which unit types an incident type calls for, best first. A
- * simple table a centre can read and change; suggestions rank units by it
- * before distance, so a chest pain gets the nearest ALS unit ahead of a nearer
- * BLS one. Incident types are matched case- and punctuation-insensitively.
+ * The run card: which unit types an incident calls for, best first. The table
+ * is a centre setting (runCardSetting.ts; a supervisor edits it in the console);
+ * suggestions rank units by it before distance, so a chest pain gets the
+ * nearest ALS unit ahead of a nearer BLS one.
  */
-export const RUN_CARDS: Record<string, readonly string[]> = {
-  'cardiac arrest': ['ALS'],
-  'chest pain': ['ALS', 'BLS'],
-  'breathing problem': ['ALS', 'BLS'],
-  stroke: ['ALS', 'BLS'],
-  'unconscious person': ['ALS', 'BLS'],
-  overdose: ['ALS', 'BLS'],
-  'traffic collision': ['ALS', 'BLS'],
-  fall: ['BLS', 'ALS'],
-  'sick person': ['BLS', 'ALS']
-};
-
-/** When the incident type is not on the table: any ambulance, advanced life support first. */
-export const DEFAULT_RUN_CARD: readonly string[] = ['ALS', 'BLS'];
-
 export type RunCardMatch = 'preferred' | 'acceptable' | 'not_on_card';
 
-const normalise = (type: string) => type.toLowerCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').trim();
+/** Looks a card up: the incident type at its priority, else the type at any priority, else the default card. */
+export type RunCardLookup = (incidentType: string, priority?: number) => readonly string[];
 
-export function runCardFor(incidentType: string): readonly string[] {
-  return RUN_CARDS[normalise(incidentType)] ?? DEFAULT_RUN_CARD;
+export function indexRunCards(table: Pick<RunCards, 'cards' | 'default_card'>): RunCardLookup {
+  const byKey = new Map<string, readonly string[]>();
+  for (const card of table.cards) byKey.set(`${normaliseIncidentType(card.incident_type)}|${card.priority ?? '*'}`, card.unit_types);
+  const fallback = table.default_card;
+  return (incidentType, priority) => {
+    const type = normaliseIncidentType(incidentType);
+    return (priority !== undefined ? byKey.get(`${type}|${priority}`) : undefined) ?? byKey.get(`${type}|*`) ?? fallback;
+  };
 }
 
+/** The starting table, until a supervisor changes it. */
+export const defaultRunCards: RunCardLookup = indexRunCards(DEFAULT_RUN_CARDS);
+
 /**
- * How well a unit type fits an incident type: the first type on the card is
- * preferred, later ones acceptable; a unit with no type (a CAD that does not
- * say) counts as acceptable, so distance alone decides between such units.
+ * How well a unit type fits a card: the first type on it is preferred, later
+ * ones acceptable; a unit with no type (a CAD that does not say) counts as
+ * acceptable, so distance alone decides between such units.
  */
-export function runCardMatch(incidentType: string, unitType: string | null): { match: RunCardMatch; rank: number } {
+export function runCardMatch(card: readonly string[], unitType: string | null): { match: RunCardMatch; rank: number } {
   if (!unitType) return { match: 'acceptable', rank: 1 };
-  const card = runCardFor(incidentType);
   const index = card.findIndex((t) => t.toLowerCase() === unitType.toLowerCase());
   if (index === 0) return { match: 'preferred', rank: 0 };
   if (index > 0) return { match: 'acceptable', rank: index };

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import type { SocketLogWriter } from '../log/types';
 import { createDispatchState, type DispatchState } from './dispatchState';
 import { registerStatusThresholds } from './statusThresholds';
+import { registerRunCards } from './runCardSetting';
 
 /**
  * Starts the dispatch picture (before the hub, whose room rules ask it which
@@ -10,7 +11,8 @@ import { registerStatusThresholds } from './statusThresholds';
  * it to consoles and pushes every change.
  */
 export async function startDispatch(ctx: CoreContext, deps: { log: SocketLogWriter }): Promise<DispatchState> {
-  const state = createDispatchState();
+  const runCards = registerRunCards(ctx, deps.log);
+  const state = createDispatchState({ runCards: runCards.lookup });
   const stop = state.onChange((changes) => {
     if (changes.units.length || changes.removedUnits.length) {
       ctx.bus.publish('dispatch.unitUpdated', { units: changes.units, removed: changes.removedUnits });

@@ -1,12 +1,13 @@
 import { useEffect } from 'react';
 import { useDispatch } from '../../stores/dispatchStore';
+import { useRunCards } from './runCards';
 
 const MATCH_LABEL = { preferred: 'run card', acceptable: 'alt. type', not_on_card: 'not on card' } as const;
 
 /**
  * The core's suggestions for an incident (its run card's unit types first, then
  * the nearest), each a one-click assignment sent to the CAD. Fetched again when
- * the incident or the number of available units changes.
+ * the incident, the number of available units or the run cards change.
  */
 export function AssignButtons({ incidentId, label = 'Assign' }: { incidentId: string; label?: string }) {
   const pending = useDispatch((s) => s.pendingAssignments[incidentId]);
@@ -17,9 +18,11 @@ export function AssignButtons({ incidentId, label = 'Assign' }: { incidentId: st
     for (const u of s.units.values()) if (u.cad && u.status === 'available') n += 1;
     return n;
   });
+  // A supervisor's new run cards re-rank the units at once.
+  const cardsChangedAt = useRunCards((s) => s.value.updated_at);
   useEffect(() => {
     void useDispatch.getState().loadSuggestions(incidentId);
-  }, [incidentId, availableCount]);
+  }, [incidentId, availableCount, cardsChangedAt]);
   if (!suggestions) return <span className="muted">Finding units…</span>;
   if (suggestions.error) return <span className="bad-text">{suggestions.error}</span>;
   if (!suggestions.units.length) return <span className="muted">No available units</span>;

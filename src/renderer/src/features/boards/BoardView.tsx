@@ -5,10 +5,11 @@ import { CallList, splitCalls } from '../dispatch/CallList';
 import { UnitList } from '../dispatch/UnitList';
 import { DetailsPanel } from '../map/DetailsPanel';
 import { ThresholdEditor } from './ThresholdEditor';
+import { RunCardEditor } from './RunCardEditor';
 
 /**
  * The lists without the map, at full width (a second screen, or a supervisor's
- * overview), with the centre's time-in-status thresholds below.
+ * overview), with the centre's time-in-status thresholds and run cards below.
  */
 export function BoardView() {
   const available = useDispatch((s) => s.available);
@@ -27,6 +28,7 @@ export function BoardView() {
         <DetailsPanel />
       </div>
       <ThresholdEditor />
+      <RunCardEditor />
     </div>
   );
 }

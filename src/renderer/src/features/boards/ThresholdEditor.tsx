@@ -37,62 +37,68 @@ export function ThresholdEditor() {
   const canEdit = mayCall(role, 'dispatch.setThresholds');
   const [draft, setDraft] = useState<Editable>({ incident: value.incident, unit: value.unit });
   const [message, setMessage] = useState<string | null>(null);
+  // The tables are drawn only while the section is open: closed, they cost the board nothing at load and reload.
+  const [open, setOpen] = useState(false);
   useEffect(() => setDraft({ incident: value.incident, unit: value.unit }), [value]);
   const setIncident = (p: (typeof PRIORITY_KEYS)[number], status: string, t: StatusThreshold | undefined) =>
     setDraft((d) => ({ ...d, incident: { ...d.incident, [p]: { ...d.incident[p], [status]: t } } }));
   const setUnit = (status: string, t: StatusThreshold | undefined) => setDraft((d) => ({ ...d, unit: { ...d.unit, [status]: t } }));
   return (
-    <details className="settings thresholds" data-testid="threshold-editor">
+    <details className="settings thresholds" data-testid="threshold-editor" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         Time-in-status thresholds for the centre (minutes, amber / red){' '}
         <small className="muted">{value.updated_by ? `set by ${value.updated_by} ${formatDateTime(value.updated_at)}` : 'defaults'}</small>
       </summary>
-      <table className="board thresholds__table">
-        <thead>
-          <tr>
-            <th>Incident</th>
-            {TIMED_INCIDENT_STATUSES.map((s) => (
-              <th key={s}>{s.replace(/_/g, ' ')}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {PRIORITY_KEYS.map((p) => (
-            <tr key={p}>
-              <th>P{p}</th>
-              {TIMED_INCIDENT_STATUSES.map((s) => (
-                <Cell key={s} label={`P${p} ${s}`} value={draft.incident[p]?.[s]} readOnly={!canEdit} onChange={(t) => setIncident(p, s, t)} />
+      {open ? (
+        <>
+          <table className="board thresholds__table">
+            <thead>
+              <tr>
+                <th>Incident</th>
+                {TIMED_INCIDENT_STATUSES.map((s) => (
+                  <th key={s}>{s.replace(/_/g, ' ')}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {PRIORITY_KEYS.map((p) => (
+                <tr key={p}>
+                  <th>P{p}</th>
+                  {TIMED_INCIDENT_STATUSES.map((s) => (
+                    <Cell key={s} label={`P${p} ${s}`} value={draft.incident[p]?.[s]} readOnly={!canEdit} onChange={(t) => setIncident(p, s, t)} />
+                  ))}
+                </tr>
               ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <table className="board thresholds__table">
-        <thead>
-          <tr>
-            <th>Unit</th>
-            {UNIT_STATUSES.map((s) => (
-              <th key={s}>{s.replace(/_/g, ' ')}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th>all</th>
-            {UNIT_STATUSES.map((s) => (
-              <Cell key={s} label={`unit ${s}`} value={draft.unit[s]} readOnly={!canEdit} onChange={(t) => setUnit(s, t)} />
-            ))}
-          </tr>
-        </tbody>
-      </table>
-      {canEdit ? (
-        <button type="button" onClick={() => void save(draft).then((err) => setMessage(err ?? 'Saved for every console.'))}>
-          Save for the centre
-        </button>
-      ) : (
-        <p className="muted">A supervisor sets these for the whole centre.</p>
-      )}
-      {message ? <p className="muted">{message}</p> : null}
+            </tbody>
+          </table>
+          <table className="board thresholds__table">
+            <thead>
+              <tr>
+                <th>Unit</th>
+                {UNIT_STATUSES.map((s) => (
+                  <th key={s}>{s.replace(/_/g, ' ')}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <th>all</th>
+                {UNIT_STATUSES.map((s) => (
+                  <Cell key={s} label={`unit ${s}`} value={draft.unit[s]} readOnly={!canEdit} onChange={(t) => setUnit(s, t)} />
+                ))}
+              </tr>
+            </tbody>
+          </table>
+          {canEdit ? (
+            <button type="button" onClick={() => void save(draft).then((err) => setMessage(err ?? 'Saved for every console.'))}>
+              Save for the centre
+            </button>
+          ) : (
+            <p className="muted">A supervisor sets these for the whole centre.</p>
+          )}
+          {message ? <p className="muted">{message}</p> : null}
+        </>
+      ) : null}
     </details>
   );
 }

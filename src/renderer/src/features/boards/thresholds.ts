@@ -21,7 +21,8 @@ export const useThresholds = create<ThresholdState>((set) => ({
   error: null,
   async load() {
     const result = await api.call('dispatch.thresholds', {});
-    if (result.ok) set({ value: result.value, error: null });
+    // A reload after a reconnect mostly brings back the same setting: keeping the object spares every subscriber a render.
+    if (result.ok) set((s) => ({ value: JSON.stringify(s.value) === JSON.stringify(result.value) ? s.value : result.value, error: null }));
     else set({ error: result.error.message });
   },
   async save(next) {

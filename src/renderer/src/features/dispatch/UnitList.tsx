@@ -1,20 +1,14 @@
 import { useMemo, useRef } from 'react';
 import { Timer } from '../../components/Timer';
 import { VirtualList } from '../../components/VirtualList';
-import { UNIT_STATUSES, type UnitView } from '../../stores/dispatchModel';
+import type { UnitView } from '../../stores/dispatchModel';
+import { sortUnits } from './unitOrder';
 import { useDispatch } from '../../stores/dispatchStore';
 import { unitTimer, useThresholds } from '../boards/thresholds';
 import { UNIT_STATUS_COLORS, UNIT_STATUS_LABELS } from '../map/unitColors';
 import { UNIT_STATUS_GLYPHS } from './symbols';
 
 export const UNIT_ROW_HEIGHT = 26;
-
-const collator = new Intl.Collator(undefined, { numeric: true });
-
-/** Units grouped by status in a fixed order (available first), then by call sign. */
-export function sortUnits(units: ReadonlyMap<string, UnitView>): UnitView[] {
-  return [...units.values()].sort((a, b) => UNIT_STATUSES.indexOf(a.status) - UNIT_STATUSES.indexOf(b.status) || collator.compare(a.callsign, b.callsign));
-}
 
 /**
  * The list order, recomputed only when a unit joins, leaves, or changes status

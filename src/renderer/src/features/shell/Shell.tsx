@@ -17,6 +17,7 @@ import { ReportView } from '../audit/ReportView';
 import { ReplayView } from '../replay/ReplayView';
 import { BoardView } from '../boards/BoardView';
 import { subscribeThresholds, useThresholds } from '../boards/thresholds';
+import { subscribeRunCards, useRunCards } from '../boards/runCards';
 import { DispatchView } from '../dispatch/DispatchView';
 import { useDispatchShortcuts } from '../dispatch/shortcuts';
 import { HealthView } from '../health/HealthView';
@@ -82,8 +83,8 @@ export function Shell({ detached }: { detached?: ViewId } = {}) {
     const stops = [subscribeHealth(), subscribeLog()];
     const loads = [useHealth.getState().load()];
     if (operator.role !== 'auditor') {
-      stops.push(subscribeAlerts(), subscribeDispatch(), subscribePatients(), subscribeThresholds());
-      loads.push(useAlerts.getState().load(), useDispatch.getState().load(), useThresholds.getState().load());
+      stops.push(subscribeAlerts(), subscribeDispatch(), subscribePatients(), subscribeThresholds(), subscribeRunCards());
+      loads.push(useAlerts.getState().load(), useDispatch.getState().load(), useThresholds.getState().load(), useRunCards.getState().load());
     }
     // bench/console/reconnect.bench.ts times a reload from the resync to the next frame.
     if (generation > 0) void Promise.all(loads).then(() => requestAnimationFrame(() => performance.mark('switchboard:resync-loaded')));
