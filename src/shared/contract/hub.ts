@@ -21,7 +21,9 @@ export const HubConnectionSchema = z.object({
   messages_in: z.number().int(),
   messages_out: z.number().int(),
   /** Quiet past the expected reporting interval of its kind (devices and crews). */
-  stale: z.boolean()
+  stale: z.boolean(),
+  /** Cluster mode: the node that holds the connection. */
+  node: z.string().optional()
 });
 export type HubConnection = z.infer<typeof HubConnectionSchema>;
 
@@ -140,6 +142,8 @@ export const hubMethods = {
       by_transport: z.record(z.string(), z.number().int()),
       by_role: z.record(z.string(), z.number().int()),
       by_room: z.record(z.string(), z.number().int()),
+      /** Cluster mode: connections per node. */
+      by_node: z.record(z.string(), z.number().int()).optional(),
       connections: z.array(HubConnectionSchema)
     })
   }),

@@ -24,10 +24,10 @@ interface Crew {
   recovered: boolean;
 }
 
-/** Which node a crew's connection is on: the node whose own registry lists the crew's user. */
+/** Which node a crew's connection is on: the node whose own registry (scope=node) lists the crew's user. */
 async function nodeOf(c: TestCluster, crewSub: string, token: string): Promise<string | null> {
   for (const [name, node] of c.nodes) {
-    const res = await fetch(`${node.url}/realtime/stats`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${node.url}/realtime/stats?scope=node`, { headers: { authorization: `Bearer ${token}` } });
     const stats = (await res.json()) as { data: { connections_by_user: Record<string, number> } };
     if (stats.data.connections_by_user[crewSub]) return name;
   }

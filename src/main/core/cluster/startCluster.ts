@@ -9,6 +9,8 @@ import { checkPostgresSchema, redactUrl } from '../log/storage/postgres/pgReady'
 import { StartupRefusal } from '../startupRefusal';
 import type { ClusterConfig } from './clusterConfig';
 import { registerClusterNode, type ClusterNodes } from './clusterNodes';
+import type { Hub } from '../hub/hub';
+import { attachClusterLive } from './clusterLive';
 import { saveSessionsEagerly, useRedisStreamsAdapter, type SessionSaver } from './socketioRedis';
 
 /** What cluster mode offers other domains and tests. */
@@ -19,6 +21,8 @@ export interface ClusterService {
   log: Pick<PostgresLog, 'stats'>;
   nodes: ClusterNodes;
   sessions: SessionSaver;
+  /** Plugs the hub's WebSocket/SSE fan-out, connection registry and cluster gauges into Redis (startHub calls it). */
+  attachLive(hub: Hub): Promise<void>;
 }
 
 /**
@@ -53,7 +57,11 @@ export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps
   const nodes = await registerClusterNode({ pg, name: config.nodeName, incarnation: postgresLog.stats().incarnation, url: null, intervalMs: config.heartbeatIntervalMs, logger });
   ctx.onClose(() => nodes.close());
   registerClusterRoutes(ctx, config, nodes, deps.log);
-  const service: ClusterService = { config, pg, log: postgresLog, nodes, sessions };
+  const attachLive = async (hub: Hub) => {
+    const close = await attachClusterLive(hub, { redis, pg, node: config.nodeName, heartbeatMs: config.heartbeatIntervalMs, liveMaxLen: config.streamMaxLen, metrics: ctx.metrics, logger });
+    ctx.onClose(close);
+  };
+  const service: ClusterService = { config, pg, log: postgresLog, nodes, sessions, attachLive };
   logger.info({ incarnation: postgresLog.stats().incarnation }, 'cluster node started (log on PostgreSQL, live traffic through Redis)');
   return service;
 }

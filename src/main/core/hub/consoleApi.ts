@@ -1,3 +1,4 @@
+import type { HubConnection } from '../../../shared/contract/hub';
 import { patientEndpointRooms } from '../../../shared/rooms';
 import type { CoreContext } from '../coreContext';
 import type { HubServices } from './events';
@@ -50,30 +51,43 @@ export function registerHubConsole(ctx: CoreContext, services: HubServices, watc
     Object.entries(hub.config.vitals).map(([metric, l]) => [metric, { ...(l.min !== undefined ? { low: l.min } : {}), ...(l.max !== undefined ? { high: l.max } : {}) }])
   );
 
-  ctx.api.handle('hub.connections', ({ transport, role, room, search, staleOnly, limit }, call) => {
+  ctx.api.handle('hub.connections', async ({ transport, role, room, search, staleOnly, limit }, call) => {
     const view = connectionViewFor(call.operator?.role);
     const byTransport: Record<string, number> = {};
     const byRole: Record<string, number> = {};
+    const byNode: Record<string, number> = {};
     const needle = search?.toLowerCase();
-    const matches = [];
+    const matches: HubConnection[] = [];
+    const consider = (row: { transport: string; role: string; rooms: { has(room: string): boolean } & Iterable<string> }, describe: () => HubConnection, stale: boolean, node?: string) => {
+      byTransport[row.transport] = (byTransport[row.transport] ?? 0) + 1;
+      byRole[row.role] = (byRole[row.role] ?? 0) + 1;
+      if (node) byNode[node] = (byNode[node] ?? 0) + 1;
+      if (transport && row.transport !== transport) return;
+      if (role && row.role !== role) return;
+      if (room && !row.rooms.has(room)) return;
+      if (staleOnly && !stale) return;
+      if (view === 'counts') return;
+      const described = describe();
+      const searchable = view === 'full' ? [described.id, described.user, described.ip ?? '', ...described.rooms] : [described.id, described.user, ...described.rooms];
+      if (needle && !searchable.some((s) => s.toLowerCase().includes(needle))) return;
+      if (matches.length < limit) matches.push(trimConnection(described, view));
+    };
+    const ownNode = hub.directory?.node;
     for (const conn of hub.registry.all()) {
-      byTransport[conn.transport] = (byTransport[conn.transport] ?? 0) + 1;
-      byRole[conn.identity.role] = (byRole[conn.identity.role] ?? 0) + 1;
-      if (transport && conn.transport !== transport) continue;
-      if (role && conn.identity.role !== role) continue;
-      if (room && !conn.rooms.has(room)) continue;
       const stale = isStale(services, conn);
-      if (staleOnly && !stale) continue;
-      if (view === 'counts') continue;
-      const searchable = view === 'full' ? [conn.id, conn.identity.sub, conn.ip ?? '', ...conn.rooms] : [conn.id, conn.identity.sub, ...conn.rooms];
-      if (needle && !searchable.some((s) => s.toLowerCase().includes(needle))) continue;
-      if (matches.length < limit) matches.push(trimConnection(describeConnection(conn, stale), view));
+      consider({ transport: conn.transport, role: conn.identity.role, rooms: conn.rooms }, () => ({ ...describeConnection(conn, stale), ...(ownNode ? { node: ownNode } : {}) }), stale, ownNode);
     }
+    // Cluster mode: the other nodes' connections, as their nodes last wrote them to Redis.
+    const remote = hub.directory ? await hub.directory.remote() : [];
+    for (const c of remote) consider({ transport: c.transport, role: c.role, rooms: new Set(c.rooms) }, () => c, c.stale, c.node);
+    const byRoom = Object.fromEntries(hubRoomCounts(hub));
+    for (const c of remote) for (const r of c.rooms) byRoom[r] = (byRoom[r] ?? 0) + 1;
     return {
-      total: hub.registry.size(),
+      total: hub.registry.size() + remote.length,
       by_transport: byTransport,
       by_role: byRole,
-      by_room: Object.fromEntries(hubRoomCounts(hub)),
+      by_room: byRoom,
+      ...(ownNode ? { by_node: byNode } : {}),
       connections: matches.sort((a, b) => b.last_seen.localeCompare(a.last_seen))
     };
   });

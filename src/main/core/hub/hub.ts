@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Namespace, Socket } from 'socket.io';
-import type { HubStats } from '../../../shared/contract/hub';
+import type { HubConnection, HubStats } from '../../../shared/contract/hub';
 import { canSubscribe, canonicalRoom, type AccessFacts } from '../../../shared/rooms';
 import type { EventBus } from '../contract/bus';
 import type { NewSocketLog, SocketLogUpdate, SocketLogWriter } from '../log/types';
@@ -16,6 +16,8 @@ import { recoverableSessionIn } from './recoveryAdapter';
 import { createRecentEventIds, type RecentEventIds } from './clientEventIds';
 import { createDrainGate, type DrainGate } from './drain';
 import { createFloodCooldowns, type FloodCooldowns } from './rateLimit';
+import { isoNow } from '../clock';
+import { createRepeatedErrorLog } from '../repeatedErrors';
 
 /** Socket.IO clients that cannot take the recovery offset argument (see socketioTransport). */
 export const LEGACY_CLIENTS_ROOM = '~legacy-clients';
@@ -29,6 +31,21 @@ const isInternalRoom = (room: string) => room.startsWith('~');
 export function emitWithoutOffset(socket: Socket | undefined, event: string, data: unknown): void {
   (socket as unknown as { packet?(p: { type: number; data: unknown[] }, opts: object): void } | undefined)?.packet?.({ type: 2, data: [event, data] }, {});
 }
+
+/**
+ * Cluster mode's carrier of room messages between nodes (cluster/roomStream.ts):
+ * ids are cluster-wide, and every node's WebSocket and SSE subscribers get a
+ * message when this node reads it back (hub.received), never straight from publish.
+ */
+export interface LiveRelay {
+  publish(room: string, event: string, data: unknown, timestamp: string, except?: string): Promise<number>;
+  since(rooms: Iterable<string>, afterId: number): Promise<RoomMessage[]>;
+  /** This node's history is complete for ids above this one. */
+  readonly startedAfter: number;
+}
+
+/** A published message; in cluster mode its id is known once `assigned` resolves. */
+export type PublishedMessage = RoomMessage & { assigned?: Promise<void> };
 
 export type RoomChange = { ok: true; room: string } | { ok: false; code: 'FORBIDDEN' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'RATE_LIMITED'; message: string };
 
@@ -46,7 +63,15 @@ export interface Hub extends HubPublisher {
   readonly recentEventIds: RecentEventIds;
   /** Facts the access rules need; the dispatch and ambulance services fill them in. */
   accessFacts: AccessFacts;
-  publish(room: string, event: string, data: unknown, options?: { exceptConnId?: string }): RoomMessage;
+  publish(room: string, event: string, data: unknown, options?: { exceptConnId?: string }): PublishedMessage;
+  /** Cluster mode: room messages cross nodes through this (set once at start); null on a single node. */
+  relay: LiveRelay | null;
+  /** Cluster mode: every node's connections, each with the node holding it (status endpoints read it); null on a single node. */
+  directory: { readonly node: string; remote(): Promise<Array<HubConnection & { node: string }>> } | null;
+  /** A message read back from the relay: kept in the history and delivered to this node's WebSocket and SSE subscribers. */
+  received(message: RoomMessage, except: string | undefined): void;
+  /** What a resuming subscriber of these rooms missed after `since`: from memory, or from the relay when this node started later. */
+  missedSince(rooms: Iterable<string>, since: number): RoomMessage[] | Promise<RoomMessage[]>;
   /** Writes a socket-log row and waits for its commit; id null when the log service is absent. */
   writeLog(entry: NewSocketLog): Promise<{ id: number | null; duplicate?: boolean }>;
   updateLog(id: number | null, update: SocketLogUpdate): Promise<void>;
@@ -107,6 +132,7 @@ export function createHub(options: CreateHubOptions): Hub {
   const refusals = createRefusalLog((row) => {
     hub.writeLog(row).catch((err: unknown) => logger.error({ err }, 'refused connection not logged'));
   });
+  const relayFailures = createRepeatedErrorLog(logger, 'a room message could not be relayed through Redis: WebSocket and SSE subscribers miss it');
   if (!log) logger.error('socket log service is not running: hub events are acknowledged without a durable log row');
 
   const announce = (kind: 'connected' | 'disconnected' | 'joined' | 'left', conn: HubConn, room: string | null) => {
@@ -160,6 +186,30 @@ export function createHub(options: CreateHubOptions): Hub {
    * memory; it can reconnect and ask for the room's history). The payload's size
    * is measured only when some member already has a backlog.
    */
+  const deliverLocal = (message: RoomMessage, except: string | undefined) => {
+    const local = registry.localSubscribers(message.room);
+    if (!local) return;
+    for (const conn of local) {
+      if (conn.id === except || !conn.deliver) continue;
+      conn.deliver(message);
+      conn.messagesOut++;
+      metrics.eventsOut.child(message.event, conn.transport).inc();
+      outTotal++;
+    }
+  };
+
+  const relayed = (relay: LiveRelay, room: string, event: string, data: unknown, except: string | undefined): PublishedMessage => {
+    const message: PublishedMessage = { id: 0, room, event, data, timestamp: isoNow() };
+    message.assigned = relay.publish(room, event, data, message.timestamp, except).then(
+      (id) => void (message.id = id),
+      (err: unknown) => {
+        metrics.relayFailures.child().inc();
+        relayFailures.report(err);
+      }
+    );
+    return message;
+  };
+
   const prepareRecipients = (members: Set<string>, except: string | undefined, data: unknown) => {
     let bytes = -1;
     const messageBytes = () => (bytes < 0 ? (bytes = payloadBytes(data)) : bytes);
@@ -185,8 +235,11 @@ export function createHub(options: CreateHubOptions): Hub {
     floodCooldowns: createFloodCooldowns(config.floodCooldownSeconds * 1000),
     recentEventIds: createRecentEventIds(config.recentEventIds),
     accessFacts: { incidentsOfUnit: () => [], isPatientRoutedTo: () => false },
+    relay: null,
+    directory: null,
     publish(room, event, data, publishOptions = {}) {
-      const message = history.append(room, event, data);
+      const relay = hub.relay;
+      const message = relay ? relayed(relay, room, event, data, publishOptions.exceptConnId) : history.append(room, event, data);
       const members = nsp.adapter.rooms.get(room);
       const except = publishOptions.exceptConnId;
       const recipients = members ? (except && members.has(except) ? members.size - 1 : members.size) : 0;
@@ -205,17 +258,17 @@ export function createHub(options: CreateHubOptions): Hub {
         if (recipients > 0) metrics.eventsOut.child(event, 'socketio').inc(recipients);
         outTotal += recipients;
       }
-      const local = registry.localSubscribers(room);
-      if (local) {
-        for (const conn of local) {
-          if (conn.id === publishOptions.exceptConnId || !conn.deliver) continue;
-          conn.deliver(message);
-          conn.messagesOut++;
-          metrics.eventsOut.child(event, conn.transport).inc();
-          outTotal++;
-        }
-      }
+      if (!relay) deliverLocal(message, publishOptions.exceptConnId);
       return message;
+    },
+    received(message, except) {
+      history.record(message);
+      deliverLocal(message, except);
+    },
+    missedSince(roomNames, since) {
+      const relay = hub.relay;
+      if (relay && since < relay.startedAfter) return relay.since(roomNames, since);
+      return history.sinceAcross(roomNames, since);
     },
     async writeLog(entry) {
       if (!log) return { id: null };
@@ -317,7 +370,10 @@ export function createHub(options: CreateHubOptions): Hub {
       refusals.refused(transport, code, message, meta);
     },
     flushRefusals: () => refusals.flush(),
-    closeRefusals: () => refusals.close(),
+    closeRefusals() {
+      refusals.close();
+      relayFailures.close();
+    },
     stats() {
       const now = Date.now();
       const inTotal = metrics.eventsIn.total();

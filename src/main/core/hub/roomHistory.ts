@@ -12,6 +12,8 @@ export interface RoomMessage {
 export interface RoomHistory {
   /** Records a message and gives it the next id. */
   append(room: string, event: string, data: unknown): RoomMessage;
+  /** Keeps a message that already has its id (cluster mode: ids come from Redis, in increasing order). */
+  record(message: RoomMessage): void;
   /** Messages of `room` with an id greater than `afterId`, oldest first. */
   since(room: string, afterId: number): RoomMessage[];
   /** Same, merged across rooms in id order (SSE Last-Event-ID, WebSocket resume). */
@@ -47,7 +49,13 @@ export function createRoomHistory(perRoom: number, maxRooms = 20_000, firstId = 
 
   return {
     append(room, event, data) {
-      const message: RoomMessage = { id: ++seq, room, event, data, timestamp: isoNow() };
+      const message: RoomMessage = { id: seq + 1, room, event, data, timestamp: isoNow() };
+      this.record(message);
+      return message;
+    },
+    record(message) {
+      const { room } = message;
+      seq = message.id;
       let ring = rings.get(room);
       if (!ring) {
         ring = { items: [], next: 0, movedAt: seq };
@@ -69,7 +77,6 @@ export function createRoomHistory(perRoom: number, maxRooms = 20_000, firstId = 
         const oldest = rings.keys().next().value;
         if (oldest !== undefined) rings.delete(oldest);
       }
-      return message;
     },
     since(room, afterId) {
       const ring = rings.get(room);

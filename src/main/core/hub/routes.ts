@@ -52,18 +52,23 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
       timestamp: z.string(),
       ws_endpoints: z.record(z.string(), z.string())
     }),
-    handler: () => {
+    handler: async () => {
       const stats = hub.stats();
-      return { active: true, total_sockets: stats.connections, sockets_by_type: stats.by_transport, timestamp: stats.at, ws_endpoints: WS_ENDPOINTS };
+      // Cluster mode: every node's connections.
+      const byType = { ...stats.by_transport };
+      const remote = hub.directory ? await hub.directory.remote() : [];
+      for (const c of remote) byType[c.transport] = (byType[c.transport] ?? 0) + 1;
+      return { active: true, total_sockets: stats.connections + remote.length, sockets_by_type: byType, timestamp: stats.at, ws_endpoints: WS_ENDPOINTS };
     }
   });
 
   router.route({
     method: 'GET',
     url: '/realtime/stats',
-    summary: 'Connections by room and user (device-stream shape).',
+    summary: 'Connections by room and user (device-stream shape); in cluster mode every node\'s, or ?scope=node for this node\'s own.',
     tags: ['realtime'],
     auth: OPERATOR_ROLES,
+    query: z.object({ scope: z.enum(['cluster', 'node']).default('cluster') }),
     response: z.object({
       success: z.literal(true),
       data: z.object({
@@ -71,19 +76,30 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
         unique_users: z.number().int(),
         active_rooms: z.number().int(),
         connections_by_room: z.record(z.string(), z.number().int()),
-        connections_by_user: z.record(z.string(), z.number().int())
+        connections_by_user: z.record(z.string(), z.number().int()),
+        /** Cluster mode: which node holds how many connections. */
+        connections_by_node: z.record(z.string(), z.number().int()).optional()
       }),
       timestamp: z.string()
     }),
-    handler: ({ identity }) => {
+    handler: async ({ identity, query }) => {
       const byUser: Record<string, number> = {};
       for (const conn of hub.registry.all()) byUser[conn.identity.sub] = (byUser[conn.identity.sub] ?? 0) + 1;
-      const uniqueUsers = Object.keys(byUser).length;
       const byRoom = Object.fromEntries(hubRoomCounts(hub));
+      // Cluster mode: the other nodes' connections too, and which node holds how many.
+      const remote = hub.directory && query.scope === 'cluster' ? await hub.directory.remote() : [];
+      const byNode: Record<string, number> = hub.directory ? { [hub.directory.node]: hub.registry.size() } : {};
+      for (const c of remote) {
+        byUser[c.user] = (byUser[c.user] ?? 0) + 1;
+        byNode[c.node] = (byNode[c.node] ?? 0) + 1;
+        for (const r of c.rooms) byRoom[r] = (byRoom[r] ?? 0) + 1;
+      }
+      const uniqueUsers = Object.keys(byUser).length;
       return {
         success: true as const,
         data: {
-          total_connections: hub.registry.size(),
+          ...(hub.directory ? { connections_by_node: byNode } : {}),
+          total_connections: hub.registry.size() + remote.length,
           unique_users: uniqueUsers,
           active_rooms: Object.keys(byRoom).length,
           connections_by_room: byRoom,
@@ -107,10 +123,11 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
     body: TestPublishSchema,
     response: z.object({ success: z.literal(true), room: z.string(), event: z.string(), id: z.number().int() }),
     errors: [400, 401, 403],
-    handler: ({ body, identity }) => {
+    handler: async ({ body, identity }) => {
       const { room, event, data, event_type, patient_id, hospital_id, ...rest } = body;
-      const published = (r: string, e: string, d: unknown) => {
+      const published = async (r: string, e: string, d: unknown) => {
         const message = hub.publish(r, e, d);
+        await message.assigned; // cluster mode: the id comes from Redis
         return { success: true as const, room: r, event: e, id: message.id };
       };
       if (room) {

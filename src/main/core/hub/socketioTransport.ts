@@ -88,6 +88,9 @@ export function attachSocketIo(hub: Hub, admission: ConnectionAdmission, process
       // it would append reaches one-argument handlers (python-socketio) as a second argument.
       notice: (event, data) => emitWithoutOffset(socket, event, data)
     };
+    // A client that asks for recovery sends its session id and offset in the handshake.
+    if (socket.recovered) hub.metrics.socketioRecovery.child('recovered').inc();
+    else if (typeof (socket.handshake.auth as { pid?: unknown } | undefined)?.pid === 'string') hub.metrics.socketioRecovery.child('not_recovered').inc();
     // A recovered session (connection state recovery) comes back with its rooms.
     for (const room of socket.rooms) if (room !== socket.id && room !== LEGACY_CLIENTS_ROOM) conn.rooms.add(room);
     if (!socket.recovered && isLegacyClient(socket)) void socket.join(LEGACY_CLIENTS_ROOM);

@@ -9,6 +9,7 @@ import type { Hub } from './hub';
 import { fullBucket } from './rateLimit';
 import type { HubConn } from './registry';
 import type { RoomMessage } from './roomHistory';
+import { createResumeGate, missedFor } from './resumeGate';
 
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** EventSource's reconnection delay (the stream's `retry:` line). */
@@ -76,6 +77,7 @@ export function attachSse(hub: Hub, router: Router, admission: ConnectionAdmissi
     const frame = (m: RoomMessage) =>
       `id: ${m.id}\nevent: ${m.event}\ndata: ${JSON.stringify({ type: m.event, room: m.room, data: m.data, timestamp: m.timestamp })}\n\n`;
     const now = Date.now();
+    const gate = createResumeGate((m) => write(frame(m)), resumeFrom);
     const conn: HubConn = {
       id: `sse_${randomUUID()}`,
       transport: 'sse',
@@ -90,18 +92,15 @@ export function attachSse(hub: Hub, router: Router, admission: ConnectionAdmissi
       messagesOut: 0,
       bucket: fullBucket(hub.config, now),
       violations: 0,
-      deliver: (m) => write(frame(m)),
+      deliver: gate.deliver,
       direct: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify({ type: event, room: null, data, timestamp: new Date().toISOString() })}\n\n`),
       close: () => void end()
     };
     write(`retry: ${RESTART_RETRY_MS}\n\n`);
-    // Replay and subscribe in the same turn of the event loop: nothing can be published in between.
-    const missed = resumeFrom !== undefined ? hub.history.sinceAcross(wanted, resumeFrom) : [];
+    // Subscribed before the missed messages are read: the gate holds what arrives meanwhile.
     for (const room of wanted) hub.join(conn, room);
     open.set(conn, end);
     hub.connected(conn, { rooms: wanted, resumed_from: resumeFrom ?? null });
-    write(`event: connected\ndata: ${JSON.stringify({ connection_id: conn.id, rooms: wanted, last_id: hub.history.lastId(), replayed: missed.length })}\n\n`);
-    for (const m of missed) write(frame(m));
     const keepAlive = setInterval(() => write(`: keep-alive ${Date.now()}\n\n`), 15_000);
     keepAlive.unref();
     const done = () => {
@@ -111,6 +110,17 @@ export function attachSse(hub: Hub, router: Router, admission: ConnectionAdmissi
     };
     res.on('close', done);
     res.on('error', done);
+    let missed: RoomMessage[];
+    try {
+      missed = await missedFor(hub, 'sse', wanted, resumeFrom);
+    } catch (err) {
+      // EventSource reconnects after `retry:` with the same Last-Event-ID.
+      hub.logger.warn({ err, conn: conn.id }, 'sse resume: the missed messages could not be read');
+      void end();
+      return '';
+    }
+    write(`event: connected\ndata: ${JSON.stringify({ connection_id: conn.id, rooms: wanted, last_id: hub.history.lastId(), replayed: missed.length })}\n\n`);
+    gate.release(missed);
     return '';
   }
 

@@ -45,7 +45,7 @@ const RESTART_QUIET_MAX_MS = 2_000;
  * REST status routes and the console contract. Writes every event through the
  * socket log; asks dispatch which incidents a unit is on (room rules).
  */
-export async function startHub(ctx: CoreContext, deps: { log: SocketLogWriter; dispatch: DispatchAssignments }): Promise<HubService> {
+export async function startHub(ctx: CoreContext, deps: { log: SocketLogWriter; dispatch: DispatchAssignments; cluster?: { attachLive(hub: Hub): Promise<void> } | null }): Promise<HubService> {
   const logger = ctx.logger.child({ domain: 'hub' });
   const parsed = HubConfigSchema.safeParse(ctx.config.hub);
   if (!parsed.success) throw new Error(`Invalid hub settings: ${describeIssues(parsed.error.issues)}`);
@@ -54,6 +54,8 @@ export async function startHub(ctx: CoreContext, deps: { log: SocketLogWriter; d
 
   const hub = createHub({ config, nsp: ctx.http.io.of('/'), log, logger, bus: ctx.bus, metrics: ctx.metrics });
   registerHubGauges(ctx.metrics, ctx.alerts, hub);
+  // Cluster mode: WebSocket and SSE room traffic and the connection registry cross nodes through Redis.
+  await deps.cluster?.attachLive(hub);
   hub.accessFacts = {
     // Read dispatch at call time: the assignment picture changes under us.
     incidentsOfUnit: (unitId) => dispatch.incidentsAssignedTo(unitId),

@@ -12,6 +12,7 @@ import { fullBucket } from './rateLimit';
 import type { ConnectionAdmission } from './connectionAdmission';
 import type { HubConn } from './registry';
 import type { RoomMessage } from './roomHistory';
+import { createResumeGate, missedFor } from './resumeGate';
 
 /** A slow reader gets this much queued before it is cut off (it can resume with `since`). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -149,6 +150,7 @@ export function attachWebSocket(
       }
       ws.send(JSON.stringify(body));
     };
+    const gate = createResumeGate((message) => send(envelope(message)), meta.since);
     const conn: HubConn = {
       id: `ws_${randomUUID()}`,
       transport: 'websocket',
@@ -163,14 +165,21 @@ export function attachWebSocket(
       messagesOut: 0,
       bucket: fullBucket(config, now),
       violations: 0,
-      deliver: (message) => send(envelope(message)),
+      deliver: gate.deliver,
       direct: (event, data) => send({ type: wsMessageType(event), event, room: null, data, timestamp: new Date().toISOString() }),
       close: (reason) => ws.close(WS_CLOSE_REFUSED, reason.slice(0, 120))
     };
     for (const room of auto) hub.join(conn, room);
     hub.connected(conn, { endpoint: auto });
     send({ type: 'connected', connection_id: conn.id, rooms: [...conn.rooms], last_id: hub.history.lastId(), timestamp: new Date().toISOString() });
-    if (meta.since !== undefined) for (const message of hub.history.sinceAcross(conn.rooms, meta.since)) send(envelope(message));
+    const missed = missedFor(hub, 'websocket', conn.rooms, meta.since);
+    if (Array.isArray(missed)) gate.release(missed);
+    else {
+      missed.then(gate.release, (err: unknown) => {
+        logger.warn({ err, conn: conn.id }, 'websocket resume: the missed messages could not be read');
+        ws.close(WS_CLOSE_RESTART, 'resume unavailable: reconnect with since=<last id>');
+      });
+    }
 
     let alive = true;
     ws.on('pong', () => (alive = true));
