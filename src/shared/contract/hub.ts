@@ -147,6 +147,26 @@ export const hubMethods = {
       connections: z.array(HubConnectionSchema)
     })
   }),
+  'hub.cluster': method({
+    summary: 'Cluster mode: the nodes with their health and connections, and which node answered; single-node mode says so.',
+    roles: OPERATOR_ROLES,
+    input: z.object({}).strict(),
+    output: z.object({
+      mode: z.enum(['single', 'cluster']),
+      /** The node that answered (null on a single node). */
+      node: z.string().nullable(),
+      nodes: z.array(
+        z.object({
+          name: z.string(),
+          status: z.enum(['up', 'late', 'down', 'stopped']),
+          started_at: z.string(),
+          heartbeat_age_seconds: z.number(),
+          /** Hub connections it holds (from the cluster's connection registry). */
+          connections: z.number().int()
+        })
+      )
+    })
+  }),
   'hub.stats': method({
     summary: 'Hub counters for the status strip (also pushed as hub.stats).',
     roles: OPERATOR_ROLES,

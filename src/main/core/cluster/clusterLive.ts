@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import type { createClient } from 'redis';
-import type { Hub } from '../hub/hub';
+import type { ClusterDirectory, Hub } from '../hub/hub';
 import type { PgDatabase } from '../log/storage/postgres/pgDatabase';
 import type { MetricsRegistry } from '../metrics/registry';
 import { CAD_LEASE } from './cadLease';
@@ -19,6 +19,8 @@ export interface ClusterLiveOptions {
   liveMaxLen: number;
   metrics: MetricsRegistry;
   logger: Logger;
+  /** The nodes' health (cluster_nodes in PostgreSQL). */
+  nodes: ClusterDirectory['nodes'];
 }
 
 /** A quiet room's stream in Redis lives this long after its last message (the history a resume can reach). */
@@ -44,7 +46,7 @@ export async function attachClusterLive(hub: Hub, options: ClusterLiveOptions): 
     }
   });
   hub.relay = stream;
-  const directory = startConnectionDirectory({ redis: options.redis, hub, node: options.node, heartbeatMs: options.heartbeatMs, logger: options.logger });
+  const directory = startConnectionDirectory({ redis: options.redis, hub, node: options.node, heartbeatMs: options.heartbeatMs, logger: options.logger, nodes: options.nodes });
   hub.directory = directory;
   registerClusterGauges(options, stream.ping);
   return async () => {

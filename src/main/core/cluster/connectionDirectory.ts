@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { createClient } from 'redis';
 import type { HubConnection } from '../../../shared/contract/hub';
-import type { Hub } from '../hub/hub';
+import type { ClusterDirectory, Hub } from '../hub/hub';
 import { describeConnection, type HubConn } from '../hub/registry';
 import { createRepeatedErrorLog } from '../repeatedErrors';
 
@@ -13,8 +13,7 @@ const nodeKey = (node: string) => `switchboard:conns:${node}`;
 /** A connection as the cluster sees it: which node holds it. */
 export type ClusterConnection = HubConnection & { node: string };
 
-export interface ConnectionDirectory {
-  readonly node: string;
+export interface ConnectionDirectory extends ClusterDirectory {
   /** The other nodes' connections, from Redis (this node's own are in its registry). */
   remote(): Promise<ClusterConnection[]>;
   close(): Promise<void>;
@@ -29,7 +28,7 @@ export interface ConnectionDirectory {
  * per event: message counts and last-seen times of other nodes' connections are
  * as of their last presence change.
  */
-export function startConnectionDirectory(options: { redis: RedisClient; hub: Hub; node: string; heartbeatMs: number; logger: Logger }): ConnectionDirectory {
+export function startConnectionDirectory(options: { redis: RedisClient; hub: Hub; node: string; heartbeatMs: number; logger: Logger; nodes: ClusterDirectory['nodes'] }): ConnectionDirectory {
   const { redis, hub, node } = options;
   const key = nodeKey(node);
   const ttlMs = Math.max(5 * options.heartbeatMs, 5_000);
@@ -75,6 +74,7 @@ export function startConnectionDirectory(options: { redis: RedisClient; hub: Hub
 
   return {
     node,
+    nodes: options.nodes,
     async remote() {
       const out: ClusterConnection[] = [];
       const others = (await redis.sMembers(NODES_KEY)).filter((n) => n !== node).sort();

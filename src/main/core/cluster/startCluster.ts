@@ -58,7 +58,7 @@ export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps
   ctx.onClose(() => nodes.close());
   registerClusterRoutes(ctx, config, nodes, deps.log);
   const attachLive = async (hub: Hub) => {
-    const close = await attachClusterLive(hub, { redis, pg, node: config.nodeName, heartbeatMs: config.heartbeatIntervalMs, liveMaxLen: config.streamMaxLen, metrics: ctx.metrics, logger });
+    const close = await attachClusterLive(hub, { redis, pg, node: config.nodeName, heartbeatMs: config.heartbeatIntervalMs, liveMaxLen: config.streamMaxLen, metrics: ctx.metrics, logger, nodes: () => nodes.list() });
     ctx.onClose(close);
   };
   const service: ClusterService = { config, pg, log: postgresLog, nodes, sessions, attachLive };

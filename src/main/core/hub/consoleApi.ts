@@ -92,6 +92,18 @@ export function registerHubConsole(ctx: CoreContext, services: HubServices, watc
     };
   });
   ctx.api.handle('hub.stats', () => hub.stats());
+  ctx.api.handle('hub.cluster', async () => {
+    const directory = hub.directory;
+    if (!directory) return { mode: 'single' as const, node: null, nodes: [] };
+    const [nodes, remote] = await Promise.all([directory.nodes(), directory.remote()]);
+    const held = new Map<string, number>([[directory.node, hub.registry.size()]]);
+    for (const c of remote) held.set(c.node, (held.get(c.node) ?? 0) + 1);
+    return {
+      mode: 'cluster' as const,
+      node: directory.node,
+      nodes: nodes.map((n) => ({ name: n.name, status: n.status, started_at: n.started_at, heartbeat_age_seconds: n.heartbeat_age_seconds, connections: held.get(n.name) ?? 0 }))
+    };
+  });
   ctx.api.handle('patients.watch', ({ patient_id }) => {
     watch.watch(patient_id);
     const history = hub.history.sinceAcross(patientEndpointRooms(patient_id), 0).slice(-200);

@@ -44,6 +44,13 @@ export interface LiveRelay {
   readonly startedAfter: number;
 }
 
+/** Cluster mode: the other nodes' connections and the nodes' health (cluster/connectionDirectory.ts, clusterNodes.ts). */
+export interface ClusterDirectory {
+  readonly node: string;
+  remote(): Promise<Array<HubConnection & { node: string }>>;
+  nodes(): Promise<Array<{ name: string; status: 'up' | 'late' | 'down' | 'stopped'; started_at: string; heartbeat_age_seconds: number }>>;
+}
+
 /** A published message; in cluster mode its id is known once `assigned` resolves. */
 export type PublishedMessage = RoomMessage & { assigned?: Promise<void> };
 
@@ -67,7 +74,7 @@ export interface Hub extends HubPublisher {
   /** Cluster mode: room messages cross nodes through this (set once at start); null on a single node. */
   relay: LiveRelay | null;
   /** Cluster mode: every node's connections, each with the node holding it (status endpoints read it); null on a single node. */
-  directory: { readonly node: string; remote(): Promise<Array<HubConnection & { node: string }>> } | null;
+  directory: ClusterDirectory | null;
   /** A message read back from the relay: kept in the history and delivered to this node's WebSocket and SSE subscribers. */
   received(message: RoomMessage, except: string | undefined): void;
   /** What a resuming subscriber of these rooms missed after `since`: from memory, or from the relay when this node started later. */

@@ -8,6 +8,7 @@ import { toRemote, type Remote } from './remote';
 
 export type CadLink = 'healthy' | 'degraded' | 'disconnected' | 'unknown';
 export type ConnectionsAnswer = MethodOutput<'hub.connections'>;
+export type ClusterAnswer = MethodOutput<'hub.cluster'>;
 
 /** The log's own health numbers, pushed as log.stats. */
 export interface LogStatsView {
@@ -33,6 +34,8 @@ interface HealthState {
   /** Events per second in, sampled on every hub.stats push (newest last). */
   throughput: number[];
   connections: Remote<ConnectionsAnswer>;
+  /** Cluster mode: the nodes and their health; single-node mode says so. */
+  cluster: Remote<ClusterAnswer>;
   connectionQuery: ConnectionQuery;
   bridge: Remote<BridgeHealth>;
   logStats: LogStatsView | null;
@@ -41,6 +44,7 @@ interface HealthState {
   reconnectMessage: string | null;
   load(): Promise<void>;
   loadConnections(query?: Partial<ConnectionQuery>): Promise<void>;
+  loadCluster(): Promise<void>;
   reconnectBridge(): Promise<void>;
   configureBridge(url: string, token: string): Promise<string | null>;
 }
@@ -53,6 +57,7 @@ export const useHealth = create<HealthState>((set, get) => ({
   hubStats: { state: 'idle' },
   throughput: [],
   connections: { state: 'idle' },
+  cluster: { state: 'idle' },
   connectionQuery: { search: '', staleOnly: false },
   bridge: { state: 'idle' },
   logStats: null,
@@ -71,6 +76,9 @@ export const useHealth = create<HealthState>((set, get) => ({
     set({ connectionQuery: query, connections: { state: 'loading', value: 'value' in previous ? previous.value : undefined } });
     const result = await api.call('hub.connections', { search: query.search || undefined, staleOnly: query.staleOnly, limit: 1000 });
     set({ connections: toRemote(result, previous) });
+  },
+  async loadCluster() {
+    set({ cluster: toRemote(await api.call('hub.cluster', {}), get().cluster) });
   },
   async configureBridge(url, token) {
     const result = await api.call('bridge.configure', token ? { url, token } : { url });

@@ -7,6 +7,7 @@ import { useHealth } from '../../stores/healthStore';
 import { valueOf } from '../../stores/remote';
 import { useSession } from '../../stores/sessionStore';
 import { isAdmin } from '../shell/views';
+import { ClusterPanel } from './ClusterPanel';
 
 function Counts({ title, counts }: { title: string; counts: Record<string, number> }) {
   const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
@@ -117,7 +118,11 @@ export function HealthView() {
   const [search, setSearch] = useState(connectionQuery.search);
   useEffect(() => {
     void loadConnections();
-    const refresh = setInterval(() => void useHealth.getState().loadConnections(), 5_000);
+    void useHealth.getState().loadCluster();
+    const refresh = setInterval(() => {
+      void useHealth.getState().loadConnections();
+      void useHealth.getState().loadCluster();
+    }, 5_000);
     return () => clearInterval(refresh);
   }, [loadConnections]);
   const stats = valueOf(hubStats);
@@ -145,6 +150,7 @@ export function HealthView() {
           <Sparkline values={throughput} width={260} height={40} label="events in per second" />
         </section>
         <BridgePanel />
+        <ClusterPanel />
         <section className="panel" aria-label="Database">
           <h2>Socket log database</h2>
           {logStats ? (
@@ -199,6 +205,7 @@ export function HealthView() {
               <th>User</th>
               <th>Role</th>
               <th>Transport</th>
+              {list?.by_node ? <th>Node</th> : null}
               <th>Rooms</th>
               <th>Connected</th>
               <th>Last seen</th>
@@ -212,6 +219,7 @@ export function HealthView() {
                 </td>
                 <td>{c.role}</td>
                 <td>{c.transport}</td>
+                {list?.by_node ? <td>{c.node ?? ''}</td> : null}
                 <td className="rooms">{c.rooms.join(', ')}</td>
                 <td>{formatClock(c.connected_at)}</td>
                 <td>{formatAge(now - Date.parse(c.last_seen))} ago</td>
