@@ -128,6 +128,7 @@ export function registerHubRoutes(ctx: CoreContext, services: HubServices): void
       const published = async (r: string, e: string, d: unknown) => {
         const message = hub.publish(r, e, d);
         await message.assigned; // cluster mode: the id comes from Redis
+        if (message.assigned && message.id === 0) throw new AppError('UNAVAILABLE', 'Redis did not take the message: Socket.IO clients may have it, WebSocket and SSE subscribers do not. Try again.');
         return { success: true as const, room: r, event: e, id: message.id };
       };
       if (room) {
