@@ -82,6 +82,11 @@ describe('cluster mode: WebSocket and SSE traffic crosses nodes', () => {
         return s.data.connections_by_user['crew-lt'] === 1 && s.data.connections_by_user.ops === 1 && s.data.connections_by_node['live-a'] === 2;
       });
     }
+    // The console's view: the nodes with their health and the connections each holds.
+    const view = await b.core.api.call('hub.cluster', {}, { operator: { username: 'sam', role: 'supervisor' }, transport: 'socket' });
+    expect(view).toMatchObject({ ok: true, value: { mode: 'cluster', node: 'live-b' } });
+    const listed = view.ok ? view.value.nodes : [];
+    expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'live-a', status: 'up', connections: 2 }), expect.objectContaining({ name: 'live-b', status: 'up', connections: 0 })]));
     ws.close();
     sse.close();
   });
