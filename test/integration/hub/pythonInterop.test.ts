@@ -1,16 +1,28 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STATE_DEADLINE_MS, waitFor } from '../../helpers/waitFor';
+import { startHaproxy, type TestHaproxy } from '../../helpers/cluster';
+import { TEST_MODE } from '../../helpers/testMode';
 import { emitAck, startHubHarness, type HubHarness } from './hubHelpers';
 
 /** Debian's python3 with python3-socketio and python3-websockets (npm test installs them first). */
 const PYTHON = '/usr/bin/python3';
 
 let h: HubHarness | undefined;
+let balancer: TestHaproxy | undefined;
 afterEach(async () => {
+  await balancer?.stop();
+  balancer = undefined;
   await h?.close();
   h = undefined;
 });
+
+/** Where the Python clients connect: the node itself, or in cluster mode HAProxy with the reference configuration in front of it, as in a centre. */
+async function entryUrl(harness: HubHarness): Promise<string> {
+  if (TEST_MODE !== 'cluster') return harness.url;
+  balancer = await startHaproxy([{ name: 'node-1', port: Number(new URL(harness.url).port) }]);
+  return balancer.url;
+}
 
 /** The room-alert protocol's manual test client, verbatim apart from the token in the URL. */
 const ROOM_ALERT_CLIENT = `
@@ -71,7 +83,7 @@ describe('interoperability with the seeds’ Python clients', () => {
   it('serves the room-alert protocol’s python-socketio client: query-string connect, join_room by old name, patient_alert handler', async () => {
     h = await startHubHarness();
     const token = await h.token({ sub: 'user1', role: 'dispatcher' });
-    const py = runPython(ROOM_ALERT_CLIENT, [h.url, token]);
+    const py = runPython(ROOM_ALERT_CLIENT, [await entryUrl(h), token]);
     const registry = h.running.core.services.hub.hub.registry;
     await waitFor('the python client to join patient_P123', () => [...registry.all()].some((c) => c.identity.sub === 'user1' && c.rooms.has('patient:P123')));
     h.running.core.services.hub.emitters.patientAlert('P123', 'critical', { message: 'High risk detected', score: 0.95 });
@@ -84,7 +96,7 @@ describe('interoperability with the seeds’ Python clients', () => {
   it('serves the device-stream protocol’s python websockets client on the patient endpoint', async () => {
     h = await startHubHarness();
     const token = await h.token({ sub: 'nurse1', role: 'supervisor' });
-    const py = runPython(DEVICE_STREAM_CLIENT, [h.url.replace('http', 'ws'), token]);
+    const py = runPython(DEVICE_STREAM_CLIENT, [(await entryUrl(h)).replace('http', 'ws'), token]);
     const registry = h.running.core.services.hub.hub.registry;
     await waitFor('the python client to connect', () => [...registry.all()].some((c) => c.transport === 'websocket' && c.rooms.has('patient:P123:vitals')));
     const monitor = await h.socket({ sub: 'mon', role: 'device', device_id: 'M1', device_type: 'monitor', patient_id: 'P123' });
