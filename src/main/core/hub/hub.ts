@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Namespace, Socket } from 'socket.io';
-import type { HubConnection, HubStats } from '../../../shared/contract/hub';
+import type { HubStats } from '../../../shared/contract/hub';
 import { canSubscribe, canonicalRoom, type AccessFacts } from '../../../shared/rooms';
 import type { EventBus } from '../contract/bus';
 import type { NewSocketLog, SocketLogUpdate, SocketLogWriter } from '../log/types';
@@ -17,6 +17,9 @@ import { createRecentEventIds, type RecentEventIds } from './clientEventIds';
 import { createDrainGate, type DrainGate } from './drain';
 import { createFloodCooldowns, type FloodCooldowns } from './rateLimit';
 import { isoNow } from '../clock';
+import type { ClusterDirectory, LiveRelay, PublishedMessage } from './liveRelay';
+
+export type { ClusterDirectory, LiveRelay, PublishedMessage } from './liveRelay';
 import { createRepeatedErrorLog } from '../repeatedErrors';
 
 /** Socket.IO clients that cannot take the recovery offset argument (see socketioTransport). */
@@ -31,28 +34,6 @@ const isInternalRoom = (room: string) => room.startsWith('~');
 export function emitWithoutOffset(socket: Socket | undefined, event: string, data: unknown): void {
   (socket as unknown as { packet?(p: { type: number; data: unknown[] }, opts: object): void } | undefined)?.packet?.({ type: 2, data: [event, data] }, {});
 }
-
-/**
- * Cluster mode's carrier of room messages between nodes (cluster/roomStream.ts):
- * ids are cluster-wide, and every node's WebSocket and SSE subscribers get a
- * message when this node reads it back (hub.received), never straight from publish.
- */
-export interface LiveRelay {
-  publish(room: string, event: string, data: unknown, timestamp: string, except?: string): Promise<number>;
-  since(rooms: Iterable<string>, afterId: number): Promise<RoomMessage[]>;
-  /** This node's history is complete for ids above this one. */
-  readonly startedAfter: number;
-}
-
-/** Cluster mode: the other nodes' connections and the nodes' health (cluster/connectionDirectory.ts, clusterNodes.ts). */
-export interface ClusterDirectory {
-  readonly node: string;
-  remote(): Promise<Array<HubConnection & { node: string }>>;
-  nodes(): Promise<Array<{ name: string; status: 'up' | 'late' | 'down' | 'stopped'; started_at: string; heartbeat_age_seconds: number }>>;
-}
-
-/** A published message; in cluster mode its id is known once `assigned` resolves. */
-export type PublishedMessage = RoomMessage & { assigned?: Promise<void> };
 
 export type RoomChange = { ok: true; room: string } | { ok: false; code: 'FORBIDDEN' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'RATE_LIMITED'; message: string };
 
