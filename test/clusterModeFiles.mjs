@@ -13,7 +13,11 @@ export const CLUSTER_MODE_FILES = [
   'test/integration/log/hostileText.test.ts',
   'test/integration/log/secrets.test.ts',
   'test/integration/log/thresholds.test.ts',
-  // The hub (flows, connections, exactlyOnce and trustProxy read the log's rows or the in-memory recovery adapter: not yet listed).
+  // The hub (its single-node recovery adapter's own tests, recoveryAdapter.test.ts, are single mode).
+  'test/integration/hub/flows.test.ts',
+  'test/integration/hub/connections.test.ts',
+  'test/integration/hub/exactlyOnce.test.ts',
+  'test/integration/hub/trustProxy.test.ts',
   'test/integration/hub/metrics.test.ts',
   'test/integration/hub/simulatedDevices.test.ts',
   'test/integration/hub/pythonInterop.test.ts'

@@ -36,7 +36,7 @@ export async function startTestCore(
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
   const core = await createCore(
-    { host: '127.0.0.1', port: 0, logLevel: 'info', ...(await modeCoreConfig()), ...overrides, dataDir },
+    { host: '127.0.0.1', port: 0, logLevel: 'info', ...(await modeCoreConfig(dataDir)), ...overrides, dataDir },
     { logDestination: sink, extend }
   );
   return {

@@ -50,23 +50,30 @@ export async function stopModeEngines(): Promise<void> {
   if (!engines) return;
   const { pg, redis } = await engines;
   engines = null;
+  configByDataDir.clear();
   await Promise.all(redis.map((r) => r.stop()));
   await pg.stop();
 }
 
+/** A data directory's cluster settings, so a core restarted on it finds its database again, as on SQLite. */
+const configByDataDir = new Map<string, Partial<CoreConfigInput>>();
+
 /**
  * The configuration that turns a test's core into a one-node cluster: its own
  * fresh database (a copy of the migrated template, so every core starts with an
- * empty log as it does on SQLite) and its own Redis. Empty in single mode.
+ * empty log as it does on SQLite) and its own Redis; the same ones again for a
+ * core restarted on the same data directory. Empty in single mode.
  */
-export async function modeCoreConfig(): Promise<Partial<CoreConfigInput>> {
+export async function modeCoreConfig(dataDir: string): Promise<Partial<CoreConfigInput>> {
   if (TEST_MODE !== 'cluster') return {};
+  const known = configByDataDir.get(dataDir);
+  if (known && engines) return known;
   const { pg, redis } = await modeEngines();
   const name = `switchboard_test_${++databases}_${randomBytes(3).toString('hex')}`;
   await pg.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
   const ownRedis = await startRedis();
   redis.push(ownRedis);
-  return {
+  const config: Partial<CoreConfigInput> = {
     jwtSecret: MODE_JWT_SECRET,
     cluster: {
       enabled: true,
@@ -76,6 +83,8 @@ export async function modeCoreConfig(): Promise<Partial<CoreConfigInput>> {
       logSecret: MODE_LOG_SECRET
     }
   };
+  configByDataDir.set(dataDir, config);
+  return config;
 }
 
 /** A test title that says which mode it ran in, so a failure report names the shape. */

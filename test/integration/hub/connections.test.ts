@@ -41,7 +41,7 @@ describe('hub connections', () => {
       // The first refusal from an address gets its own row; the rest of the minute's are one row with a count.
       h.running.core.services.hub.hub.flushRefusals();
       await (h.running.core.services as { log?: { flush(): Promise<void> } }).log?.flush();
-      const rows = logRows(h, "event_type = 'connect' AND status = 'failed'");
+      const rows = await logRows(h, "event_type = 'connect' AND status = 'failed'");
       expect(rows.length).toBe(2);
       expect(JSON.parse(String(rows[1]!.event_data))).toMatchObject({ refusals: 2, codes: { TOKEN_INVALID: 1, TOKEN_EXPIRED: 1 } });
     }
@@ -85,7 +85,7 @@ describe('hub connections', () => {
     if (hasLog(h)) {
       expect(typeof (ok as { id: unknown }).id).toBe('number');
       await (h.running.core.services as { log?: { flush(): Promise<void> } }).log?.flush();
-      const failed = logRows(h, "status = 'failed' AND user_id = 'crew-7'");
+      const failed = await logRows(h, "status = 'failed' AND user_id = 'crew-7'");
       expect(failed.map((r) => r.event_type)).toEqual(['teleport', 'update_location', 'update_location']);
     }
   });

@@ -1,3 +1,4 @@
+import { queryLog } from '../../helpers/logQuery';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,8 +26,8 @@ async function connect(core: TestCore['core'], identity = DEVICE, options: { rec
   return socket;
 }
 
-const rowsWith = (t: TestCore, marker: string) =>
-  (t.core.database.sqlite.prepare(`SELECT count(*) AS n FROM socket_logs WHERE event_data LIKE ?`).get(`%"seq":${marker}%`) as { n: number }).n;
+const rowsWith = async (t: TestCore, marker: string) =>
+  (await queryLog<{ n: number }>(t.core, `SELECT count(*) AS n FROM socket_logs WHERE event_data LIKE ?`, `%"seq":${marker}%`))[0]!.n;
 
 const flush = (t: TestCore) => (t.core.services as { log?: { flush(): Promise<void> } }).log?.flush();
 
@@ -55,7 +56,7 @@ describe('client event ids: every event counts once', () => {
     expect(await emitAck(device, 'device_data', { ...reading('x', 3), event_id: 17 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('event_id') } });
 
     await flush(running);
-    expect(rowsWith(running, '1')).toBe(1);
+    expect(await rowsWith(running, '1')).toBe(1);
 
     // Across a restart the in-memory map is gone: the log's own table answers.
     await running.close();
@@ -66,8 +67,8 @@ describe('client event ids: every event counts once', () => {
     expect(fresh).toMatchObject({ ok: true });
     expect((fresh as { id: number }).id).toBeGreaterThan((theirs as { id: number }).id);
     await flush(running);
-    expect(rowsWith(running, '1')).toBe(1);
-    const table = running.core.database.sqlite.prepare('SELECT owner, event_id, log_id FROM client_event_ids ORDER BY log_id').all();
+    expect(await rowsWith(running, '1')).toBe(1);
+    const table = await queryLog(running.core, 'SELECT owner, event_id, log_id FROM client_event_ids ORDER BY log_id');
     expect(table).toEqual([
       { owner: 'device:mon-1', event_id: 'ev-1', log_id: (first as { id: number }).id },
       { owner: 'device:mon-2', event_id: 'ev-1', log_id: (theirs as { id: number }).id },

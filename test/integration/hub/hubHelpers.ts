@@ -1,3 +1,4 @@
+import { queryLog } from '../../helpers/logQuery';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { Identity } from '../../../src/shared/roles';
@@ -97,11 +98,9 @@ export async function startHubHarness(hubConfig: Record<string, unknown> = {}, l
 }
 
 /** Reads socket-log rows straight from the database file (the log domain's table). */
-export function logRows(h: HubHarness, where = '1=1', ...params: unknown[]): Array<Record<string, unknown>> {
-  const sqlite = h.running.core.database.sqlite;
-  const exists = sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='socket_logs'").get();
-  if (!exists) return [];
-  return sqlite.prepare(`SELECT * FROM socket_logs WHERE ${where} ORDER BY id`).all(...params) as Array<Record<string, unknown>>;
+/** The socket log's rows matching `where`, on SQLite or, in cluster test mode, PostgreSQL. */
+export async function logRows(h: HubHarness, where = '1=1', ...params: unknown[]): Promise<Array<Record<string, unknown>>> {
+  return queryLog(h.running.core, `SELECT * FROM socket_logs WHERE ${where} ORDER BY id`, ...params);
 }
 
 export const hasLog = (h: HubHarness) => Boolean((h.running.core.services as { log?: unknown }).log);

@@ -1,3 +1,4 @@
+import { queryLog } from '../../helpers/logQuery';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
@@ -64,7 +65,7 @@ describe('client addresses behind a trusted proxy (--trust-proxy)', () => {
     expect(refused.error?.data?.code).toBe('TOKEN_INVALID');
     core.core.services.hub.hub.flushRefusals();
     await core.core.services.log.flush();
-    const row = core.core.database.sqlite.prepare("SELECT ip_address FROM socket_logs WHERE event_type = 'connect' AND status = 'failed' ORDER BY id DESC LIMIT 1").get() as { ip_address: string };
+    const [row] = await queryLog<{ ip_address: string }>(core.core, "SELECT ip_address FROM socket_logs WHERE event_type = 'connect' AND status = 'failed' ORDER BY id DESC LIMIT 1");
     expect(row.ip_address).toBe('198.51.100.9');
   });
 
