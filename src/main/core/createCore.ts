@@ -148,7 +148,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     // so the order below is the one the compiler allows.
     const log = await startSocketLog(ctx);
     // Cluster mode: the log's writes go to PostgreSQL, Socket.IO crosses nodes through Redis.
-    if (cluster) await startCluster(ctx, cluster, { log });
+    const clusterService = cluster ? await startCluster(ctx, cluster, { log }) : null;
     const audit = createSessionAudit(ctx, log);
     registerSessionHandlers(api, { operators, tokens, revocations, throttle, ttlSeconds: config.sessionTtlSeconds, audit });
     registerAdminHandlers(ctx, audit);
@@ -160,7 +160,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     const hub = await startHub(ctx, { log, dispatch });
     startAlerts(ctx, { log, hub });
     const hospitals = await startHospitals(ctx, { hub });
-    const bridge = await startBridge(ctx, { log, dispatch, hub });
+    const bridge = await startBridge(ctx, { log, dispatch, hub, cluster: clusterService });
     const replay = await startReplay(ctx, { log, dispatch, hub, bridge }); // keyframes read every domain above
     registerMetricsRoute(ctx);
     const services: CoreServices = { log, dispatch, hub, hospitals, bridge, replay };

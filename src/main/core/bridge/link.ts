@@ -27,6 +27,8 @@ export interface CadLink {
   /** Drops the link and connects again at once, with a fresh backoff. */
   reconnectNow(): void;
   setTarget(target: CadTarget): void;
+  /** Drops the link and stays down until `start` (cluster mode: this node lost the CAD link lease). */
+  pause(reason: string): void;
   close(): void;
 }
 
@@ -226,6 +228,14 @@ export function createCadLink(options: CadLinkOptions): CadLink {
       state.gaveUp = false;
       state.lastError = null;
       attempt();
+    },
+    pause(reason) {
+      cancelTimer();
+      goDown(reason);
+      state.attempts = 0;
+      state.nextRetryAt = null;
+      state.lastError = null;
+      options.onStateChange();
     },
     close() {
       closed = true;

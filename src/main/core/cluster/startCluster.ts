@@ -19,6 +19,8 @@ export interface ClusterService {
   log: Pick<PostgresLog, 'stats'>;
   nodes: ClusterNodes;
   sessions: SessionSaver;
+  /** The node's Redis connection (the CAD link's relay publishes on it and duplicates it to subscribe). */
+  redis: ReturnType<typeof createClient>;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps
   const nodes = await registerClusterNode({ pg, name: config.nodeName, incarnation: postgresLog.stats().incarnation, url: null, intervalMs: config.heartbeatIntervalMs, logger });
   ctx.onClose(() => nodes.close());
   registerClusterRoutes(ctx, config, nodes, deps.log);
-  const service: ClusterService = { config, pg, log: postgresLog, nodes, sessions };
+  const service: ClusterService = { config, pg, log: postgresLog, nodes, sessions, redis };
   logger.info({ incarnation: postgresLog.stats().incarnation }, 'cluster node started (log on PostgreSQL, live traffic through Redis)');
   return service;
 }
