@@ -163,29 +163,6 @@ export async function startBridge(
   });
 
   const ownView = () => ({ link: link.state(), cadUrl: displayUrl(target.url), lastEventAt: inbound.stats().lastEventAt, holderResyncing: resync.active() });
-  if (deps.cluster) {
-    const followerInbound = createInboundProcessor({ ...inboundDeps, logInbound: false, relay: false, requestResync: (reason: string) => cad?.requestPicture(reason) });
-    cad = await startCadCluster({
-      pg: deps.cluster.pg,
-      redis: deps.cluster.redis,
-      node: deps.cluster.config.nodeName,
-      incarnation: deps.cluster.log.stats().incarnation,
-      settings,
-      logger,
-      metrics: ctx.metrics,
-      dispatch,
-      tracker,
-      link,
-      resync,
-      delivery,
-      inbound,
-      followerInbound,
-      ownView,
-      refreshOutboxCounts: () => void clusterStore?.refreshCounts(),
-      onChange: pushHealth
-    });
-  }
-
   const service: BridgeService = {
     health: () => {
       const view = cad ? cad.view(ownView()) : ownView();
@@ -269,6 +246,29 @@ export async function startBridge(
   registerBridgeHandlers(ctx, { bridge: service, dispatch });
   registerBridgeRoutes(ctx, { bridge: service, dispatch });
   registerBridgeMetrics(ctx.metrics, service, logger);
+  if (deps.cluster) {
+    const followerInbound = createInboundProcessor({ ...inboundDeps, logInbound: false, relay: false, requestResync: (reason: string) => cad?.requestPicture(reason) });
+    cad = await startCadCluster({
+      pg: deps.cluster.pg,
+      redis: deps.cluster.redis,
+      node: deps.cluster.config.nodeName,
+      incarnation: deps.cluster.log.stats().incarnation,
+      settings,
+      logger,
+      metrics: ctx.metrics,
+      dispatch,
+      tracker,
+      link,
+      resync,
+      delivery,
+      inbound,
+      followerInbound,
+      ownView,
+      refreshOutboxCounts: () => void clusterStore?.refreshCounts(),
+      onChange: pushHealth
+    });
+  }
+
   // In cluster mode the link starts when this node takes the CAD link lease.
   if (!cad) link.start();
   return service;
