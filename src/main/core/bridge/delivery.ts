@@ -69,6 +69,8 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
   let closed = false;
   /** A read of pending rows from a remote store (cluster mode) is on its way. */
   let loading = false;
+  /** New rows were announced while that read was on its way: it may have missed them. */
+  let kickedWhileLoading = false;
 
   const restartFromOldest = () => {
     generation += 1;
@@ -93,13 +95,14 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
       return buffer.length > 0;
     }
     loading = true;
+    kickedWhileLoading = false;
     const myGeneration = generation;
     rows.then(
       (loaded) => {
         if (myGeneration !== generation || closed) return;
         loading = false;
         buffer = loaded;
-        if (loaded.length) pump();
+        if (loaded.length || kickedWhileLoading) pump();
       },
       (err: unknown) => {
         if (myGeneration !== generation || closed) return;
@@ -217,7 +220,8 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
 
   return {
     kick: () => {
-      if (inFlight.size < settings.outboxWindow) pump();
+      if (loading) kickedWhileLoading = true;
+      else if (inFlight.size < settings.outboxWindow) pump();
     },
     rewind() {
       restartFromOldest();
