@@ -3,7 +3,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCadSimulator, type CadSimulator } from '../../../src/main/cadsim/cadSimulator';
 import type { BridgeHealth } from '../../../src/shared/contract/bridge';
 import { CLUSTER_JWT_SECRET, startTestCluster, type TestCluster } from '../../helpers/cluster';
-import { RawSocketIo } from '../../helpers/reliability/clients';
 import { signToken } from '../../helpers/reliability/tokens';
 import { waitFor } from '../../helpers/waitFor';
 
@@ -84,15 +83,10 @@ describe('CAD link failover: three nodes behind HAProxy, the CAD simulator, and 
     // Stop the CAD's clock: every node's picture then settles on the CAD's.
     sim.setRunning(false);
     const picture = async (url: string) => {
-      const socket = await RawSocketIo.connect(url, { nsp: '/console', token: admin });
-      try {
-        const [answer] = await socket.emit('call', 'dispatch.snapshot', {});
-        const snap = (answer as { ok: boolean; value: { units: Array<{ id: string }>; incidents: Array<{ id: string }> } }).value;
-        const sorted = <T extends { id: string }>(l: T[]) => [...l].sort((a, b) => a.id.localeCompare(b.id));
-        return JSON.stringify([sorted(snap.units), sorted(snap.incidents)]);
-      } finally {
-        socket.close();
-      }
+      const res = await fetch(`${url}/api/socket-bridge/picture`, { headers: { authorization: `Bearer ${admin}` } });
+      const snap = (await res.json()) as { units: Array<{ id: string }>; incidents: Array<{ id: string }> };
+      const sorted = <T extends { id: string }>(l: T[]) => [...l].sort((a, b) => a.id.localeCompare(b.id));
+      return JSON.stringify([sorted(snap.units), sorted(snap.incidents)]);
     };
     const cadPicture = () => JSON.stringify([[...sim!.state.units.values()].sort((a, b) => a.id.localeCompare(b.id)), [...sim!.state.incidents.values()].sort((a, b) => a.id.localeCompare(b.id))]);
     await waitFor('every live node\'s dispatch picture to equal the CAD\'s', async () => {

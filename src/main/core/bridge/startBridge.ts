@@ -162,6 +162,13 @@ export async function startBridge(
     }
   });
 
+  /** A new CAD URL or token: kept in the data directory, used by the link (at once, unless another node holds it). */
+  const applyTarget = (next: CadTarget) => {
+    target = next;
+    ctx.scrubber.add(next.token ?? undefined);
+    storeTarget(ctx.config.dataDir, target);
+    link.setTarget(target, !following());
+  };
   const ownView = () => ({ link: link.state(), cadUrl: displayUrl(target.url), lastEventAt: inbound.stats().lastEventAt, holderResyncing: resync.active() });
   const service: BridgeService = {
     health: () => {
@@ -204,23 +211,15 @@ export async function startBridge(
       return service.health();
     },
     configure(next) {
-      if (cad) {
-        throw new AppError(
-          'CONFLICT',
-          'In cluster mode the CAD URL and token are shared configuration: set SWITCHBOARD_CAD_URL and SWITCHBOARD_CAD_TOKEN (or --cad-url, --cad-token) the same on every node and restart the nodes one at a time.'
-        );
-      }
       const sameOrigin = target.url !== null && new URL(target.url).origin === new URL(next.url).origin;
       if (next.token === undefined && target.token && !sameOrigin) {
         // Never hand the old CAD's token to a different host.
         throw new AppError('VALIDATION_FAILED', 'Give the CAD token again when pointing the bridge at a different CAD.');
       }
-      const token = next.token ?? target.token;
-      target = { url: next.url, token };
-      ctx.scrubber.add(token ?? undefined);
-      storeTarget(ctx.config.dataDir, target);
+      applyTarget({ url: next.url, token: next.token ?? target.token });
+      // In cluster mode every node takes the setting (the link holder connects with it).
+      cad?.targetChanged(target);
       logger.info({ cadUrl: service.health().bridge.cad_url, tokenChanged: next.token !== undefined }, 'CAD link reconfigured');
-      link.setTarget(target);
       return service.health();
     },
     stats: () => ({ inbound: inbound.stats(), delivery: delivery.stats(), resyncs: resync.count(), gaps: tracker.gaps() }),
@@ -265,6 +264,7 @@ export async function startBridge(
       followerInbound,
       ownView,
       refreshOutboxCounts: () => void clusterStore?.refreshCounts(),
+      applyTarget,
       onChange: pushHealth
     });
   }

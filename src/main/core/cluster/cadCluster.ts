@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { CAD_INBOUND_EVENTS, type CadInboundEvent, type CadSnapshot } from '../../../shared/cad';
 import type { OutboxDelivery } from '../bridge/delivery';
 import type { InboundProcessor } from '../bridge/inbound';
-import type { CadLink, LinkState } from '../bridge/link';
+import type { CadLink, CadTarget, LinkState } from '../bridge/link';
 import type { Resync } from '../bridge/resync';
 import type { SequenceTracker } from '../bridge/sequence';
 import type { BridgeSettings } from '../bridge/settings';
@@ -47,6 +47,8 @@ export interface CadCluster {
   holderSynced(): void;
   /** The link's state changed on the holder: tell the others now rather than at the next heartbeat. */
   linkChanged(): void;
+  /** An admin set the CAD link on this node: the other nodes take it too. */
+  targetChanged(target: CadTarget): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,8 @@ export interface CadClusterDeps {
   followerInbound: InboundProcessor;
   ownView(): LinkView;
   refreshOutboxCounts(): void;
+  /** Another node's admin set the CAD link. */
+  applyTarget(target: CadTarget): void;
   onChange(): void;
 }
 
@@ -162,6 +166,10 @@ export async function startCadCluster(deps: CadClusterDeps): Promise<CadCluster>
         return;
       case 'reconnect':
         if (isHolder()) link.reconnectNow();
+        return;
+      case 'target':
+        logger.info({ from: m.node }, 'the CAD link was set on another node; taking the same setting');
+        deps.applyTarget({ url: m.url, token: m.token });
         return;
     }
   }
@@ -259,6 +267,9 @@ export async function startCadCluster(deps: CadClusterDeps): Promise<CadCluster>
       if (isHolder()) sendSnapshot();
     },
     linkChanged: sendHeartbeat,
+    targetChanged: (target) => {
+      if (target.url) relay.send({ t: 'target', url: target.url, token: target.token }, myLease());
+    },
     async close() {
       clearInterval(timer);
       follower.close();

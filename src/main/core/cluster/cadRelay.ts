@@ -47,7 +47,9 @@ export const RelayMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('want-snapshot'), ...Common }),
   z.object({ t: z.literal('kick'), ...Common }),
   z.object({ t: z.literal('rewind'), ...Common }),
-  z.object({ t: z.literal('reconnect'), ...Common })
+  z.object({ t: z.literal('reconnect'), ...Common }),
+  /** An admin set the CAD link in a console: every node keeps it (never in a database, as on one node). */
+  z.object({ t: z.literal('target'), ...Common, url: z.url(), token: z.string().max(4096).nullable() })
 ]);
 export type RelayMessage = z.infer<typeof RelayMessageSchema>;
 type Outgoing = RelayMessage extends infer M ? (M extends RelayMessage ? Omit<M, 'node' | 'lease'> : never) : never;
