@@ -12,5 +12,12 @@ export const CLUSTER_MODE_FILES = [
   'test/integration/log/rest.test.ts',
   'test/integration/log/hostileText.test.ts',
   'test/integration/log/secrets.test.ts',
-  'test/integration/log/thresholds.test.ts'
+  'test/integration/log/thresholds.test.ts',
+  // The CAD bridge (link, inbound events, outbox, epoch hold, outages, TLS).
+  'test/integration/bridge/link.test.ts',
+  'test/integration/bridge/inbound.test.ts',
+  'test/integration/bridge/outbox.test.ts',
+  'test/integration/bridge/epochHold.test.ts',
+  'test/integration/bridge/flapping.test.ts',
+  'test/integration/bridge/tls.test.ts'
 ];

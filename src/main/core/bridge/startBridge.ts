@@ -63,6 +63,8 @@ export async function startBridge(
     if (pruned) logger.info({ pruned }, 'pruned delivered outbox rows');
   };
   await prune();
+  // Health reads the counts synchronously; in cluster mode they come from PostgreSQL, read once now and then every second.
+  await clusterStore?.refreshCounts();
   const tracker = createSequenceTracker();
 
   // Health is pushed on every change: at once when the state changes, coalesced
