@@ -266,6 +266,7 @@ export async function startBridge(
       followerInbound,
       ownView,
       refreshOutboxCounts: () => void clusterStore?.refreshCounts(),
+      pendingCount: () => store.counts().pending,
       applyTarget,
       onChange: pushHealth
     });

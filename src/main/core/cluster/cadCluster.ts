@@ -71,6 +71,8 @@ export interface CadClusterDeps {
   followerInbound: InboundProcessor;
   ownView(): LinkView;
   refreshOutboxCounts(): void;
+  /** Pending outbox messages, as last read. */
+  pendingCount(): number;
   /** Another node's admin set the CAD link. */
   applyTarget(target: CadTarget): void;
   onChange(): void;
@@ -208,7 +210,11 @@ export async function startCadCluster(deps: CadClusterDeps): Promise<CadCluster>
   const timer = setInterval(() => {
     if (isHolder()) {
       sendHeartbeat();
-      delivery.kick();
+      // Nothing in flight yet messages pending: they may be behind the drain's position (a
+      // re-confirmed held message whose "rewind" was lost). Reading again from the oldest
+      // resends nothing that is in flight, so it is safe whenever the drain is idle.
+      if (delivery.stats().inFlight === 0 && deps.pendingCount() > 0) delivery.rewind();
+      else delivery.kick();
     } else if (holding) onLease(false);
     deps.refreshOutboxCounts();
   }, settings.leaseRenewMs);
