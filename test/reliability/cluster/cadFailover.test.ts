@@ -78,7 +78,13 @@ describe('CAD link failover: three nodes behind HAProxy, the CAD simulator, and 
     await waitFor(`the CAD to have all ${keys.length} queued messages`, () => keys.every((k) => sim!.state.processedKeys.has(k)));
     const received = sim.state.received.map((r) => r.idempotency_key).filter((k) => k.startsWith('fo-'));
     const outboxOrder = (await cluster.pg.query<{ idempotency_key: string }>("SELECT idempotency_key FROM cad_outbox WHERE idempotency_key LIKE 'fo-%' ORDER BY id")).rows.map((r) => r.idempotency_key);
-    const settled = await cluster.pg.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM cad_outbox WHERE idempotency_key LIKE 'fo-%' GROUP BY status");
+    // The holder writes each outcome after the CAD's ack: wait for the last ones to be settled.
+    const settledQuery = "SELECT status, count(*)::int AS n FROM cad_outbox WHERE idempotency_key LIKE 'fo-%' GROUP BY status";
+    await waitFor('every outbox message to be settled', async () => {
+      const rows = (await cluster!.pg.query<{ status: string }>(settledQuery)).rows;
+      return rows.every((r) => r.status !== 'pending');
+    });
+    const settled = await cluster.pg.query<{ status: string; n: number }>(settledQuery);
 
     // Stop the CAD's clock: every node's picture then settles on the CAD's.
     sim.setRunning(false);
