@@ -20,5 +20,12 @@ export const CLUSTER_MODE_FILES = [
   'test/integration/hub/trustProxy.test.ts',
   'test/integration/hub/metrics.test.ts',
   'test/integration/hub/simulatedDevices.test.ts',
-  'test/integration/hub/pythonInterop.test.ts'
+  'test/integration/hub/pythonInterop.test.ts',
+  // The CAD bridge (link, inbound events, outbox, epoch hold, outages, TLS).
+  'test/integration/bridge/link.test.ts',
+  'test/integration/bridge/inbound.test.ts',
+  'test/integration/bridge/outbox.test.ts',
+  'test/integration/bridge/epochHold.test.ts',
+  'test/integration/bridge/flapping.test.ts',
+  'test/integration/bridge/tls.test.ts'
 ];

@@ -27,7 +27,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(options: { nodes: number; env?: NodeJS.ProcessEnv }): Promise<TestCluster> {
+export async function startTestCluster(options: { nodes: number; env?: NodeJS.ProcessEnv; /** Per node: several nodes compiling from source at once on a busy machine take a while. */ startTimeoutMs?: number }): Promise<TestCluster> {
   const pg = await startPostgres();
   const redis = await startRedis();
   const db = openPostgres(pg.url, { max: 2 });
@@ -38,7 +38,8 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
     const node = await startServe({
       dataDir: tempDir(`switchboard-${name}-`),
       args: ['--cluster', '--postgres-url', pg.url, '--redis-url', redis.url, '--node-name', name],
-      env: { SWITCHBOARD_JWT_SECRET: CLUSTER_JWT_SECRET, SWITCHBOARD_LOG_SECRET: CLUSTER_LOG_SECRET, ...options.env }
+      env: { SWITCHBOARD_JWT_SECRET: CLUSTER_JWT_SECRET, SWITCHBOARD_LOG_SECRET: CLUSTER_LOG_SECRET, ...options.env },
+      timeoutMs: options.startTimeoutMs
     });
     nodes.set(name, node);
     return node;

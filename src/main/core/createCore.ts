@@ -160,7 +160,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     const hub = await startHub(ctx, { log, dispatch, cluster: clusterService });
     startAlerts(ctx, { log, hub });
     const hospitals = await startHospitals(ctx, { hub });
-    const bridge = await startBridge(ctx, { log, dispatch, hub });
+    const bridge = await startBridge(ctx, { log, dispatch, hub, cluster: clusterService });
     const replay = await startReplay(ctx, { log, dispatch, hub, bridge }); // keyframes read every domain above
     registerMetricsRoute(ctx);
     const services: CoreServices = { log, dispatch, hub, hospitals, bridge, replay };

@@ -28,6 +28,8 @@ export const BridgeHealthSchema = z.object({
       oldest_pending_at: z.string().nullable()
     })
   }),
+  /** Cluster mode: which node answered, which node holds the CAD link (null while none does) and its lease epoch. */
+  cluster: z.object({ node: z.string(), link_holder: z.string().nullable(), lease_epoch: z.number().int().nullable() }).optional(),
   timestamp: z.string()
 });
 export type BridgeHealth = z.infer<typeof BridgeHealthSchema>;

@@ -2,12 +2,16 @@ import { createCadSimulator, type CadSimulator, type CadSimulatorOptions } from 
 import type { CoreConfigInput } from '../../../src/main/core/config';
 import type { HubPublisher } from '../../../src/main/core/hub/types';
 import { startTestCore, tempDir, type TestCore } from '../../helpers/core';
+import { modeCoreConfig, TEST_MODE } from '../../helpers/testMode';
 export { waitFor } from '../../helpers/waitFor';
 
 export const CAD_TOKEN = 'test-cad-token-3f9a1c77d2e84b0c';
 
 /** Fast settings so outages and retries take milliseconds, not seconds. */
 export const FAST_BRIDGE = {
+  /** Cluster mode: a restarted node takes the CAD link lease back from its stopped self quickly. */
+  leaseTtlMs: 1_500,
+  leaseRenewMs: 300,
   backoffInitialMs: 50,
   backoffMaxMs: 250,
   authRetryMs: 1_500,
@@ -29,6 +33,23 @@ export async function startSim(overrides: Partial<CadSimulatorOptions> = {}): Pr
 }
 
 /**
+ * What a core's storage is, by data directory: a core started again on the same
+ * directory (a console restart) finds its outbox again. On one node that is the
+ * directory's SQLite; in cluster test mode it is the node's PostgreSQL database
+ * (and Redis), which the restarted core must be given again.
+ */
+const storageByDataDir = new Map<string, Partial<CoreConfigInput>>();
+async function storageFor(dataDir: string): Promise<Partial<CoreConfigInput>> {
+  if (TEST_MODE !== 'cluster') return {};
+  let storage = storageByDataDir.get(dataDir);
+  if (!storage) {
+    storage = await modeCoreConfig();
+    storageByDataDir.set(dataDir, storage);
+  }
+  return storage;
+}
+
+/**
  * A core pointed at the simulator. Messages the bridge relays to the hub are
  * recorded on their way to the real hub.
  */
@@ -37,8 +58,10 @@ export async function startBridgedCore(
   options: { token?: string; dataDir?: string; bridge?: Record<string, unknown>; extra?: Partial<CoreConfigInput> } = {}
 ): Promise<TestCore & { relayed: RelayRecord[] }> {
   const relayed: RelayRecord[] = [];
+  const dataDir = options.dataDir ?? tempDir('switchboard-bridge-');
   const running = await startTestCore({
-    dataDir: options.dataDir ?? tempDir('switchboard-bridge-'),
+    ...(await storageFor(dataDir)),
+    dataDir,
     cad: { url: cadUrl, token: options.token ?? CAD_TOKEN },
     bridge: { ...FAST_BRIDGE, ...options.bridge },
     ...options.extra

@@ -68,7 +68,7 @@ describe('the CAD link has one holder at a time: a lease in PostgreSQL, fenced b
   it('keeps one message per idempotency key, whichever node enqueues it', async () => {
     const one = await outbox.enqueue({ event: 'assignment:send', payload: { unit: 'M1' }, idempotencyKey: 'assign-77' });
     const again = await outbox.enqueue({ event: 'assignment:send', payload: { unit: 'M1' }, idempotencyKey: 'assign-77' });
-    expect(again).toEqual({ id: one.id, duplicate: true });
+    expect(again).toEqual({ id: one.id, duplicate: true, event: 'assignment:send', status: 'pending' });
   });
 
   it('allocates outbox ids in commit order, so a reader walking ids never skips one that committed late', async () => {

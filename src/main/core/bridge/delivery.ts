@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io-client';
 import { CadAckSchema, type CadAck } from '../../../shared/cad';
 import type { SocketLogWriter } from '../log/types';
-import type { OutboxEntry, OutboxStore } from './outbox';
+import type { OutboxEntry } from './outbox';
+import type { OutboxPort } from './outboxPort';
 import type { BridgeSettings } from './settings';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
 
@@ -28,7 +29,7 @@ export interface OutboxDelivery {
 }
 
 export interface DeliveryOptions {
-  store: OutboxStore;
+  store: OutboxPort;
   settings: BridgeSettings;
   logger: Logger;
   log: SocketLogWriter;
@@ -66,12 +67,51 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
   const sends = new Map<number, number>();
   let retryTimer: NodeJS.Timeout | null = null;
   let closed = false;
+  /** A read of pending rows from a remote store (cluster mode) is on its way. */
+  let loading = false;
+  /** New rows were announced while that read was on its way: it may have missed them. */
+  let kickedWhileLoading = false;
 
   const restartFromOldest = () => {
     generation += 1;
     inFlight.clear();
     buffer = [];
     sentUpTo = 0;
+    loading = false;
+  };
+
+  const batchSize = Math.max(256, settings.outboxWindow * 2);
+  /**
+   * The next pending rows after the drain's position. Outcomes are batched, so
+   * they are written first: settled rows must not be read as pending. The SQLite
+   * store answers at once; a remote one answers later, and the pump resumes then
+   * unless the link or position changed meanwhile.
+   */
+  const readMore = (): boolean => {
+    const flushed = store.flush();
+    const rows = flushed instanceof Promise ? flushed.then(() => store.pendingAfter(sentUpTo, batchSize)) : store.pendingAfter(sentUpTo, batchSize);
+    if (!(rows instanceof Promise)) {
+      buffer = rows;
+      return buffer.length > 0;
+    }
+    loading = true;
+    kickedWhileLoading = false;
+    const myGeneration = generation;
+    rows.then(
+      (loaded) => {
+        if (myGeneration !== generation || closed) return;
+        loading = false;
+        buffer = loaded;
+        if (loaded.length || kickedWhileLoading) pump();
+      },
+      (err: unknown) => {
+        if (myGeneration !== generation || closed) return;
+        loading = false;
+        logger.warn({ err }, 'could not read the outbox; will try again');
+        scheduleRetry();
+      }
+    );
+    return false;
   };
 
   const logOutcome = (entry: OutboxEntry, status: 'success' | 'failed', ack: unknown, error: string | null) => {
@@ -161,17 +201,12 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
     retryTimer.unref();
   };
 
-  const pump = () => {
+  function pump(): void {
     if (!socket || closed || retryTimer) return;
     const epoch = options.syncedEpoch();
     if (epoch === null) return;
     while (inFlight.size < settings.outboxWindow) {
-      if (buffer.length === 0) {
-        // Outcomes are batched per turn; write them first so settled rows are not read as pending.
-        store.flush();
-        buffer = store.pendingAfter(sentUpTo, Math.max(256, settings.outboxWindow * 2));
-        if (buffer.length === 0) break;
-      }
+      if (buffer.length === 0 && (loading || !readMore())) break;
       const entry = buffer.shift() as OutboxEntry;
       sentUpTo = entry.id;
       const bound = entry.payload[CAD_EPOCH_FIELD];
@@ -181,11 +216,12 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
       }
       send(entry, socket);
     }
-  };
+  }
 
   return {
     kick: () => {
-      if (inFlight.size < settings.outboxWindow) pump();
+      if (loading) kickedWhileLoading = true;
+      else if (inFlight.size < settings.outboxWindow) pump();
     },
     rewind() {
       restartFromOldest();
@@ -209,7 +245,7 @@ export function createOutboxDelivery(options: DeliveryOptions): OutboxDelivery {
       socket = null;
       if (retryTimer) clearTimeout(retryTimer);
       restartFromOldest();
-      store.flush();
+      void store.flush();
     }
   };
 }

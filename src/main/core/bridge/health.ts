@@ -10,6 +10,8 @@ export interface HealthInputs {
   handlers: number;
   lastEventAt: string | null;
   outbox: OutboxCounts;
+  /** Cluster mode: this node, and the node holding the CAD link. */
+  cluster?: BridgeHealth['cluster'];
   now?: Date;
 }
 
@@ -41,6 +43,7 @@ export function buildHealth(input: HealthInputs): BridgeHealth {
         oldest_pending_at: input.outbox.oldestPendingAt
       }
     },
+    ...(input.cluster ? { cluster: input.cluster } : {}),
     timestamp: now.toISOString()
   };
 }

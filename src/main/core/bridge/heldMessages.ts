@@ -2,13 +2,14 @@ import type { HeldMessage } from '../../../shared/contract/bridge';
 import { AppError } from '../errors';
 import type { SocketLogWriter } from '../log/types';
 import type { Logger } from '../logger';
-import { CAD_EPOCH_FIELD, type OutboxDelivery } from './delivery';
-import type { OutboxEntry, OutboxStore } from './outbox';
+import { CAD_EPOCH_FIELD } from './delivery';
+import type { OutboxEntry } from './outbox';
+import type { OutboxPort } from './outboxPort';
 
 export interface HeldMessages {
-  list(): HeldMessage[];
-  confirm(id: number, by: string): { outbox_id: number; status: 'pending'; epoch: string };
-  discard(id: number, by: string): { outbox_id: number; status: 'discarded' };
+  list(): Promise<HeldMessage[]>;
+  confirm(id: number, by: string): Promise<{ outbox_id: number; status: 'pending'; epoch: string }>;
+  discard(id: number, by: string): Promise<{ outbox_id: number; status: 'discarded' }>;
 }
 
 const HELD_LISTED = 500;
@@ -21,8 +22,9 @@ const HELD_LISTED = 500;
  * socket log with who decided.
  */
 export function createHeldMessages(deps: {
-  store: OutboxStore;
-  delivery: OutboxDelivery;
+  store: OutboxPort;
+  /** Starts the drain again from the oldest pending message (in cluster mode: on the node holding the CAD link). */
+  rewind(): void;
   syncedEpoch(): string | null;
   logger: Logger;
   log: SocketLogWriter;
@@ -40,8 +42,8 @@ export function createHeldMessages(deps: {
       created_at: entry.createdAt
     };
   };
-  const find = (id: number) => {
-    const entry = deps.store.held(HELD_LISTED).find((e) => e.id === id);
+  const find = async (id: number) => {
+    const entry = (await deps.store.held(HELD_LISTED)).find((e) => e.id === id);
     if (!entry) throw new AppError('NOT_FOUND', `No held message ${id}: it was already re-confirmed or discarded.`);
     return entry;
   };
@@ -61,23 +63,23 @@ export function createHeldMessages(deps: {
   };
 
   return {
-    list: () => deps.store.held(HELD_LISTED).map(toView),
-    confirm(id, by) {
-      const entry = find(id);
+    list: async () => (await deps.store.held(HELD_LISTED)).map(toView),
+    async confirm(id, by) {
+      const entry = await find(id);
       const epoch = deps.syncedEpoch();
       if (!epoch) throw new AppError('UNAVAILABLE', 'The console is not in sync with the CAD yet; re-confirm once the CAD link is back and synchronised.');
-      if (!deps.store.release(id, { ...entry.payload, [CAD_EPOCH_FIELD]: epoch })) throw new AppError('NOT_FOUND', `Held message ${id} was decided by someone else.`);
+      if (!(await deps.store.release(id, { ...entry.payload, [CAD_EPOCH_FIELD]: epoch }))) throw new AppError('NOT_FOUND', `Held message ${id} was decided by someone else.`);
       audit(entry, 'confirmed', by, epoch);
-      deps.delivery.rewind();
+      deps.rewind();
       deps.onChange();
-      return { outbox_id: id, status: 'pending', epoch };
+      return { outbox_id: id, status: 'pending' as const, epoch };
     },
-    discard(id, by) {
-      const entry = find(id);
-      if (!deps.store.discardHeld(id, by)) throw new AppError('NOT_FOUND', `Held message ${id} was decided by someone else.`);
+    async discard(id, by) {
+      const entry = await find(id);
+      if (!(await deps.store.discardHeld(id, by))) throw new AppError('NOT_FOUND', `Held message ${id} was decided by someone else.`);
       audit(entry, 'discarded', by, null);
       deps.onChange();
-      return { outbox_id: id, status: 'discarded' };
+      return { outbox_id: id, status: 'discarded' as const };
     }
   };
 }

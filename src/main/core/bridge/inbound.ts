@@ -27,6 +27,8 @@ export interface InboundDeps {
   log: SocketLogWriter;
   hub: HubPublisher;
   logInbound: boolean;
+  /** Relay to the hub's rooms (false on a cluster node that is not the CAD link holder: the holder's relay reaches every node's clients). */
+  relay?: boolean;
   requestResync(reason: string): void;
 }
 
@@ -172,9 +174,11 @@ export function createInboundProcessor(deps: InboundDeps): InboundProcessor {
           deps.bus.publish('dispatch.metricsUpdated', { metrics: m.metrics, at: m.at });
         }
       });
-      step('relay', id, failures, () => {
-        for (const room of relayRooms(event, payload, deps.dispatch)) deps.hub.publish(room, event, payload);
-      });
+      if (deps.relay !== false) {
+        step('relay', id, failures, () => {
+          for (const room of relayRooms(event, payload, deps.dispatch)) deps.hub.publish(room, event, payload);
+        });
+      }
       for (const handler of extra.get(event) ?? []) step(`extra:${event}`, id, failures, () => handler(payload));
       stats.applied += 1;
       writeLog(event, socketId, payload, failures.length ? failures.join('; ').slice(0, 1000) : null);

@@ -26,7 +26,10 @@ export interface CadLink {
   start(): void;
   /** Drops the link and connects again at once, with a fresh backoff. */
   reconnectNow(): void;
-  setTarget(target: CadTarget): void;
+  /** Uses a new CAD URL or token; connects with it at once unless `connect` is false (a paused link in cluster mode). */
+  setTarget(target: CadTarget, connect?: boolean): void;
+  /** Drops the link and stays down until `start` (cluster mode: this node lost the CAD link lease). */
+  pause(reason: string): void;
   close(): void;
 }
 
@@ -218,14 +221,23 @@ export function createCadLink(options: CadLinkOptions): CadLink {
       state.gaveUp = false;
       attempt();
     },
-    setTarget(next) {
+    setTarget(next, connect = true) {
       target = next;
+      if (!connect) return;
       cancelTimer();
       goDown('CAD settings changed');
       state.attempts = 0;
       state.gaveUp = false;
       state.lastError = null;
       attempt();
+    },
+    pause(reason) {
+      cancelTimer();
+      goDown(reason);
+      state.attempts = 0;
+      state.nextRetryAt = null;
+      state.lastError = null;
+      options.onStateChange();
     },
     close() {
       closed = true;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { outboundBodySchemas, type CadOutboundEvent } from '../../../shared/cad';
 import { BridgeHealthSchema } from '../../../shared/contract/bridge';
-import { IdempotencyKeySchema, OutboxReceiptSchema } from '../../../shared/contract/dispatch';
+import { DispatchSnapshotSchema, IdempotencyKeySchema, OutboxReceiptSchema } from '../../../shared/contract/dispatch';
 import { CREW_ACTION_ROLES, DISPATCH_ROLES, OPERATOR_ROLES, type Identity, type Role } from '../../../shared/roles';
 import type { CoreContext } from '../coreContext';
 import { AppError } from '../errors';
 import type { DispatchAssignments } from '../dispatch/types';
+import type { DispatchState } from '../dispatch/dispatchState';
 import type { BridgeService } from './bridgeService';
 
 /**
@@ -42,8 +43,17 @@ function checkCrewScope(dispatch: DispatchAssignments, identity: Identity | null
   }
 }
 
-export function registerBridgeRoutes(ctx: CoreContext, { bridge, dispatch }: { bridge: BridgeService; dispatch: DispatchAssignments }): void {
+export function registerBridgeRoutes(ctx: CoreContext, { bridge, dispatch }: { bridge: BridgeService; dispatch: DispatchAssignments & Pick<DispatchState, 'snapshot'> }): void {
   const { router } = ctx.http;
+  router.route({
+    method: 'GET',
+    url: '/api/socket-bridge/picture',
+    summary: "The dispatch picture this node holds (units, incidents, the CAD position it is in sync with): in cluster mode every node's should equal the CAD link holder's",
+    tags: ['bridge'],
+    auth: OPERATOR_ROLES,
+    response: DispatchSnapshotSchema,
+    handler: () => dispatch.snapshot()
+  });
   router.route({
     method: 'GET',
     url: '/api/socket-bridge/health',

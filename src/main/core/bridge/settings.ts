@@ -31,6 +31,10 @@ export const BridgeSettingsSchema = z.object({
   healthPushIntervalMs: z.coerce.number().int().min(0).default(250),
   /** Write every inbound CAD event to the socket log. */
   logInbound: z.boolean().default(true),
+  /** Cluster mode: the CAD link lease lasts this long unless renewed; a standby takes it over once it expired. */
+  leaseTtlMs: z.coerce.number().int().min(200).max(120_000).default(5_000),
+  /** Cluster mode: how often the holder renews the lease and tells the other nodes about the link, and every node re-reads the outbox counts. */
+  leaseRenewMs: z.coerce.number().int().min(50).max(30_000).default(1_000),
   transports: z.array(z.enum(['websocket', 'polling'])).default(['websocket'])
 });
 export type BridgeSettings = z.output<typeof BridgeSettingsSchema>;

@@ -13,7 +13,7 @@ import { CAD_EPOCH_FIELD, createOutboxDelivery } from './delivery';
 import { buildHealth } from './health';
 import { createHeldMessages } from './heldMessages';
 import { createInboundProcessor } from './inbound';
-import { createCadLink, type CadTarget } from './link';
+import { createCadLink, displayUrl, type CadTarget } from './link';
 import { createOutboxStore } from './outbox';
 import { createResync } from './resync';
 import { registerBridgeRoutes } from './routes';
@@ -21,6 +21,11 @@ import { createSequenceTracker } from './sequence';
 import { BridgeSettingsSchema } from './settings';
 import { loadStoredTarget, storeTarget } from './target';
 import { parseUntrusted } from '../../../shared/parseUntrusted';
+import type { ClusterService } from '../cluster/startCluster';
+import { startCadCluster, type CadCluster } from '../cluster/cadCluster';
+import { createClusterOutboxStore } from '../cluster/cadOutboxStore';
+import { createPgOutbox } from '../cluster/pgOutbox';
+import type { OutboxPort } from './outboxPort';
 
 const CAD_LINK_ALERT = 'cad_link';
 
@@ -29,7 +34,10 @@ const CAD_LINK_ALERT = 'cad_link';
  * dispatch picture in sync, relays CAD traffic to the hub, and delivers the
  * console's actions through a durable outbox. Starts after the hub.
  */
-export async function startBridge(ctx: CoreContext, deps: { log: SocketLogWriter; dispatch: DispatchState; hub: HubPublisher }): Promise<BridgeService> {
+export async function startBridge(
+  ctx: CoreContext,
+  deps: { log: SocketLogWriter; dispatch: DispatchState; hub: HubPublisher; cluster?: ClusterService | null }
+): Promise<BridgeService> {
   const logger = ctx.logger.child({ domain: 'bridge' });
   const parsedSettings = BridgeSettingsSchema.safeParse(ctx.config.bridge);
   if (!parsedSettings.success) throw new Error(`Invalid bridge settings: ${describeIssues(parsedSettings.error.issues)}`);
@@ -41,9 +49,22 @@ export async function startBridge(ctx: CoreContext, deps: { log: SocketLogWriter
     : (loadStoredTarget(ctx.config.dataDir) ?? { url: null, token: null });
   ctx.scrubber.add(target.token ?? undefined);
 
-  const store = createOutboxStore(ctx.database.db, ctx.database.sqlite);
-  const pruned = store.pruneDelivered(new Date(Date.now() - settings.outboxRetentionHours * 3_600_000));
-  if (pruned) logger.info({ pruned }, 'pruned delivered outbox rows');
+  if (deps.cluster && settings.leaseRenewMs * 2 > settings.leaseTtlMs) {
+    throw new Error(`Invalid bridge settings: leaseRenewMs (${settings.leaseRenewMs}) must be at most half of leaseTtlMs (${settings.leaseTtlMs}), or the CAD link lease lapses between renewals.`);
+  }
+  // Cluster mode: the outbox is PostgreSQL's (any node enqueues, the CAD link holder delivers).
+  let cad: CadCluster | null = null;
+  const clusterStore = deps.cluster
+    ? createClusterOutboxStore({ outbox: createPgOutbox(deps.cluster.pg), fence: () => cad?.fence() ?? null, logger, onCountsChanged: () => pushHealth() })
+    : null;
+  const store: OutboxPort = clusterStore ?? createOutboxStore(ctx.database.db, ctx.database.sqlite);
+  const prune = async () => {
+    const pruned = await store.pruneDelivered(new Date(Date.now() - settings.outboxRetentionHours * 3_600_000));
+    if (pruned) logger.info({ pruned }, 'pruned delivered outbox rows');
+  };
+  await prune();
+  // Health reads the counts synchronously; in cluster mode they come from PostgreSQL, read once now and then every second.
+  await clusterStore?.refreshCounts();
   const tracker = createSequenceTracker();
 
   // Health is pushed on every change: at once when the state changes, coalesced
@@ -69,27 +90,32 @@ export async function startBridge(ctx: CoreContext, deps: { log: SocketLogWriter
     else pushHealthSoon();
   };
 
-  const resync = createResync({ dispatch, tracker, settings, logger, onChange: pushHealth, onSynced: () => delivery.kick() });
-  /** The CAD epoch the picture is in sync with; null while a snapshot is due. */
-  const syncedEpoch = () => (resync.active() ? null : (tracker.position()?.epoch ?? null));
-  const inbound = createInboundProcessor({
+  const resync = createResync({
     dispatch,
-    logger,
-    bus: ctx.bus,
     tracker,
-    log: deps.log,
-    hub: deps.hub,
-    logInbound: settings.logInbound,
-    requestResync: (reason) => resync.request(reason)
+    settings,
+    logger,
+    onChange: pushHealth,
+    onSynced: () => {
+      cad?.holderSynced();
+      delivery.kick();
+    }
   });
-  const delivery = createOutboxDelivery({ store, settings, logger, log: deps.log, onChange: pushHealth, syncedEpoch });
+  const following = () => cad !== null && !cad.isHolder();
+  /** The CAD epoch the picture is in sync with; null while a snapshot (from the CAD, or from the link holder) is due. */
+  const syncedEpoch = () => ((following() ? cad!.followerResyncing() : resync.active()) ? null : (tracker.position()?.epoch ?? null));
+  const inboundDeps = { dispatch, logger, bus: ctx.bus, tracker, log: deps.log, hub: deps.hub, logInbound: settings.logInbound, requestResync: (reason: string) => resync.request(reason) };
+  const inbound = createInboundProcessor(inboundDeps);
+  // Nothing is delivered from a node that does not hold the CAD link.
+  const delivery = createOutboxDelivery({ store, settings, logger, log: deps.log, onChange: pushHealth, syncedEpoch: () => (following() ? null : syncedEpoch()) });
 
   let alertTimer: NodeJS.Timeout | null = null;
   const watchForOutage = () => {
-    if (alertTimer || !target.url) return;
+    if (alertTimer || !target.url || following()) return;
     alertTimer = setTimeout(() => {
+      alertTimer = null;
       const state = link.state();
-      if (state.connected) return;
+      if (state.connected || following()) return;
       ctx.alerts.raise({
         key: CAD_LINK_ALERT,
         kind: 'cad_link',
@@ -133,21 +159,33 @@ export async function startBridge(ctx: CoreContext, deps: { log: SocketLogWriter
     },
     onStateChange() {
       if (!link.state().connected) watchForOutage();
+      cad?.linkChanged();
       pushHealth();
     }
   });
 
+  /** A new CAD URL or token: kept in the data directory, used by the link (at once, unless another node holds it). */
+  const applyTarget = (next: CadTarget) => {
+    target = next;
+    ctx.scrubber.add(next.token ?? undefined);
+    storeTarget(ctx.config.dataDir, target);
+    link.setTarget(target, !following());
+  };
+  const ownView = () => ({ link: link.state(), cadUrl: displayUrl(target.url), lastEventAt: inbound.stats().lastEventAt, holderResyncing: resync.active() });
   const service: BridgeService = {
-    health: () =>
-      buildHealth({
-        link: link.state(),
+    health: () => {
+      const view = cad ? cad.view(ownView()) : ownView();
+      return buildHealth({
+        link: view.link,
         url: target.url,
-        resyncing: resync.active(),
+        resyncing: following() ? cad!.followerResyncing() || view.holderResyncing : resync.active(),
         deliveryStalled: delivery.stalled(),
         handlers: inbound.handlersRegistered(),
-        lastEventAt: inbound.stats().lastEventAt,
-        outbox: store.counts()
-      }),
+        lastEventAt: view.lastEventAt,
+        outbox: store.counts(),
+        cluster: cad ? { node: cad.node, link_holder: cad.holder(), lease_epoch: cad.leaseEpoch() } : undefined
+      });
+    },
     async send(event, body, options = {}) {
       const parsed = parseUntrusted(outboundBodySchemas[event], body);
       if (!parsed.success) throw new AppError('VALIDATION_FAILED', `${event}: ${describeIssues(parsed.error.issues)}`);
@@ -162,14 +200,16 @@ export async function startBridge(ctx: CoreContext, deps: { log: SocketLogWriter
       if (receipt.duplicate && receipt.event !== event) {
         throw new AppError('CONFLICT', `Idempotency key ${receipt.idempotency_key} was already used for ${receipt.event}.`);
       }
-      delivery.kick();
+      if (cad) cad.outboxChanged();
+      else delivery.kick();
       pushHealth();
       return receipt;
     },
     on: (event, handler) => inbound.on(event, handler),
     reconnect() {
       logger.info('manual reconnect requested');
-      link.reconnectNow();
+      if (cad) cad.reconnect();
+      else link.reconnectNow();
       return service.health();
     },
     configure(next) {
@@ -178,40 +218,61 @@ export async function startBridge(ctx: CoreContext, deps: { log: SocketLogWriter
         // Never hand the old CAD's token to a different host.
         throw new AppError('VALIDATION_FAILED', 'Give the CAD token again when pointing the bridge at a different CAD.');
       }
-      const token = next.token ?? target.token;
-      target = { url: next.url, token };
-      ctx.scrubber.add(token ?? undefined);
-      storeTarget(ctx.config.dataDir, target);
+      applyTarget({ url: next.url, token: next.token ?? target.token });
+      // In cluster mode every node takes the setting (the link holder connects with it).
+      cad?.targetChanged(target);
       logger.info({ cadUrl: service.health().bridge.cad_url, tokenChanged: next.token !== undefined }, 'CAD link reconfigured');
-      link.setTarget(target);
       return service.health();
     },
     stats: () => ({ inbound: inbound.stats(), delivery: delivery.stats(), resyncs: resync.count(), gaps: tracker.gaps() }),
-    held: createHeldMessages({ store, delivery, syncedEpoch, logger, log: deps.log, onChange: pushHealth })
+    held: createHeldMessages({ store, rewind: () => (cad ? cad.rewind() : delivery.rewind()), syncedEpoch, logger, log: deps.log, onChange: pushHealth })
   };
 
   const pruneTimer = setInterval(() => {
-    try {
-      store.pruneDelivered(new Date(Date.now() - settings.outboxRetentionHours * 3_600_000));
-    } catch (err) {
-      logger.warn({ err }, 'outbox prune failed');
-    }
+    prune().catch((err: unknown) => logger.warn({ err }, 'outbox prune failed'));
   }, 3_600_000);
   pruneTimer.unref();
 
-  ctx.onClose(() => {
+  ctx.onClose(async () => {
     clearInterval(pruneTimer);
     if (pushTimer) clearTimeout(pushTimer);
     if (alertTimer) clearTimeout(alertTimer);
     link.close();
     resync.close();
     delivery.close();
-    store.close();
+    await store.close();
+    await cad?.close();
   });
 
   registerBridgeHandlers(ctx, { bridge: service, dispatch });
   registerBridgeRoutes(ctx, { bridge: service, dispatch });
   registerBridgeMetrics(ctx.metrics, service, logger);
-  link.start();
+  if (deps.cluster) {
+    const followerInbound = createInboundProcessor({ ...inboundDeps, logInbound: false, relay: false, requestResync: (reason: string) => cad?.requestPicture(reason) });
+    cad = await startCadCluster({
+      pg: deps.cluster.pg,
+      redis: deps.cluster.redis,
+      node: deps.cluster.config.nodeName,
+      incarnation: deps.cluster.log.stats().incarnation,
+      settings,
+      logger,
+      metrics: ctx.metrics,
+      dispatch,
+      tracker,
+      link,
+      resync,
+      delivery,
+      inbound,
+      followerInbound,
+      ownView,
+      refreshOutboxCounts: () => void clusterStore?.refreshCounts(),
+      pendingCount: () => store.counts().pending,
+      applyTarget,
+      onChange: pushHealth
+    });
+  }
+
+  // In cluster mode the link starts when this node takes the CAD link lease.
+  if (!cad) link.start();
   return service;
 }

@@ -9,6 +9,16 @@ export interface PgOutboxEntry {
   idempotencyKey: string;
   attempts: number;
   createdAt: string;
+  requestedBy: string | null;
+  lastError: string | null;
+}
+
+/** How many messages are in each state, for the bridge's health on every node. */
+export interface PgOutboxCounts {
+  pending: number;
+  rejected: number;
+  held: number;
+  oldestPendingAt: string | null;
 }
 
 export type OutboxOutcome = 'delivered' | 'rejected' | 'held' | 'discarded';
@@ -21,15 +31,65 @@ export interface Fence {
 }
 
 export interface PgOutbox {
-  /** Queues a message from any node; a second one with the same idempotency key returns the first's id. */
-  enqueue(entry: { event: string; payload: Record<string, unknown>; idempotencyKey: string; requestedBy?: string | null }): Promise<{ id: number; duplicate: boolean }>;
+  /** Queues a message from any node; a second one with the same idempotency key returns the first's id, event and status. */
+  enqueue(entry: NewPgOutboxEntry): Promise<EnqueueResult>;
   /** The same, inside the caller's open transaction. */
-  enqueueIn(client: pg.ClientBase, entry: { event: string; payload: Record<string, unknown>; idempotencyKey: string; requestedBy?: string | null }): Promise<{ id: number; duplicate: boolean }>;
+  enqueueIn(client: pg.ClientBase, entry: NewPgOutboxEntry): Promise<EnqueueResult>;
   /** Pending messages after `afterId`, oldest first: a new holder starts from 0 (the oldest pending). */
   pendingAfter(afterId: number, limit: number): Promise<PgOutboxEntry[]>;
   /** Settles a message under the lease; refused with FENCED when another node holds the lease now. */
   settle(id: number, outcome: OutboxOutcome, fence: Fence, details?: { attempts?: number; error?: string }): Promise<void>;
+  /** Held messages, oldest first. */
+  held(limit: number): Promise<PgOutboxEntry[]>;
+  /**
+   * A person's decision on a held message, taken on any node: back to pending
+   * with a payload rebound to the current CAD epoch, or discarded. Guarded by
+   * the status (two dispatchers deciding at once: one wins), not by the lease:
+   * the holder only ever moves a message out of pending, never back into it.
+   */
+  release(id: number, payload: Record<string, unknown>): Promise<boolean>;
+  discardHeld(id: number, reason: string): Promise<boolean>;
+  counts(): Promise<PgOutboxCounts>;
+  /** Deletes delivered messages settled before the cutoff; returns how many. */
+  pruneDelivered(before: Date): Promise<number>;
 }
+
+export interface NewPgOutboxEntry {
+  event: string;
+  payload: Record<string, unknown>;
+  idempotencyKey: string;
+  requestedBy?: string | null;
+}
+
+export interface EnqueueResult {
+  id: number;
+  duplicate: boolean;
+  /** The stored message's event and status (the first one's, for a duplicate). */
+  event: string;
+  status: string;
+}
+
+interface Row {
+  id: number;
+  event: string;
+  payload: string;
+  idempotency_key: string;
+  attempts: number;
+  created_at: Date;
+  requested_by: string | null;
+  last_error: string | null;
+}
+const COLUMNS = 'id, event, payload, idempotency_key, attempts, created_at, requested_by, last_error';
+const toEntry = (r: Row): PgOutboxEntry => ({
+  id: Number(r.id),
+  event: r.event,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  idempotencyKey: r.idempotency_key,
+  attempts: r.attempts,
+  createdAt: r.created_at.toISOString(),
+  requestedBy: r.requested_by,
+  lastError: r.last_error
+});
 
 const ENQUEUE = `WITH next AS (UPDATE cad_outbox_ids SET last_id = last_id + 1 RETURNING last_id)
   INSERT INTO cad_outbox (id, event, payload, idempotency_key, requested_by) SELECT last_id, $1, $2, $3, $4 FROM next
@@ -47,9 +107,10 @@ export function createPgOutbox(pgdb: PgDatabase): PgOutbox {
   const { pool } = pgdb;
   const enqueueIn: PgOutbox['enqueueIn'] = async (client, entry) => {
     const inserted = await client.query<{ id: number }>(ENQUEUE, [entry.event, JSON.stringify(entry.payload), entry.idempotencyKey, entry.requestedBy ?? null]);
-    if (inserted.rows[0]) return { id: inserted.rows[0].id, duplicate: false };
-    const existing = await client.query<{ id: number }>('SELECT id FROM cad_outbox WHERE idempotency_key = $1', [entry.idempotencyKey]);
-    return { id: existing.rows[0]!.id, duplicate: true };
+    if (inserted.rows[0]) return { id: Number(inserted.rows[0].id), duplicate: false, event: entry.event, status: 'pending' };
+    const existing = await client.query<{ id: number; event: string; status: string }>('SELECT id, event, status FROM cad_outbox WHERE idempotency_key = $1', [entry.idempotencyKey]);
+    const row = existing.rows[0]!;
+    return { id: Number(row.id), duplicate: true, event: row.event, status: row.status };
   };
   return {
     enqueueIn,
@@ -68,11 +129,8 @@ export function createPgOutbox(pgdb: PgDatabase): PgOutbox {
       }
     },
     async pendingAfter(afterId, limit) {
-      const res = await pool.query<{ id: number; event: string; payload: string; idempotency_key: string; attempts: number; created_at: Date }>(
-        "SELECT id, event, payload, idempotency_key, attempts, created_at FROM cad_outbox WHERE status = 'pending' AND id > $1 ORDER BY id LIMIT $2",
-        [afterId, limit]
-      );
-      return res.rows.map((r) => ({ id: r.id, event: r.event, payload: JSON.parse(r.payload) as Record<string, unknown>, idempotencyKey: r.idempotency_key, attempts: r.attempts, createdAt: r.created_at.toISOString() }));
+      const res = await pool.query<Row>(`SELECT ${COLUMNS} FROM cad_outbox WHERE status = 'pending' AND id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
+      return res.rows.map(toEntry);
     },
     async settle(id, outcome, fence, details = {}) {
       const res = await pool.query(
@@ -86,6 +144,33 @@ export function createPgOutbox(pgdb: PgDatabase): PgOutbox {
       if (!row.rows[0]) throw new AppError('NOT_FOUND', `Outbox message ${id} does not exist.`);
       if (row.rows[0].status !== 'pending') return; // settled already (a resend the CAD de-duplicated)
       throw new AppError('CONFLICT', `Outbox message ${id} was not settled: this node no longer holds the CAD link lease (epoch ${fence.epoch} is fenced off).`);
+    },
+    async held(limit) {
+      const res = await pool.query<Row>(`SELECT ${COLUMNS} FROM cad_outbox WHERE status = 'held' ORDER BY id LIMIT $1`, [limit]);
+      return res.rows.map(toEntry);
+    },
+    async release(id, payload) {
+      const res = await pool.query("UPDATE cad_outbox SET status = 'pending', payload = $2, last_error = NULL WHERE id = $1 AND status = 'held'", [id, JSON.stringify(payload)]);
+      return res.rowCount === 1;
+    },
+    async discardHeld(id, reason) {
+      const res = await pool.query("UPDATE cad_outbox SET status = 'discarded', last_error = $2, settled_at = now() WHERE id = $1 AND status = 'held'", [id, reason.slice(0, 1000)]);
+      return res.rowCount === 1;
+    },
+    async counts() {
+      // One partial index per question (migration 003): no scan over the delivered history.
+      const res = await pool.query<{ pending: number; rejected: number; held: number; oldest: Date | null }>(
+        `SELECT (SELECT count(*)::int FROM cad_outbox WHERE status = 'pending') AS pending,
+                (SELECT count(*)::int FROM cad_outbox WHERE status = 'rejected') AS rejected,
+                (SELECT count(*)::int FROM cad_outbox WHERE status = 'held') AS held,
+                (SELECT created_at FROM cad_outbox WHERE status = 'pending' ORDER BY id LIMIT 1) AS oldest`
+      );
+      const r = res.rows[0]!;
+      return { pending: r.pending, rejected: r.rejected, held: r.held, oldestPendingAt: r.oldest?.toISOString() ?? null };
+    },
+    async pruneDelivered(before) {
+      const res = await pool.query("DELETE FROM cad_outbox WHERE status = 'delivered' AND settled_at < $1", [before]);
+      return res.rowCount ?? 0;
     }
   };
 }

@@ -23,6 +23,8 @@ export interface ClusterService {
   sessions: SessionSaver;
   /** Plugs the hub's WebSocket/SSE fan-out, connection registry and cluster gauges into Redis (startHub calls it). */
   attachLive(hub: Hub): Promise<void>;
+  /** The node's Redis connection (the CAD link's relay publishes on it and duplicates it to subscribe). */
+  redis: ReturnType<typeof createClient>;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps
     const close = await attachClusterLive(hub, { redis, pg, node: config.nodeName, heartbeatMs: config.heartbeatIntervalMs, liveMaxLen: config.streamMaxLen, metrics: ctx.metrics, logger, nodes: () => nodes.list() });
     ctx.onClose(close);
   };
-  const service: ClusterService = { config, pg, log: postgresLog, nodes, sessions, attachLive };
+  const service: ClusterService = { config, pg, log: postgresLog, nodes, sessions, attachLive, redis };
   logger.info({ incarnation: postgresLog.stats().incarnation }, 'cluster node started (log on PostgreSQL, live traffic through Redis)');
   return service;
 }

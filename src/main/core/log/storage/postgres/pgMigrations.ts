@@ -150,9 +150,27 @@ const m002CadOutbox: Migration = {
   }
 };
 
+/**
+ * Every node reads the outbox's counts for its bridge health each second, and
+ * lists held messages for dispatchers: partial indexes keep both off the
+ * delivered history, which grows with every position report. Pruning delivered
+ * rows by age gets its own.
+ */
+const m003CadOutboxIndexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`CREATE INDEX cad_outbox_for_people ON cad_outbox (id) WHERE status IN ('rejected', 'held')`.execute(db);
+    await sql`CREATE INDEX cad_outbox_delivered_age ON cad_outbox (settled_at) WHERE status = 'delivered'`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`DROP INDEX IF EXISTS cad_outbox_delivered_age`.execute(db);
+    await sql`DROP INDEX IF EXISTS cad_outbox_for_people`.execute(db);
+  }
+};
+
 export const PG_MIGRATIONS: Record<string, Migration> = {
   '001_cluster': m001Cluster,
   '002_cad_outbox': m002CadOutbox,
+  '003_cad_outbox_indexes': m003CadOutboxIndexes,
   '004_cluster_state': m004ClusterState,
   '005_log_storage': m005LogStorage
 };
