@@ -53,6 +53,16 @@ export interface ConsoleNamespace {
 const roomForRole = (role: CallOperator['role']) => `role:${role}`;
 
 /**
+ * Events every node derives for itself (in a cluster each node applies the CAD
+ * events the link holder relays, and publishes its own health and counters):
+ * sent to this node's consoles only. Broadcast through the cluster's adapter,
+ * a console would get one copy from every node. Everything else happens on one
+ * node (a device's report, an alert, a hospital's answer) and reaches every
+ * node's consoles through the adapter.
+ */
+const NODE_LOCAL_EVENTS = new Set<string>(['dispatch.unitUpdated', 'dispatch.incidentUpdated', 'dispatch.metricsUpdated', 'bridge.health', 'system.heartbeat', 'hub.stats', 'log.stats']);
+
+/**
  * The browser console's transport: the same contract as IPC, over Socket.IO.
  * A socket may connect before sign-in (to call auth.signIn); a token in
  * `auth.token` resumes a session at connect. Pushed events go only to signed-in
@@ -151,10 +161,11 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): ConsoleNames
   expiry.unref();
 
   deps.bus.onAny(({ event, payload }) => {
+    const target = NODE_LOCAL_EVENTS.has(event) ? nsp.local : nsp;
     for (const role of rolesForEvent(event)) {
       const room = roomForRole(role);
       // Unit positions alone are thousands of pushes a second under load: skip roles with no console.
-      if (roomHasAudience(nsp, room)) nsp.to(room).emit('event', event, payload);
+      if (roomHasAudience(nsp, room)) target.to(room).emit('event', event, payload);
     }
   });
 
