@@ -2,7 +2,7 @@ import { createCadSimulator, type CadSimulator, type CadSimulatorOptions } from 
 import type { CoreConfigInput } from '../../../src/main/core/config';
 import type { HubPublisher } from '../../../src/main/core/hub/types';
 import { startTestCore, tempDir, type TestCore } from '../../helpers/core';
-import { modeCoreConfig, TEST_MODE } from '../../helpers/testMode';
+import { modeCoreConfig } from '../../helpers/testMode';
 export { waitFor } from '../../helpers/waitFor';
 
 export const CAD_TOKEN = 'test-cad-token-3f9a1c77d2e84b0c';
@@ -34,20 +34,11 @@ export async function startSim(overrides: Partial<CadSimulatorOptions> = {}): Pr
 
 /**
  * What a core's storage is, by data directory: a core started again on the same
- * directory (a console restart) finds its outbox again. On one node that is the
- * directory's SQLite; in cluster test mode it is the node's PostgreSQL database
- * (and Redis), which the restarted core must be given again.
+ * directory (a console restart) finds its outbox again (on one node the
+ * directory's SQLite; in cluster test mode the same PostgreSQL database and Redis,
+ * which test/helpers/testMode.ts remembers per directory).
  */
-const storageByDataDir = new Map<string, Partial<CoreConfigInput>>();
-async function storageFor(dataDir: string): Promise<Partial<CoreConfigInput>> {
-  if (TEST_MODE !== 'cluster') return {};
-  let storage = storageByDataDir.get(dataDir);
-  if (!storage) {
-    storage = await modeCoreConfig();
-    storageByDataDir.set(dataDir, storage);
-  }
-  return storage;
-}
+const storageFor = (dataDir: string): Promise<Partial<CoreConfigInput>> => modeCoreConfig(dataDir);
 
 /**
  * A core pointed at the simulator. Messages the bridge relays to the hub are

@@ -40,7 +40,7 @@ describe('hospitals: ambulance requests over the hub', () => {
     expect(updates).toEqual(['pending:H1', 'pending:H3', 'accepted:H3']);
     if (hasLog(h)) {
       await (core.services as { log?: { flush(): Promise<void> } }).log?.flush();
-      const [row] = logRows(h, 'id = ?', (ack as { id: number }).id);
+      const [row] = await logRows(h, 'id = ?', (ack as { id: number }).id);
       expect(row).toMatchObject({ event_type: 'ambulance_request', status: 'success', hospital_id: 'H3' });
     }
   });

@@ -66,7 +66,7 @@ describe('client addresses behind a trusted proxy (--trust-proxy)', () => {
     core.core.services.hub.hub.flushRefusals();
     await core.core.services.log.flush();
     const [row] = await queryLog<{ ip_address: string }>(core.core, "SELECT ip_address FROM socket_logs WHERE event_type = 'connect' AND status = 'failed' ORDER BY id DESC LIMIT 1");
-    expect(row.ip_address).toBe('198.51.100.9');
+    expect(row?.ip_address).toBe('198.51.100.9');
   });
 
   it('caps connections per forwarded address, not per proxy: one device address is refused past the cap, another still connects', async () => {
