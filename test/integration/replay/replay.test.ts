@@ -2,7 +2,7 @@ import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CadSimulator } from '../../../src/main/cadsim/cadSimulator';
 import type { CallContext } from '../../../src/main/core/contract/registry';
-import { KEYFRAME_EVENT } from '../../../src/main/core/replay/keyframe';
+import { joinKeyframe, KEYFRAME_EVENT, type KeyframePart } from '../../../src/main/core/replay/keyframe';
 import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
 import { io as connectIo } from 'socket.io-client';
 import fs from 'node:fs';
@@ -51,13 +51,15 @@ const live = (core: TestCore['core']) => ({ units: byId(core.services.dispatch.u
 describe('the flight recorder', () => {
   it('writes keyframes into the chained log at start, after the CAD resync and on its timer, and the log still verifies', async () => {
     const { core } = await cityInSync();
-    await waitFor('a periodic keyframe', () => keyframeRows(core.database.file).some((r) => JSON.parse(r.event_data).reason === 'periodic'));
-    const reasons = keyframeRows(core.database.file).map((r) => JSON.parse(r.event_data) as { reason: string; part: number; units?: unknown });
-    const firsts = reasons.filter((r) => r.part === 0).map((r) => r.reason);
-    expect(firsts[0]).toBe('start');
-    expect(firsts).toContain('resync');
-    const resync = reasons.find((r) => r.reason === 'resync') as { lists: { units: unknown[] } } | undefined;
-    expect(resync?.lists.units).toHaveLength(8);
+    const parts = () => keyframeRows(core.database.file).map((r) => JSON.parse(r.event_data) as KeyframePart);
+    // The resync's keyframe is written a moment after the picture was replaced (deflated off the event loop).
+    await waitFor('a resync and a periodic keyframe', () => ['resync', 'periodic'].every((reason) => parts().some((p) => p.reason === reason)));
+    const firsts = parts().filter((p) => p.part === 0);
+    expect(firsts[0]!.reason).toBe('start');
+    const resync = firsts.find((p) => p.reason === 'resync')!;
+    const picture = joinKeyframe(parts().filter((p) => p.kf === resync.kf));
+    expect(picture?.units).toHaveLength(8);
+    expect(byId(picture!.units).map((u) => u.id)).toEqual(byId(core.services.dispatch.units()).map((u) => u.id));
     const report = await verifyLogFile(core.database.file, loadLogKeys(running!.dataDir).mac);
     expect(report.ok).toBe(true);
   });
