@@ -160,6 +160,22 @@ describe("an incident's report", () => {
     const sent = await core.api.call('dispatch.assign', { incident_id: incident.id, unit_id: unit.id }, as('dana', 'dispatcher'));
     expect(sent.ok).toBe(true);
     await waitFor('the assignment confirmed', () => core.services.dispatch.unit(unit.id)?.incident_id === incident.id);
+    // The patient's ambulance request: Harborview (H1) declines, Virginia Mason (H3) accepts; dana links it to the incident.
+    const socket = async (identity: Parameters<typeof tokenFor>[1]) => {
+      const s = connectIo(core.url, { transports: ['websocket'], auth: { token: await tokenFor(core, identity) }, reconnection: false, forceNew: true });
+      crews.push(s);
+      await waitFor(`${identity.sub} connected`, () => s.connected);
+      return s;
+    };
+    const [h1, h3, patient] = [await socket({ sub: 'h1-desk', role: 'hospital', hospital_id: 'H1' }), await socket({ sub: 'h3-desk', role: 'hospital', hospital_id: 'H3' }), await socket({ sub: 'P77', role: 'patient', patient_id: 'P77' })];
+    await core.services.hospitals.registry.update('H2', { accepting: false });
+    expect(await emitAck(patient, 'ambulance_request', { latitude: 47.6041, longitude: -122.3239, emergency_details: { type: 'cardiac arrest' } })).toMatchObject({ ok: true, hospital_id: 'H1' });
+    const request = () => core.services.hospitals.requests.list()[0]!;
+    expect(await emitAck(h1, 'hospital_response', { request_id: request().id, response: 'rejected', reason: 'no beds' })).toMatchObject({ ok: true });
+    await waitFor('the request offered to H3', () => request().hospital_id === 'H3');
+    expect(await emitAck(h3, 'hospital_response', { request_id: request().id, response: 'accepted', eta_minutes: 6 })).toMatchObject({ ok: true, status: 'accepted' });
+    const linked = await core.api.call('requests.linkIncident', { request_id: request().id, incident_id: incident.id }, as('dana', 'dispatcher'));
+    expect(linked.ok).toBe(true);
     const alert = core.alerts.raise({ key: 'vitals:P-3:hr', kind: 'vitals', severity: 'critical', title: 'HR 190', message: 'tachycardia', source: 'monitor-2' });
     await core.api.call('alerts.acknowledge', { id: alert.id }, as('dana', 'dispatcher'));
     await core.services.log.flush();
@@ -176,6 +192,19 @@ describe("an incident's report", () => {
     expect(danas?.considered.map((c) => c.unit_id)).toContain(unit.id);
     expect(report.intervals.find((i) => i.name === 'call to dispatch')).toMatchObject({ alarm_seconds: 120 });
     expect(report.chain.ok).toBe(true);
+    // The hospital offers and answers, in order, each resting on its log row (in the evidence).
+    expect(report.hospital.map((h) => h.what)).toEqual([
+      'Ambulance requested by patient P77',
+      'Offered to Harborview Medical Center (attempt 1)',
+      'Harborview Medical Center answered: declined (no beds)',
+      'Offered to Virginia Mason Medical Center (attempt 2)',
+      'Virginia Mason Medical Center answered: accepted, ETA 6 min',
+      'Accepted by Virginia Mason Medical Center',
+      `Request ${request().id} linked to this incident by dana`
+    ]);
+    expect(report.steps.some((s) => s.what.startsWith(`Request ${request().id} linked`) && s.by === 'dana')).toBe(true);
+    const evidenceIds = evidence_ndjson.trim().split('\n').map((l) => (JSON.parse(l) as { id: number }).id);
+    expect(report.hospital.every((h) => evidenceIds.includes(h.log_id))).toBe(true);
 
     const dir = tempDir('switchboard-report-');
     const file = path.join(dir, 'report.evidence.ndjson');
