@@ -35,9 +35,9 @@ const FIXES_PER_BATCH = 10;
 
 const ROW_DEFAULTS = { socket_id: 'cad', request_data: null, response_data: null, patient_latitude: null, patient_longitude: null, hospital_id: null, hospital_name: null, distance_km: null, status: 'success', error_message: null, processed: 1, response_time_ms: null, ip_address: null, user_agent: null, session_duration: null, version: 0 };
 
-export async function buildReplayFixture(options: { rows: number; days: number; units: number; keyframeSeconds: number; keys: LogKeys }): Promise<ReplayFixture> {
+export async function buildReplayFixture(options: { rows: number; days: number; units: number; keyframeSeconds: number; keys: LogKeys; dataDir?: string }): Promise<ReplayFixture> {
   const started = performance.now();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-replay-'));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-replay-'));
   const migrated = await openDatabase(dataDir);
   const file = migrated.file;
   await migrated.close();
