@@ -125,10 +125,11 @@ describe('the flight recorder', () => {
     await waitFor('the move applied', () => core.services.dispatch.unit(a!.id)?.speed === 20);
     await core.services.log.flush();
     const db = new Sqlite(core.database.file);
-    const row = db.prepare("SELECT id FROM socket_logs WHERE event_type = 'cad:unit:location:updated' ORDER BY id DESC LIMIT 1").get() as { id: number };
+    const row = db.prepare("SELECT id, created_at FROM socket_logs WHERE event_type = 'cad:unit:location:updated' ORDER BY id DESC LIMIT 1").get() as { id: number; created_at: number };
     db.prepare("UPDATE socket_logs SET event_data = replace(event_data, '47.62', '47.99') WHERE id = ?").run(row.id);
     db.close();
-    const replay = await core.api.call('replay.at', { at: Date.now() }, sue);
+    // At the edited row's moment (a keyframe a second later would start after it): the row is among those replayed.
+    const replay = await core.api.call('replay.at', { at: row.created_at }, sue);
     if (!replay.ok) throw new Error(replay.error.message);
     expect(replay.value.chain.ok).toBe(false);
     expect(replay.value.chain.first_bad).toMatchObject({ id: row.id, reason: expect.stringMatching(/does not match its MAC/) });
