@@ -185,6 +185,12 @@ export const hubMethods = {
     input: HospitalUpdateSchema.extend({ id: z.string().min(1).max(128) }),
     output: HospitalSchema
   }),
+  'requests.linkIncident': method({
+    summary: 'Link an ambulance request to the CAD incident it became (recorded in the log; the incident report then tells its hospital offers and answers).',
+    roles: DISPATCH_ROLES,
+    input: z.object({ request_id: z.string().min(1).max(128), incident_id: z.string().min(1).max(128) }),
+    output: z.object({ request_id: z.string(), incident_id: z.string(), log_id: z.number().int().nullable() })
+  }),
   'requests.list': method({
     summary: 'Recent ambulance requests with every hospital offered, newest first.',
     roles: OPERATOR_ROLES,

@@ -2,7 +2,7 @@ import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CadSimulator } from '../../../src/main/cadsim/cadSimulator';
 import type { CallContext } from '../../../src/main/core/contract/registry';
-import { KEYFRAME_EVENT } from '../../../src/main/core/replay/keyframe';
+import { joinKeyframe, KEYFRAME_EVENT, type KeyframePart } from '../../../src/main/core/replay/keyframe';
 import { verifyLogFile } from '../../../src/main/core/log/integrity/verify';
 import { io as connectIo } from 'socket.io-client';
 import fs from 'node:fs';
@@ -51,13 +51,15 @@ const live = (core: TestCore['core']) => ({ units: byId(core.services.dispatch.u
 describe('the flight recorder', () => {
   it('writes keyframes into the chained log at start, after the CAD resync and on its timer, and the log still verifies', async () => {
     const { core } = await cityInSync();
-    await waitFor('a periodic keyframe', () => keyframeRows(core.database.file).some((r) => JSON.parse(r.event_data).reason === 'periodic'));
-    const reasons = keyframeRows(core.database.file).map((r) => JSON.parse(r.event_data) as { reason: string; part: number; units?: unknown });
-    const firsts = reasons.filter((r) => r.part === 0).map((r) => r.reason);
-    expect(firsts[0]).toBe('start');
-    expect(firsts).toContain('resync');
-    const resync = reasons.find((r) => r.reason === 'resync') as { lists: { units: unknown[] } } | undefined;
-    expect(resync?.lists.units).toHaveLength(8);
+    const parts = () => keyframeRows(core.database.file).map((r) => JSON.parse(r.event_data) as KeyframePart);
+    // The resync's keyframe is written a moment after the picture was replaced (deflated off the event loop).
+    await waitFor('a resync and a periodic keyframe', () => ['resync', 'periodic'].every((reason) => parts().some((p) => p.reason === reason)));
+    const firsts = parts().filter((p) => p.part === 0);
+    expect(firsts[0]!.reason).toBe('start');
+    const resync = firsts.find((p) => p.reason === 'resync')!;
+    const picture = joinKeyframe(parts().filter((p) => p.kf === resync.kf));
+    expect(picture?.units).toHaveLength(8);
+    expect(byId(picture!.units).map((u) => u.id)).toEqual(byId(core.services.dispatch.units()).map((u) => u.id));
     const report = await verifyLogFile(core.database.file, loadLogKeys(running!.dataDir).mac);
     expect(report.ok).toBe(true);
   });
@@ -123,10 +125,11 @@ describe('the flight recorder', () => {
     await waitFor('the move applied', () => core.services.dispatch.unit(a!.id)?.speed === 20);
     await core.services.log.flush();
     const db = new Sqlite(core.database.file);
-    const row = db.prepare("SELECT id FROM socket_logs WHERE event_type = 'cad:unit:location:updated' ORDER BY id DESC LIMIT 1").get() as { id: number };
+    const row = db.prepare("SELECT id, created_at FROM socket_logs WHERE event_type = 'cad:unit:location:updated' ORDER BY id DESC LIMIT 1").get() as { id: number; created_at: number };
     db.prepare("UPDATE socket_logs SET event_data = replace(event_data, '47.62', '47.99') WHERE id = ?").run(row.id);
     db.close();
-    const replay = await core.api.call('replay.at', { at: Date.now() }, sue);
+    // At the edited row's moment (a keyframe a second later would start after it): the row is among those replayed.
+    const replay = await core.api.call('replay.at', { at: row.created_at }, sue);
     if (!replay.ok) throw new Error(replay.error.message);
     expect(replay.value.chain.ok).toBe(false);
     expect(replay.value.chain.first_bad).toMatchObject({ id: row.id, reason: expect.stringMatching(/does not match its MAC/) });
@@ -158,6 +161,22 @@ describe("an incident's report", () => {
     const sent = await core.api.call('dispatch.assign', { incident_id: incident.id, unit_id: unit.id }, as('dana', 'dispatcher'));
     expect(sent.ok).toBe(true);
     await waitFor('the assignment confirmed', () => core.services.dispatch.unit(unit.id)?.incident_id === incident.id);
+    // The patient's ambulance request: Harborview (H1) declines, Virginia Mason (H3) accepts; dana links it to the incident.
+    const socket = async (identity: Parameters<typeof tokenFor>[1]) => {
+      const s = connectIo(core.url, { transports: ['websocket'], auth: { token: await tokenFor(core, identity) }, reconnection: false, forceNew: true });
+      crews.push(s);
+      await waitFor(`${identity.sub} connected`, () => s.connected);
+      return s;
+    };
+    const [h1, h3, patient] = [await socket({ sub: 'h1-desk', role: 'hospital', hospital_id: 'H1' }), await socket({ sub: 'h3-desk', role: 'hospital', hospital_id: 'H3' }), await socket({ sub: 'P77', role: 'patient', patient_id: 'P77' })];
+    await core.services.hospitals.registry.update('H2', { accepting: false });
+    expect(await emitAck(patient, 'ambulance_request', { latitude: 47.6041, longitude: -122.3239, emergency_details: { type: 'cardiac arrest' } })).toMatchObject({ ok: true, hospital_id: 'H1' });
+    const request = () => core.services.hospitals.requests.list()[0]!;
+    expect(await emitAck(h1, 'hospital_response', { request_id: request().id, response: 'rejected', reason: 'no beds' })).toMatchObject({ ok: true });
+    await waitFor('the request offered to H3', () => request().hospital_id === 'H3');
+    expect(await emitAck(h3, 'hospital_response', { request_id: request().id, response: 'accepted', eta_minutes: 6 })).toMatchObject({ ok: true, status: 'accepted' });
+    const linked = await core.api.call('requests.linkIncident', { request_id: request().id, incident_id: incident.id }, as('dana', 'dispatcher'));
+    expect(linked.ok).toBe(true);
     const alert = core.alerts.raise({ key: 'vitals:P-3:hr', kind: 'vitals', severity: 'critical', title: 'HR 190', message: 'tachycardia', source: 'monitor-2' });
     await core.api.call('alerts.acknowledge', { id: alert.id }, as('dana', 'dispatcher'));
     await core.services.log.flush();
@@ -174,6 +193,19 @@ describe("an incident's report", () => {
     expect(danas?.considered.map((c) => c.unit_id)).toContain(unit.id);
     expect(report.intervals.find((i) => i.name === 'call to dispatch')).toMatchObject({ alarm_seconds: 120 });
     expect(report.chain.ok).toBe(true);
+    // The hospital offers and answers, in order, each resting on its log row (in the evidence).
+    expect(report.hospital.map((h) => h.what)).toEqual([
+      'Ambulance requested by patient P77',
+      'Offered to Harborview Medical Center (attempt 1)',
+      'Harborview Medical Center answered: declined (no beds)',
+      'Offered to Virginia Mason Medical Center (attempt 2)',
+      'Virginia Mason Medical Center answered: accepted, ETA 6 min',
+      'Accepted by Virginia Mason Medical Center',
+      `Request ${request().id} linked to this incident by dana`
+    ]);
+    expect(report.steps.some((s) => s.what.startsWith(`Request ${request().id} linked`) && s.by === 'dana')).toBe(true);
+    const evidenceIds = evidence_ndjson.trim().split('\n').map((l) => (JSON.parse(l) as { id: number }).id);
+    expect(report.hospital.every((h) => evidenceIds.includes(h.log_id))).toBe(true);
 
     const dir = tempDir('switchboard-report-');
     const file = path.join(dir, 'report.evidence.ndjson');

@@ -39,6 +39,8 @@ export interface DispatchState extends DispatchAssignments {
   /** Records where the picture stands in the CAD's stream (shown in the snapshot). */
   setCadPosition(position: { epoch: string; seq: number } | null, syncedAt?: string): void;
   snapshot(): DispatchSnapshot;
+  /** The snapshot's shape without copying anything: valid only until the next change, so serialise it at once. */
+  peekSnapshot(): Readonly<DispatchSnapshot>;
   /** Closest available units with a known location, nearest first. */
   /** Available units for an incident: those its run card calls for first, then by straight-line distance. */
   suggestUnits(incidentId: string, limit: number): Array<{ unit: Unit; distance_km: number; run_card: RunCardMatch }>;
@@ -229,6 +231,7 @@ export function createDispatchState(options: { runCards?: () => RunCardLookup } 
       cad: cadPosition ? { ...cadPosition } : null,
       synced_at: syncedAt
     }),
+    peekSnapshot: () => ({ units: [...units.values()], incidents: [...incidents.values()], metrics: metrics.values, cad: cadPosition, synced_at: syncedAt }),
     suggestUnits(incidentId, limit) {
       const incident = incidents.get(incidentId);
       if (!incident?.location) return [];

@@ -57,12 +57,19 @@ export interface AmbulanceRequests {
   respond(hospitalId: string, payload: HubEventPayload<'hospital_response'>): Promise<AmbulanceRequestRecord>;
   list(options?: { status?: AmbulanceRequestRecord['status']; limit?: number }): AmbulanceRequestRecord[];
   get(id: string): AmbulanceRequestRecord | undefined;
+  /** Records in the log that an operator linked a request to a CAD incident (the incident report reads it). */
+  linkIncident(requestId: string, incidentId: string, operator: { username: string; role: string }): Promise<{ request_id: string; incident_id: string; log_id: number | null }>;
   /** Is this patient's request offered to or accepted by this hospital (access rule)? */
   isPatientRoutedTo(patientId: string, hospitalId: string): boolean;
   /** Cluster mode: takes the cluster's copy of a request (another node changed it); `expired` ends its overdue offer. */
   adopt(request: AmbulanceRequestRecord, options?: { expired?: boolean }): void;
   close(): void;
 }
+
+/** The log row saying an operator linked an ambulance request to a CAD incident. */
+export const REQUEST_LINKED_EVENT = 'ambulance_request_linked';
+/** The log rows of one ambulance request's way through the hospitals (each names its request_id, the first is the request itself). */
+export const REQUEST_STEP_EVENTS = ['ambulance_request_offered', 'hospital_response', 'ambulance_request_timeout', 'ambulance_accepted', 'ambulance_rejected'] as const;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -310,6 +317,18 @@ export function createAmbulanceRequests(options: AmbulanceRequestsOptions): Ambu
       changed(request);
       trim();
       return request;
+    },
+    async linkIncident(requestId, incidentId, operator) {
+      const request = requests.get(requestId);
+      if (!request) throw new AppError('NOT_FOUND', `No recent ambulance request ${requestId}; pick one from the requests list.`);
+      const { id } = await logStep({
+        eventType: REQUEST_LINKED_EVENT,
+        socketId: 'console',
+        userId: operator.username,
+        userRole: operator.role,
+        eventData: { request_id: request.id, incident_id: incidentId, request_log_id: request.log_id }
+      });
+      return { request_id: request.id, incident_id: incidentId, log_id: id };
     },
     list({ status, limit = 200 } = {}) {
       return [...requests.values()]

@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import { z } from 'zod';
 import { AmbulanceRequestRecordSchema, AMBULANCE_REQUEST_STATUSES, HospitalSchema, HospitalUpdateSchema } from '../../../shared/contract/hub';
 import { DISPATCH_ROLES, OPERATOR_ROLES, SUPERVISOR_ROLES } from '../../../shared/roles';
@@ -57,5 +58,9 @@ export function registerHospitalConsole(ctx: Pick<CoreContext, 'api' | 'bus'>, h
   ctx.api.handle('hospitals.list', () => hospitals.list());
   ctx.api.handle('hospitals.update', ({ id, ...patch }) => hospitals.update(id, patch));
   ctx.api.handle('requests.list', ({ status, limit }) => requests.list({ status, limit }));
+  ctx.api.handle('requests.linkIncident', ({ request_id, incident_id }, call) => {
+    if (!call.operator) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    return requests.linkIncident(request_id, incident_id, call.operator);
+  });
   return hospitals.onChange((hospital) => ctx.bus.publish('hospitals.updated', hospital));
 }

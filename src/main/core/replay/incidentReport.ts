@@ -9,6 +9,7 @@ import { RECORD_COLUMNS, toRecord, type RecordRow } from '../log/store/record';
 import { AppError } from '../errors';
 import { verifyRowRange } from './chainRange';
 import { criticalAlertRows, incidentRows, tellStory } from './incidentStory';
+import { hospitalRows } from './hospitalStory';
 import type { ReplayEngine } from './replayEngine';
 
 /** Units listed per decision: what the console's suggestions showed. */
@@ -49,7 +50,7 @@ function evidenceOf(rows: ReadonlyArray<Record<string, unknown>>): string {
 /**
  * An incident's whole story from the log: its eTimes, who did what and when,
  * the units considered at each assignment (replayed as the console showed them),
- * hospital answers, intervals against the centre's thresholds, the chain check
+ * the hospital offers and answers of the ambulance requests linked to it, intervals against the centre's thresholds, the chain check
  * over every row it rests on, and a signed manifest of those rows.
  */
 export function buildIncidentReport(engine: ReplayEngine, keys: LogKeys, incidentId: string, actor: string): { report: IncidentReport; evidence: string } {
@@ -60,7 +61,9 @@ export function buildIncidentReport(engine: ReplayEngine, keys: LogKeys, inciden
   const final = engine.at(lastAt).picture.incidents.find((i) => i.id === incidentId) ?? null;
   // An incident still open has its story going on: alerts up to now belong to it.
   const until = final && isOpenIncidentStatus(final.status) ? Date.now() : lastAt;
-  const rows = [...naming, ...criticalAlertRows(sqlite, Number(naming[0]!.created_at), until)].sort((a, b) => Number(a.id) - Number(b.id));
+  const rows = [...new Map([...naming, ...criticalAlertRows(sqlite, Number(naming[0]!.created_at), until), ...hospitalRows(sqlite, incidentId)].map((r) => [Number(r.id), r])).values()].sort(
+    (a, b) => Number(a.id) - Number(b.id)
+  );
   const story = tellStory(rows, incidentId, final);
 
   const decisions = story.decisions.map((d) => {

@@ -1,10 +1,11 @@
 import type Sqlite from 'better-sqlite3';
 import type { Incident } from '../../../shared/cad';
 import type { IncidentReport } from '../../../shared/contract/replay';
-import { cadItems, parseJson, type ReplayRow } from './pictureState';
+import { REQUEST_LINKED_EVENT } from '../hospitals/ambulanceRequests';
+import { hospitalLines, hospitalStep, isHospitalRow } from './hospitalStory';
+import { cadItems, parseJson, type StoryRow } from './pictureState';
 
-/** A full log row as the report reads it (evidence is exported whole). */
-export type StoryRow = ReplayRow & { request_data: string | null; response_time_ms: number | null; [column: string]: unknown };
+export type { StoryRow } from './pictureState';
 
 /** How long after the call the report looks for the incident's rows. */
 const STORY_SPAN_MS = 24 * 3_600_000;
@@ -93,6 +94,7 @@ export interface Story {
 export function tellStory(rows: readonly StoryRow[], incidentId: string, finalIncident: Incident | null): Story {
   const story: Story = { steps: [], hospital: [], decisions: [], times: [], incident: finalIncident };
   const confirmed = new Set<string>();
+  const requestRows: StoryRow[] = [];
   for (const row of rows) {
     const logId = Number(row.id);
     const at = iso(Number(row.created_at));
@@ -105,6 +107,11 @@ export function tellStory(rows: readonly StoryRow[], incidentId: string, finalIn
       story.steps.push({ at: iso(asked), what: `Sent ${event}${body.unit_id ? ` for ${String(body.unit_id)}` : ''}${body.status ? ` (${words(String(body.status))})` : ''}: ${outcome}`, by: person(row.user_id), log_id: logId });
       if (event === 'assignment:send' && typeof body.unit_id === 'string') story.decisions.push({ at: asked, unit: body.unit_id });
       if (event === 'transport:completed:notify') story.hospital.push({ at: iso(asked), what: 'Destination notified', hospital: typeof body.destination === 'string' ? body.destination : null, log_id: logId });
+      continue;
+    }
+    if (isHospitalRow(row)) {
+      requestRows.push(row);
+      if (row.event_type === REQUEST_LINKED_EVENT) story.steps.push({ at, what: hospitalStep(row, at)!.what, by: person(row.user_id), log_id: logId });
       continue;
     }
     if (row.event_type.startsWith('alert_')) {
@@ -127,6 +134,8 @@ export function tellStory(rows: readonly StoryRow[], incidentId: string, finalIn
   }
   story.steps.sort((a, b) => a.at.localeCompare(b.at) || a.log_id - b.log_id);
   story.decisions.sort((a, b) => a.at - b.at);
+  // The ambulance requests came before the transport; each request's lines in the order things happened.
+  story.hospital = [...hospitalLines(requestRows), ...story.hospital];
   const timestamps = finalIncident?.timestamps ?? story.incident?.timestamps ?? {};
   story.times = Object.entries(timestamps)
     .filter((e): e is [string, string] => typeof e[1] === 'string')

@@ -5,7 +5,9 @@ import type { EventBus } from '../contract/bus';
 import type { DispatchState } from '../dispatch/dispatchState';
 import type { Logger } from '../logger';
 import type { SocketLogWriter } from '../log/types';
-import { keyframeEntries, type CrewPosition, type KeyframePicture, type KeyframeReason } from './keyframe';
+import type { Incident, Unit } from '../../../shared/cad';
+import { steadyNow } from '../clock';
+import { keyframeEntries, keyframePartsOf, type CrewPosition, type KeyframePicture, type KeyframeReason } from './keyframe';
 
 /** The connections the hub holds (read only when a keyframe is taken). */
 export interface ConnectionSource {
@@ -25,9 +27,12 @@ export interface KeyframeWriterDeps {
 export interface KeyframeWriter {
   /** Takes the picture now and writes it as keyframe rows; resolves with their ids once committed. */
   write(reason: KeyframeReason): Promise<number[]>;
-  picture(reason: KeyframeReason): KeyframePicture;
+  /** The picture as a keyframe would hold it now (as JSON, taken in one synchronous step). */
+  pictureJson(reason: KeyframeReason): { header: KeyframeHeader; json: string };
   close(): void;
 }
+
+type KeyframeHeader = Pick<KeyframePicture, 'at' | 'reason' | 'cad' | 'synced_at' | 'cad_link'>;
 
 export const toReplayAlert = (a: Alert): ReplayAlert => ({
   id: a.id,
@@ -54,8 +59,11 @@ export function createKeyframeWriter(deps: KeyframeWriterDeps): KeyframeWriter {
     crewPositions.set(m.unit_id, { unit_id: m.unit_id, latitude: m.latitude, longitude: m.longitude, heading: m.heading, status: m.status, at: m.at });
   });
 
-  const picture = (reason: KeyframeReason): KeyframePicture => {
-    const snapshot = deps.dispatch.snapshot();
+  // The live picture is serialised as it is, without a copy, in one synchronous step (so it is one
+  // moment's picture); deflating it, the bulk of the work, then runs on libuv's pool, off the event loop.
+  const pictureJson = (reason: KeyframeReason) => {
+    const at = new Date(steadyNow()).toISOString();
+    const snapshot = deps.dispatch.peekSnapshot();
     const open = deps.alerts.list({ limit: 1_000 }).filter((a) => !a.cleared_at);
     const stale = new Set(open.filter((a) => a.key.startsWith('stale:')).map((a) => a.key));
     const connections: ReplayConnection[] = [];
@@ -74,29 +82,35 @@ export function createKeyframeWriter(deps: KeyframeWriterDeps): KeyframeWriter {
       });
     }
     const cad = deps.cadConnected();
-    return {
-      at: new Date().toISOString(),
+    const header: KeyframeHeader = {
+      at,
       reason,
-      cad: snapshot.cad,
+      cad: snapshot.cad ? { ...snapshot.cad } : null,
       synced_at: snapshot.synced_at,
-      cad_link: deps.alerts.openFor('cad_link') ? 'down' : cad === null ? 'unknown' : cad ? 'up' : 'down',
+      cad_link: deps.alerts.openFor('cad_link') ? 'down' : cad === null ? 'unknown' : cad ? 'up' : 'down'
+    };
+    const picture: KeyframePicture = {
+      ...header,
       metrics: snapshot.metrics,
-      units: snapshot.units,
-      incidents: snapshot.incidents,
+      units: snapshot.units as Unit[],
+      incidents: snapshot.incidents as Incident[],
       alerts: open.map(toReplayAlert),
       connections,
       crew_positions: [...crewPositions.values()],
       crew_units: crewUnits
     };
+    return { header, json: JSON.stringify(picture) };
   };
 
   return {
-    picture,
+    pictureJson,
     async write(reason) {
       const log = deps.log();
       if (!log) return [];
+      const { header, json } = pictureJson(reason);
+      const parts = await keyframePartsOf(header, json);
       // Queued in one synchronous loop: the parts commit together, with consecutive ids.
-      const written = keyframeEntries(picture(reason)).map((entry) => log.createSocketLog(entry));
+      const written = keyframeEntries(parts).map((entry) => log.createSocketLog(entry));
       const results = await Promise.all(written);
       return results.map((r) => r.id);
     },

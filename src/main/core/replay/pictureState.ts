@@ -19,6 +19,9 @@ export interface ReplayRow {
   status: string;
 }
 
+/** A full log row as the incident report reads it (evidence is exported whole). */
+export type StoryRow = ReplayRow & { request_data: string | null; response_time_ms: number | null; [column: string]: unknown };
+
 /** The alert rows the alert center writes (alertReceiptLog.ts). */
 export const ALERT_EVENTS = ['alert_raised', 'alert_delivered', 'alert_displayed', 'alert_acknowledged', 'alert_escalated', 'alert_cleared'] as const;
 /** Every event type the picture is rebuilt from. */

@@ -6,6 +6,8 @@ import { cadItems, createReplayState, emptyEffect, parseJson, PICTURE_EVENTS, ty
 
 /** How far around a keyframe's first part its other parts may be dated (they are written in one go). */
 const PART_WINDOW_MS = 10_000;
+/** Longest a keyframe's rows may follow the moment its picture was taken (deflating, then the group commit). */
+const WRITE_WINDOW_MS = 30_000;
 /** Keyframes tried before giving up on a damaged one and starting from nothing. */
 const KEYFRAME_TRIES = 5;
 /** Most changes one `replay.events` answer carries (the console asks again from the last). */
@@ -18,6 +20,8 @@ export interface LoadedKeyframe {
   firstId: number;
   lastId: number;
   createdAt: number;
+  /** When the picture was taken: its rows are written a moment later (deflated off the event loop). */
+  takenAt: number;
 }
 
 /** The picture at a moment, with the state it came from (for played ranges and reports). */
@@ -49,9 +53,10 @@ export function createReplayEngine(sqlite: Sqlite.Database, key: Buffer): Replay
   const keyframeBefore = sqlite.prepare(
     `SELECT id, created_at, event_data FROM socket_logs WHERE event_type = '${KEYFRAME_EVENT}' AND created_at <= ? AND id < ? ORDER BY created_at DESC, id DESC LIMIT 1`
   );
-  const keyframeParts = sqlite.prepare(
+  const keyframePartsByTime = sqlite.prepare(
     `SELECT id, created_at, event_data FROM socket_logs WHERE event_type = '${KEYFRAME_EVENT}' AND created_at >= ? AND created_at <= ? ORDER BY id`
   );
+  const keyframePartsById = sqlite.prepare(`SELECT id, created_at, event_data FROM socket_logs WHERE id >= ? AND id <= ? AND event_type = '${KEYFRAME_EVENT}' ORDER BY id`);
   const rowsBetween = sqlite.prepare(
     `SELECT id, created_at, event_type, user_id, user_role, socket_id, event_data, status FROM socket_logs
      WHERE event_type IN (${typeList}) AND created_at >= ? AND created_at <= ? AND id > ? ORDER BY id`
@@ -59,19 +64,39 @@ export function createReplayEngine(sqlite: Sqlite.Database, key: Buffer): Replay
   const lastAt = sqlite.prepare('SELECT id FROM socket_logs WHERE created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1');
   const lastIdAt = (at: number) => Number((lastAt.get(at) as { id: number } | undefined)?.id ?? 0);
 
+  type KeyframeRow = { id: number; created_at: number; event_data: string };
+  const partsOf = (head: KeyframeRow, headPart: KeyframePart): Array<{ row: KeyframeRow; part: KeyframePart }> => {
+    const read = (rows: KeyframeRow[]) =>
+      rows.flatMap((row) => {
+        const part = row.id === head.id ? headPart : (parseJson(row.event_data) as KeyframePart | null);
+        return part?.kf === headPart.kf ? [{ row, part }] : [];
+      });
+    // The parts are queued in one go, so they normally have consecutive ids: read them by id.
+    const first = Number(head.id) - headPart.part;
+    const byId = read(keyframePartsById.all(first, first + headPart.parts - 1) as KeyframeRow[]);
+    if (byId.length === headPart.parts) return byId;
+    return read(keyframePartsByTime.all(head.created_at - PART_WINDOW_MS, head.created_at + PART_WINDOW_MS) as KeyframeRow[]);
+  };
+
   const loadKeyframe = (at: number): LoadedKeyframe | null => {
     let beforeId = Number.MAX_SAFE_INTEGER;
-    for (let i = 0; i < KEYFRAME_TRIES; i += 1) {
-      const head = keyframeBefore.get(at, beforeId) as { id: number; created_at: number; event_data: string } | undefined;
+    let tries = 0;
+    // A keyframe's rows are written a moment after its picture was taken: one taken before `at` may be
+    // dated a little after it, so the search starts WRITE_WINDOW_MS later and goes by when it was taken.
+    while (tries < KEYFRAME_TRIES) {
+      const head = keyframeBefore.get(at + WRITE_WINDOW_MS, beforeId) as KeyframeRow | undefined;
       if (!head) return null;
       const headPart = parseJson(head.event_data) as KeyframePart | null;
-      const parts = (keyframeParts.all(head.created_at - PART_WINDOW_MS, head.created_at + PART_WINDOW_MS) as Array<{ id: number; created_at: number; event_data: string }>)
-        .map((r) => ({ row: r, part: parseJson(r.event_data) as KeyframePart | null }))
-        .filter((p) => p.part && headPart && p.part.kf === headPart.kf);
-      const picture = joinKeyframe(parts.map((p) => p.part!));
-      if (picture && parts.every((p) => p.row.created_at <= at)) {
-        return { picture, firstId: Number(parts[0]!.row.id), lastId: Number(parts[parts.length - 1]!.row.id), createdAt: Number(head.created_at) };
+      const takenAt = Date.parse(headPart?.at ?? '');
+      if (!headPart || !(takenAt <= Math.min(at, head.created_at))) {
+        beforeId = Number(head.id);
+        if (!headPart || head.created_at <= at) tries += 1;
+        continue;
       }
+      tries += 1;
+      const parts = partsOf(head, headPart);
+      const picture = joinKeyframe(parts.map((p) => p.part));
+      if (picture) return { picture, firstId: Number(parts[0]!.row.id), lastId: Number(parts.at(-1)!.row.id), createdAt: Number(head.created_at), takenAt };
       beforeId = Number(parts[0]?.row.id ?? head.id);
     }
     return null;
@@ -119,14 +144,19 @@ export function createReplayEngine(sqlite: Sqlite.Database, key: Buffer): Replay
   /** Where the last played range ended, and the state there. */
   let played: { to: number; state: ReplayState; lastId: number } | null = null;
 
-  const rebuild = (at: number): Rebuilt & { kf: LoadedKeyframe | null } => {
+  const rebuild = (at: number): Rebuilt & { kf: LoadedKeyframe | null; firstRead: number } => {
     const kf = loadKeyframe(at);
     const state = createReplayState(kf?.picture ?? null);
-    const items = ordered(kf?.lastId ?? 0, kf?.createdAt ?? 0, at);
+    // Every picture row from the moment the picture was taken, including those logged while its rows were
+    // being prepared (their ids come before the keyframe's). Re-applying a row of the picture's own
+    // millisecond is harmless: CAD events up to the keyframe's position are skipped, the rest set state.
+    const items = ordered(0, kf?.takenAt ?? 0, at);
     const effect = emptyEffect();
     for (const item of items) applyOne(state, item, effect);
     const lastId = lastIdAt(at);
-    const chain = verifyRowRange(sqlite, key, kf?.firstId ?? 1, lastId);
+    const firstRead = Math.min(kf?.firstId ?? 1, items.length ? Number(items[0]!.row.id) : Number.MAX_SAFE_INTEGER);
+    // The keyframe's own rows may come just after the moment (see loadKeyframe): they are checked too.
+    const chain = verifyRowRange(sqlite, key, firstRead, Math.max(lastId, kf?.lastId ?? 0));
     const snapshot = state.dispatch.snapshot();
     const picture: ReplayPicture = {
       at: new Date(at).toISOString(),
@@ -141,7 +171,7 @@ export function createReplayEngine(sqlite: Sqlite.Database, key: Buffer): Replay
       rows_applied: items.length,
       chain
     };
-    return { picture, state, lastId, kf };
+    return { picture, state, lastId, kf, firstRead };
   };
 
   return {
@@ -180,7 +210,7 @@ export function createReplayEngine(sqlite: Sqlite.Database, key: Buffer): Replay
         });
       }
       const lastId = truncated ? (changes.at(-1)?.log_id ?? afterId) : lastIdAt(to);
-      const chain = verifyRowRange(sqlite, key, resumed ? resumed.lastId + 1 : (rebuilt!.kf?.firstId ?? 1), lastId);
+      const chain = verifyRowRange(sqlite, key, resumed ? resumed.lastId + 1 : rebuilt!.firstRead, lastId);
       // Kept only for a range wholly in the past: rows still arriving could otherwise fall between two ranges.
       if (!truncated && chain.ok && to < Date.now() - SETTLED_MS) played = { to, state, lastId };
       return { changes, truncated, chain };

@@ -145,16 +145,16 @@ export function IncidentReportView() {
               {d.considered.map((c) => `${c.call_sign} (${c.distance_km.toFixed(1)} km, ${c.run_card.replace(/_/g, ' ')})`).join(', ') || 'no available unit'}.
             </p>
           ))}
-          <h2>Hospital</h2>
+          <h2>Hospital offers and answers</h2>
           {report.hospital.length ? (
             report.hospital.map((h) => (
               <p key={h.log_id}>
                 {formatDateTime(h.at)}: {h.what}
-                {h.hospital ? ` — ${h.hospital}` : ''}
+                {h.hospital && !h.what.includes(h.hospital) ? ` — ${h.hospital}` : ''}
               </p>
             ))
           ) : (
-            <p className="muted">No hospital answer in the log for this incident.</p>
+            <p className="muted">No hospital offer or answer in the log for this incident (an ambulance request shows here once it is linked to the incident).</p>
           )}
           <h2>Evidence</h2>
           <p>

@@ -3,7 +3,10 @@ import { useReplayRoom } from './replayStore';
 
 /** What the map and boards do not show: open alerts with who acknowledged them, the connections, the CAD link. */
 export function ReplayRoomPanel() {
-  const { alerts, connections, cadLink } = useReplayRoom();
+  // One selector each: the room's moment changes every frame while playing, these rarely.
+  const alerts = useReplayRoom((s) => s.alerts);
+  const connections = useReplayRoom((s) => s.connections);
+  const cadLink = useReplayRoom((s) => s.cadLink);
   const stale = connections.filter((c) => c.stale).length;
   return (
     <aside className="replay-room" aria-label="Alerts and connections at the replayed moment" data-testid="replay-room">

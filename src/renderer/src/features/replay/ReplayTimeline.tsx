@@ -1,4 +1,4 @@
-import { useRef, useState, type PointerEvent } from 'react';
+import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { TimelineMark } from '../../../../shared/contract/replay';
 import { formatDateTime } from '../../lib/format';
 import { useReplayPlayer } from './replayPlayer';
@@ -25,6 +25,21 @@ export function ReplayTimeline() {
   const seek = useReplayPlayer((s) => s.seek);
   const bar = useRef<HTMLDivElement>(null);
   const [dragAt, setDragAt] = useState<number | null>(null);
+  // Built once per timeline: the cursor moves on every frame while playing, and thousands of marks
+  // (each with its formatted title) re-rendered with it took the frame's whole budget.
+  const marks = useMemo(() => {
+    if (!timeline) return null;
+    const span = Math.max(1, timeline.to - timeline.from);
+    return timeline.marks.map((m) => (
+      <span
+        key={`${m.log_id}-${m.kind}-${m.label}`}
+        className={`replay-mark replay-mark--${m.kind}`}
+        style={{ left: `${Math.min(100, Math.max(0, ((Date.parse(m.at) - timeline.from) / span) * 100))}%` }}
+        title={`${formatDateTime(m.at)} · ${MARK_LABEL[m.kind]}: ${m.label}`}
+        data-kind={m.kind}
+      />
+    ));
+  }, [timeline]);
   if (!timeline) return <div className="replay-timeline replay-timeline--empty">Choose a moment to see its timeline.</div>;
   const span = Math.max(1, timeline.to - timeline.from);
   const pct = (t: number) => `${Math.min(100, Math.max(0, ((t - timeline.from) / span) * 100))}%`;
@@ -58,15 +73,7 @@ export function ReplayTimeline() {
           void seek(target);
         }}
       >
-        {timeline.marks.map((m) => (
-          <span
-            key={`${m.log_id}-${m.kind}-${m.label}`}
-            className={`replay-mark replay-mark--${m.kind}`}
-            style={{ left: pct(Date.parse(m.at)) }}
-            title={`${formatDateTime(m.at)} · ${MARK_LABEL[m.kind]}: ${m.label}`}
-            data-kind={m.kind}
-          />
-        ))}
+        {marks}
         {shown ? <span className="replay-timeline__cursor" style={{ left: pct(shown) }} /> : null}
       </div>
       <div className="replay-timeline__ends">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ReplayClock } from '../../components/useNow';
 import { DispatchScope } from '../../stores/dispatchScope';
 import { formatDateTime } from '../../lib/format';
@@ -97,17 +97,66 @@ function ReplayControls() {
  * in the console's own map and boards. A banner and a frame of a colour the live
  * console never uses say it is not live; every control in it is switched off.
  */
-export function ReplayView() {
+/** How often the views' clock (their timers) follows the replayed moment while playing, ms of real time. */
+const CLOCK_EVERY_MS = 250;
+
+/** The replayed moment in the banner: its own component, since it changes every frame while playing. */
+function ReplayMoment() {
   const at = useReplayPlayer((s) => s.at);
-  const keyframe = useReplayRoom((s) => s.keyframe);
+  return <span className="replay-banner__at" data-testid="replay-at">{at ? formatDateTime(new Date(at).toISOString()) : 'choose a moment'}</span>;
+}
+
+/**
+ * The map and boards at the replayed moment. At 60x the moment moves on every
+ * frame: re-rendering the views (and every timer in them) on each would take
+ * the frame's whole budget, so their clock follows it a few times a second;
+ * the map's units move as their changes are applied, frame by frame.
+ */
+function ReplayFrame({ tab }: { tab: 'map' | 'board' }) {
   const shown = useReplayRoom((s) => s.at);
+  const [clock, setClock] = useState(shown);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = last.current + CLOCK_EVERY_MS - performance.now();
+    if (wait <= 0) {
+      last.current = performance.now();
+      setClock(shown);
+      return undefined;
+    }
+    const timer = setTimeout(() => {
+      last.current = performance.now();
+      setClock(shown);
+    }, wait);
+    return () => clearTimeout(timer);
+  }, [shown]);
+  return (
+    <div className="replay-frame" data-testid="replay-frame" data-replay-at={clock ? new Date(clock).toISOString() : ''}>
+      <DispatchScope store={replayDispatch}>
+        <ReplayClock.Provider value={clock || null}>
+          <fieldset className="replay-frame__views" disabled data-testid="replay-readonly">
+            {tab === 'map' ? <MapView /> : <BoardView />}
+          </fieldset>
+          <ReplayRoomPanel />
+        </ReplayClock.Provider>
+      </DispatchScope>
+    </div>
+  );
+}
+
+/**
+ * Replay mode: the control room at a past moment, rebuilt from the socket log,
+ * in the console's own map and boards. A banner and a frame of a colour the live
+ * console never uses say it is not live; every control in it is switched off.
+ */
+export function ReplayView() {
+  const keyframe = useReplayRoom((s) => s.keyframe);
   const [tab, setTab] = useState<'map' | 'board' | 'report'>('map');
   useEffect(() => () => useReplayPlayer.getState().pause(), []);
   return (
-    <section className="replay" aria-label="Replay" data-testid="replay-view" data-replay-at={shown ? new Date(shown).toISOString() : ''}>
+    <section className="replay" aria-label="Replay" data-testid="replay-view">
       <div className="replay-banner no-print" data-testid="replay-banner">
         <span className="replay-banner__title">REPLAY · NOT LIVE · READ-ONLY</span>
-        <span className="replay-banner__at" data-testid="replay-at">{at ? formatDateTime(new Date(at).toISOString()) : 'choose a moment'}</span>
+        <ReplayMoment />
         {keyframe ? <span className="replay-banner__kf">rebuilt from the keyframe of {formatDateTime(keyframe.at)} and the log after it</span> : null}
       </div>
       <ChainBanner />
@@ -120,20 +169,7 @@ export function ReplayView() {
           </button>
         ))}
       </nav>
-      {tab === 'report' ? (
-        <IncidentReportView />
-      ) : (
-        <div className="replay-frame" data-testid="replay-frame">
-          <DispatchScope store={replayDispatch}>
-            <ReplayClock.Provider value={shown || null}>
-              <fieldset className="replay-frame__views" disabled data-testid="replay-readonly">
-                {tab === 'map' ? <MapView /> : <BoardView />}
-              </fieldset>
-              <ReplayRoomPanel />
-            </ReplayClock.Provider>
-          </DispatchScope>
-        </div>
-      )}
+      {tab === 'report' ? <IncidentReportView /> : <ReplayFrame tab={tab} />}
     </section>
   );
 }
