@@ -1,12 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { openPostgres } from '../../src/main/core/log/storage/postgres/pgDatabase';
 import { migratePostgres } from '../../src/main/core/log/storage/postgres/pgMigrations';
 import { tempDir } from './core';
-import { freePort, startPostgres, startRedis, stopChild, type TestPostgres, type TestRedis } from './engines';
+import { startHaproxy, type LocalHaproxy } from '../../src/main/clusterDemo/haproxy';
+import { startPostgres, startRedis, type TestPostgres, type TestRedis } from './engines';
 import { startServe, type ServeProcess } from './reliability/serve';
-import { waitFor } from './waitFor';
 
 /**
  * A whole cluster on one machine for tests: a throwaway PostgreSQL and Redis,
@@ -70,54 +67,6 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
   };
 }
 
-export interface TestHaproxy {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
+export type TestHaproxy = LocalHaproxy;
 
-const referenceConfig = path.join(__dirname, '..', '..', 'docs', 'cluster', 'haproxy.cfg');
-
-/**
- * HAProxy with the reference configuration, its ports and servers filled in for
- * this machine. Ready when it accepts connections and sees a live backend.
- */
-export async function startHaproxy(backends: Array<{ name: string; port: number }>): Promise<TestHaproxy> {
-  const port = await freePort();
-  const dir = tempDir('switchboard-haproxy-');
-  const servers = backends.map((b) => `    server ${b.name} 127.0.0.1:${b.port} check cookie ${b.name}`).join('\n');
-  const config = fs
-    .readFileSync(referenceConfig, 'utf8')
-    .replace(/^\s*bind .*$/m, `    bind 127.0.0.1:${port}`)
-    .replace(/^\s*server .*$/gm, '')
-    .replace(/# servers:.*$/m, servers)
-    // A test machine's file limit is lower than a production balancer's; no syslog, no daemon here.
-    .replace(/^\s*maxconn \d+$/m, '    maxconn 2000')
-    .replace(/^\s*(log|option httplog|stats socket|chroot|user|group|daemon)\b.*$/gm, '');
-  const file = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(file, config);
-  const child: ChildProcess = spawn('haproxy', ['-f', file, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`HAProxy on port ${port} to route to a node`, async () => {
-    if (exited) throw new Error(`haproxy exited at start: ${stderr}`);
-    try {
-      return (await fetch(`${url}/api/openapi.json`)).status === 200;
-    } catch {
-      return false;
-    }
-  });
-  return {
-    url,
-    pid: child.pid!,
-    async stop() {
-      await stopChild(child, 'SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
-
-export { startPostgres, startRedis };
+export { startHaproxy, startPostgres, startRedis };
