@@ -1,3 +1,5 @@
+import { createCadSimulator, type CadSimulator } from '../../src/main/cadsim/cadSimulator';
+import { demoCadOptions } from '../../src/main/cli/commands/demo';
 import { openPostgres } from '../../src/main/core/log/storage/postgres/pgDatabase';
 import { migratePostgres } from '../../src/main/core/log/storage/postgres/pgMigrations';
 import { tempDir } from './core';
@@ -12,11 +14,13 @@ import { startServe, type ServeProcess } from './reliability/serve';
  * (docs/cluster/haproxy.cfg).
  */
 export const CLUSTER_JWT_SECRET = 'cluster-test-jwt-secret-shared-by-every-node-0123456789';
+export const CLUSTER_CAD_TOKEN = 'cluster-test-cad-token-0123456789';
 export const CLUSTER_LOG_SECRET = 'cluster-test-log-secret-shared-by-every-node-0123456789';
 
 export interface TestCluster {
   pg: TestPostgres;
   redis: TestRedis;
+  cad: CadSimulator | null;
   nodes: Map<string, ServeProcess>;
   balancer: TestHaproxy;
   /** Starts another node (or a killed one again, under its name). */
@@ -24,7 +28,10 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(options: { nodes: number; env?: NodeJS.ProcessEnv; /** Per node: several nodes compiling from source at once on a busy machine take a while. */ startTimeoutMs?: number }): Promise<TestCluster> {
+export async function startTestCluster(options: { nodes: number; env?: NodeJS.ProcessEnv; cad?: boolean; /** Per node: several nodes compiling from source at once on a busy machine take a while. */ startTimeoutMs?: number }): Promise<TestCluster> {
+  // The CAD simulator every node is pointed at (which node holds the link is the lease's business).
+  const cad = options.cad ? await createCadSimulator(demoCadOptions(CLUSTER_CAD_TOKEN)) : null;
+  const cadFlags = cad ? ['--cad-url', cad.url, '--cad-token', CLUSTER_CAD_TOKEN] : [];
   const pg = await startPostgres();
   const redis = await startRedis();
   const db = openPostgres(pg.url, { max: 2 });
@@ -34,7 +41,7 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
   const startNode = async (name: string) => {
     const node = await startServe({
       dataDir: tempDir(`switchboard-${name}-`),
-      args: ['--cluster', '--postgres-url', pg.url, '--redis-url', redis.url, '--node-name', name],
+      args: ['--cluster', '--postgres-url', pg.url, '--redis-url', redis.url, '--node-name', name, ...cadFlags],
       env: { SWITCHBOARD_JWT_SECRET: CLUSTER_JWT_SECRET, SWITCHBOARD_LOG_SECRET: CLUSTER_LOG_SECRET, ...options.env },
       timeoutMs: options.startTimeoutMs
     });
@@ -50,11 +57,13 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
     await Promise.all([...nodes.values()].map((n) => n.stop()));
     await redis.stop();
     await pg.stop();
+    await cad?.close();
     throw err;
   }
   return {
     pg,
     redis,
+    cad,
     nodes,
     balancer,
     startNode,
@@ -63,6 +72,7 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
       await Promise.all([...nodes.values()].map((n) => n.stop()));
       await redis.stop();
       await pg.stop();
+      await cad?.close();
     }
   };
 }

@@ -129,17 +129,28 @@ export interface CrewKillOutcome {
  * crews reconnect through the balancer, and publishing goes on for 10 rounds
  * after that. Returns what every crew missed.
  */
-export async function killNodeUnderCrews(c: TestCluster, crews: Crew[], adminToken: string): Promise<CrewKillOutcome> {
+export interface CrewKillOptions {
+  /** The node to kill (default: the one holding the most crews). */
+  victim?(crewsPerNode: Map<string, number>): Promise<string> | string;
+  /** Right before the kill (e.g. to mark when the devices' failover starts). */
+  beforeKill?(): void;
+  /** Once the killed node's crews are back, while publishing goes on (e.g. wait for the devices too). */
+  afterReconnect?(): Promise<void>;
+}
+
+export async function killNodeUnderCrews(c: TestCluster, crews: Crew[], adminToken: string, options: CrewKillOptions = {}): Promise<CrewKillOutcome> {
   const placement = await crewPlacement(c, crews, adminToken);
   const perNode = new Map<string, number>();
   for (const name of placement.values()) perNode.set(name, (perNode.get(name) ?? 0) + 1);
-  const [victimName] = [...perNode].sort((a, b) => b[1] - a[1])[0]!;
+  const victimName = options.victim ? await options.victim(perNode) : [...perNode].sort((a, b) => b[1] - a[1])[0]![0];
   const survivor = [...c.nodes].find(([name, node]) => name !== victimName && node.child.exitCode === null && node.child.signalCode === null)![1];
   const publisher = startRoomPublisher(survivor.url, adminToken, crews);
   await waitFor('every crew to receive 5 messages (sessions saved, offsets known)', () => crews.every((crew) => crew.got.length >= 5));
   const onVictim = crews.filter((crew) => placement.get(crew.unit) === victimName);
+  options.beforeKill?.();
   await c.nodes.get(victimName)!.kill9();
   await waitFor("the killed node's crews to reconnect through HAProxy", () => onVictim.every((crew) => crew.connects >= 2 && crew.socket.connected));
+  await options.afterReconnect?.();
   const after = publisher.last();
   await waitFor('10 more rounds after the reconnection', () => publisher.last() >= after + 10);
   await publisher.stop();

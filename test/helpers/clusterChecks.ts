@@ -1,0 +1,87 @@
+import { runCli } from './cli';
+import { CLUSTER_JWT_SECRET, CLUSTER_LOG_SECRET, type TestCluster } from './cluster';
+import { signToken } from './reliability/tokens';
+import { waitFor } from './waitFor';
+
+/**
+ * What a cluster failover test checks after each round, against PostgreSQL and
+ * the nodes themselves (never through the balancer, which hides who holds what).
+ */
+
+const alive = (c: TestCluster) => [...c.nodes].filter(([, n]) => n.child.exitCode === null && n.child.signalCode === null);
+
+/** How many of this load's devices each live node holds, from each node's own connection registry. */
+export async function devicesPerNode(c: TestCluster, userPrefix: string): Promise<Map<string, number>> {
+  const token = await signToken(CLUSTER_JWT_SECRET, { sub: 'ops', role: 'admin' });
+  const out = new Map<string, number>();
+  for (const [name, node] of alive(c)) {
+    const res = await fetch(`${node.url}/realtime/stats`, { headers: { authorization: `Bearer ${token}` } });
+    const byUser = ((await res.json()) as { data: { connections_by_user: Record<string, number> } }).data.connections_by_user;
+    out.set(name, Object.entries(byUser).filter(([user]) => user.startsWith(userPrefix)).reduce((s, [, n]) => s + n, 0));
+  }
+  return out;
+}
+
+export interface ExactlyOnce {
+  missing: string[];
+  twice: string[];
+  wrongId: string[];
+  duplicatedInLog: number;
+  committedUnacked: number;
+}
+
+/** Each acked event is in PostgreSQL once, under the id its ack named; nothing committed under `tag` went unacknowledged. */
+export async function exactlyOnceInPostgres(c: TestCluster, ackedMap: Map<string, number>, tag: string): Promise<ExactlyOnce> {
+  const acked = [...ackedMap];
+  const ids = acked.map(([eventId]) => eventId);
+  const rows = await c.pg.query<{ client_event_id: string; id: number; n: number }>(
+    'SELECT client_event_id, min(id)::int AS id, count(*)::int AS n FROM socket_logs WHERE client_event_id = ANY($1) GROUP BY client_event_id',
+    [ids]
+  );
+  const byEventId = new Map(rows.rows.map((r) => [r.client_event_id, r]));
+  const duplicated = await c.pg.query("SELECT client_event_id FROM socket_logs WHERE event_type = 'device_data' GROUP BY client_event_id HAVING count(*) > 1");
+  const unacked = await c.pg.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM socket_logs WHERE event_type = 'device_data' AND client_event_id LIKE $2 AND NOT (client_event_id = ANY($1))",
+    [ids, `${tag}-%`]
+  );
+  return {
+    missing: acked.filter(([eventId]) => !byEventId.has(eventId)).map(([eventId]) => eventId),
+    twice: rows.rows.filter((r) => r.n !== 1).map((r) => r.client_event_id),
+    wrongId: acked.filter(([eventId, id]) => byEventId.get(eventId)?.id !== id).map(([eventId]) => eventId),
+    duplicatedInLog: duplicated.rows.length,
+    committedUnacked: unacked.rows[0]!.n
+  };
+}
+
+export const NOTHING_LOST_OR_DOUBLED: ExactlyOnce = { missing: [], twice: [], wrongId: [], duplicatedInLog: 0, committedUnacked: 0 };
+
+export const describeExactlyOnce = (c: ExactlyOnce) =>
+  `${c.missing.length} acked missing, ${c.twice.length} twice, ${c.wrongId.length} under another id, ${c.committedUnacked} committed but never acked`;
+
+/** The statistics counters (per node and minute) summed, against a GROUP BY over the rows: the (minute, type, status) cells that differ. */
+export async function countersAgainstRows(c: TestCluster): Promise<{ cells: number; differing: string[] }> {
+  const res = await c.pg.query<{ cell: string; counted: string | null; rows: string | null }>(
+    `WITH counted AS (SELECT minute, event_type, status, sum(count) AS n FROM log_counters GROUP BY 1, 2, 3),
+          grouped AS (SELECT date_trunc('minute', created_at) AS minute, event_type, current_status AS status, count(*) AS n FROM socket_logs GROUP BY 1, 2, 3)
+     SELECT concat_ws(' ', coalesce(c.minute, g.minute), coalesce(c.event_type, g.event_type), coalesce(c.status, g.status)) AS cell, c.n::text AS counted, g.n::text AS rows
+     FROM counted c FULL JOIN grouped g ON c.minute = g.minute AND c.event_type = g.event_type AND c.status = g.status`
+  );
+  const differing = res.rows.filter((r) => Number(r.counted ?? 0) !== Number(r.rows ?? 0)).map((r) => `${r.cell}: counters ${r.counted ?? 0}, rows ${r.rows ?? 0}`);
+  return { cells: res.rows.length, differing };
+}
+
+/** Waits for a checkpoint to seal every chain's last rows, then runs `switchboard verify --postgres-url`. */
+export async function verifyPostgresLog(c: TestCluster): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  await waitFor('a checkpoint to seal the last rows', async () => {
+    const r = await c.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM log_chains WHERE last_seq > checkpointed_seq');
+    return r.rows[0]!.n === 0;
+  });
+  return runCli(['verify', '--postgres-url', c.pg.url], { env: { SWITCHBOARD_LOG_SECRET: CLUSTER_LOG_SECRET } });
+}
+
+/** The q-quantile (0..1) of some numbers, nearest rank; NaN for none. */
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
