@@ -43,7 +43,8 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
       dataDir: tempDir(`switchboard-${name}-`),
       args: ['--cluster', '--postgres-url', pg.url, '--redis-url', redis.url, '--node-name', name, ...cadFlags],
       env: { SWITCHBOARD_JWT_SECRET: CLUSTER_JWT_SECRET, SWITCHBOARD_LOG_SECRET: CLUSTER_LOG_SECRET, ...options.env },
-      timeoutMs: options.startTimeoutMs
+      // Several nodes compile and start at once on a busy 2-core machine: a state that comes late, not never.
+      timeoutMs: options.startTimeoutMs ?? 180_000
     });
     nodes.set(name, node);
     return node;
