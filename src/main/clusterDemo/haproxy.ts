@@ -9,6 +9,8 @@ export interface LocalHaproxy {
   url: string;
   port: number;
   pid: number;
+  /** What HAProxy said (server state changes: "node-2 is DOWN"), the last 20 kB. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -44,7 +46,10 @@ export async function startHaproxy(backends: Array<{ name: string; port: number 
   fs.writeFileSync(file, config);
   const child: ChildProcess = spawn('haproxy', ['-f', file, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (stderr.length > 40_000) stderr = stderr.slice(-20_000);
+  });
   let exited = false;
   child.on('exit', () => (exited = true));
   child.on('error', (err) => {
@@ -64,6 +69,7 @@ export async function startHaproxy(backends: Array<{ name: string; port: number 
     url,
     port,
     pid: child.pid!,
+    output: () => stderr,
     async stop() {
       await stopChild(child, 'SIGTERM');
       fs.rmSync(dir, { recursive: true, force: true });
