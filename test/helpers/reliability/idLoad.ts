@@ -17,6 +17,12 @@ export interface IdLoadOptions {
    * it the device stops and waits for resendOutstanding().
    */
   reconnect?: boolean;
+  /**
+   * An event answered with a retryable code (the hub at capacity) is sent again after
+   * a back-off (0.25 s doubling to 4 s) while the load runs, as a field device does;
+   * without it such events wait for resendOutstanding().
+   */
+  retryRefused?: boolean;
 }
 
 /** Per device, from the mark on: the last ack before it to the first ack after it. */
@@ -111,7 +117,8 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
       sockets = await Promise.all(tokens.map((token) => RawSocketIo.connect(url, { token })));
       const deadline = Date.now() + deadlineMs;
       while (pending.size > 0 && Date.now() < deadline) {
-        const round = [...pending];
+        // At most a few thousand at once: a flood of resends would only be shed by a busy hub again.
+        const round = [...pending].slice(0, 3_000);
         await Promise.allSettled(round.map((eventId) => send(sockets[clientOf(eventId)]!, eventId)));
         if (pending.size > 0) await sleep(200); // the retry_after of a refusal; these resends are paced, not a wait for a state
       }
@@ -139,7 +146,10 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
           return;
         }
         const code = a?.error?.code ?? 'unclear';
-        if (RETRYABLE_CODES.has(code)) load.retryable.set(code, (load.retryable.get(code) ?? 0) + 1);
+        if (RETRYABLE_CODES.has(code)) {
+          load.retryable.set(code, (load.retryable.get(code) ?? 0) + 1);
+          if (options.retryRefused && running) retryLater(eventId);
+        }
         else {
           load.refused.set(eventId, code);
           pending.delete(eventId);
@@ -152,6 +162,16 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
     return p;
+  };
+
+  const attempts = new Map<string, number>();
+  const retryLater = (eventId: string) => {
+    const n = (attempts.get(eventId) ?? 0) + 1;
+    attempts.set(eventId, n);
+    setTimeout(() => {
+      const socket = sockets[clientOf(eventId)]!;
+      if (running && pending.has(eventId) && !socket.closed) void send(socket, eventId);
+    }, Math.min(250 * 2 ** (n - 1), 4_000));
   };
 
   const interval = 1000 / options.ratePerClient;

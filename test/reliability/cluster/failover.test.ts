@@ -21,7 +21,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const startLoad = (tag: string) => startIdLoad({ url: cluster.balancer.url, secret: CLUSTER_JWT_SECRET, clients: DEVICES, ratePerClient: RATE_PER_DEVICE, tag, reconnect: true });
+const startLoad = (tag: string) => startIdLoad({ url: cluster.balancer.url, secret: CLUSTER_JWT_SECRET, clients: DEVICES, ratePerClient: RATE_PER_DEVICE, tag, reconnect: true, retryRefused: true });
 
 /**
  * The end of a round: devices stop making events, resend through the balancer
@@ -31,14 +31,14 @@ const startLoad = (tag: string) => startIdLoad({ url: cluster.balancer.url, secr
 async function closeRound(load: IdLoad, tag: string, failover: FailoverTimes, timedClients: number[]) {
   await load.stop();
   const unansweredDuringRound = load.unanswered;
-  await load.resendOutstanding(cluster.balancer.url);
+  await load.resendOutstanding(cluster.balancer.url, 180_000);
   load.close();
   const log = await exactlyOnceInPostgres(cluster, load.acked, tag);
   const counters = await countersAgainstRows(cluster);
   const verify = await verifyPostgresLog(cluster);
   const times = timedClients.map((k) => failover.byClient.get(k)).filter((t): t is number => t !== undefined);
   const figures =
-    `${load.acked.size} acked, ${unansweredDuringRound} sends unanswered, ${load.duplicates} resends answered as duplicates, ${[...load.retryable.values()].reduce((s, n) => s + n, 0)} retryable answers; ` +
+    `${load.acked.size} acked, ${unansweredDuringRound} sends unanswered, ${load.duplicates} resends answered as duplicates, retryable answers (resent after a back-off): ${[...load.retryable].map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}; ` +
     `in PostgreSQL: ${describeExactlyOnce(log)}; counters vs GROUP BY: ${counters.differing.length} of ${counters.cells} cells differ; ` +
     `failover per device (${times.length} devices): p50 ${Math.round(quantile(times, 0.5))} ms, p99 ${Math.round(quantile(times, 0.99))} ms; verify: ${verify.stdout.trim() || verify.stderr.trim()}`;
   return { log, counters, verify, figures };
