@@ -26,9 +26,9 @@ import { report, round, type BenchRow } from '../lib/report';
 import { treeCpuSeconds } from './processTree';
 
 const DEVICES = Number(process.env.DEVICES ?? 48);
-const RATES = (process.env.RATES ?? '250,500,1000,1500,2000,3000,4000').split(',').map(Number);
-const STEP_MS = Number(process.env.STEP_MS ?? 4000);
-const AT70_MS = Number(process.env.AT70_MS ?? 8000);
+const RATES = (process.env.RATES ?? '250,500,1000,1500,2000,3000').split(',').map(Number);
+const STEP_MS = Number(process.env.STEP_MS ?? 3000);
+const AT70_MS = Number(process.env.AT70_MS ?? 6000);
 const FAILOVER_DEVICES = Number(process.env.FAILOVER_DEVICES ?? 24);
 const FAILOVER_RATE = Number(process.env.FAILOVER_RATE ?? 40);
 const PAYLOAD = { data_type: 'telemetry', values: { heart_rate: 72, spo2: 97 } };
@@ -147,6 +147,7 @@ async function failover(d: Deployment): Promise<{ victim: string; devices: numbe
   const cluster = d.cluster!;
   const load = await startIdLoad({ url: d.url, secret: CLUSTER_JWT_SECRET, clients: FAILOVER_DEVICES, ratePerClient: FAILOVER_RATE, tag: 'bfo', reconnect: true });
   const spread = await waitFor('failover devices on every node and 500 acks', async () => {
+    if (load.acked.size < 500) return false;
     const perNode = await devicesPerNode(cluster, 'bfo-dev-');
     return [...perNode.values()].every((n) => n > 0) && load.acked.size >= 500 && perNode;
   });

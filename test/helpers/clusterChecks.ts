@@ -16,6 +16,7 @@ export async function devicesPerNode(c: TestCluster, userPrefix: string): Promis
   const out = new Map<string, number>();
   for (const [name, node] of alive(c)) {
     const res = await fetch(`${node.url}/realtime/stats`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) throw new Error(`${name} answered /realtime/stats with ${res.status}: ${(await res.text()).slice(0, 300)}`);
     const byUser = ((await res.json()) as { data: { connections_by_user: Record<string, number> } }).data.connections_by_user;
     out.set(name, Object.entries(byUser).filter(([user]) => user.startsWith(userPrefix)).reduce((s, [, n]) => s + n, 0));
   }

@@ -60,6 +60,7 @@ describe(`cluster failover under load: 3 nodes behind HAProxy, the CAD simulator
     const load = await startLoad('k1');
     crews = await connectCrews(cluster.balancer.url, CLUSTER_JWT_SECRET, CREWS, 'K1');
     const spread = await waitFor('devices on all 3 nodes and 1000 acked events', async () => {
+      if (load.acked.size < 1000) return false;
       const perNode = await devicesPerNode(cluster, 'k1-dev-');
       return perNode.size === 3 && [...perNode.values()].every((n) => n > 0) && load.acked.size >= 1000 && perNode;
     });
