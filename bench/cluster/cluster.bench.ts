@@ -26,7 +26,7 @@ import { report, round, type BenchRow } from '../lib/report';
 import { treeCpuSeconds } from './processTree';
 
 const DEVICES = Number(process.env.DEVICES ?? 48);
-const RATES = (process.env.RATES ?? '250,500,1000,1500,2000,3000').split(',').map(Number);
+const RATES = (process.env.RATES ?? '50,100,200,400,800,1600').split(',').map(Number);
 const STEP_MS = Number(process.env.STEP_MS ?? 3000);
 const AT70_MS = Number(process.env.AT70_MS ?? 6000);
 const FAILOVER_DEVICES = Number(process.env.FAILOVER_DEVICES ?? 24);
@@ -149,7 +149,7 @@ async function failover(d: Deployment): Promise<{ victim: string; devices: numbe
   const spread = await waitFor('failover devices on every node and 500 acks', async () => {
     if (load.acked.size < 500) return false;
     const perNode = await devicesPerNode(cluster, 'bfo-dev-');
-    return [...perNode.values()].every((n) => n > 0) && load.acked.size >= 500 && perNode;
+    return perNode && [...perNode.values()].every((n) => n > 0) && perNode;
   });
   const [victim] = [...spread].sort((a, b) => b[1] - a[1])[0]!;
   const times = load.markFailover();

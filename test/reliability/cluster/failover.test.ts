@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_JWT_SECRET, startTestCluster, type TestCluster } from '../../helpers/cluster';
 import { countersAgainstRows, describeExactlyOnce, devicesPerNode, exactlyOnceInPostgres, NOTHING_LOST_OR_DOUBLED, quantile, verifyPostgresLog } from '../../helpers/clusterChecks';
 import { startIdLoad, type FailoverTimes, type IdLoad } from '../../helpers/reliability/idLoad';
@@ -21,7 +21,20 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const startLoad = (tag: string) => startIdLoad({ url: cluster.balancer.url, secret: CLUSTER_JWT_SECRET, clients: DEVICES, ratePerClient: RATE_PER_DEVICE, tag, reconnect: true, retryRefused: true });
+const loads: IdLoad[] = [];
+afterEach(async () => {
+  // A round that failed midway must not leave its devices sending into the next one.
+  for (const load of loads.splice(0)) {
+    await load.stop();
+    load.close();
+  }
+});
+
+const startLoad = async (tag: string) => {
+  const load = await startIdLoad({ url: cluster.balancer.url, secret: CLUSTER_JWT_SECRET, clients: DEVICES, ratePerClient: RATE_PER_DEVICE, tag, reconnect: true, retryRefused: true });
+  loads.push(load);
+  return load;
+};
 
 /**
  * The end of a round: devices stop making events, resend through the balancer
@@ -62,7 +75,7 @@ describe(`cluster failover under load: 3 nodes behind HAProxy, the CAD simulator
     const spread = await waitFor('devices on all 3 nodes and 1000 acked events', async () => {
       if (load.acked.size < 1000) return false;
       const perNode = await devicesPerNode(cluster, 'k1-dev-');
-      return perNode.size === 3 && [...perNode.values()].every((n) => n > 0) && load.acked.size >= 1000 && perNode;
+      return perNode && perNode.size === 3 && [...perNode.values()].every((n) => n > 0) && perNode;
     });
     let failover: () => FailoverTimes = () => ({ byClient: new Map(), waiting: [] });
     const crewOutcome = await killNodeUnderCrews(cluster, crews, admin, {
