@@ -3,14 +3,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCadSimulator } from '../cadsim/cadSimulator';
+import { Kysely, PostgresDialect } from 'kysely';
+import { createOperatorStore } from '../core/auth/operators';
 import { createTokenService } from '../core/auth/tokens';
+import type { DatabaseSchema } from '../core/db/schema';
 import { openPostgres } from '../core/log/storage/postgres/pgDatabase';
 import { migratePostgres } from '../core/log/storage/postgres/pgMigrations';
 import { demoCadOptions, demoCrewUnits, openDemoCalls } from '../cli/commands/demo';
 import { startSimulatedDevices } from '../devices';
 import { startPostgres, startRedis, type LocalPostgres, type LocalRedis } from './engines';
 import { startHaproxy, type LocalHaproxy } from './haproxy';
-import { runSwitchboard, startNodeProcess, type NodeProcess } from './nodeProcess';
+import { startNodeProcess, type NodeProcess } from './nodeProcess';
 
 export interface ClusterDemoOptions {
   nodes: number;
@@ -57,8 +60,15 @@ export async function startClusterDemo(options: ClusterDemoOptions): Promise<Clu
     const redis: LocalRedis = await startRedis();
     closers.push(() => redis.stop());
     say(`Redis ${redis.url} (pid ${redis.pid})`);
+    const password = randomBytes(12).toString('base64url');
     const db = openPostgres(pg.url, { max: 2 });
-    await migratePostgres(db.db).finally(() => db.close());
+    try {
+      await migratePostgres(db.db);
+      // Operators live in the cluster's PostgreSQL: one account every node signs in.
+      await createOperatorStore(new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: db.pool }) })).add(DEMO_ADMIN, password, 'admin');
+    } finally {
+      await db.close();
+    }
 
     const jwtSecret = randomBytes(32).toString('base64url');
     const logSecret = randomBytes(32).toString('base64url');
@@ -68,16 +78,12 @@ export async function startClusterDemo(options: ClusterDemoOptions): Promise<Clu
     openDemoCalls(sim);
     say(`CAD simulator ${sim.url}`);
 
-    const password = randomBytes(12).toString('base64url');
     const env = { SWITCHBOARD_JWT_SECRET: jwtSecret, SWITCHBOARD_LOG_SECRET: logSecret };
     const nodes = await Promise.all(
       Array.from({ length: options.nodes }, async (_, i) => {
         const name = `node-${i + 1}`;
         const dataDir = path.join(root, name);
         fs.mkdirSync(dataDir);
-        // The same account on every node, so the console signs in whichever node the balancer picks.
-        const added = runSwitchboard(['user', 'add', '--username', DEMO_ADMIN, '--role', 'admin', '--data-dir', dataDir], { env, input: password });
-        if (added.code !== 0) throw new Error(`user add on ${name} failed: ${added.stderr}`);
         const node = await startNodeProcess(name, dataDir, ['--cluster', '--trust-proxy', '--node-name', name, '--postgres-url', pg.url, '--redis-url', redis.url, '--cad-url', sim.url, '--cad-token', cadToken], env);
         closers.push(() => node.stop());
         say(`${name} ${node.url} (pid ${node.pid})`);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /** One `switchboard serve --cluster` node as a child process of the demo. */
 export interface NodeProcess {
@@ -19,13 +19,6 @@ export interface NodeProcess {
  */
 function cliCommand(args: string[]): { command: string; args: string[] } {
   return { command: process.execPath, args: [...process.execArgv, process.argv[1]!, ...args] };
-}
-
-/** Runs a `switchboard` sub-command to completion (e.g. `user add`), with `input` on stdin. */
-export function runSwitchboard(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): { code: number | null; stdout: string; stderr: string } {
-  const { command, args: full } = cliCommand(args);
-  const res = spawnSync(command, full, { env: { ...process.env, ...options.env }, input: options.input, encoding: 'utf8' });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
 /** Starts `switchboard serve` with these flags on port 0 and resolves with the URL it printed. */
