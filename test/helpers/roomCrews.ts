@@ -70,12 +70,19 @@ export function startRoomPublisher(nodeUrl: string, adminToken: string, crews: C
   const publishRound = async () => {
     const next = n + 1;
     for (const crew of crews) {
-      const res = await fetch(`${nodeUrl}/realtime/test/publish`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ room: rooms.unit(crew.unit), event: 'seq', data: { n: next } })
-      });
-      if (res.status !== 200) throw new Error(`publishing to ${crew.unit} through ${nodeUrl} answered ${res.status}: ${await res.text()}`);
+      for (let attempt = 1; ; attempt += 1) {
+        const res = await fetch(`${nodeUrl}/realtime/test/publish`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ room: rooms.unit(crew.unit), event: 'seq', data: { n: next } })
+        });
+        if (res.status === 200) break;
+        const body = await res.text();
+        // A starved node can refuse a well-formed request at the HTTP parser (its request timer ran
+        // out): refused before it was handled, so sending it again publishes it once.
+        if (res.status === 400 && body.includes('Malformed HTTP request') && attempt < 5) continue;
+        throw new Error(`publishing to ${crew.unit} through ${nodeUrl} answered ${res.status}: ${body}`);
+      }
     }
     n = next;
   };

@@ -105,6 +105,7 @@ describe(`cluster failover under load: 3 nodes behind HAProxy, the CAD simulator
   it.todo('round 2: kill -9 of the CAD lease holder');
 
   it('round 3: a Redis restart under load loses no acked event (the log is in PostgreSQL)', async () => {
+    const upBefore = [...cluster.nodes.values()].filter((n) => n.child.exitCode === null && n.child.signalCode === null).length;
     const load = await startLoad('r3');
     await waitFor('1000 acked events before Redis restarts', () => load.acked.size >= 1000);
     const failover = load.markFailover();
@@ -117,6 +118,7 @@ describe(`cluster failover under load: 3 nodes behind HAProxy, the CAD simulator
 
     console.log(`cluster failover round 3 (Redis restarted, ${alive} nodes up, ${load.droppedClients.size} devices dropped): ${round.figures}`);
     expectCleanRound(load, round);
-    expect(alive).toBe(2);
+    // Losing Redis costs live fan-out for the restart, never a node.
+    expect(alive).toBe(upBefore);
   });
 });
