@@ -19,7 +19,7 @@ export async function devicesPerNode(c: TestCluster, userPrefix: string): Promis
   const token = await signToken(CLUSTER_JWT_SECRET, { sub: 'ops', role: 'admin' });
   const out = new Map<string, number>();
   for (const [name, node] of alive(c)) {
-    const res = await fetch(`${node.url}/realtime/stats`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${node.url}/realtime/stats?scope=node`, { headers: { authorization: `Bearer ${token}` } });
     if (res.status !== 200) {
       console.warn(`${name} answered /realtime/stats with ${res.status}: ${(await res.text()).slice(0, 300)}`);
       return null;
