@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import { createCadSimulator, type CadSimulator } from '../../src/main/cadsim/cadSimulator';
+import { demoCadOptions } from '../../src/main/cli/commands/demo';
 import { openPostgres } from '../../src/main/core/log/storage/postgres/pgDatabase';
 import { migratePostgres } from '../../src/main/core/log/storage/postgres/pgMigrations';
 import { tempDir } from './core';
-import { freePort, startPostgres, startRedis, stopChild, type TestPostgres, type TestRedis } from './engines';
+import { startHaproxy, type LocalHaproxy } from '../../src/main/clusterDemo/haproxy';
+import { startPostgres, startRedis, type TestPostgres, type TestRedis } from './engines';
 import { startServe, type ServeProcess } from './reliability/serve';
-import { waitFor } from './waitFor';
 
 /**
  * A whole cluster on one machine for tests: a throwaway PostgreSQL and Redis,
@@ -15,11 +14,13 @@ import { waitFor } from './waitFor';
  * (docs/cluster/haproxy.cfg).
  */
 export const CLUSTER_JWT_SECRET = 'cluster-test-jwt-secret-shared-by-every-node-0123456789';
+export const CLUSTER_CAD_TOKEN = 'cluster-test-cad-token-0123456789';
 export const CLUSTER_LOG_SECRET = 'cluster-test-log-secret-shared-by-every-node-0123456789';
 
 export interface TestCluster {
   pg: TestPostgres;
   redis: TestRedis;
+  cad: CadSimulator | null;
   nodes: Map<string, ServeProcess>;
   balancer: TestHaproxy;
   /** Starts another node (or a killed one again, under its name). */
@@ -27,7 +28,10 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(options: { nodes: number; env?: NodeJS.ProcessEnv; /** Per node: several nodes compiling from source at once on a busy machine take a while. */ startTimeoutMs?: number }): Promise<TestCluster> {
+export async function startTestCluster(options: { nodes: number; env?: NodeJS.ProcessEnv; cad?: boolean; /** Per node: several nodes compiling from source at once on a busy machine take a while. */ startTimeoutMs?: number }): Promise<TestCluster> {
+  // The CAD simulator every node is pointed at (which node holds the link is the lease's business).
+  const cad = options.cad ? await createCadSimulator(demoCadOptions(CLUSTER_CAD_TOKEN)) : null;
+  const cadFlags = cad ? ['--cad-url', cad.url, '--cad-token', CLUSTER_CAD_TOKEN] : [];
   const pg = await startPostgres();
   const redis = await startRedis();
   const db = openPostgres(pg.url, { max: 2 });
@@ -37,9 +41,10 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
   const startNode = async (name: string) => {
     const node = await startServe({
       dataDir: tempDir(`switchboard-${name}-`),
-      args: ['--cluster', '--postgres-url', pg.url, '--redis-url', redis.url, '--node-name', name],
+      args: ['--cluster', '--postgres-url', pg.url, '--redis-url', redis.url, '--node-name', name, ...cadFlags],
       env: { SWITCHBOARD_JWT_SECRET: CLUSTER_JWT_SECRET, SWITCHBOARD_LOG_SECRET: CLUSTER_LOG_SECRET, ...options.env },
-      timeoutMs: options.startTimeoutMs
+      // Several nodes compile and start at once on a busy 2-core machine: a state that comes late, not never.
+      timeoutMs: options.startTimeoutMs ?? 180_000
     });
     nodes.set(name, node);
     return node;
@@ -53,11 +58,13 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
     await Promise.all([...nodes.values()].map((n) => n.stop()));
     await redis.stop();
     await pg.stop();
+    await cad?.close();
     throw err;
   }
   return {
     pg,
     redis,
+    cad,
     nodes,
     balancer,
     startNode,
@@ -66,58 +73,11 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
       await Promise.all([...nodes.values()].map((n) => n.stop()));
       await redis.stop();
       await pg.stop();
+      await cad?.close();
     }
   };
 }
 
-export interface TestHaproxy {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
+export type TestHaproxy = LocalHaproxy;
 
-const referenceConfig = path.join(__dirname, '..', '..', 'docs', 'cluster', 'haproxy.cfg');
-
-/**
- * HAProxy with the reference configuration, its ports and servers filled in for
- * this machine. Ready when it accepts connections and sees a live backend.
- */
-export async function startHaproxy(backends: Array<{ name: string; port: number }>): Promise<TestHaproxy> {
-  const port = await freePort();
-  const dir = tempDir('switchboard-haproxy-');
-  const servers = backends.map((b) => `    server ${b.name} 127.0.0.1:${b.port} check cookie ${b.name}`).join('\n');
-  const config = fs
-    .readFileSync(referenceConfig, 'utf8')
-    .replace(/^\s*bind .*$/m, `    bind 127.0.0.1:${port}`)
-    .replace(/^\s*server .*$/gm, '')
-    .replace(/# servers:.*$/m, servers)
-    // A test machine's file limit is lower than a production balancer's; no syslog, no daemon here.
-    .replace(/^\s*maxconn \d+$/m, '    maxconn 2000')
-    .replace(/^\s*(log|option httplog|stats socket|chroot|user|group|daemon)\b.*$/gm, '');
-  const file = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(file, config);
-  const child: ChildProcess = spawn('haproxy', ['-f', file, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`HAProxy on port ${port} to route to a node`, async () => {
-    if (exited) throw new Error(`haproxy exited at start: ${stderr}`);
-    try {
-      return (await fetch(`${url}/api/openapi.json`)).status === 200;
-    } catch {
-      return false;
-    }
-  });
-  return {
-    url,
-    pid: child.pid!,
-    async stop() {
-      await stopChild(child, 'SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
-
-export { startPostgres, startRedis };
+export { startHaproxy, startPostgres, startRedis };

@@ -3,6 +3,7 @@ import { isStartupRefusal } from '../core/startupRefusal';
 import type { CliCommand } from './command';
 import { cadSimCommand } from './commands/cadSim';
 import { certCommand } from './commands/cert';
+import { clusterDemoCommand } from './commands/clusterDemo';
 import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { tokenCommand } from './commands/token';
@@ -15,7 +16,7 @@ import { migrateCommand } from './commands/migrate';
 import { incidentReportCommand, replayCommand } from './commands/replay';
 
 /** Every `switchboard` sub-command; each lives in its own file under commands/. */
-const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand, certCommand, migrateCommand, replayCommand, incidentReportCommand];
+const COMMANDS: CliCommand[] = [serveCommand, demoCommand, tokenCommand, userCommand, cadSimCommand, exportCommand, verifyCommand, checkCommand, retentionCommand, certCommand, migrateCommand, replayCommand, incidentReportCommand, clusterDemoCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

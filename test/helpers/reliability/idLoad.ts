@@ -11,6 +11,26 @@ export interface IdLoadOptions {
   clients: number;
   ratePerClient: number;
   tag: string;
+  /**
+   * A device whose connection drops reconnects (to `url`, the balancer) at once and
+   * resends its unanswered events before going on, as a field device does; without
+   * it the device stops and waits for resendOutstanding().
+   */
+  reconnect?: boolean;
+  /**
+   * An event answered with a retryable code (the hub at capacity) is sent again after
+   * a back-off (0.25 s doubling to 4 s) while the load runs, as a field device does;
+   * without it such events wait for resendOutstanding().
+   */
+  retryRefused?: boolean;
+}
+
+/** Per device, from the mark on: the last ack before it to the first ack after it. */
+export interface FailoverTimes {
+  /** Milliseconds per device, for devices that got an ack after the mark. */
+  byClient: Map<number, number>;
+  /** Devices with no ack since the mark yet. */
+  waiting: number[];
 }
 
 /** What happened to the events of an id load, by event id. */
@@ -30,6 +50,10 @@ export interface IdLoad {
   unanswered: number;
   /** Connections the server closed while the load ran. */
   disconnects: number;
+  /** Devices whose connection dropped at least once (by device index). */
+  droppedClients: Set<number>;
+  /** Starts timing failover: the last ack so far of each device is its "before". */
+  markFailover(): () => FailoverTimes;
   /** Event ids sent and not acked yet (unanswered or retryable): what a device still has to resend. */
   outstanding(): string[];
   /** Stops making new events and waits for the answers of those in flight. */
@@ -53,6 +77,9 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
   );
   let sockets = await Promise.all(tokens.map((token) => RawSocketIo.connect(options.url, { token })));
   const pending = new Set<string>();
+  const lastAckAt = tokens.map(() => performance.now());
+  let afterMark: ((client: number, at: number) => void) | null = null;
+  const clientOf = (eventId: string) => Number(/-c(\d+)-/.exec(eventId)![1]);
   const inFlight = new Set<Promise<unknown>>();
   let running = true;
 
@@ -65,6 +92,20 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
     refused: new Map(),
     unanswered: 0,
     disconnects: 0,
+    droppedClients: new Set(),
+    markFailover() {
+      const before = [...lastAckAt];
+      const firstAfter: Array<number | undefined> = before.map(() => undefined);
+      afterMark = (k, at) => {
+        if (firstAfter[k] === undefined) firstAfter[k] = at;
+      };
+      return () => {
+        const byClient = new Map<number, number>();
+        const waiting: number[] = [];
+        firstAfter.forEach((at, k) => (at === undefined ? waiting.push(k) : byClient.set(k, at - before[k]!)));
+        return { byClient, waiting };
+      };
+    },
     outstanding: () => [...pending],
     async stop() {
       running = false;
@@ -76,8 +117,9 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
       sockets = await Promise.all(tokens.map((token) => RawSocketIo.connect(url, { token })));
       const deadline = Date.now() + deadlineMs;
       while (pending.size > 0 && Date.now() < deadline) {
-        const round = [...pending];
-        await Promise.allSettled(round.map((eventId) => send(sockets[Number(/-c(\d+)-/.exec(eventId)![1])]!, eventId)));
+        // At most a few thousand at once: a flood of resends would only be shed by a busy hub again.
+        const round = [...pending].slice(0, 3_000);
+        await Promise.allSettled(round.map((eventId) => send(sockets[clientOf(eventId)]!, eventId)));
         if (pending.size > 0) await sleep(200); // the retry_after of a refusal; these resends are paced, not a wait for a state
       }
     },
@@ -98,10 +140,16 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
           load.acked.set(eventId, a.id);
           if (a.duplicate) load.duplicates += 1;
           pending.delete(eventId);
+          const k = clientOf(eventId);
+          lastAckAt[k] = performance.now();
+          afterMark?.(k, lastAckAt[k]);
           return;
         }
         const code = a?.error?.code ?? 'unclear';
-        if (RETRYABLE_CODES.has(code)) load.retryable.set(code, (load.retryable.get(code) ?? 0) + 1);
+        if (RETRYABLE_CODES.has(code)) {
+          load.retryable.set(code, (load.retryable.get(code) ?? 0) + 1);
+          if (options.retryRefused && running) retryLater(eventId);
+        }
         else {
           load.refused.set(eventId, code);
           pending.delete(eventId);
@@ -116,20 +164,47 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
     return p;
   };
 
+  const attempts = new Map<string, number>();
+  const retryLater = (eventId: string) => {
+    const n = (attempts.get(eventId) ?? 0) + 1;
+    attempts.set(eventId, n);
+    setTimeout(() => {
+      const socket = sockets[clientOf(eventId)]!;
+      if (running && pending.has(eventId) && !socket.closed) void send(socket, eventId);
+    }, Math.min(250 * 2 ** (n - 1), 4_000));
+  };
+
   const interval = 1000 / options.ratePerClient;
-  const loops = sockets.map(async (socket, k) => {
+  const loops = sockets.map(async (_, k) => {
     await sleep((k / sockets.length) * interval);
     const started = performance.now();
     for (let n = 0; running; n += 1) {
       const wait = started + n * interval - performance.now();
       if (wait > 0) await sleep(wait);
       if (!running) break;
-      if (socket.closed) {
+      if (sockets[k]!.closed) {
         load.disconnects += 1;
-        break;
+        load.droppedClients.add(k);
+        if (!options.reconnect) break;
+        await reconnect(k);
+        if (!running) break;
       }
-      void send(socket, `${options.tag}-c${k}-n${n}`);
+      void send(sockets[k]!, `${options.tag}-c${k}-n${n}`);
     }
   });
+  /** Connects device k again through the balancer, then resends what it had no answer for. */
+  async function reconnect(k: number): Promise<void> {
+    while (running) {
+      try {
+        sockets[k] = await RawSocketIo.connect(options.url, { token: tokens[k], timeoutMs: 5_000 });
+        break;
+      } catch {
+        await sleep(100); // a device's reconnect back-off: paced retries, not a wait for a state
+      }
+    }
+    if (!running) return;
+    // Only what has no answer yet: events still in flight on the dead connection were rejected already.
+    for (const eventId of [...pending]) if (clientOf(eventId) === k) void send(sockets[k]!, eventId);
+  }
   return load;
 }

@@ -1,128 +1,124 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../helpers/cli';
-import { CLUSTER_JWT_SECRET, CLUSTER_LOG_SECRET, startTestCluster, type TestCluster } from '../../helpers/cluster';
-import { startIdLoad } from '../../helpers/reliability/idLoad';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLUSTER_JWT_SECRET, startTestCluster, type TestCluster } from '../../helpers/cluster';
+import { countersAgainstRows, describeExactlyOnce, devicesPerNode, exactlyOnceInPostgres, NOTHING_LOST_OR_DOUBLED, quantile, verifyPostgresLog } from '../../helpers/clusterChecks';
+import { startIdLoad, type FailoverTimes, type IdLoad } from '../../helpers/reliability/idLoad';
 import { signToken } from '../../helpers/reliability/tokens';
+import { closeCrews, connectCrews, killNodeUnderCrews, type Crew } from '../../helpers/roomCrews';
 import { waitFor } from '../../helpers/waitFor';
 
-const DEVICES = 12;
-const RATE_PER_DEVICE = 20;
+/** Demo-level device load (issue #18): 24 devices x 40 events/s, every event with its own id. */
+const DEVICES = 24;
+const RATE_PER_DEVICE = 40;
+const CREWS = 9;
 
-let cluster: TestCluster | undefined;
+let cluster: TestCluster;
+let crews: Crew[] = [];
+beforeAll(async () => {
+  cluster = await startTestCluster({ nodes: 3, cad: true });
+});
 afterAll(async () => {
+  closeCrews(crews);
   await cluster?.stop();
 });
 
-/** How many Socket.IO connections each node holds, asked of each node directly (not through the balancer). */
-async function connectionsPerNode(c: TestCluster): Promise<Map<string, number>> {
-  const token = await signToken(CLUSTER_JWT_SECRET, { sub: 'ops', role: 'admin' });
-  const out = new Map<string, number>();
-  for (const [name, node] of c.nodes) {
-    if (node.child.exitCode !== null || node.child.signalCode !== null) continue;
-    const res = await fetch(`${node.url}/api/v1/socket-status`, { headers: { authorization: `Bearer ${token}` } });
-    out.set(name, ((await res.json()) as { total_sockets: number }).total_sockets);
-  }
-  return out;
-}
-
-interface ExactlyOnce {
-  missing: string[];
-  twice: string[];
-  wrongId: string[];
-  duplicatedInLog: number;
-  committedUnacked: number;
-}
-
-/** Each acked event is in PostgreSQL once, under the id its ack named; nothing committed went unacknowledged. */
-async function exactlyOnceInPostgres(c: TestCluster, ackedMap: Map<string, number>, tag?: string): Promise<ExactlyOnce> {
-  const acked = [...ackedMap];
-  const ids = acked.map(([eventId]) => eventId);
-  const rows = await c.pg.query<{ client_event_id: string; id: number; n: number }>(
-    'SELECT client_event_id, min(id)::int AS id, count(*)::int AS n FROM socket_logs WHERE client_event_id = ANY($1) GROUP BY client_event_id',
-    [ids]
-  );
-  const byEventId = new Map(rows.rows.map((r) => [r.client_event_id, r]));
-  const duplicated = await c.pg.query("SELECT client_event_id FROM socket_logs WHERE event_type = 'device_data' GROUP BY client_event_id HAVING count(*) > 1");
-  const unacked = await c.pg.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM socket_logs WHERE event_type = 'device_data' AND client_event_id LIKE $2 AND NOT (client_event_id = ANY($1))",
-    [ids, `${tag ?? ''}%`]
-  );
-  return {
-    missing: acked.filter(([eventId]) => !byEventId.has(eventId)).map(([eventId]) => eventId),
-    twice: rows.rows.filter((r) => r.n !== 1).map((r) => r.client_event_id),
-    wrongId: acked.filter(([eventId, id]) => byEventId.get(eventId)?.id !== id).map(([eventId]) => eventId),
-    duplicatedInLog: duplicated.rows.length,
-    committedUnacked: unacked.rows[0]!.n
-  };
-}
-
-const summarize = (c: ExactlyOnce) =>
-  `${c.missing.length} acked missing, ${c.twice.length} twice, ${c.wrongId.length} under another id, ${c.committedUnacked} committed but never acked`;
-
-function expectExactlyOnce(c: ExactlyOnce): void {
-  expect(c).toEqual({ missing: [], twice: [], wrongId: [], duplicatedInLog: 0, committedUnacked: 0 });
-}
-
-describe('cluster failover: two nodes on PostgreSQL and Redis behind HAProxy, and one of them is killed', () => {
-  it('keeps every acknowledged event in PostgreSQL exactly once when the node holding the most devices gets kill -9, and when Redis restarts', async () => {
-    cluster = await startTestCluster({ nodes: 2 });
-    const load = await startIdLoad({ url: cluster.balancer.url, secret: CLUSTER_JWT_SECRET, clients: DEVICES, ratePerClient: RATE_PER_DEVICE, tag: 'fo' });
-
-    // Both nodes carry devices and acknowledge events before anything happens.
-    const spread = await waitFor('devices on both nodes and 300 acked events', async () => {
-      const perNode = await connectionsPerNode(cluster!);
-      return [...perNode.values()].every((n) => n > 0) && load.acked.size >= 300 && perNode;
-    });
-    const [victimName] = [...spread].sort((a, b) => b[1] - a[1])[0]!;
-    const victim = cluster.nodes.get(victimName)!;
-    const ackedBeforeKill = load.acked.size;
-    await victim.kill9();
-
-    // Its devices lose their connections; the survivor's go on acknowledging.
-    await waitFor('the killed node\'s devices to notice', () => load.disconnects >= 1);
-    const survivorAcksFrom = load.acked.size;
-    await waitFor('the surviving node to acknowledge 200 more events', () => load.acked.size >= survivorAcksFrom + 200);
+const loads: IdLoad[] = [];
+afterEach(async () => {
+  // A round that failed midway must not leave its devices sending into the next one.
+  for (const load of loads.splice(0)) {
     await load.stop();
-    // Every device resends what got no answer, through the balancer, with the same event ids.
-    await load.resendOutstanding(cluster.balancer.url);
     load.close();
-    expect(load.outstanding()).toEqual([]);
-    expect(load.refused.size).toBe(0);
-    expect(load.conflicting).toEqual([]);
+  }
+});
 
-    const check = await exactlyOnceInPostgres(cluster, load.acked, 'fo-');
+const startLoad = async (tag: string) => {
+  const load = await startIdLoad({ url: cluster.balancer.url, secret: CLUSTER_JWT_SECRET, clients: DEVICES, ratePerClient: RATE_PER_DEVICE, tag, reconnect: true, retryRefused: true });
+  loads.push(load);
+  return load;
+};
 
-    // The log verifies: both nodes' chains (the killed one's simply ends) and the checkpoints over them.
-    await waitFor('a checkpoint to seal the last rows', async () => {
-      const r = await cluster!.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM log_chains WHERE last_seq > checkpointed_seq');
-      return r.rows[0]!.n === 0;
+/**
+ * The end of a round: devices stop making events, resend through the balancer
+ * whatever still has no answer (same event ids), and the log is checked:
+ * exactly once in PostgreSQL, counters equal to the rows, `switchboard verify`.
+ */
+async function closeRound(load: IdLoad, tag: string, failover: FailoverTimes, timedClients: number[]) {
+  await load.stop();
+  const unansweredDuringRound = load.unanswered;
+  await load.resendOutstanding(cluster.balancer.url, 180_000);
+  load.close();
+  const log = await exactlyOnceInPostgres(cluster, load.acked, tag);
+  const counters = await countersAgainstRows(cluster);
+  const verify = await verifyPostgresLog(cluster);
+  const times = timedClients.map((k) => failover.byClient.get(k)).filter((t): t is number => t !== undefined);
+  const figures =
+    `${load.acked.size} acked, ${unansweredDuringRound} sends unanswered, ${load.duplicates} resends answered as duplicates, retryable answers (resent after a back-off): ${[...load.retryable].map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}; ` +
+    `in PostgreSQL: ${describeExactlyOnce(log)}; counters vs GROUP BY: ${counters.differing.length} of ${counters.cells} cells differ; ` +
+    `failover per device (${times.length} devices): p50 ${Math.round(quantile(times, 0.5))} ms, p99 ${Math.round(quantile(times, 0.99))} ms; verify: ${verify.stdout.trim() || verify.stderr.trim()}`;
+  return { log, counters, verify, figures };
+}
+
+function expectCleanRound(load: IdLoad, round: Awaited<ReturnType<typeof closeRound>>): void {
+  expect(load.outstanding()).toEqual([]);
+  expect(load.refused.size).toBe(0);
+  expect(load.conflicting).toEqual([]);
+  expect(round.log).toEqual(NOTHING_LOST_OR_DOUBLED);
+  expect(round.counters.differing).toEqual([]);
+  expect(round.verify.code).toBe(0);
+  expect(round.verify.stdout).toMatch(/^OK: /);
+}
+
+describe(`cluster failover under load: 3 nodes behind HAProxy, the CAD simulator, ${DEVICES} devices x ${RATE_PER_DEVICE} events/s`, () => {
+  it('round 1: kill -9 of the node holding the most devices loses no acked event, and its Socket.IO clients recover every room message', async () => {
+    const admin = await signToken(CLUSTER_JWT_SECRET, { sub: 'ops', role: 'admin' });
+    const load = await startLoad('k1');
+    crews = await connectCrews(cluster.balancer.url, CLUSTER_JWT_SECRET, CREWS, 'K1');
+    const spread = await waitFor('devices on all 3 nodes and 1000 acked events', async () => {
+      if (load.acked.size < 1000) return false;
+      const perNode = await devicesPerNode(cluster, 'k1-dev-');
+      return perNode && perNode.size === 3 && [...perNode.values()].every((n) => n > 0) && perNode;
     });
-    const verify = runCli(['verify', '--postgres-url', cluster.pg.url], { env: { SWITCHBOARD_LOG_SECRET: CLUSTER_LOG_SECRET } });
+    let failover: () => FailoverTimes = () => ({ byClient: new Map(), waiting: [] });
+    const crewOutcome = await killNodeUnderCrews(cluster, crews, admin, {
+      victim: () => [...spread].sort((a, b) => b[1] - a[1])[0]![0],
+      beforeKill: () => (failover = load.markFailover()),
+      // Every device, the killed node's included, is acknowledged again before the round ends.
+      // A starved machine sheds load at capacity for a while after the kill: generous, and it says who is still waiting.
+      afterReconnect: () => waitFor(`every device acknowledged again after the kill (still waiting: ${failover().waiting.join(', ')})`, () => failover().waiting.length === 0, 180_000).then(() => undefined)
+    });
+    const times = failover();
+    const round = await closeRound(load, 'k1', times, [...load.droppedClients]);
 
     console.log(
-      `cluster failover: ${DEVICES} devices x ${RATE_PER_DEVICE}/s over 2 nodes (${[...spread].map(([n, c]) => `${n} ${c}`).join(', ')}); killed ${victimName} after ${ackedBeforeKill} acks; ` +
-        `${load.acked.size} events acked in all, ${load.unanswered} sends unanswered and ${load.duplicates} resends answered as duplicates; ` +
-        `in PostgreSQL: ${summarize(check)}; verify: ${verify.stdout.trim()}`
+      `cluster failover round 1 (kill -9 ${crewOutcome.victimName}; devices ${[...spread].map(([n, c]) => `${n} ${c}`).join(', ')}; ${load.droppedClients.size} devices dropped): ${round.figures}\n` +
+        `  socket.io crews: ${crewOutcome.summary}`
     );
-    expectExactlyOnce(check);
-    expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/^OK: .* in [23] node chains/);
+    expect(load.droppedClients.size).toBeGreaterThan(0);
+    expectCleanRound(load, round);
+    expect(crewOutcome.onVictim.length).toBeGreaterThan(0);
+    expect(crewOutcome.onVictim.filter((c) => !c.recovered)).toEqual([]);
+    expect(crewOutcome.gaps).toEqual({ missing: 0, duplicated: 0, outOfOrder: 0 });
+  });
 
-    // Second round: Redis restarts (empty: it keeps nothing on disk) under load. Live traffic
-    // stalls while it is away; the log is in PostgreSQL and loses nothing.
-    const round2 = await startIdLoad({ url: cluster.balancer.url, secret: CLUSTER_JWT_SECRET, clients: DEVICES / 2, ratePerClient: RATE_PER_DEVICE, tag: 'rr' });
-    await waitFor('100 acked events before Redis restarts', () => round2.acked.size >= 100);
+  // Round 2 belongs to the CAD lease work: kill -9 of the node holding the CAD lease; the
+  // CAD link is back on another node within 15 s and every outbox message is delivered
+  // once, in order, with the same device load and the same closeRound() checks.
+  it.todo('round 2: kill -9 of the CAD lease holder');
+
+  it('round 3: a Redis restart under load loses no acked event (the log is in PostgreSQL)', async () => {
+    const upBefore = [...cluster.nodes.values()].filter((n) => n.child.exitCode === null && n.child.signalCode === null).length;
+    const load = await startLoad('r3');
+    await waitFor('1000 acked events before Redis restarts', () => load.acked.size >= 1000);
+    const failover = load.markFailover();
     await cluster.redis.restart();
-    const fromRestart = round2.acked.size;
-    await waitFor('200 more acked events after Redis came back', () => round2.acked.size >= fromRestart + 200);
-    await round2.stop();
-    await round2.resendOutstanding(cluster.balancer.url);
-    round2.close();
-    expect(round2.outstanding()).toEqual([]);
-    const check2 = await exactlyOnceInPostgres(cluster, round2.acked, 'rr-');
-    const survivorAlive = [...cluster.nodes.values()].filter((n) => n.child.exitCode === null && n.child.signalCode === null).length;
-    console.log(`cluster failover, Redis restart: ${round2.acked.size} events acked, ${fromRestart} before the restart; ${survivorAlive} node(s) still up; in PostgreSQL: ${summarize(check2)}`);
-    expectExactlyOnce(check2);
-    expect(survivorAlive).toBe(1);
+    await waitFor('every device acknowledged again after Redis came back', () => failover().waiting.length === 0);
+    const from = load.acked.size;
+    await waitFor('1000 more acked events after Redis came back', () => load.acked.size >= from + 1000);
+    const round = await closeRound(load, 'r3', failover(), Array.from({ length: DEVICES }, (_, k) => k));
+    const alive = [...cluster.nodes.values()].filter((n) => n.child.exitCode === null && n.child.signalCode === null).length;
+
+    console.log(`cluster failover round 3 (Redis restarted, ${alive} nodes up, ${load.droppedClients.size} devices dropped): ${round.figures}`);
+    expectCleanRound(load, round);
+    // Losing Redis costs live fan-out for the restart, never a node.
+    expect(alive).toBe(upBefore);
   });
 });

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { OperatorRole } from '../../../shared/roles';
-import { createCadSimulator } from '../../cadsim/cadSimulator';
+import { createCadSimulator, type CadSimulator, type CadSimulatorOptions } from '../../cadsim/cadSimulator';
 import { recordIssuedToken } from '../../core/auth/deviceRegistry';
 import { createCore } from '../../core/createCore';
 import type { Logger } from '../../core/logger';
-import { startSimulatedDevices } from '../../devices';
+import { startSimulatedDevices, type SimulatedDevicesOptions } from '../../devices';
 import { parseFlags, UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { installLastResortHandlers } from '../../core/lastResort';
@@ -24,6 +24,44 @@ export const DEMO_OPERATORS: ReadonlyArray<{ username: string; role: OperatorRol
   { username: 'sam', role: 'supervisor' },
   { username: 'audrey', role: 'auditor' }
 ];
+
+/** The demo city's CAD simulator (also `switchboard cluster-demo`'s). */
+export function demoCadOptions(token: string): CadSimulatorOptions {
+  return {
+    token,
+    port: 0,
+    host: '127.0.0.1',
+    // One consistent city the units can serve: a call takes a unit about 40 simulated
+    // minutes (drive, scene, transport, handover), so 18 units carry about 0.45 calls a
+    // simulated minute. At 0.3 (1.5 a real minute at timeScale 5) the queue stays workable.
+    // The CAD dispatches routine calls (P3, P4) itself and leaves P1 and P2 to the
+    // dispatcher; a call nobody assigns within 10 simulated minutes it dispatches too.
+    units: DEMO_CAD_UNITS,
+    incidentsPerMinute: 0.3,
+    timeScale: 5,
+    tickMs: 1000,
+    metricsEveryTicks: 10,
+    autoDispatch: { priorities: [3, 4] },
+    autoDispatchAfterMs: 10 * 60_000
+  };
+}
+
+/** A few calls already in when the console opens, so a newcomer has a queue to work at once. */
+export function openDemoCalls(sim: CadSimulator): void {
+  for (let i = 0; i < DEMO_OPENING_CALLS; i += 1) sim.world.createIncident();
+}
+
+/** The MDT crews are CAD units (no separate "M1..M5" that look available but cannot be assigned). */
+export function demoCrewUnits(sim: CadSimulator): NonNullable<SimulatedDevicesOptions['crewUnits']> {
+  return {
+    ids: [...sim.state.units.keys()].slice(0, DEMO_MDT_UNITS),
+    positionOf(unitId) {
+      const unit = sim.state.units.get(unitId);
+      if (!unit?.location) return null;
+      return { latitude: unit.location.lat, longitude: unit.location.lon, heading: unit.heading ?? 0, status: unit.status };
+    }
+  };
+}
 
 export interface DemoOptions {
   host?: string;
@@ -54,25 +92,9 @@ export interface Demo {
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const dataDir = path.resolve(options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-demo-')));
   const cadToken = randomBytes(24).toString('base64url');
-  const sim = await createCadSimulator({
-    token: cadToken,
-    port: 0,
-    host: '127.0.0.1',
-    // One consistent city the units can serve: a call takes a unit about 40 simulated
-    // minutes (drive, scene, transport, handover), so 18 units carry about 0.45 calls a
-    // simulated minute. At 0.3 (1.5 a real minute at timeScale 5) the queue stays workable.
-    // The CAD dispatches routine calls (P3, P4) itself and leaves P1 and P2 to the
-    // dispatcher; a call nobody assigns within 10 simulated minutes it dispatches too.
-    units: DEMO_CAD_UNITS,
-    incidentsPerMinute: 0.3,
-    timeScale: 5,
-    tickMs: 1000,
-    metricsEveryTicks: 10,
-    autoDispatch: { priorities: [3, 4] },
-    autoDispatchAfterMs: 10 * 60_000
-  });
+  const sim = await createCadSimulator(demoCadOptions(cadToken));
   // A few calls already in when the console opens, so a newcomer has a queue to work at once.
-  for (let i = 0; i < DEMO_OPENING_CALLS; i += 1) sim.world.createIncident();
+  openDemoCalls(sim);
   let core;
   try {
     core = await createCore({
@@ -104,15 +126,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       return issued.token;
     },
     speed: options.deviceSpeed ?? 1,
-    // The MDT crews are CAD units (no separate "M1..M5" that look available but cannot be assigned).
-    crewUnits: {
-      ids: [...sim.state.units.keys()].slice(0, DEMO_MDT_UNITS),
-      positionOf(unitId) {
-        const unit = sim.state.units.get(unitId);
-        if (!unit?.location) return null;
-        return { latitude: unit.location.lat, longitude: unit.location.lon, heading: unit.heading ?? 0, status: unit.status };
-      }
-    }
+    crewUnits: demoCrewUnits(sim)
   });
   return {
     url: core.url,

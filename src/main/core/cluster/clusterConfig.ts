@@ -24,6 +24,12 @@ export const ClusterConfigSchema = z.object({
   heartbeatIntervalMs: z.coerce.number().int().min(200).max(60_000).default(2_000),
   /** How often live Socket.IO sessions are saved to Redis, so a killed node's clients can recover elsewhere. */
   sessionRefreshMs: z.coerce.number().int().min(200).max(30_000).default(3_000),
+  /**
+   * Diagnostic only (SWITCHBOARD_CLUSTER_EAGER_SESSIONS=0): leaves session saving to the
+   * adapter's disconnect handler, as upstream does. The control run in
+   * test/reliability/cluster/eagerSessions.test.ts uses it to prove the eager saving matters.
+   */
+  eagerSessions: z.boolean().default(true),
   /** Entries kept in the Socket.IO Redis stream (bounded: restore reads from an offset to the end). */
   streamMaxLen: z.coerce.number().int().min(1_000).max(1_000_000).default(50_000),
   /** PostgreSQL connections per node. */
@@ -48,6 +54,7 @@ export function clusterFromEnv(env: NodeJS.ProcessEnv, forced = false): Record<s
   if (env.SWITCHBOARD_REDIS_URL) out.redisUrl = env.SWITCHBOARD_REDIS_URL;
   if (env.SWITCHBOARD_NODE_NAME) out.nodeName = env.SWITCHBOARD_NODE_NAME;
   if (env.SWITCHBOARD_LOG_SECRET) out.logSecret = env.SWITCHBOARD_LOG_SECRET;
+  if (env.SWITCHBOARD_CLUSTER_EAGER_SESSIONS === '0') out.eagerSessions = false;
   return out;
 }
 

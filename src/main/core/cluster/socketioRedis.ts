@@ -99,3 +99,9 @@ export function saveSessionsEagerly(nsp: Namespace, refreshMs: number, logger: L
     }
   };
 }
+
+/** The adapter's own behaviour (a session saved only at disconnect): the diagnostic control for the above. */
+export function saveSessionsOnDisconnectOnly(logger: Logger): SessionSaver {
+  logger.warn('Socket.IO sessions are saved only at disconnect (SWITCHBOARD_CLUSTER_EAGER_SESSIONS=0): clients of a killed node will not recover');
+  return { saved: () => 0, close: () => undefined };
+}

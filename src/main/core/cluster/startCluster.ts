@@ -11,7 +11,7 @@ import type { ClusterConfig } from './clusterConfig';
 import { registerClusterNode, type ClusterNodes } from './clusterNodes';
 import type { Hub } from '../hub/hub';
 import { attachClusterLive } from './clusterLive';
-import { saveSessionsEagerly, useRedisStreamsAdapter, type SessionSaver } from './socketioRedis';
+import { saveSessionsEagerly, saveSessionsOnDisconnectOnly, useRedisStreamsAdapter, type SessionSaver } from './socketioRedis';
 
 /** What cluster mode offers other domains and tests. */
 export interface ClusterService {
@@ -53,7 +53,7 @@ export async function startCluster(ctx: CoreContext, config: ClusterConfig, deps
     await redis.quit().catch(() => undefined);
   });
   useRedisStreamsAdapter(ctx.http.io, redis, { maxLen: config.streamMaxLen });
-  const sessions = saveSessionsEagerly(ctx.http.io.of('/'), config.sessionRefreshMs, logger);
+  const sessions = config.eagerSessions ? saveSessionsEagerly(ctx.http.io.of('/'), config.sessionRefreshMs, logger) : saveSessionsOnDisconnectOnly(logger);
   ctx.onClose(() => sessions.close());
 
   const nodes = await registerClusterNode({ pg, name: config.nodeName, incarnation: postgresLog.stats().incarnation, url: null, intervalMs: config.heartbeatIntervalMs, logger });

@@ -36,9 +36,10 @@ type ChainRecord = { seq: number; row?: DbRow; update?: DbUpdate; access?: DbAcc
  * One page of an incarnation's chain after link `after`: rows, update records and
  * access records merged by chain_seq, up to where all three pages are complete.
  */
-async function chainPage(pg: PgDatabase, incarnation: string, after: number): Promise<ChainRecord[]> {
+async function chainPage(pg: PgDatabase, incarnation: string, after: number, head: number): Promise<ChainRecord[]> {
+  // Up to the head read before: a live node keeps appending while verify runs, and its newer links are not this verification's.
   const page = async <T extends { chain_seq: number }>(table: string) =>
-    (await pg.pool.query<T>(`SELECT * FROM ${table} WHERE incarnation = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT $3`, [incarnation, after, PAGE])).rows;
+    (await pg.pool.query<T>(`SELECT * FROM ${table} WHERE incarnation = $1 AND chain_seq > $2 AND chain_seq <= $4 ORDER BY chain_seq LIMIT $3`, [incarnation, after, PAGE, head])).rows;
   const [rows, updates, access] = [await page<DbRow>('socket_logs'), await page<DbUpdate>('socket_log_updates'), await page<DbAccess>('socket_log_access')];
   const complete = (list: Array<{ chain_seq: number }>) => (list.length === PAGE ? list[PAGE - 1]!.chain_seq : Infinity);
   const limit = Math.min(complete(rows), complete(updates), complete(access));
@@ -94,7 +95,7 @@ export async function verifyPostgresLog(pg: PgDatabase, key: Buffer): Promise<Pg
     report.heads[inc] = { lastSeq: chain.last_seq, anchorSeq: seq };
     for (const sealedSeq of [...marks.keys()]) if (sealedSeq <= seq) marks.delete(sealedSeq);
     for (;;) {
-      const records = await chainPage(pg, inc, seq);
+      const records = await chainPage(pg, inc, seq, chain.last_seq);
       if (records.length === 0) break;
       for (const record of records) {
         const logId = record.row ? record.row.id : record.update ? record.update.log_id : null;
