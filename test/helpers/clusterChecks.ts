@@ -1,3 +1,4 @@
+import type { BridgeHealth } from '../../src/shared/contract/bridge';
 import { runCli } from './cli';
 import { CLUSTER_JWT_SECRET, CLUSTER_LOG_SECRET, type TestCluster } from './cluster';
 import { signToken } from './reliability/tokens';
@@ -93,4 +94,22 @@ export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** One node's own view of the CAD bridge (asked directly, not through the balancer). */
+export async function cadHealthOf(nodeUrl: string, adminToken: string): Promise<BridgeHealth> {
+  return (await (await fetch(`${nodeUrl}/api/socket-bridge/health`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as BridgeHealth;
+}
+
+/**
+ * The node holding the CAD link, once every live node names the same one and
+ * sees its link up (each node asked directly, not through the balancer); null
+ * while they disagree or the named holder is not alive.
+ */
+export async function agreedCadHolder(c: TestCluster, adminToken: string): Promise<string | null> {
+  const live = alive(c);
+  const healths = await Promise.all(live.map(([, n]) => cadHealthOf(n.url, adminToken).catch(() => null)));
+  const holders = new Set(healths.map((h) => (h?.bridge.connected ? h.cluster?.link_holder : 'none')));
+  const [holder] = [...holders];
+  return holders.size === 1 && holder && holder !== 'none' && live.some(([name]) => name === holder) ? holder : null;
 }

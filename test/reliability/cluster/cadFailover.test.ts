@@ -1,8 +1,8 @@
 import os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCadSimulator, type CadSimulator } from '../../../src/main/cadsim/cadSimulator';
-import type { BridgeHealth } from '../../../src/shared/contract/bridge';
 import { CLUSTER_JWT_SECRET, startTestCluster, type TestCluster } from '../../helpers/cluster';
+import { agreedCadHolder, cadHealthOf } from '../../helpers/clusterChecks';
 import { signToken } from '../../helpers/reliability/tokens';
 import { waitFor } from '../../helpers/waitFor';
 
@@ -25,14 +25,8 @@ describe('CAD link failover: three nodes behind HAProxy, the CAD simulator, and 
     sim = await createCadSimulator({ token: CAD_TOKEN, tickMs: 200, units: 12, incidentsPerMinute: 60 });
     cluster = await startTestCluster({ nodes: 3, env: { SWITCHBOARD_CAD_URL: sim.url, SWITCHBOARD_CAD_TOKEN: CAD_TOKEN }, startTimeoutMs: 240_000 });
     const admin = await signToken(CLUSTER_JWT_SECRET, { sub: 'cad-ops', role: 'admin' });
-    const healthOf = async (url: string) => (await (await fetch(`${url}/api/socket-bridge/health`, { headers: { authorization: `Bearer ${admin}` } })).json()) as BridgeHealth;
-    /** The holder every live node names, once they all agree and see its link up. */
-    const agreedHolder = async () => {
-      const healths = await Promise.all(alive(cluster!).map(([, n]) => healthOf(n.url).catch(() => null)));
-      const holders = new Set(healths.map((h) => (h?.bridge.connected ? h.cluster?.link_holder : 'none')));
-      const [holder] = [...holders];
-      return holders.size === 1 && holder && holder !== 'none' && alive(cluster!).some(([name]) => name === holder) ? holder : null;
-    };
+    const healthOf = (url: string) => cadHealthOf(url, admin);
+    const agreedHolder = () => agreedCadHolder(cluster!, admin);
     const first = await waitFor('the three nodes to agree on one CAD link holder', agreedHolder);
 
     // Dispatchers' consoles queue status changes through the balancer, each request retried
