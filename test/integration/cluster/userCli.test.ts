@@ -1,0 +1,48 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOperatorStore } from '../../../src/main/core/auth/operators';
+import type { DatabaseSchema } from '../../../src/main/core/db/schema';
+import { openPostgres, type PgDatabase } from '../../../src/main/core/log/storage/postgres/pgDatabase';
+import { migratePostgres } from '../../../src/main/core/log/storage/postgres/pgMigrations';
+import { runCli } from '../../helpers/cli';
+import { startPostgres, type TestPostgres } from '../../helpers/engines';
+
+/**
+ * `switchboard user` against a cluster: accounts live in PostgreSQL, where
+ * every node signs operators in, not in the data directory of the machine the
+ * command runs on.
+ */
+let server: TestPostgres;
+let pg: PgDatabase;
+beforeAll(async () => {
+  server = await startPostgres();
+  pg = openPostgres(server.url, { max: 2 });
+});
+afterAll(async () => {
+  await pg?.close();
+  await server?.stop();
+});
+
+describe('switchboard user --postgres-url', () => {
+  it('refuses an unmigrated database with the command to run, then adds, disables and lists accounts in PostgreSQL, revoking sessions there', async () => {
+    const refused = await runCli(['user', 'list', '--postgres-url', server.url]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/switchboard migrate --postgres-url/);
+
+    await migratePostgres(pg.db);
+    const added = await runCli(['user', 'add', '--username', 'dana', '--role', 'dispatcher', '--postgres-url', server.url], { input: 'a-long-cluster-password-42\n' });
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toMatch(/Added dispatcher "dana"/);
+    const operators = createOperatorStore(new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: pg.pool }) }));
+    expect(await operators.authenticate('dana', 'a-long-cluster-password-42')).toMatchObject({ username: 'dana', role: 'dispatcher' });
+
+    const disabled = await runCli(['user', 'disable', '--username', 'dana'], { env: { SWITCHBOARD_CLUSTER: '1', SWITCHBOARD_POSTGRES_URL: server.url } });
+    expect(disabled.stdout).toMatch(/Disabled "dana"/);
+    const revocations = await server.query<{ kind: string; value: string; reason: string }>('SELECT kind, value, reason FROM token_revocations');
+    expect(revocations.rows).toEqual([{ kind: 'subject', value: 'dana', reason: 'account disabled' }]);
+    expect(await operators.authenticate('dana', 'a-long-cluster-password-42')).toBeNull();
+
+    const listed = await runCli(['user', 'list', '--postgres-url', server.url]);
+    expect(listed.stdout).toBe('dana\tdispatcher\tdisabled\n');
+  });
+});
