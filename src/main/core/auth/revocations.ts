@@ -144,8 +144,3 @@ export async function createRevocationStore(rows: RevocationRows, options: { pol
     }
   };
 }
-
-/** Writes a revocation from a process that is not serving (the CLI); a running core picks it up within its poll interval. */
-export async function recordRevocation(db: Kysely<DatabaseSchema>, kind: RevocationKind, value: string, revokedBy: string, reason: string | null = null): Promise<void> {
-  await sqliteRevocationRows(db).append({ kind, value, issued_before: Math.floor(Date.now() / 1000), revoked_by: revokedBy, reason });
-}
