@@ -23,7 +23,8 @@ describe("the console's health view in cluster mode", () => {
     process.env.SWITCHBOARD_JWT_SECRET = CLUSTER_JWT_SECRET;
     process.env.SWITCHBOARD_LOG_SECRET = CLUSTER_LOG_SECRET;
     const dataDir = tempDataDir();
-    addOperator(dataDir, 'sam', PASSWORD, 'supervisor');
+    // Operators live in the cluster's PostgreSQL: every node signs them in.
+    addOperator(dataDir, 'sam', PASSWORD, 'supervisor', cluster.pg.url);
     consoleNode = await startServer('serve', ['--cluster', '--postgres-url', cluster.pg.url, '--redis-url', cluster.redis.url, '--node-name', 'node-console'], dataDir);
     browser = await launchBrowser();
     const { page, errors } = await openPage(browser, consoleNode.url);

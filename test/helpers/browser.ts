@@ -105,9 +105,13 @@ export async function startServer(command: 'serve' | 'demo' = 'serve', extraArgs
   };
 }
 
-/** Adds an operator through the CLI (password on stdin, never in argv). */
-export function addOperator(dataDir: string, username: string, password: string, role: string): void {
-  const result = spawnSync(process.execPath, [CLI, 'user', 'add', '--username', username, '--role', role, '--data-dir', dataDir], { input: password, encoding: 'utf8' });
+/**
+ * Adds an operator through the CLI (password on stdin, never in argv): into the
+ * data directory, or into a cluster's PostgreSQL where its nodes sign in.
+ */
+export function addOperator(dataDir: string, username: string, password: string, role: string, postgresUrl?: string): void {
+  const where = postgresUrl ? ['--postgres-url', postgresUrl] : ['--data-dir', dataDir];
+  const result = spawnSync(process.execPath, [CLI, 'user', 'add', '--username', username, '--role', role, ...where], { input: password, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`user add failed: ${result.stderr}`);
 }
 
