@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connectIo } from 'socket.io-client';
+import { waitFor } from '../../helpers/waitFor';
 import { emitAck, logRows, nextEvent, startHubHarness, type HubHarness } from './hubHelpers';
 
 /**
@@ -41,7 +42,7 @@ describe('the node\'s Socket.IO recovery adapter', () => {
     socket.on('system.alert', (d) => got.push(d));
     await nextEvent(socket, 'connect');
     expect(socket.recovered).toBe(true);
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor('the two missed alerts replayed to the recovered session', () => got.length >= 2);
     expect(got).toEqual([{ n: 2 }, { n: 3 }]);
     const history = await emitAck(socket, 'room_history', { room: 'system:alerts', since });
     expect((history as unknown as { history: Array<{ data: unknown }> }).history.map((m) => m.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
