@@ -10,7 +10,7 @@ import { countRows, type RowFilter } from '../read/queries';
 import { openReadSnapshot, yieldToEventLoop, type ReadSnapshot } from '../read/readConnection';
 import { aggregate } from '../read/statistics';
 import { readHeadOn } from '../store/statements';
-import { signManifest, type ExportManifest } from '../integrity/manifest';
+import { manifestFilters, signManifest, type ExportManifest } from '../integrity/manifest';
 import { csvHeader, type ExportFormat } from './exportFormat';
 import { bindValues, compileExportStatements, createSegmentReader, PAGE_JSON_BYTES, START, type RenderedPage, type Segment, type SegmentReader } from './exportPages';
 import { startExportHelper, type ExportHelper } from './exportHelper';
@@ -194,15 +194,7 @@ export async function exportLog(options: ExportOptions): Promise<ExportResult> {
       row_count: rows,
       first_id: firstId,
       last_id: lastId,
-      filters: {
-        from: filter.from !== undefined ? new Date(filter.from).toISOString() : null,
-        to: new Date(to).toISOString(),
-        event_types: filter.eventTypes ?? null,
-        status: filter.status ?? null,
-        user_id: filter.userId ?? null,
-        user_roles: filter.userRoles ?? null,
-        hospital_id: filter.hospitalId ?? null
-      },
+      filters: manifestFilters(filter, to),
       chain_head: { id: head.head_id, mac: head.head_mac.toString('hex'), record_count: head.record_count },
       created_at: new Date().toISOString(),
       created_by: options.createdBy

@@ -153,3 +153,19 @@ export async function verifyExportFile(file: string, trusted: KeyObject, manifes
   }
   return { ok: problems.length === 0, rows, problems, manifest };
 }
+
+/** The filter an export covered, as its manifest states it (the same on every storage). */
+export function manifestFilters(
+  filter: { from?: number; eventTypes?: readonly string[]; status?: string; userId?: string; userRoles?: readonly string[]; hospitalId?: string },
+  to: number
+): ExportManifest['filters'] {
+  return {
+    from: filter.from !== undefined ? new Date(filter.from).toISOString() : null,
+    to: new Date(to).toISOString(),
+    event_types: filter.eventTypes ?? null,
+    status: filter.status ?? null,
+    user_id: filter.userId ?? null,
+    user_roles: filter.userRoles ?? null,
+    hospital_id: filter.hospitalId ?? null
+  };
+}

@@ -6,7 +6,7 @@ import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { EXPORT_COLUMNS, csvHeader, formatLine, type ExportRow } from '../../export/exportFormat';
-import { signManifest } from '../../integrity/manifest';
+import { manifestFilters, signManifest } from '../../integrity/manifest';
 import type { LogKeys } from '../../store/chain';
 import type { ExportResult, StorageExportOptions } from '../LogStorage';
 import type { PgDatabase } from './pgDatabase';
@@ -107,15 +107,7 @@ export async function exportPostgresLog(pgDb: PgDatabase, keys: LogKeys, options
       row_count: rows,
       first_id: firstId,
       last_id: lastId,
-      filters: {
-        from: filter.from !== undefined ? new Date(filter.from).toISOString() : null,
-        to: new Date(to).toISOString(),
-        event_types: filter.eventTypes ?? null,
-        status: filter.status ?? null,
-        user_id: filter.userId ?? null,
-        user_roles: filter.userRoles ?? null,
-        hospital_id: filter.hospitalId ?? null
-      },
+      filters: manifestFilters(filter, to),
       chain_head: { id: head?.seq ?? 0, mac: head?.mac.toString('hex') ?? '', record_count: head?.records ?? 0 },
       created_at: new Date().toISOString(),
       created_by: options.createdBy
