@@ -29,6 +29,22 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds per thread of this process (tid -> seconds), from /proc/self/task. */
+export function threadCpuSeconds(): Map<number, { name: string; seconds: number }> {
+  const out = new Map<number, { name: string; seconds: number }>();
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS });
+    }
+  } catch {
+    // No /proc: the caller prints nothing per thread.
+  }
+  return out;
+}
+
 export interface CpuWindow {
   /** Wall seconds of the window. */
   wall: number;

@@ -18,7 +18,7 @@ import { PassThrough } from 'node:stream';
 import { createCore } from '../../src/main/core/createCore';
 import { createSelfSignedCertificate } from '../../src/main/core/http/selfSignedCert';
 import { round } from '../lib/report';
-import { cpuWindow } from './cpuAccounting';
+import { cpuWindow, threadCpuSeconds } from './cpuAccounting';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 200);
 const RATE = Number(process.env.RATE ?? 2000);
@@ -95,9 +95,16 @@ async function main() {
     await session.post('Profiler.setSamplingInterval', { interval: 200 });
     await session.post('Profiler.start');
   }
+  const threads0 = threadCpuSeconds();
   const ended = cpuWindow(gen.pid ?? NaN);
   const step = await call<{ offered: number; acked: number; errors: number; p50: number; p99: number }>({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate: RATE, ms: MS });
   const cpu = ended();
+  // Which thread spends the event's CPU: the main thread (the hub), the commit thread, GC helpers, libuv.
+  const perThread = [...threadCpuSeconds()]
+    .map(([tid, t]) => ({ tid, name: t.name, us: ((t.seconds - (threads0.get(tid)?.seconds ?? 0)) * 1e6) / Math.max(1, step.acked) }))
+    .filter((t) => t.us >= 1)
+    .sort((a, b) => b.us - a.us);
+  console.log(`per thread, us/acked event: ${perThread.map((t) => `${t.tid === process.pid ? 'main' : t.name}#${t.tid} ${round(t.us)}`).join(', ')}`);
   if (PROFILE) {
     const { profile } = await session.post('Profiler.stop');
     fs.writeFileSync(PROFILE, JSON.stringify(profile));

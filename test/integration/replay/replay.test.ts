@@ -11,6 +11,7 @@ import { loadLogKeys } from '../../../src/main/core/log/store/chain';
 import { verifyExportFile } from '../../../src/main/core/log/integrity/manifest';
 import { tempDir, tokenFor, type TestCore } from '../../helpers/core';
 import { emitAck } from '../hub/hubHelpers';
+import { DEFAULT_STATUS_THRESHOLDS } from '../../../src/shared/contract/statusThresholds';
 import { startBridgedCore, startSim, waitFor, type RelayRecord } from '../bridge/harness';
 
 let sim: CadSimulator | undefined;
@@ -219,5 +220,32 @@ describe("an incident's report", () => {
     db.close();
     const tampered = await core.api.call('incident.report', { incident_id: incident.id }, as('ann', 'auditor'));
     expect(tampered.ok && tampered.value.report.chain).toMatchObject({ ok: false, first_bad: { id: report.evidence.first_id } });
+  });
+
+  it('judges each decision by the run cards and thresholds the centre had then, not by the ones changed since', async () => {
+    const { core, sim } = await cityInSync();
+    const then = DEFAULT_STATUS_THRESHOLDS.incident['1'];
+    const tighter = { incident: { ...DEFAULT_STATUS_THRESHOLDS.incident, '1': { ...then, pending: { warn: 5, alarm: 10 } } }, unit: DEFAULT_STATUS_THRESHOLDS.unit };
+    // At the time of the call: cardiac arrests get a basic unit first, and the first minute's alarm is 10 s.
+    expect((await core.api.call('dispatch.setRunCards', { cards: [{ incident_type: 'cardiac arrest', priority: null, unit_types: ['BLS'] }], default_card: ['ALS'] }, sue)).ok).toBe(true);
+    expect((await core.api.call('dispatch.setThresholds', tighter, sue)).ok).toBe(true);
+    const incident = sim.world.createIncident({ priority: 1, type: 'cardiac arrest', location: { lat: 47.6, lon: -122.33 } });
+    await waitFor('the call in the picture', () => core.services.dispatch.incident(incident.id));
+    const unit = core.services.dispatch.suggestUnits(incident.id, 1)[0]!.unit;
+    expect(unit.unit_type).toBe('BLS');
+    expect((await core.api.call('dispatch.assign', { incident_id: incident.id, unit_id: unit.id }, as('dana', 'dispatcher'))).ok).toBe(true);
+    await waitFor('the assignment confirmed', () => core.services.dispatch.unit(unit.id)?.incident_id === incident.id);
+    await waitFor('the call dispatched', () => core.services.dispatch.incident(incident.id)?.timestamps.dispatched);
+    // Afterwards the supervisor changes both back: a review must not judge dana's decision by today's table.
+    expect((await core.api.call('dispatch.setRunCards', { cards: [{ incident_type: 'cardiac arrest', priority: null, unit_types: ['ALS'] }], default_card: ['ALS'] }, sue)).ok).toBe(true);
+    expect((await core.api.call('dispatch.setThresholds', { incident: DEFAULT_STATUS_THRESHOLDS.incident, unit: DEFAULT_STATUS_THRESHOLDS.unit }, sue)).ok).toBe(true);
+    await core.services.log.flush();
+
+    const answer = await core.api.call('incident.report', { incident_id: incident.id }, as('ann', 'auditor'));
+    if (!answer.ok) throw new Error(answer.error.message);
+    const danas = answer.value.report.decisions.find((d) => d.assigned === unit.id)!;
+    expect(danas.considered[0]).toMatchObject({ run_card: 'preferred' });
+    expect(core.services.dispatch.unit(danas.considered[0]!.unit_id)?.unit_type).toBe('BLS');
+    expect(answer.value.report.intervals.find((i) => i.name === 'call to dispatch')).toMatchObject({ warn_seconds: 5, alarm_seconds: 10 });
   });
 });

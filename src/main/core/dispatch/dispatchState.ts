@@ -43,7 +43,8 @@ export interface DispatchState extends DispatchAssignments {
   peekSnapshot(): Readonly<DispatchSnapshot>;
   /** Closest available units with a known location, nearest first. */
   /** Available units for an incident: those its run card calls for first, then by straight-line distance. */
-  suggestUnits(incidentId: string, limit: number): Array<{ unit: Unit; distance_km: number; run_card: RunCardMatch }>;
+  /** `cards`: the run cards to rank by, when not the centre's current ones (a review of a past decision). */
+  suggestUnits(incidentId: string, limit: number, cards?: RunCardLookup): Array<{ unit: Unit; distance_km: number; run_card: RunCardMatch }>;
   /** What happened to an incident, oldest first (empty for an unknown one). */
   activity(incidentId: string): IncidentActivity[];
   /** Called once per event-loop turn with everything that changed in it. */
@@ -232,11 +233,11 @@ export function createDispatchState(options: { runCards?: () => RunCardLookup } 
       synced_at: syncedAt
     }),
     peekSnapshot: () => ({ units: [...units.values()], incidents: [...incidents.values()], metrics: metrics.values, cad: cadPosition, synced_at: syncedAt }),
-    suggestUnits(incidentId, limit) {
+    suggestUnits(incidentId, limit, cards) {
       const incident = incidents.get(incidentId);
       if (!incident?.location) return [];
       const from = incident.location;
-      const card = runCards()(incident.type, incident.priority);
+      const card = (cards ?? runCards())(incident.type, incident.priority);
       return [...units.values()]
         .filter((u) => u.status === 'available' && u.location)
         .map((u) => {

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type Sqlite from 'better-sqlite3';
 import { isOpenIncidentStatus, type Incident } from '../../../shared/cad';
 import type { IncidentReport } from '../../../shared/contract/replay';
-import { DEFAULT_STATUS_THRESHOLDS, incidentThreshold, StatusThresholdsSchema, type StatusThresholds } from '../../../shared/contract/statusThresholds';
+import { DEFAULT_RUN_CARDS, RunCardsSchema } from '../../../shared/contract/runCards';
+import { DEFAULT_STATUS_THRESHOLDS, incidentThreshold, StatusThresholdsSchema } from '../../../shared/contract/statusThresholds';
+import { indexRunCards } from '../dispatch/runCards';
 import type { LogKeys } from '../log/store/chain';
 import { signManifest } from '../log/integrity/manifest';
 import { RECORD_COLUMNS, toRecord, type RecordRow } from '../log/store/record';
@@ -10,6 +12,7 @@ import { AppError } from '../errors';
 import { verifyRowRange } from './chainRange';
 import { criticalAlertRows, incidentRows, tellStory } from './incidentStory';
 import { hospitalRows } from './hospitalStory';
+import { settingAsOf } from './settingAsOf';
 import type { ReplayEngine } from './replayEngine';
 
 /** Units listed per decision: what the console's suggestions showed. */
@@ -23,19 +26,17 @@ const INTERVALS = [
   { name: 'wall time at destination', from: 'at_destination', to: 'transfer_of_care', status: 'at_destination' }
 ] as const;
 
-/** The centre's thresholds as stored (migration 007), or the defaults. */
-function centreThresholds(sqlite: Sqlite.Database): StatusThresholds {
-  const row = sqlite.prepare("SELECT value FROM centre_settings WHERE key = 'status_thresholds'").get() as { value: string } | undefined;
-  const parsed = row ? StatusThresholdsSchema.safeParse({ ...(JSON.parse(row.value) as object), updated_by: null, updated_at: null }) : null;
-  return parsed?.success ? parsed.data : DEFAULT_STATUS_THRESHOLDS;
-}
-
-function intervalsOf(incident: Incident | null, thresholds: StatusThresholds): IncidentReport['intervals'] {
+/**
+ * Each interval against the thresholds the centre had when it ended (the moment
+ * a console would have shown it amber or red), read from the log's setting changes.
+ */
+function intervalsOf(sqlite: Sqlite.Database, incident: Incident | null, until: number): IncidentReport['intervals'] {
   if (!incident) return [];
   return INTERVALS.map((i) => {
     const from = incident.timestamps[i.from];
     const to = incident.timestamps[i.to];
     const seconds = from && to ? Math.round((Date.parse(to) - Date.parse(from)) / 1000) : null;
+    const thresholds = settingAsOf(sqlite, 'status_thresholds', to ? Date.parse(to) : until, { schema: StatusThresholdsSchema, defaults: DEFAULT_STATUS_THRESHOLDS });
     const t = incidentThreshold(thresholds, incident.priority, i.status);
     const verdict = seconds === null || !t ? null : seconds > t.alarm ? 'red' : seconds > t.warn ? 'amber' : 'within';
     return { name: i.name, from: i.from, to: i.to, seconds, warn_seconds: t?.warn ?? null, alarm_seconds: t?.alarm ?? null, verdict };
@@ -68,7 +69,9 @@ export function buildIncidentReport(engine: ReplayEngine, keys: LogKeys, inciden
 
   const decisions = story.decisions.map((d) => {
     const { state } = engine.at(d.at);
-    const considered = state.dispatch.suggestUnits(incidentId, CONSIDERED).map((s) => ({
+    // Ranked by the run cards the dispatcher had at that moment, as the console showed them then.
+    const cards = indexRunCards(settingAsOf(sqlite, 'run_cards', d.at, { schema: RunCardsSchema, defaults: DEFAULT_RUN_CARDS }));
+    const considered = state.dispatch.suggestUnits(incidentId, CONSIDERED, cards).map((s) => ({
       unit_id: s.unit.id,
       call_sign: s.unit.call_sign,
       distance_km: s.distance_km,
@@ -105,7 +108,7 @@ export function buildIncidentReport(engine: ReplayEngine, keys: LogKeys, inciden
     steps: story.steps,
     decisions,
     hospital: story.hospital,
-    intervals: intervalsOf(story.incident, centreThresholds(sqlite)),
+    intervals: intervalsOf(sqlite, story.incident, until),
     chain,
     evidence: { rows: rows.length, first_id: firstId, last_id: lastId, manifest }
   };
