@@ -152,7 +152,7 @@ export async function createCore(input: CoreConfigInput, options: CreateCoreOpti
     const audit = createSessionAudit(ctx, log);
     registerSessionHandlers(api, { operators, tokens, revocations, throttle, ttlSeconds: config.sessionTtlSeconds, audit });
     registerAdminHandlers(ctx, audit);
-    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, trustProxy: security.trustProxy, audit, bootId: ctx.bootId });
+    const consoleNsp = attachConsoleNamespace({ io: http.io, api, bus, operators, tokens, revocations, logger, allowedOrigins: security.allowedOrigins, trustProxy: security.trustProxy, audit, bootId: ctx.bootId, nodeName: cluster?.nodeName });
     closers.push(() => consoleNsp.close());
     registerConsoleMetrics(metrics, consoleNsp.connections);
 

@@ -44,6 +44,8 @@ export const CONSOLE_STOPPING_EVENT = 'stopping';
 export interface ConsoleHello {
   /** Changes every time the core process starts: a new one means the console's picture is from another life. */
   boot_id: string;
+  /** In a cluster, the node that answered (a console that reconnects elsewhere has moved, not seen a restart). */
+  node?: string;
   /** The core's monotonic clock (ms) when it sent this. */
   clock: number;
 }
@@ -55,7 +57,11 @@ export interface CallMeta {
 }
 
 export type LinkState = 'connecting' | 'up' | 'silent' | 'stopping' | 'down';
-export type ResyncReason = 'restart' | 'reconnect';
+export type ResyncReason = 'restart' | 'reconnect' | 'moved';
+/** With a resync: the cluster node the console is now linked to, when the core is one. */
+export interface ResyncDetail {
+  node?: string;
+}
 
 /** The part of a socket.io-client Socket the link uses. */
 export interface LinkSocket {
@@ -81,7 +87,7 @@ export interface ConsoleLink {
   bootId(): string | null;
   onState(listener: (state: LinkState) => void): () => void;
   /** After the first connection: every later hello means the picture may be incomplete. */
-  onResync(listener: (reason: ResyncReason) => void): () => void;
+  onResync(listener: (reason: ResyncReason, detail: ResyncDetail) => void): () => void;
   close(): void;
 }
 
@@ -122,7 +128,8 @@ export function createConsoleLink(socket: LinkSocket, options: ConsoleLinkOption
   let offsets: number[] = [];
   let pinging = false;
   const stateListeners = new Set<(state: LinkState) => void>();
-  const resyncListeners = new Set<(reason: ResyncReason) => void>();
+  const resyncListeners = new Set<(reason: ResyncReason, detail: ResyncDetail) => void>();
+  let node: string | undefined;
 
   const setState = (next: LinkState) => {
     if (state === next) return;
@@ -139,11 +146,16 @@ export function createConsoleLink(socket: LinkSocket, options: ConsoleLinkOption
     if (!hello || typeof hello.clock !== 'number' || typeof hello.boot_id !== 'string') return;
     offsets = [];
     observeClock(hello.clock);
-    const previous = bootId;
+    const previous = { bootId, node };
     bootId = hello.boot_id;
+    node = typeof hello.node === 'string' ? hello.node : undefined;
     connections += 1;
     setState('up');
-    if (connections > 1) resyncListeners.forEach((l) => l(previous !== null && previous !== hello.boot_id ? 'restart' : 'reconnect'));
+    if (connections === 1) return;
+    // Another node of a cluster has its own boot id: the console moved (its node died or was drained), no core restarted.
+    const moved = previous.node !== undefined && node !== undefined && previous.node !== node;
+    const reason: ResyncReason = moved ? 'moved' : previous.bootId !== null && previous.bootId !== hello.boot_id ? 'restart' : 'reconnect';
+    resyncListeners.forEach((l) => l(reason, node === undefined ? {} : { node }));
   }) as never);
   socket.on(CONSOLE_STOPPING_EVENT, (() => setState('stopping')) as never);
   socket.on('disconnect', (() => {

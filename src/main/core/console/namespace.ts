@@ -41,6 +41,8 @@ export interface ConsoleNamespaceDeps {
   checkEveryMs?: number;
   /** This process's identity: a console that sees another one reloads its whole picture. */
   bootId: string;
+  /** The cluster node's name (cluster mode): consoles tell a move to another node from a restart. */
+  nodeName?: string;
 }
 
 export interface ConsoleNamespace {
@@ -74,7 +76,7 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): ConsoleNames
   const nsp = deps.io.of(CONSOLE_NAMESPACE);
   const ipOf = (socket: Socket) => clientAddress(socket.request, deps.trustProxy === true);
   let stopping = false;
-  const hello = (): ConsoleHello => ({ boot_id: deps.bootId, clock: performance.now() });
+  const hello = (): ConsoleHello => ({ boot_id: deps.bootId, ...(deps.nodeName ? { node: deps.nodeName } : {}), clock: performance.now() });
 
   const setOperator = (socket: Socket, operator: ConsoleSocketData['operator']) => {
     const data = socket.data as ConsoleSocketData;

@@ -10,7 +10,7 @@ import {
   type MethodName,
   type MethodOutput
 } from '../../../shared/contract';
-import { createConsoleLink, type LinkState, type ResyncReason } from '../../../shared/contract/consoleLink';
+import { createConsoleLink, type LinkState, type ResyncDetail, type ResyncReason } from '../../../shared/contract/consoleLink';
 import type { ConsoleTransport } from '../../../shared/contract/transport';
 import { OUTPUT_ACCEPTORS } from '../../../shared/contract/snapshotAcceptor';
 import type { Result } from '../../../shared/result';
@@ -30,7 +30,7 @@ const OPERATOR_KEY = 'switchboard.operator';
 
 interface BrowserTransport extends ConsoleTransport {
   onLink(listener: (state: LinkState) => void): () => void;
-  onResync(listener: (reason: ResyncReason) => void): () => void;
+  onResync(listener: (reason: ResyncReason, detail: ResyncDetail) => void): () => void;
 }
 
 function socketTransport(): BrowserTransport {
@@ -128,7 +128,7 @@ function createApi() {
   }
 
   /** The core restarted (new boot id) or the link was lost and came back: the picture may be incomplete. */
-  function onResync(listener: (reason: ResyncReason) => void): () => void {
+  function onResync(listener: (reason: ResyncReason, detail: ResyncDetail) => void): () => void {
     return get().onResync?.(listener) ?? (() => undefined);
   }
 

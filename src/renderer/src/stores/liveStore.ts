@@ -13,7 +13,7 @@ interface LiveState {
   /** When the current outage began, or null while live. */
   outageSince: number | null;
   /** The last time the console threw its picture away and reloaded it. */
-  resync: { at: number; reason: ResyncReason } | null;
+  resync: { at: number; reason: ResyncReason; node?: string } | null;
   /** Bumped on every resync: the shell reloads every store when it changes. */
   generation: number;
   dismissResync(): void;
@@ -57,9 +57,9 @@ export function watchLiveness(): () => void {
   const stopBeat = api.on(['system.heartbeat'], () => {
     if (isLiveLink(useLive.getState().link)) useLive.setState({ liveAt: Date.now() });
   });
-  const stopResync = api.onResync((reason) => {
+  const stopResync = api.onResync((reason, detail) => {
     performance.mark('switchboard:resync-start');
-    useLive.setState((s) => ({ resync: { at: Date.now(), reason }, generation: s.generation + 1 }));
+    useLive.setState((s) => ({ resync: { at: Date.now(), reason, node: detail?.node }, generation: s.generation + 1 }));
   });
   return () => {
     stopLink();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { formatAge } from '../../lib/format';
-import type { LinkState } from '../../lib/api';
+import type { LinkState, ResyncReason } from '../../lib/api';
 import { useLive } from '../../stores/liveStore';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
@@ -15,6 +15,13 @@ const HEADLINE: Record<Exclude<LinkState, 'up'>, string> = {
 
 /** Seconds the "resynchronised" note stays up unless dismissed. */
 const RESYNC_NOTE_MS = 60_000;
+
+/** Why the console reloaded its picture, in the note's words. */
+const RESYNC_CAUSE: Record<ResyncReason, (node?: string) => string> = {
+  restart: () => 'the core restarted',
+  reconnect: () => 'the link was lost',
+  moved: (node) => `the console moved to ${node ?? 'another node'} of the cluster (its node stopped answering)`
+};
 
 /**
  * The one thing nobody can miss: while the link is not live, a red band across
@@ -53,7 +60,7 @@ export function OutageBanner() {
       <div className="resync-note" role="status" data-testid="resync-note" data-reason={resync.reason}>
         <span>
           Resynchronised at {formatTimeOfDay(resync.at)}:{' '}
-          {resync.reason === 'restart' ? 'the core restarted' : 'the link was lost'}, so the console threw its picture away and reloaded everything from the core.
+          {RESYNC_CAUSE[resync.reason](resync.node)}, so the console threw its picture away and reloaded everything from the core.
         </span>
         <button type="button" onClick={dismissResync}>
           Dismiss
