@@ -36,7 +36,9 @@ export const HubStatsSchema = z.object({
   events_in_per_sec: z.number(),
   events_out_per_sec: z.number(),
   events_in_total: z.number().int(),
-  events_out_total: z.number().int()
+  events_out_total: z.number().int(),
+  /** Cluster mode: how many nodes these figures add up (every live node's connections and rates). */
+  nodes: z.number().int().optional()
 });
 export type HubStats = z.infer<typeof HubStatsSchema>;
 

@@ -87,6 +87,17 @@ describe('cluster mode: WebSocket and SSE traffic crosses nodes', () => {
     expect(view).toMatchObject({ ok: true, value: { mode: 'cluster', node: 'live-b' } });
     const listed = view.ok ? view.value.nodes : [];
     expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'live-a', status: 'up', connections: 2 }), expect.objectContaining({ name: 'live-b', status: 'up', connections: 0 })]));
+    // The status strip on a console linked to node B counts node A's subscribers and events too.
+    const stripOn = async (node: TestCore) => {
+      const answer = await node.core.api.call('hub.stats', {}, { operator: { username: 'sam', role: 'supervisor' }, transport: 'socket' });
+      if (!answer.ok) throw new Error(answer.error.message);
+      return answer.value;
+    };
+    const ownOfA = (await stripOn(a)).events_out_total;
+    await waitFor("node B's strip to add node A's connections and messages", async () => {
+      const strip = await stripOn(b);
+      return strip.nodes === 2 && strip.connections === 2 && strip.by_transport.websocket === 1 && strip.by_transport.sse === 1 && strip.events_out_total >= ownOfA;
+    });
     ws.close();
     sse.close();
   });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { createClient } from 'redis';
-import type { HubConnection } from '../../../shared/contract/hub';
+import { HubStatsSchema, type HubConnection, type HubStats } from '../../../shared/contract/hub';
 import type { ClusterDirectory, Hub } from '../hub/hub';
 import { describeConnection, type HubConn } from '../hub/registry';
 import { createRepeatedErrorLog } from '../repeatedErrors';
@@ -9,6 +9,7 @@ type RedisClient = ReturnType<typeof createClient>;
 
 const NODES_KEY = 'switchboard:conn-nodes';
 const nodeKey = (node: string) => `switchboard:conns:${node}`;
+const statsKey = (node: string) => `switchboard:node-stats:${node}`;
 
 /** A connection as the cluster sees it: which node holds it. */
 export type ClusterConnection = HubConnection & { node: string };
@@ -90,12 +91,30 @@ export function startConnectionDirectory(options: { redis: RedisClient; hub: Hub
       }
       return out;
     },
+    async shareStats(own) {
+      // Each node's counters expire like its connections: a dead node's rates stop counting within the expiry.
+      await redis.set(statsKey(node), JSON.stringify(own), { PX: ttlMs });
+      const others = (await redis.sMembers(NODES_KEY)).filter((n) => n !== node).sort();
+      if (others.length === 0) return [];
+      const values = await redis.mGet(others.map(statsKey));
+      const out: HubStats[] = [];
+      for (const value of values) {
+        if (value === null) continue;
+        try {
+          const parsed = HubStatsSchema.safeParse(JSON.parse(value));
+          if (parsed.success) out.push(parsed.data);
+        } catch {
+          // Another version's node: its counters are left out, as its connections are.
+        }
+      }
+      return out;
+    },
     async close() {
       clearInterval(timer);
       stopPresence();
       failures.close();
       // A clean stop takes this node's connections out at once instead of after the expiry.
-      await redis.multi().del(key).sRem(NODES_KEY, node).exec().catch(() => undefined);
+      await redis.multi().del(key).del(statsKey(node)).sRem(NODES_KEY, node).exec().catch(() => undefined);
     }
   };
 }

@@ -2,6 +2,7 @@ import type { HubConnection } from '../../../shared/contract/hub';
 import { patientEndpointRooms } from '../../../shared/rooms';
 import type { CoreContext } from '../coreContext';
 import type { HubServices } from './events';
+import { clusterHubStats } from './clusterStats';
 import { hubRoomCounts } from './hub';
 import { describeConnection, type HubConn } from './registry';
 
@@ -91,7 +92,7 @@ export function registerHubConsole(ctx: CoreContext, services: HubServices, watc
       connections: matches.sort((a, b) => b.last_seen.localeCompare(a.last_seen))
     };
   });
-  ctx.api.handle('hub.stats', () => hub.stats());
+  ctx.api.handle('hub.stats', () => clusterHubStats(hub));
   ctx.api.handle('hub.cluster', async () => {
     const directory = hub.directory;
     if (!directory) return { mode: 'single' as const, node: null, nodes: [] };
@@ -125,7 +126,8 @@ export function registerHubConsole(ctx: CoreContext, services: HubServices, watc
       at: new Date().toISOString()
     });
   });
-  const statsTimer = setInterval(() => ctx.bus.publish('hub.stats', hub.stats()), hub.config.statsIntervalSeconds * 1000);
+  const pushStats = () => clusterHubStats(hub).then((stats) => ctx.bus.publish('hub.stats', stats));
+  const statsTimer = setInterval(() => void pushStats().catch((err: unknown) => ctx.logger.warn({ err }, 'hub counters not pushed')), hub.config.statsIntervalSeconds * 1000);
   statsTimer.unref();
   return () => {
     clearInterval(statsTimer);

@@ -1,4 +1,4 @@
-import type { HubConnection } from '../../../shared/contract/hub';
+import type { HubConnection, HubStats } from '../../../shared/contract/hub';
 import type { RoomMessage } from './roomHistory';
 
 /**
@@ -18,6 +18,8 @@ export interface ClusterDirectory {
   readonly node: string;
   remote(): Promise<Array<HubConnection & { node: string }>>;
   nodes(): Promise<Array<{ name: string; status: 'up' | 'late' | 'down' | 'stopped'; started_at: string; heartbeat_age_seconds: number }>>;
+  /** Shares this node's hub counters with the cluster and returns the other live nodes' latest ones. */
+  shareStats(own: HubStats): Promise<HubStats[]>;
 }
 
 /** A published message; in cluster mode its id is known once `assigned` resolves. */
