@@ -68,7 +68,10 @@ export function attachSse(hub: Hub, router: Router, admission: ConnectionAdmissi
     const write = (text: string) => {
       if (res.writableEnded) return;
       if (res.writableLength > MAX_BUFFERED_BYTES) {
-        res.end();
+        // Cut, not ended: a reader that stopped reading never takes the end either, and the
+        // response would hold its buffer (and its place in the rooms) for as long as the TCP
+        // connection lives. The client's EventSource reconnects and resumes from its last id.
+        res.destroy();
         return;
       }
       res.write(text);
