@@ -86,7 +86,10 @@ export default defineConfig({
           include: ['test/reliability/**/*.test.ts'],
           testTimeout: 1_800_000,
           hookTimeout: 300_000,
-          fileParallelism: false
+          // Two files at a time: most of a reliability test is waiting (for a restart, an
+          // expiry, a failover, a load phase), and every one waits for states, so sharing
+          // the cores with its neighbour (and with e2e, which npm test runs beside it) is safe.
+          maxWorkers: 2
         }
       }
     ]

@@ -60,20 +60,29 @@ function run(label, cmd, args, env = {}) {
 }
 
 async function check(label, cmd, args) {
-  if (only.length && !only.includes(label)) return;
-  if (await run(label, cmd, args)) passed += 1;
-  else {
-    failed += 1;
-    failures.push(label);
+  if (only.length && !only.includes(label)) return false;
+  if (await run(label, cmd, args)) {
+    passed += 1;
+    return true;
   }
+  failed += 1;
+  failures.push(label);
+  return false;
 }
+
+/**
+ * Set once this run's build succeeded: tests then spawn the `switchboard` CLI
+ * from that build instead of compiling the sources in every child process
+ * (test/helpers/cli.ts). Without a build they run from source, as `vitest` alone does.
+ */
+const testEnv = {};
 
 async function vitest(label, projects) {
   if (only.length && !only.includes(label)) return;
   const out = path.join(results, `vitest-${label}.json`);
   fs.rmSync(out, { force: true });
   const args = ['run', ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${out}`];
-  const ok = await run(label, bin('vitest'), args);
+  const ok = await run(label, bin('vitest'), args, testEnv);
   let counted = false;
   try {
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
@@ -98,7 +107,7 @@ async function main() {
     check('typecheck-e2e', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']),
     check('lint', bin('eslint'), ['.'])
   ]);
-  await check('build', bin('electron-vite'), ['build']);
+  if (await check('build', bin('electron-vite'), ['build'])) testEnv.SWITCHBOARD_TEST_BUILT = '1';
   await vitest('unit-integration', ['unit', 'unit-isolated', 'integration', 'integration-cluster']);
   await Promise.all([vitest('e2e', ['e2e']), vitest('reliability', ['reliability'])]);
 

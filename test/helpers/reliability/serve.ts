@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../cli';
+import { cliArgs, runCli } from '../cli';
 import { tempDir } from '../core';
 
 const root = path.join(__dirname, '..', '..', '..');
-const runner = path.join(root, 'test', 'helpers', 'runCli.ts');
 
-/** A real `switchboard serve` child process, started from source. */
+/** A real `switchboard serve` child process, started from source or from `npm test`'s build (see cliArgs). */
 export interface ServeProcess {
   url: string;
   port: number;
@@ -38,13 +37,13 @@ export interface StartServeOptions {
 }
 
 /**
- * Starts `switchboard serve --port 0` with `node --import tsx` (not the tsx
+ * Starts `switchboard serve --port 0` in one node process (never the tsx
  * wrapper, which forks a second node: a kill -9 of the wrapper would orphan the
  * real server) and waits for the line that names its URL.
  */
 export async function startServe(options: StartServeOptions = {}): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? tempDir('switchboard-rel-');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', runner, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...cliArgs(), 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: root,
     env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
