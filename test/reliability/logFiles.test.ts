@@ -97,7 +97,10 @@ describe('the log files are guarded: no acknowledgement rests on a file SQLite i
     fs.truncateSync(dbFileOf(dataDir), 0);
     const truncatedAt = performance.now();
     const truncatedWall = Date.now();
-    const alert = await waitFor('the console lists the socket log alert', () => screen.find('socket-log.files'));
+    // On a timeout, say what the server said: whether it fenced, and what failed if the alert never came.
+    const alert = await waitFor('the console lists the socket log alert', () => screen.find('socket-log.files')).catch((err: Error) => {
+      throw new Error(`${err.message}; server alive: ${serve!.child.exitCode === null}; its output's last lines:\n${serve!.output().slice(-3000)}`);
+    });
     const seenAt = performance.now();
     const answeredAtAlert = answers.length;
     await waitFor('100 more events answered after the alert', () => answers.length >= answeredAtAlert + 100);
