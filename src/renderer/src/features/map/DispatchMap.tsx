@@ -4,7 +4,8 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { useEffect, useRef, useState } from 'react';
 import { liveDispatch, type useDispatch } from '../../stores/dispatchStore';
 import { useScopedStore } from '../../stores/dispatchScope';
-import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson } from './overlays';
+import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson, sameIncidentFeatures } from './overlays';
+import type { IncidentView } from '../../stores/dispatchModel';
 import { DISTRICTS, mapStyle } from './mapStyle';
 import { UnitOverlay } from './unitOverlay';
 import { addMapIcons } from './mapIcons';
@@ -116,7 +117,8 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
         const s = store.getState();
         if (unitLayer && s.units !== seen.units) unitLayer.sync(s.units, seen.units === null ? null : s.changedUnits);
         if (s.incidents !== seen.incidents) {
-          (map.getSource('incidents') as GeoJSONSource).setData(incidentsGeoJson(s.incidents.values()));
+          const drawn = seen.incidents as ReadonlyMap<string, IncidentView> | null;
+          if (!drawn || !sameIncidentFeatures(drawn, s.incidents)) (map.getSource('incidents') as GeoJSONSource).setData(incidentsGeoJson(s.incidents.values()));
           edges.setIncidents(s.incidents.values());
         }
         if (s.hospitals !== seen.hospitals) (map.getSource('hospitals') as GeoJSONSource).setData(hospitalsGeoJson(s.hospitals.values()));

@@ -56,8 +56,33 @@ function unitView(unit: Unit, previous: UnitView | undefined, crew: CrewPosition
   return newer ? withLocation(view, crewReport(crew), now) : view;
 }
 
+/**
+ * While playing, incident changes reach the store (and so the map's incident
+ * layer and the boards) at most this often, in real time. Each update of that
+ * layer re-tiles it and redraws the whole map; at 60x a busy log changes an
+ * incident many times a second, and redrawing the map for each took most of
+ * every frame. The views' timers follow the replayed moment at the same pace
+ * (ReplayView), and units keep moving frame by frame.
+ */
+export const INCIDENTS_EVERY_MS = 250;
+
+/** Incident changes played but not yet shown (latest per incident, in the order they first changed). */
+let pendingIncidents = new Map<string, IncidentView>();
+let incidentsShownAt = Number.NEGATIVE_INFINITY;
+
+/** Shows the incident changes held back while playing (on pause, step, or when their turn comes). */
+export function flushIncidents(): void {
+  incidentsShownAt = performance.now();
+  if (!pendingIncidents.size) return;
+  const batch = [...pendingIncidents.values()];
+  pendingIncidents = new Map();
+  replayDispatch.getState().applyIncidents(batch);
+}
+
 /** Replaces the replayed picture with one moment (a seek). */
 export function showPicture(picture: ReplayPicture): void {
+  // Changes held back belong to the moment being left.
+  pendingIncidents = new Map();
   const at = Date.parse(picture.at);
   const crews = new Map(picture.crew_positions.map((p) => [p.unit_id, p]));
   const units = picture.units.map((u) => unitView(u, undefined, crews.get(u.id), at));
@@ -73,15 +98,22 @@ export function showPicture(picture: ReplayPicture): void {
   useReplayRoom.setState({ at, alerts: picture.alerts, connections: picture.connections, cadLink: picture.cad_link, chain: picture.chain, keyframe: picture.keyframe });
 }
 
-/** Plays changes in order, as pushed events would have arrived at the live console. */
-export function applyChanges(changes: readonly ReplayChange[], at: number): void {
+/**
+ * Plays changes in order, as pushed events would have arrived at the live
+ * console. `paced` (playing): incident changes are shown every
+ * INCIDENTS_EVERY_MS at most; otherwise (a step) at once.
+ */
+export function applyChanges(changes: readonly ReplayChange[], at: number, { paced = false } = {}): void {
+  const state = replayDispatch.getState();
+  const units = new Map<string, UnitView>();
+  const showIncidents = () => {
+    if (!paced || performance.now() - incidentsShownAt >= INCIDENTS_EVERY_MS) flushIncidents();
+  };
   if (!changes.length) {
+    showIncidents();
     useReplayRoom.setState({ at });
     return;
   }
-  const state = replayDispatch.getState();
-  const units = new Map<string, UnitView>();
-  const incidents: IncidentView[] = [];
   const latest = (id: string) => units.get(id) ?? state.units.get(id);
   const room: Partial<ReplayRoom> = { at };
   for (const change of changes) {
@@ -91,12 +123,12 @@ export function applyChanges(changes: readonly ReplayChange[], at: number): void
       const previous = latest(p.unit_id);
       if (previous) units.set(p.unit_id, withLocation(previous, crewReport(p), now));
     }
-    incidents.push(...change.incidents.map((i) => toIncident(i, now)));
+    for (const i of change.incidents) pendingIncidents.set(i.id, toIncident(i, now));
     if (change.alerts) room.alerts = change.alerts;
     if (change.connections) room.connections = change.connections;
     if (change.cad_link) room.cadLink = change.cad_link;
   }
   if (units.size) state.applyUnits([...units.values()]);
-  if (incidents.length) state.applyIncidents(incidents);
+  showIncidents();
   useReplayRoom.setState(room);
 }
