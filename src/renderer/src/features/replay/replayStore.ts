@@ -57,12 +57,12 @@ function unitView(unit: Unit, previous: UnitView | undefined, crew: CrewPosition
 }
 
 /**
- * While playing, incident changes reach the store (and so the map's incident
- * layer and the boards) at most this often, in real time. Each update of that
- * layer re-tiles it and redraws the whole map; at 60x a busy log changes an
- * incident many times a second, and redrawing the map for each took most of
- * every frame. The views' timers follow the replayed moment at the same pace
- * (ReplayView), and units keep moving frame by frame.
+ * While playing, incident changes reach the store (and so the map's incidents,
+ * their edge arrows, the details and the boards) at most this often, in real
+ * time: at 60x a busy log changes an incident many times a second, and each
+ * change re-renders every view that lists incidents. The views' timers follow
+ * the replayed moment at the same pace (ReplayView); units keep moving frame
+ * by frame.
  */
 export const INCIDENTS_EVERY_MS = 250;
 
