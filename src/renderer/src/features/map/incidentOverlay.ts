@@ -99,6 +99,10 @@ export class IncidentOverlay {
 
   private readonly draw = () => {
     this.frame = null;
+    // No incidents: no layer for the compositor to blend over the map on every frame the units move.
+    const empty = !this.incidents.length;
+    if (this.canvas.hidden !== empty) this.canvas.hidden = empty;
+    if (empty) return;
     const ratio = window.devicePixelRatio || 1;
     const ctx = this.ctx;
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
