@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ReplayChange, TimelineMark } from '../../../../shared/contract/replay';
 import { api } from '../../lib/api';
-import { applyChanges, flushIncidents, showPicture, useReplayRoom } from './replayStore';
+import { applyChanges, showHeld, showPicture, useReplayRoom } from './replayStore';
 
 export const SPEEDS = [1, 2, 5, 10, 30, 60] as const;
 const MINUTE = 60_000;
@@ -100,7 +100,7 @@ export const useReplayPlayer = create<Player>((set, get) => ({
     if (frame !== null) cancelAnimationFrame(frame);
     frame = null;
     // A paused picture is whole: nothing held back.
-    flushIncidents();
+    showHeld();
   },
   setSpeed(speed) {
     set({ speed });

@@ -57,32 +57,32 @@ function unitView(unit: Unit, previous: UnitView | undefined, crew: CrewPosition
 }
 
 /**
- * While playing, incident changes reach the store (and so the map's incidents,
- * their edge arrows, the details and the boards) at most this often, in real
- * time: at 60x a busy log changes an incident many times a second, and each
- * change re-renders every view that lists incidents. The views' timers follow
- * the replayed moment at the same pace (ReplayView); units keep moving frame
- * by frame.
+ * While playing, the lists (incidents, and the room's alerts and connections)
+ * are brought up to date at most this often, in real time: at 60x a busy log
+ * changes them many times a second, and each change re-rendered, laid out and
+ * painted every view that lists them (the map's incidents and details, the
+ * boards, the room panel) on most frames. The views' timers follow the
+ * replayed moment at the same pace (ReplayView); units move frame by frame.
  */
-export const INCIDENTS_EVERY_MS = 250;
+export const LISTS_EVERY_MS = 250;
 
-/** Incident changes played but not yet shown (latest per incident, in the order they first changed). */
-let pendingIncidents = new Map<string, IncidentView>();
-let incidentsShownAt = Number.NEGATIVE_INFINITY;
+/** Changes played but not yet shown: incidents (latest per incident), and the latest alerts and connections. */
+let held = { incidents: new Map<string, IncidentView>(), room: {} as Partial<Pick<ReplayRoom, 'alerts' | 'connections'>> };
+let listsShownAt = Number.NEGATIVE_INFINITY;
 
-/** Shows the incident changes held back while playing (on pause, step, or when their turn comes). */
-export function flushIncidents(): void {
-  incidentsShownAt = performance.now();
-  if (!pendingIncidents.size) return;
-  const batch = [...pendingIncidents.values()];
-  pendingIncidents = new Map();
-  replayDispatch.getState().applyIncidents(batch);
+/** Shows the changes held back while playing (on pause, on a step, or when their turn comes). */
+export function showHeld(): void {
+  listsShownAt = performance.now();
+  const { incidents, room } = held;
+  held = { incidents: new Map(), room: {} };
+  if (incidents.size) replayDispatch.getState().applyIncidents([...incidents.values()]);
+  if (room.alerts || room.connections) useReplayRoom.setState(room);
 }
 
 /** Replaces the replayed picture with one moment (a seek). */
 export function showPicture(picture: ReplayPicture): void {
   // Changes held back belong to the moment being left.
-  pendingIncidents = new Map();
+  held = { incidents: new Map(), room: {} };
   const at = Date.parse(picture.at);
   const crews = new Map(picture.crew_positions.map((p) => [p.unit_id, p]));
   const units = picture.units.map((u) => unitView(u, undefined, crews.get(u.id), at));
@@ -100,18 +100,18 @@ export function showPicture(picture: ReplayPicture): void {
 
 /**
  * Plays changes in order, as pushed events would have arrived at the live
- * console. `paced` (playing): incident changes are shown every
- * INCIDENTS_EVERY_MS at most; otherwise (a step) at once.
+ * console. `paced` (playing): the lists are shown every LISTS_EVERY_MS at
+ * most; otherwise (a step) at once.
  */
 export function applyChanges(changes: readonly ReplayChange[], at: number, { paced = false } = {}): void {
   const state = replayDispatch.getState();
   const units = new Map<string, UnitView>();
-  const showIncidents = () => {
-    if (!paced || performance.now() - incidentsShownAt >= INCIDENTS_EVERY_MS) flushIncidents();
+  const showIfDue = () => {
+    if (!paced || performance.now() - listsShownAt >= LISTS_EVERY_MS) showHeld();
   };
   if (!changes.length) {
-    showIncidents();
     useReplayRoom.setState({ at });
+    showIfDue();
     return;
   }
   const latest = (id: string) => units.get(id) ?? state.units.get(id);
@@ -123,12 +123,12 @@ export function applyChanges(changes: readonly ReplayChange[], at: number, { pac
       const previous = latest(p.unit_id);
       if (previous) units.set(p.unit_id, withLocation(previous, crewReport(p), now));
     }
-    for (const i of change.incidents) pendingIncidents.set(i.id, toIncident(i, now));
-    if (change.alerts) room.alerts = change.alerts;
-    if (change.connections) room.connections = change.connections;
+    for (const i of change.incidents) held.incidents.set(i.id, toIncident(i, now));
+    if (change.alerts) held.room.alerts = change.alerts;
+    if (change.connections) held.room.connections = change.connections;
     if (change.cad_link) room.cadLink = change.cad_link;
   }
   if (units.size) state.applyUnits([...units.values()]);
-  showIncidents();
   useReplayRoom.setState(room);
+  showIfDue();
 }
