@@ -7,6 +7,8 @@
  * moved per real second (60x means 60 s), the load average and the CPU time of
  * this process and of the server.
  *   npx tsx bench/replay/play.bench.ts   (env: BENCH_UNITS=2000, BENCH_SECONDS=10, BENCH_MINUTES=90)
+ * BENCH_TRACE=file.json records a Chromium performance trace of the measured
+ * interval and prints where the page's main thread spent it.
  */
 import os from 'node:os';
 import type { Page } from 'playwright-core';
@@ -14,6 +16,7 @@ import { loadLogKeys } from '../../src/main/core/log/store/chain';
 import { addOperator, ensureBuilt, launchBrowser, openPage, openView, signIn, startServer, tempDataDir } from '../../test/helpers/browser';
 import { arg, BENCH_PASSWORD, sleep, type FrameStats } from '../console/harness';
 import { report, round } from '../lib/report';
+import { startPageTrace } from '../console/profile';
 import { buildReplayFixture } from './fixture';
 
 /** The 10M-rows-over-30-days benchmark's rows per second. */
@@ -81,11 +84,15 @@ async function main() {
     await page.getByTestId('replay-speed').selectOption('60');
     await page.getByTestId('replay-play').click();
     await sleep(3000); // warm-up: the first ranges fetched, the map's sprites drawn
+    const trace = process.env.BENCH_TRACE ? await startPageTrace(page) : null;
     const load = os.loadavg();
     const cpu0 = process.cpuUsage();
     const at0 = await replayAt(page);
     const t0 = performance.now();
+    await page.evaluate(() => performance.mark('bench:play-start'));
     const frames = await measureFrames(page, seconds * 1000);
+    await page.evaluate(() => performance.mark('bench:play-end'));
+    if (trace) console.log(await trace.stop(process.env.BENCH_TRACE!, 'bench:play-start', 'bench:play-end'));
     const played = ((await replayAt(page)) - at0) / 1000 / ((performance.now() - t0) / 1000);
     const cpu = process.cpuUsage(cpu0);
     report(

@@ -4,7 +4,8 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { useEffect, useRef, useState } from 'react';
 import { liveDispatch, type useDispatch } from '../../stores/dispatchStore';
 import { useScopedStore } from '../../stores/dispatchScope';
-import { hospitalsGeoJson, incidentsGeoJson, requestsGeoJson } from './overlays';
+import { hospitalsGeoJson, requestsGeoJson } from './overlays';
+import { IncidentOverlay } from './incidentOverlay';
 import { DISTRICTS, mapStyle } from './mapStyle';
 import { UnitOverlay } from './unitOverlay';
 import { addMapIcons } from './mapIcons';
@@ -28,7 +29,7 @@ interface DispatchMapProps {
   onReady?(handle: MapHandle): void;
 }
 
-const OVERLAY_LAYERS = ['incidents', 'hospitals', 'requests', 'patients'];
+const OVERLAY_LAYERS = ['hospitals', 'requests', 'patients'];
 
 export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels = 'auto', onReady }: DispatchMapProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -63,6 +64,8 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
       return;
     }
     map.addControl(new maplibregl.NavigationControl({ showCompass: true }), 'top-right');
+    // Created first: its canvas lies under the units'.
+    const incidentLayer = new IncidentOverlay(map);
     const unitLayer = units === 'layer' ? new UnitOverlay(map, { labels: unitLabels }) : null;
     const edges = new EdgeIndicators(map, (id) => store.getState().select({ kind: 'incident', id }, { center: true }), () => coveringPanels(map.getContainer()));
     let unsubscribe: (() => void) | null = null;
@@ -89,39 +92,24 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
     };
 
     map.on('load', () => {
-      map.addSource('incidents', { type: 'geojson', data: incidentsGeoJson([]) });
       map.addSource('hospitals', { type: 'geojson', data: hospitalsGeoJson([]) });
       map.addSource('requests', { type: 'geojson', data: requestsGeoJson([]) });
       addMapIcons(map);
       map.addLayer({ id: 'hospitals', type: 'symbol', source: 'hospitals', layout: { 'icon-image': ['case', ['get', 'accepting'], 'hospital', 'hospital-diverting'], 'icon-allow-overlap': true, 'icon-size': 0.9 } });
       map.addLayer({ id: 'patients', type: 'circle', source: 'requests', filter: ['!=', ['get', 'status'], 'pending'], paint: { 'circle-radius': 4, 'circle-color': '#db61a2', 'circle-opacity': 0.7 } });
       map.addLayer({ id: 'requests', type: 'circle', source: 'requests', filter: ['==', ['get', 'status'], 'pending'], paint: { 'circle-radius': 11, 'circle-color': 'rgba(219, 97, 162, 0.25)', 'circle-stroke-color': '#db61a2', 'circle-stroke-width': 3 } });
-      // The selected incident: a white ring under its shape.
-      map.addLayer({ id: 'incident-selected', type: 'circle', source: 'incidents', filter: ['==', ['get', 'id'], ''], paint: { 'circle-radius': 17, 'circle-color': 'rgba(255, 255, 255, 0.12)', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 } });
-      map.addLayer({
-        id: 'incidents',
-        type: 'symbol',
-        source: 'incidents',
-        layout: {
-          'icon-image': ['concat', 'incident-p', ['to-string', ['get', 'priority']]],
-          'icon-allow-overlap': true,
-          'icon-size': ['match', ['get', 'priority'], 1, 1.1, 2, 0.95, 0.8],
-          // The most urgent on top where shapes overlap.
-          'symbol-sort-key': ['-', 10, ['get', 'priority']]
-        }
-      });
 
       let seen = { incidents: null as unknown, hospitals: null as unknown, requests: null as unknown, units: null as unknown, selected: null as unknown, center: 0 };
       const apply = () => {
         const s = store.getState();
         if (unitLayer && s.units !== seen.units) unitLayer.sync(s.units, seen.units === null ? null : s.changedUnits);
         if (s.incidents !== seen.incidents) {
-          (map.getSource('incidents') as GeoJSONSource).setData(incidentsGeoJson(s.incidents.values()));
+          incidentLayer.setIncidents(s.incidents.values());
           edges.setIncidents(s.incidents.values());
         }
         if (s.hospitals !== seen.hospitals) (map.getSource('hospitals') as GeoJSONSource).setData(hospitalsGeoJson(s.hospitals.values()));
         if (s.requests !== seen.requests) (map.getSource('requests') as GeoJSONSource).setData(requestsGeoJson(s.requests.values()));
-        if (s.selected !== seen.selected) map.setFilter('incident-selected', ['==', ['get', 'id'], s.selected?.kind === 'incident' ? s.selected.id : '']);
+        incidentLayer.setSelected(s.selected?.kind === 'incident' ? s.selected.id : null);
         if (s.centerRequest !== seen.center && s.selected) centreOn(s.selected);
         seen = { incidents: s.incidents, hospitals: s.hospitals, requests: s.requests, units: s.units, selected: s.selected, center: s.centerRequest };
         unitLayer?.setSelected(s.selected?.kind === 'unit' ? s.selected.id : null);
@@ -139,9 +127,11 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
       const select = store.getState().select;
       const unitId = unitLayer?.hitTest(e.point);
       if (unitId) return select({ kind: 'unit', id: unitId });
+      const incidentId = incidentLayer.hitTest(e.point);
+      if (incidentId) return select({ kind: 'incident', id: incidentId });
       const hit = map.queryRenderedFeatures(e.point, { layers: OVERLAY_LAYERS.filter((l) => map.getLayer(l)) })[0];
       if (hit) {
-        const kind = hit.layer.id === 'incidents' ? 'incident' : hit.layer.id === 'hospitals' ? 'hospital' : 'request';
+        const kind = hit.layer.id === 'hospitals' ? 'hospital' : 'request';
         return select({ kind, id: String(hit.properties?.id) });
       }
       select(null);
@@ -154,6 +144,7 @@ export function DispatchMap({ units = 'layer', zoom = 11.3, labels: unitLabels =
       unsubscribe?.();
       edges.remove();
       unitLayer?.remove();
+      incidentLayer.remove();
       map.remove();
     };
     // The map is created once; its props are fixed for its lifetime.

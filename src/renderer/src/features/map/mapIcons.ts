@@ -2,10 +2,11 @@ import type { Map as MapLibreMap } from 'maplibre-gl';
 import { PRIORITY_COLORS } from './unitColors';
 
 /**
- * Map symbols drawn once on a canvas and registered as images, so incidents and
- * hospitals differ by shape, not only by colour (the offline style has no font
- * glyphs, so shapes are images, not text): P1 a triangle, P2 a diamond, P3 a
- * square, P4 a circle, a hospital a rounded square with an H.
+ * Map symbols drawn on a canvas, so incidents and hospitals differ by shape,
+ * not only by colour (the offline style has no font glyphs, so shapes are
+ * images, not text): P1 a triangle, P2 a diamond, P3 a square, P4 a circle
+ * (blitted by the incident overlay), a hospital a rounded square with an H
+ * (registered as map images).
  */
 const SIZE = 30;
 
@@ -37,22 +38,23 @@ function image(draw: (g: CanvasRenderingContext2D) => void): ImageData {
   return g.getImageData(0, 0, SIZE, SIZE);
 }
 
+/** An incident's shape for its priority (1-4), `scale` times the icons' size, as a canvas to blit (incidentOverlay.ts). */
+export function incidentIcon(priority: number, scale: number): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = Math.ceil(SIZE * scale);
+  const g = canvas.getContext('2d')!;
+  g.scale(scale, scale);
+  g.beginPath();
+  SHAPES[priority]!(g, SIZE / 2, 11);
+  g.fillStyle = PRIORITY_COLORS[priority]!;
+  g.fill();
+  g.lineWidth = 2.5;
+  g.strokeStyle = '#0d1117';
+  g.stroke();
+  return canvas;
+}
+
 export function addMapIcons(map: MapLibreMap): void {
-  const c = SIZE / 2;
-  for (const p of [1, 2, 3, 4]) {
-    map.addImage(
-      `incident-p${p}`,
-      image((g) => {
-        g.beginPath();
-        SHAPES[p]!(g, c, 11);
-        g.fillStyle = PRIORITY_COLORS[p]!;
-        g.fill();
-        g.lineWidth = 2.5;
-        g.strokeStyle = '#0d1117';
-        g.stroke();
-      })
-    );
-  }
   for (const [name, fill] of [
     ['hospital', '#1f6feb'],
     ['hospital-diverting', '#6e7681']

@@ -1,15 +1,8 @@
 import type { FeatureCollection, Point } from 'geojson';
-import { hasPosition, type HospitalView, type IncidentView, type RequestView } from '../../stores/dispatchModel';
+import { hasPosition, type HospitalView, type RequestView } from '../../stores/dispatchModel';
 
-/** GeoJSON for the few-and-slow layers (incidents, hospitals, requests and patients). */
+/** GeoJSON for the few-and-slow layers (hospitals, requests and patients; incidents have their own canvas, incidentOverlay.ts). */
 const point = (lon: number, lat: number): Point => ({ type: 'Point', coordinates: [lon, lat] });
-
-export function incidentsGeoJson(incidents: Iterable<IncidentView>): FeatureCollection {
-  return {
-    type: 'FeatureCollection',
-    features: [...incidents].filter(hasPosition).map((i) => ({ type: 'Feature', geometry: point(i.lon, i.lat), properties: { id: i.id, priority: Math.min(4, Math.max(1, Math.round(i.priority))) } }))
-  };
-}
 
 export function hospitalsGeoJson(hospitals: Iterable<HospitalView>): FeatureCollection {
   return {

@@ -1,5 +1,6 @@
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import type { UnitView } from '../../stores/dispatchModel';
+import { mercatorToScreen } from './mapProjection';
 import { UNIT_STATUS_COLORS } from './unitColors';
 import { LABEL_MIN_ZOOM, LabelCache, TRAIL_MIN_ZOOM, extendTrail } from './unitDecorations';
 
@@ -153,19 +154,8 @@ export class UnitOverlay {
     if (this.frame === null) this.frame = requestAnimationFrame(this.draw);
   };
 
-  /** Mercator (0..1) -> CSS pixels for the current camera, from three projected points. */
   private affine(): (x: number, y: number) => [number, number] {
-    const center = this.map.getCenter();
-    const o = maplibregl.MercatorCoordinate.fromLngLat(center);
-    const d = 1e-4;
-    const p0 = this.map.project(new maplibregl.MercatorCoordinate(o.x, o.y).toLngLat());
-    const px = this.map.project(new maplibregl.MercatorCoordinate(o.x + d, o.y).toLngLat());
-    const py = this.map.project(new maplibregl.MercatorCoordinate(o.x, o.y + d).toLngLat());
-    const a = (px.x - p0.x) / d;
-    const b = (py.x - p0.x) / d;
-    const c = (px.y - p0.y) / d;
-    const e = (py.y - p0.y) / d;
-    return (x, y) => [p0.x + a * (x - o.x) + b * (y - o.y), p0.y + c * (x - o.x) + e * (y - o.y)];
+    return mercatorToScreen(this.map);
   }
 
   private readonly draw = () => {

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type PointerEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type PointerEvent, type RefObject } from 'react';
 import type { TimelineMark } from '../../../../shared/contract/replay';
 import { formatDateTime } from '../../lib/format';
 import { useReplayPlayer } from './replayPlayer';
@@ -16,12 +16,27 @@ const MARK_LABEL: Record<TimelineMark['kind'], string> = {
 };
 
 /**
+ * The cursor at the replayed moment, on its own: the moment moves on every frame while playing, and
+ * re-rendering the timeline with it reconciled every mark each frame. The cursor is its own compositor
+ * layer (styles.css), so moving it does not repaint the marks; the slider's value is set on the bar here.
+ */
+function TimelineCursor({ bar, from, span, dragAt }: { bar: RefObject<HTMLDivElement | null>; from: number; span: number; dragAt: number | null }) {
+  const at = useReplayPlayer((s) => s.at);
+  const shown = dragAt ?? at;
+  useLayoutEffect(() => {
+    bar.current?.setAttribute('aria-valuenow', String(shown));
+    bar.current?.setAttribute('aria-valuetext', formatDateTime(new Date(shown).toISOString()));
+  }, [bar, shown]);
+  if (!shown) return null;
+  return <span className="replay-timeline__cursor" style={{ left: `${Math.min(100, Math.max(0, ((shown - from) / span) * 100))}%` }} />;
+}
+
+/**
  * The scrubbable timeline: marks where things happened, a cursor at the
  * replayed moment. Dragging moves the cursor; letting go replays that moment.
  */
 export function ReplayTimeline() {
   const timeline = useReplayPlayer((s) => s.timeline);
-  const at = useReplayPlayer((s) => s.at);
   const seek = useReplayPlayer((s) => s.seek);
   const bar = useRef<HTMLDivElement>(null);
   const [dragAt, setDragAt] = useState<number | null>(null);
@@ -42,12 +57,10 @@ export function ReplayTimeline() {
   }, [timeline]);
   if (!timeline) return <div className="replay-timeline replay-timeline--empty">Choose a moment to see its timeline.</div>;
   const span = Math.max(1, timeline.to - timeline.from);
-  const pct = (t: number) => `${Math.min(100, Math.max(0, ((t - timeline.from) / span) * 100))}%`;
   const momentAt = (e: PointerEvent) => {
     const box = bar.current!.getBoundingClientRect();
     return timeline.from + Math.min(1, Math.max(0, (e.clientX - box.left) / box.width)) * span;
   };
-  const shown = dragAt ?? at;
   return (
     <div className="replay-timeline" data-testid="replay-timeline">
       <div
@@ -57,8 +70,6 @@ export function ReplayTimeline() {
         aria-label="Replayed moment"
         aria-valuemin={timeline.from}
         aria-valuemax={timeline.to}
-        aria-valuenow={shown}
-        aria-valuetext={formatDateTime(new Date(shown).toISOString())}
         tabIndex={0}
         onPointerDown={(e) => {
           bar.current?.setPointerCapture(e.pointerId);
@@ -74,7 +85,7 @@ export function ReplayTimeline() {
         }}
       >
         {marks}
-        {shown ? <span className="replay-timeline__cursor" style={{ left: pct(shown) }} /> : null}
+        <TimelineCursor bar={bar} from={timeline.from} span={span} dragAt={dragAt} />
       </div>
       <div className="replay-timeline__ends">
         <span>{formatDateTime(new Date(timeline.from).toISOString())}</span>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { ReplayClock } from '../../components/useNow';
 import { DispatchScope } from '../../stores/dispatchScope';
 import { formatDateTime } from '../../lib/format';
@@ -36,7 +37,11 @@ function ChainBanner() {
 }
 
 function ReplayControls() {
-  const { at, playing, speed, loading, error, seek, play, pause, setSpeed, step, loadTimeline } = useReplayPlayer();
+  // Not the moment itself: it moves on every frame while playing, and these controls need only whether there is one.
+  const at = useReplayPlayer((s) => s.at !== 0);
+  const { playing, speed, loading, error, seek, play, pause, setSpeed, step, loadTimeline } = useReplayPlayer(
+    useShallow((s) => ({ playing: s.playing, speed: s.speed, loading: s.loading, error: s.error, seek: s.seek, play: s.play, pause: s.pause, setSpeed: s.setSpeed, step: s.step, loadTimeline: s.loadTimeline }))
+  );
   const [moment, setMoment] = useState(() => toLocalInput(Date.now() - 10 * 60_000));
   const [span, setSpan] = useState(HOUR);
   const go = (ms: number) => {

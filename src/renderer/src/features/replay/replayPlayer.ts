@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ReplayChange, TimelineMark } from '../../../../shared/contract/replay';
 import { api } from '../../lib/api';
-import { applyChanges, showPicture, useReplayRoom } from './replayStore';
+import { applyChanges, showHeld, showPicture, useReplayRoom } from './replayStore';
 
 export const SPEEDS = [1, 2, 5, 10, 30, 60] as const;
 const MINUTE = 60_000;
@@ -63,7 +63,7 @@ function tick(last: number) {
     let i = 0;
     while (i < s.buffer.length && Date.parse(s.buffer[i]!.at) <= at) due.push(s.buffer[i++]!);
     useReplayPlayer.setState({ at, buffer: i ? s.buffer.slice(i) : s.buffer });
-    applyChanges(due, at);
+    applyChanges(due, at, { paced: true });
     if (s.loadedUntil - at < s.speed * 10_000 && at < Date.now()) void fetchAhead(Math.max(s.speed * 30_000, MINUTE));
     tick(now);
   });
@@ -99,6 +99,8 @@ export const useReplayPlayer = create<Player>((set, get) => ({
     set({ playing: false });
     if (frame !== null) cancelAnimationFrame(frame);
     frame = null;
+    // A paused picture is whole: nothing held back.
+    showHeld();
   },
   setSpeed(speed) {
     set({ speed });

@@ -56,8 +56,33 @@ function unitView(unit: Unit, previous: UnitView | undefined, crew: CrewPosition
   return newer ? withLocation(view, crewReport(crew), now) : view;
 }
 
+/**
+ * While playing, the lists (incidents, and the room's alerts and connections)
+ * are brought up to date at most this often, in real time: at 60x a busy log
+ * changes them many times a second, and each change re-rendered, laid out and
+ * painted every view that lists them (the map's incidents and details, the
+ * boards, the room panel) on most frames. The views' timers follow the
+ * replayed moment at the same pace (ReplayView); units move frame by frame.
+ */
+export const LISTS_EVERY_MS = 250;
+
+/** Changes played but not yet shown: incidents (latest per incident), and the latest alerts and connections. */
+let held = { incidents: new Map<string, IncidentView>(), room: {} as Partial<Pick<ReplayRoom, 'alerts' | 'connections'>> };
+let listsShownAt = Number.NEGATIVE_INFINITY;
+
+/** Shows the changes held back while playing (on pause, on a step, or when their turn comes). */
+export function showHeld(): void {
+  listsShownAt = performance.now();
+  const { incidents, room } = held;
+  held = { incidents: new Map(), room: {} };
+  if (incidents.size) replayDispatch.getState().applyIncidents([...incidents.values()]);
+  if (room.alerts || room.connections) useReplayRoom.setState(room);
+}
+
 /** Replaces the replayed picture with one moment (a seek). */
 export function showPicture(picture: ReplayPicture): void {
+  // Changes held back belong to the moment being left.
+  held = { incidents: new Map(), room: {} };
   const at = Date.parse(picture.at);
   const crews = new Map(picture.crew_positions.map((p) => [p.unit_id, p]));
   const units = picture.units.map((u) => unitView(u, undefined, crews.get(u.id), at));
@@ -73,15 +98,22 @@ export function showPicture(picture: ReplayPicture): void {
   useReplayRoom.setState({ at, alerts: picture.alerts, connections: picture.connections, cadLink: picture.cad_link, chain: picture.chain, keyframe: picture.keyframe });
 }
 
-/** Plays changes in order, as pushed events would have arrived at the live console. */
-export function applyChanges(changes: readonly ReplayChange[], at: number): void {
-  if (!changes.length) {
-    useReplayRoom.setState({ at });
-    return;
-  }
+/**
+ * Plays changes in order, as pushed events would have arrived at the live
+ * console. `paced` (playing): the lists are shown every LISTS_EVERY_MS at
+ * most; otherwise (a step) at once.
+ */
+export function applyChanges(changes: readonly ReplayChange[], at: number, { paced = false } = {}): void {
   const state = replayDispatch.getState();
   const units = new Map<string, UnitView>();
-  const incidents: IncidentView[] = [];
+  const showIfDue = () => {
+    if (!paced || performance.now() - listsShownAt >= LISTS_EVERY_MS) showHeld();
+  };
+  if (!changes.length) {
+    useReplayRoom.setState({ at });
+    showIfDue();
+    return;
+  }
   const latest = (id: string) => units.get(id) ?? state.units.get(id);
   const room: Partial<ReplayRoom> = { at };
   for (const change of changes) {
@@ -91,12 +123,12 @@ export function applyChanges(changes: readonly ReplayChange[], at: number): void
       const previous = latest(p.unit_id);
       if (previous) units.set(p.unit_id, withLocation(previous, crewReport(p), now));
     }
-    incidents.push(...change.incidents.map((i) => toIncident(i, now)));
-    if (change.alerts) room.alerts = change.alerts;
-    if (change.connections) room.connections = change.connections;
+    for (const i of change.incidents) held.incidents.set(i.id, toIncident(i, now));
+    if (change.alerts) held.room.alerts = change.alerts;
+    if (change.connections) held.room.connections = change.connections;
     if (change.cad_link) room.cadLink = change.cad_link;
   }
   if (units.size) state.applyUnits([...units.values()]);
-  if (incidents.length) state.applyIncidents(incidents);
   useReplayRoom.setState(room);
+  showIfDue();
 }
