@@ -27,5 +27,7 @@ export const CLUSTER_MODE_FILES = [
   'test/integration/bridge/outbox.test.ts',
   'test/integration/bridge/epochHold.test.ts',
   'test/integration/bridge/flapping.test.ts',
-  'test/integration/bridge/tls.test.ts'
+  'test/integration/bridge/tls.test.ts',
+  // Centre settings (run cards, thresholds), kept in PostgreSQL in a cluster.
+  'test/integration/bridge/runCardSetting.test.ts'
 ];

@@ -7,7 +7,9 @@ import type { DatabaseSchema } from '../db/schema';
 import { openPostgres, type PgDatabase } from '../log/storage/postgres/pgDatabase';
 import { checkPostgresSchema } from '../log/storage/postgres/pgReady';
 import type { ClusterConfig } from './clusterConfig';
+import type { CentreSettingRows } from '../dispatch/centreSettingRows';
 import { pgAlertRows, type PgAlertRows } from './pgAlertRows';
+import { pgCentreSettingRows } from './pgCentreSettingRows';
 import { pgRevocationRows } from './pgRevocationRows';
 
 /**
@@ -28,6 +30,8 @@ export interface ClusterState {
    */
   db: Kysely<DatabaseSchema>;
   revocationRows: RevocationRows;
+  /** Centre-wide settings (thresholds, run cards), which every node must apply at once. */
+  centreSettingRows: CentreSettingRows;
   alertStore: AlertStore;
   claimEscalation: PgAlertRows['claimEscalation'];
   /** Folds other nodes' alert changes into this node's alert center from now on. */
@@ -56,6 +60,7 @@ export async function openClusterState(config: ClusterConfig, logger: Logger): P
       node: config.nodeName,
       listen,
       revocationRows: pgRevocationRows(pg, listen),
+      centreSettingRows: pgCentreSettingRows(pg, listen),
       alertStore,
       claimEscalation: (alert, at) => alertRows.claimEscalation(alert, at),
       async followAlerts(alerts) {
