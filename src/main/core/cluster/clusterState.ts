@@ -52,7 +52,12 @@ export async function openClusterState(config: ClusterConfig, logger: Logger): P
     const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: pg.pool }) });
     const listen = { url: config.postgresUrl, node: config.nodeName, logger: log };
     let alertStore: AlertStore | null = null;
-    const alertRows = pgAlertRows(pg, { ...listen, flush: () => alertStore?.flush() ?? Promise.resolve() });
+    let followed: AlertCenter | null = null;
+    const alertRows = pgAlertRows(pg, {
+      ...listen,
+      flush: () => alertStore?.flush() ?? Promise.resolve(),
+      onDuplicate: (duplicateId, into) => followed?.absorbDuplicate(duplicateId, into)
+    });
     alertStore = createCoalescingAlertStore(alertRows, log.child({ domain: 'alerts' }));
     return {
       pg,
@@ -64,6 +69,7 @@ export async function openClusterState(config: ClusterConfig, logger: Logger): P
       alertStore,
       claimEscalation: (alert, at) => alertRows.claimEscalation(alert, at),
       async followAlerts(alerts) {
+        followed = alerts;
         const listener = await alertRows.watch((alert) => alerts.applyRemote(alert));
         closers.push(() => listener.close());
       },

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RaiseAlert } from '../../../src/main/core/alerts/alertCenter';
+import type { TestCore } from '../../helpers/core';
+import { waitFor } from '../../helpers/waitFor';
+import { startInProcessNode, startSharedEngines, type SharedEngines } from './inProcessNodes';
+
+const ROUNDS = 15;
+const KEYS_PER_ROUND = 8;
+
+const drill = (key: string, node: string): RaiseAlert => ({ key, kind: 'system', severity: 'warning', title: 'Drill', message: `Seen by ${node}.`, source: node });
+
+describe('one open alert per condition key across the cluster, though two nodes raise it at the same moment', () => {
+  let engines: SharedEngines;
+  let a: TestCore;
+  let b: TestCore;
+
+  beforeAll(async () => {
+    engines = await startSharedEngines();
+    a = await startInProcessNode(engines, 'node-a');
+    b = await startInProcessNode(engines, 'node-b');
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await engines?.stop();
+  });
+
+  const openRows = (prefix: string) =>
+    engines.pg.query<{ key: string; id: string }>('SELECT key, id FROM alerts WHERE cleared_at IS NULL AND key LIKE $1 ORDER BY key', [`${prefix}%`]);
+
+  it('raising the same keys on both nodes at once, round after round, leaves exactly one open alert per key, the same on both nodes', async () => {
+    const keys: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const batch = Array.from({ length: KEYS_PER_ROUND }, (_, i) => `race:${round}:${i}`);
+      keys.push(...batch);
+      // Both nodes raise every key of the round before either has written or heard anything, then both write at once.
+      await Promise.all(
+        [a, b].map(async (node, n) => {
+          for (const key of n ? [...batch].reverse() : batch) node.core.alerts.raise(drill(key, `node-${n}`));
+          await node.core.alerts.flush();
+        })
+      );
+    }
+    await waitFor('both nodes to agree on the one open alert of every key', () => keys.every((key) => a.core.alerts.openFor(key) && a.core.alerts.openFor(key)?.id === b.core.alerts.openFor(key)?.id));
+
+    const open = await openRows('race:');
+    expect(open.rows).toHaveLength(keys.length);
+    expect(new Set(open.rows.map((r) => r.key)).size).toBe(keys.length);
+    for (const row of open.rows) expect(a.core.alerts.openFor(row.key)!.id).toBe(row.id);
+    // Each key's second alert was resolved as the same condition as the first; consoles list one open alert per key.
+    for (const node of [a, b]) expect(node.core.alerts.list().filter((x) => x.key.startsWith('race:'))).toHaveLength(keys.length);
+    await waitFor('every duplicate to be stored resolved', async () => {
+      for (const node of [a, b]) await node.core.alerts.flush();
+      const resolved = await engines.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM alerts WHERE cleared_at IS NOT NULL AND key LIKE 'race:%'");
+      return resolved.rows[0]!.n === keys.length;
+    });
+    const duplicate = await engines.pg.query<{ body: string }>("SELECT body FROM alerts WHERE cleared_at IS NOT NULL AND key = 'race:0:0'");
+    const kept = a.core.alerts.openFor('race:0:0')!;
+    expect(JSON.parse(duplicate.rows[0]!.body)).toMatchObject({ receipts: expect.arrayContaining([{ step: 'cleared', by: `cluster: same condition as alert ${kept.id}`, at: expect.any(String) }]) });
+  });
+
+  it('an acknowledgement given to the duplicate before the nodes noticed is kept on the one open alert', async () => {
+    const key = 'race:acknowledged';
+    const first = a.core.alerts.raise(drill(key, 'node-a'));
+    await a.core.alerts.flush();
+    // Node B has not heard of A's alert: it raises its own, and a dispatcher on B acknowledges that one at once.
+    const second = b.core.alerts.raise(drill(key, 'node-b'));
+    b.core.alerts.acknowledge(second.id, 'dana');
+    await b.core.alerts.flush();
+
+    expect(b.core.alerts.openFor(key)?.id).toBe(first.id);
+    expect(b.core.alerts.get(second.id)?.cleared_at).not.toBeNull();
+    await waitFor('node A to see the acknowledgement given on B', () => a.core.alerts.get(first.id)?.acknowledged_by === 'dana');
+    const open = await openRows(key);
+    expect(open.rows.map((r) => r.id)).toEqual([first.id]);
+    const stored = await engines.pg.query<{ acknowledged_at: string | null }>('SELECT acknowledged_at FROM alerts WHERE id = $1', [first.id]);
+    expect(stored.rows[0]!.acknowledged_at).not.toBeNull();
+  });
+});
