@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestCore } from '../../helpers/core';
-import { TEST_MODE } from '../../helpers/testMode';
+import { MODE_LOG_SECRET, TEST_MODE } from '../../helpers/testMode';
 import { dbBytes, runCli } from './helpers';
 
 /**
@@ -28,24 +28,25 @@ export async function storedLogText(t: TestCore): Promise<string> {
 }
 
 /**
- * Exports the whole log to NDJSON and returns the file's text: with the CLI from
- * the data directory on SQLite (after the core closed), or in cluster mode
- * through the core's own export job (the CLI reads a data directory, which holds
- * no log in a cluster). `closeCore` is called in between as each mode needs.
+ * Exports the whole log to NDJSON with the CLI, as an auditor would, and
+ * returns the file's text: from the data directory on SQLite, or in cluster mode
+ * from the core's PostgreSQL (`--postgres-url`, with the cluster's log secret).
+ * `closeCore` is called first: the CLI runs beside no core.
  */
 export async function exportEverything(t: TestCore, closeCore: () => Promise<void>): Promise<string> {
   const exportFile = path.join(t.dataDir, 'all.ndjson');
-  if (TEST_MODE === 'cluster') {
-    const { exports } = t.core.services.log;
-    const { job, done } = exports.start({ actor: 'test', role: 'auditor', channel: 'rest' }, 'ndjson', {}, {});
-    const finished = await done;
-    if (finished.state !== 'done') throw new Error(`the export failed: ${finished.error}`);
-    const text = fs.readFileSync(exports.file(job.id, 'data').path, 'utf8');
-    await closeCore();
-    return text;
-  }
+  const postgresUrl = TEST_MODE === 'cluster' ? (t.core.config.cluster as { postgresUrl?: string } | undefined)?.postgresUrl : undefined;
   await closeCore();
-  const run = await runCli(['export', '--format', 'ndjson', '--out', exportFile, '--data-dir', t.dataDir, '--quiet']);
-  if (run.code !== 0) throw new Error(`switchboard export failed: ${run.stderr}`);
+  const target = postgresUrl ? ['--postgres-url', postgresUrl] : ['--data-dir', t.dataDir];
+  const secretBefore = process.env.SWITCHBOARD_LOG_SECRET;
+  // In process (runCli calls the CLI's main): the cluster's secret goes where the command reads it, and back.
+  if (postgresUrl) process.env.SWITCHBOARD_LOG_SECRET = MODE_LOG_SECRET;
+  try {
+    const run = await runCli(['export', '--format', 'ndjson', '--out', exportFile, ...target, '--quiet']);
+    if (run.code !== 0) throw new Error(`switchboard export failed: ${run.stderr}`);
+  } finally {
+    if (secretBefore === undefined) delete process.env.SWITCHBOARD_LOG_SECRET;
+    else process.env.SWITCHBOARD_LOG_SECRET = secretBefore;
+  }
   return fs.readFileSync(exportFile, 'utf8');
 }
