@@ -13,6 +13,8 @@ export const CLUSTER_MODE_FILES = [
   'test/integration/log/hostileText.test.ts',
   'test/integration/log/secrets.test.ts',
   'test/integration/log/thresholds.test.ts',
+  // The CLI's export and verify --export (cluster: --postgres-url).
+  'test/integration/log/export.test.ts',
   // The hub (its single-node recovery adapter's own tests, recoveryAdapter.test.ts, are single mode).
   'test/integration/hub/flows.test.ts',
   'test/integration/hub/connections.test.ts',
