@@ -1,4 +1,6 @@
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_NAMESPACE } from '../../../src/shared/contract';
 import type { RaiseAlert } from '../../../src/main/core/alerts/alertCenter';
 import type { TestCore } from '../../helpers/core';
 import { waitFor } from '../../helpers/waitFor';
@@ -19,7 +21,9 @@ describe('one open alert per condition key across the cluster, though two nodes 
     a = await startInProcessNode(engines, 'node-a');
     b = await startInProcessNode(engines, 'node-b');
   });
+  const sockets: Socket[] = [];
   afterAll(async () => {
+    sockets.forEach((s) => s.close());
     await a?.close();
     await b?.close();
     await engines?.stop();
@@ -75,5 +79,24 @@ describe('one open alert per condition key across the cluster, though two nodes 
     expect(open.rows.map((r) => r.id)).toEqual([first.id]);
     const stored = await engines.pg.query<{ acknowledged_at: string | null }>('SELECT acknowledged_at FROM alerts WHERE id = $1', [first.id]);
     expect(stored.rows[0]!.acknowledged_at).not.toBeNull();
+  });
+
+  it('a console on node B hears of the alert raised on node A and of its duplicate folded away, though node A has no console', async () => {
+    await a.core.operators.add('dana', 'dispatcher password', 'dispatcher');
+    const socket = connect(`${b.core.url}${CONSOLE_NAMESPACE}`, { transports: ['websocket'] });
+    sockets.push(socket);
+    const events: Array<{ name: string; alert: { id: string; key: string; cleared_at: string | null } }> = [];
+    socket.on('event', (name: string, alert: { id: string; key: string; cleared_at: string | null }) => events.push({ name, alert }));
+    const signIn = await new Promise<{ ok: boolean }>((resolve) => socket.emit('call', 'auth.signIn', { username: 'dana', password: 'dispatcher password' }, resolve));
+    expect(signIn.ok).toBe(true);
+
+    const key = 'race:heard';
+    const raised = a.core.alerts.raise(drill(key, 'node-a'));
+    const second = b.core.alerts.raise(drill(key, 'node-b'));
+    await Promise.all([a.core.alerts.flush(), b.core.alerts.flush()]);
+    await waitFor('the console on B to be told of the alert raised on A', () => events.some((e) => e.name === 'alert.raised' && e.alert.id === raised.id));
+    const kept = a.core.alerts.openFor(key)!.id;
+    const duplicate = kept === raised.id ? second.id : raised.id;
+    await waitFor('the console on B to see the duplicate resolved', () => events.some((e) => e.alert.id === duplicate && e.alert.cleared_at !== null));
   });
 });
