@@ -1,6 +1,10 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Migrator } from 'kysely';
 import { CONSOLE_NAMESPACE } from '../../../src/shared/contract';
+import { openPostgres } from '../../../src/main/core/log/storage/postgres/pgDatabase';
+import { migratePostgres, PG_MIGRATIONS } from '../../../src/main/core/log/storage/postgres/pgMigrations';
+import { startPostgres } from '../../helpers/engines';
 import type { RaiseAlert } from '../../../src/main/core/alerts/alertCenter';
 import type { TestCore } from '../../helpers/core';
 import { waitFor } from '../../helpers/waitFor';
@@ -98,5 +102,31 @@ describe('one open alert per condition key across the cluster, though two nodes 
     const kept = a.core.alerts.openFor(key)!.id;
     const duplicate = kept === raised.id ? second.id : raised.id;
     await waitFor('the console on B to see the duplicate resolved', () => events.some((e) => e.alert.id === duplicate && e.alert.cleared_at !== null));
+  });
+});
+
+describe('migration 006 on a cluster that already has two open alerts for one key', () => {
+  it('resolves all but the first raised, in the row and in the body nodes load, and then refuses a second open alert', async () => {
+    const server = await startPostgres();
+    const pg = openPostgres(server.url, { max: 1 });
+    try {
+      const migrator = new Migrator({ db: pg.db, provider: { getMigrations: async () => PG_MIGRATIONS } });
+      expect((await migrator.migrateTo('005_log_storage')).error).toBeUndefined();
+      const body = (id: string, raisedAt: string) => JSON.stringify({ id, key: 'vitals:P1', raised_at: raisedAt, updated_at: raisedAt, cleared_at: null });
+      for (const [id, at] of [['first', '2026-01-01T10:00:00.000Z'], ['second', '2026-01-01T10:00:03.000Z'], ['third', '2026-01-01T10:00:05.000Z']] as const) {
+        await server.query('INSERT INTO alerts (id, key, raised_at, body) VALUES ($1, $2, $3, $4)', [id, 'vitals:P1', at, body(id, at)]);
+      }
+      expect(await migratePostgres(pg.db)).toContain('006_centre_settings');
+      const rows = await server.query<{ id: string; cleared_at: string | null; body: string }>('SELECT id, cleared_at, body FROM alerts ORDER BY raised_at');
+      expect(rows.rows.map((r) => [r.id, r.cleared_at === null, (JSON.parse(r.body) as { cleared_at: string | null }).cleared_at === null])).toEqual([
+        ['first', true, true],
+        ['second', false, false],
+        ['third', false, false]
+      ]);
+      await expect(server.query("INSERT INTO alerts (id, key, raised_at, body) VALUES ('fourth', 'vitals:P1', '2026-01-01T10:01:00.000Z', '{}')")).rejects.toThrow(/alerts_one_open_per_key/);
+    } finally {
+      await pg.close();
+      await server.stop();
+    }
   });
 });
