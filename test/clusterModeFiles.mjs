@@ -13,6 +13,8 @@ export const CLUSTER_MODE_FILES = [
   'test/integration/log/hostileText.test.ts',
   'test/integration/log/secrets.test.ts',
   'test/integration/log/thresholds.test.ts',
+  // The CLI's export and verify --export (cluster: --postgres-url).
+  'test/integration/log/export.test.ts',
   // The hub (its single-node recovery adapter's own tests, recoveryAdapter.test.ts, are single mode).
   'test/integration/hub/flows.test.ts',
   'test/integration/hub/connections.test.ts',
@@ -27,5 +29,7 @@ export const CLUSTER_MODE_FILES = [
   'test/integration/bridge/outbox.test.ts',
   'test/integration/bridge/epochHold.test.ts',
   'test/integration/bridge/flapping.test.ts',
-  'test/integration/bridge/tls.test.ts'
+  'test/integration/bridge/tls.test.ts',
+  // Centre settings (run cards, thresholds), kept in PostgreSQL in a cluster.
+  'test/integration/bridge/runCardSetting.test.ts'
 ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/shared/contract/alerts';
-import { mergeAlert } from '../../../src/main/core/alerts/alertMerge';
+import { foldDuplicate, mergeAlert } from '../../../src/main/core/alerts/alertMerge';
 
 const base: Alert = {
   id: 'a1',
@@ -56,5 +56,35 @@ describe('two nodes\' copies of one alert fold into one', () => {
     const escalated: Alert = { ...base, escalated: true, escalated_at: '2026-01-01T10:02:00.000Z', updated_at: '2026-01-01T10:02:00.000Z' };
     const merged = mergeAlert(cleared, escalated);
     expect(merged).toMatchObject({ cleared_at: '2026-01-01T10:01:00.000Z', escalated: true, escalated_at: '2026-01-01T10:02:00.000Z' });
+  });
+});
+
+describe('a second open alert for the same key, raised on another node, folds into the first', () => {
+  // Node B raised its own alert for the key 3 s after A's (it had not heard), and a dispatcher on B acknowledged it.
+  const duplicate: Alert = {
+    ...base,
+    id: 'b7',
+    message: 'SpO2 85%',
+    source: 'node-b',
+    raised_at: '2026-01-01T10:00:03.000Z',
+    updated_at: '2026-01-01T10:00:04.000Z',
+    deadline_at: '2026-01-01T10:02:03.000Z',
+    acknowledged_at: '2026-01-01T10:00:04.000Z',
+    acknowledged_by: 'dana',
+    receipts: [
+      { step: 'raised', by: 'node-b', at: '2026-01-01T10:00:03.000Z' },
+      { step: 'acknowledged', by: 'dana', at: '2026-01-01T10:00:04.000Z' }
+    ]
+  };
+
+  it("keeps the first alert's identity and raise, takes the newer wording and the acknowledgement, and the earlier deadline", () => {
+    const folded = foldDuplicate(base, duplicate);
+    expect(folded).toMatchObject({ id: 'a1', raised_at: base.raised_at, source: 'hub', message: 'SpO2 85%', deadline_at: base.deadline_at, acknowledged_by: 'dana', cleared_at: null });
+    expect(folded.receipts.map((r) => `${r.step}:${r.by}`)).toEqual(['raised:hub', 'acknowledged:dana']);
+  });
+
+  it('keeps the wording of the first when it changed last', () => {
+    const refreshedLater: Alert = { ...base, message: 'SpO2 90%', updated_at: '2026-01-01T10:00:09.000Z' };
+    expect(foldDuplicate(refreshedLater, duplicate)).toMatchObject({ id: 'a1', message: 'SpO2 90%', acknowledged_by: 'dana' });
   });
 });

@@ -3,8 +3,29 @@ import { DateParamSchema, EventTypeSchema } from '../../../shared/contract/log';
 import { exportLog } from '../../core/log/export/exporter';
 import { parseFlags, UsageError } from '../args';
 import type { CliCommand } from '../command';
+import type { StorageExportOptions, ExportResult } from '../../core/log/storage/LogStorage';
 import { openStandaloneLog } from '../../core/log/standalone';
+import type { AccessEntryInput } from '../../core/log/write/writer';
+import { clusterPostgresUrl } from '../accountStore';
+import { openClusterLogCli } from '../clusterLog';
 import { defaultDataDir } from './serve';
+
+/** What the export needs of the log: the data directory's SQLite file, or the cluster's PostgreSQL. */
+interface ExportableLog {
+  actor: string;
+  exportTo(options: StorageExportOptions): Promise<ExportResult>;
+  writer: { recordAccess(entry: AccessEntryInput): Promise<unknown> };
+  close(): Promise<void>;
+}
+
+async function openLogForCli(dataDir: string | undefined, postgresUrl: string | undefined, actor: string | undefined): Promise<ExportableLog> {
+  if (postgresUrl) {
+    const cluster = await openClusterLogCli(postgresUrl, { actor, dataDir });
+    return { actor: cluster.actor, exportTo: (options) => cluster.storage.exportTo(options), writer: cluster.writer, close: () => cluster.close() };
+  }
+  const cli = await openStandaloneLog(path.resolve(dataDir ?? defaultDataDir()), actor);
+  return { actor: cli.actor, exportTo: (options) => exportLog({ ...options, file: cli.database.file, keys: cli.keys }), writer: cli.writer, close: () => cli.close() };
+}
 
 const parseDate = (value: string | undefined, flag: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -17,10 +38,12 @@ export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'Export a range of the socket log to CSV or NDJSON with a signed manifest.',
   usage:
-    'switchboard export --format csv|ndjson --out FILE [--from ISO] [--to ISO] [--event-type TYPE ...] [--status pending|success|failed] [--data-dir DIR] [--actor NAME]',
+    'switchboard export --format csv|ndjson --out FILE [--from ISO] [--to ISO] [--event-type TYPE ...] [--status pending|success|failed] [--data-dir DIR | --postgres-url URL] [--actor NAME]\n' +
+    '       (a cluster: --postgres-url, or SWITCHBOARD_CLUSTER=1 with SWITCHBOARD_POSTGRES_URL; both need SWITCHBOARD_LOG_SECRET)',
   async run(argv) {
     const v = parseFlags(argv, {
       'data-dir': { type: 'string' },
+      'postgres-url': { type: 'string' },
       actor: { type: 'string' },
       format: { type: 'string' },
       from: { type: 'string' },
@@ -40,18 +63,17 @@ export const exportCommand: CliCommand = {
       if (!EventTypeSchema.safeParse(t).success) throw new UsageError(`--event-type "${t}" is not a valid event type.`);
     }
     if (v.status !== undefined && !['pending', 'success', 'failed'].includes(v.status)) throw new UsageError('--status must be pending, success or failed.');
-    const cli = await openStandaloneLog(path.resolve(v['data-dir'] ?? defaultDataDir()), v.actor);
+    const filter = { from, to, eventTypes: eventTypes?.length ? eventTypes : undefined, status: v.status };
+    const log = await openLogForCli(v['data-dir'], clusterPostgresUrl(v['postgres-url']), v.actor);
     try {
       const outFile = path.resolve(v.out);
       const started = performance.now();
       let lastPrint = 0;
-      const result = await exportLog({
-        file: cli.database.file,
-        keys: cli.keys,
+      const result = await log.exportTo({
         format: v.format,
-        filter: { from, to, eventTypes: eventTypes?.length ? eventTypes : undefined, status: v.status },
+        filter,
         outFile,
-        createdBy: `${cli.actor} (cli)`,
+        createdBy: `${log.actor} (cli)`,
         onProgress(done, total) {
           if (v.quiet || performance.now() - lastPrint < 500) return;
           lastPrint = performance.now();
@@ -59,8 +81,8 @@ export const exportCommand: CliCommand = {
           process.stderr.write(`\rexported ${done}${total ? ` of ~${total}` : ''} rows${pct}`);
         }
       });
-      await cli.writer.recordAccess({
-        actor: cli.actor,
+      await log.writer.recordAccess({
+        actor: log.actor,
         actorRole: null,
         channel: 'cli',
         query: 'export',
@@ -74,7 +96,7 @@ export const exportCommand: CliCommand = {
       );
       return 0;
     } finally {
-      await cli.close();
+      await log.close();
     }
   }
 };

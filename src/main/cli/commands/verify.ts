@@ -15,6 +15,8 @@ import type { CliCommand } from '../command';
 import { openStandaloneLog } from '../../core/log/standalone';
 import { defaultDataDir } from './serve';
 import { verifyClusterLog } from './migrate';
+import { clusterPostgresUrl } from '../accountStore';
+import { clusterLogKeys } from '../clusterLog';
 
 function trustedKey(dataDir: string, publicKeyFile: string | undefined): KeyObject {
   if (publicKeyFile) {
@@ -110,7 +112,7 @@ export const verifyCommand: CliCommand = {
   name: 'verify',
   summary: 'Check the socket log for tampering (exit 0 ok, 1 tampered, 3 could not run, 4 wrong key), or an export against its manifest.',
   usage:
-    'switchboard verify [--data-dir DIR] [--actor NAME]\n       switchboard verify --export FILE [--manifest FILE] [--public-key FILE | --data-dir DIR]\n       switchboard verify --archive FILE [--data-dir DIR]\n       switchboard verify --print-public-key [--data-dir DIR]\n       switchboard verify --postgres-url URL [--json]   (cluster mode; SWITCHBOARD_LOG_SECRET)',
+    'switchboard verify [--data-dir DIR] [--actor NAME]\n       switchboard verify --export FILE [--manifest FILE] [--public-key FILE | --data-dir DIR]\n       switchboard verify --archive FILE [--data-dir DIR]\n       switchboard verify --print-public-key [--data-dir DIR]\n       switchboard verify --postgres-url URL [--json] [--export FILE | --print-public-key]   (cluster mode; SWITCHBOARD_LOG_SECRET)',
   async run(argv) {
     const v = parseFlags(argv, {
       'data-dir': { type: 'string' },
@@ -123,10 +125,12 @@ export const verifyCommand: CliCommand = {
       json: { type: 'boolean' },
       'postgres-url': { type: 'string' }
     });
-    if (v['postgres-url']) return verifyClusterLog(v['postgres-url'], v.json === true);
+    const cluster = clusterPostgresUrl(v['postgres-url']);
     const dataDir = path.resolve(v['data-dir'] ?? defaultDataDir());
+    // A cluster's exports are signed with the key every node derives from the shared log secret.
+    const exportKey = () => (cluster && !v['public-key'] ? clusterLogKeys().verifying : trustedKey(dataDir, v['public-key']));
     if (v['print-public-key']) {
-      process.stdout.write(String(trustedKey(dataDir, undefined).export({ format: 'pem', type: 'spki' })));
+      process.stdout.write(String(exportKey().export({ format: 'pem', type: 'spki' })));
       return 0;
     }
     if (v.archive) {
@@ -144,7 +148,7 @@ export const verifyCommand: CliCommand = {
     if (v.export) {
       const file = path.resolve(v.export);
       if (!fs.existsSync(file)) throw new UsageError(`No such export file: ${file}`);
-      const check = await verifyExportFile(file, trustedKey(dataDir, v['public-key']), v.manifest ? path.resolve(v.manifest) : undefined);
+      const check = await verifyExportFile(file, exportKey(), v.manifest ? path.resolve(v.manifest) : undefined);
       if (v.json) process.stdout.write(JSON.stringify(check, null, 2) + '\n');
       else if (check.ok) {
         process.stdout.write(`OK: ${file} has ${check.rows} rows (ids ${check.manifest?.first_id}..${check.manifest?.last_id}) and matches its signed manifest.\n`);
@@ -153,6 +157,7 @@ export const verifyCommand: CliCommand = {
       }
       return check.ok ? 0 : 1;
     }
+    if (cluster) return verifyClusterLog(cluster, v.json === true);
     return verifyLog(path.resolve(v['data-dir'] ?? defaultDataDir()), v.actor, v.json === true);
   }
 };

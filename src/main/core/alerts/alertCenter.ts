@@ -50,6 +50,13 @@ export interface AlertCenter {
    * the Socket.IO Redis adapter).
    */
   applyRemote(alert: Alert): void;
+  /**
+   * Cluster mode: this node's alert `duplicateId` was raised for a key another
+   * node already had an open alert for, and was folded into that one
+   * (cluster/pgAlertRows.ts). The kept alert takes its place for the key; the
+   * duplicate is resolved, so every console and the log end with one open alert.
+   */
+  absorbDuplicate(duplicateId: string, into: Alert): void;
   /** Every change, including receipts (the hub writes them to the socket log). */
   onChange(listener: (alert: Alert, change: AlertChange, by: string | null) => void): () => void;
   /** Resolves once every change so far is stored. */
@@ -269,6 +276,21 @@ export function createAlertCenter(options: AlertCenterOptions): AlertCenter {
       byId.set(alert.id, alert);
       if (!alert.cleared_at) openByKey.set(alert.key, alert.id);
       else if (openByKey.get(alert.key) === alert.id) openByKey.delete(alert.key);
+    },
+    absorbDuplicate(duplicateId, into) {
+      center.applyRemote(into);
+      const kept = byId.get(into.id);
+      if (kept && !kept.cleared_at) openByKey.set(kept.key, kept.id);
+      // Its receipts (an acknowledgement given to the duplicate) are in the kept alert now: every console shows them.
+      if (kept) options.bus.publish('alert.updated', kept);
+      const duplicate = byId.get(duplicateId);
+      if (!duplicate || duplicate.cleared_at) return;
+      if (openByKey.get(duplicate.key) === duplicate.id) openByKey.delete(duplicate.key);
+      duplicate.cleared_at = duplicate.updated_at = new Date().toISOString();
+      const by = `cluster: same condition as alert ${into.id}`;
+      receipt(duplicate, 'cleared', by, duplicate.cleared_at);
+      emit(duplicate, 'cleared', by);
+      trimResolved();
     },
     onChange(listener) {
       listeners.add(listener);

@@ -32,3 +32,33 @@ export function mergeAlert(a: Alert, b: Alert): Alert {
     receipts: [...firstByStep.values()].sort((x, y) => x.at.localeCompare(y.at))
   };
 }
+
+/**
+ * Cluster mode: two nodes raised an alert for the same condition key before
+ * either heard of the other's (one open alert per key is the rule, kept by a
+ * unique index). The alert stored first stays; the second is folded into it as
+ * a refresh would be (its wording, a raised severity, the earlier deadline)
+ * with every receipt it gathered meanwhile, so an acknowledgement given to the
+ * second is not lost. Its own "raised" step is not carried over: the kept alert
+ * was raised once, when it was.
+ */
+export function foldDuplicate(kept: Alert, duplicate: Alert): Alert {
+  const asRefresh: Alert = {
+    ...kept,
+    severity: duplicate.severity,
+    title: duplicate.title,
+    message: duplicate.message,
+    data: { ...duplicate.data },
+    updated_at: duplicate.updated_at,
+    deadline_at: earliest(kept.deadline_at, duplicate.deadline_at),
+    escalated: duplicate.escalated,
+    escalated_at: duplicate.escalated_at,
+    acknowledged_at: duplicate.acknowledged_at,
+    acknowledged_by: duplicate.acknowledged_by,
+    delivered_at: duplicate.delivered_at,
+    displayed_at: duplicate.displayed_at,
+    cleared_at: null,
+    receipts: duplicate.receipts.filter((r) => r.step !== 'raised')
+  };
+  return mergeAlert(kept, asRefresh);
+}

@@ -7,7 +7,9 @@ import type { DatabaseSchema } from '../db/schema';
 import { openPostgres, type PgDatabase } from '../log/storage/postgres/pgDatabase';
 import { checkPostgresSchema } from '../log/storage/postgres/pgReady';
 import type { ClusterConfig } from './clusterConfig';
+import type { CentreSettingRows } from '../dispatch/centreSettingRows';
 import { pgAlertRows, type PgAlertRows } from './pgAlertRows';
+import { pgCentreSettingRows } from './pgCentreSettingRows';
 import { pgRevocationRows } from './pgRevocationRows';
 
 /**
@@ -28,6 +30,8 @@ export interface ClusterState {
    */
   db: Kysely<DatabaseSchema>;
   revocationRows: RevocationRows;
+  /** Centre-wide settings (thresholds, run cards), which every node must apply at once. */
+  centreSettingRows: CentreSettingRows;
   alertStore: AlertStore;
   claimEscalation: PgAlertRows['claimEscalation'];
   /** Folds other nodes' alert changes into this node's alert center from now on. */
@@ -48,7 +52,12 @@ export async function openClusterState(config: ClusterConfig, logger: Logger): P
     const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: pg.pool }) });
     const listen = { url: config.postgresUrl, node: config.nodeName, logger: log };
     let alertStore: AlertStore | null = null;
-    const alertRows = pgAlertRows(pg, { ...listen, flush: () => alertStore?.flush() ?? Promise.resolve() });
+    let followed: AlertCenter | null = null;
+    const alertRows = pgAlertRows(pg, {
+      ...listen,
+      flush: () => alertStore?.flush() ?? Promise.resolve(),
+      onDuplicate: (duplicateId, into) => followed?.absorbDuplicate(duplicateId, into)
+    });
     alertStore = createCoalescingAlertStore(alertRows, log.child({ domain: 'alerts' }));
     return {
       pg,
@@ -56,9 +65,11 @@ export async function openClusterState(config: ClusterConfig, logger: Logger): P
       node: config.nodeName,
       listen,
       revocationRows: pgRevocationRows(pg, listen),
+      centreSettingRows: pgCentreSettingRows(pg, listen),
       alertStore,
       claimEscalation: (alert, at) => alertRows.claimEscalation(alert, at),
       async followAlerts(alerts) {
+        followed = alerts;
         const listener = await alertRows.watch((alert) => alerts.applyRemote(alert));
         closers.push(() => listener.close());
       },

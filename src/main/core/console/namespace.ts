@@ -56,13 +56,13 @@ const roomForRole = (role: CallOperator['role']) => `role:${role}`;
 
 /**
  * Events every node derives for itself (in a cluster each node applies the CAD
- * events the link holder relays, and publishes its own health and counters):
- * sent to this node's consoles only. Broadcast through the cluster's adapter,
+ * events the link holder relays, publishes its own health and counters, and
+ * re-reads a centre setting another node changed): sent to this node's consoles only. Broadcast through the cluster's adapter,
  * a console would get one copy from every node. Everything else happens on one
  * node (a device's report, an alert, a hospital's answer) and reaches every
  * node's consoles through the adapter.
  */
-const NODE_LOCAL_EVENTS = new Set<string>(['dispatch.unitUpdated', 'dispatch.incidentUpdated', 'dispatch.metricsUpdated', 'bridge.health', 'system.heartbeat', 'hub.stats', 'log.stats']);
+const NODE_LOCAL_EVENTS = new Set<string>(['dispatch.unitUpdated', 'dispatch.incidentUpdated', 'dispatch.metricsUpdated', 'bridge.health', 'system.heartbeat', 'hub.stats', 'log.stats', 'dispatch.runCardsUpdated', 'dispatch.thresholdsUpdated']);
 
 /**
  * The browser console's transport: the same contract as IPC, over Socket.IO.

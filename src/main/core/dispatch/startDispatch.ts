@@ -4,6 +4,7 @@ import type { SocketLogWriter } from '../log/types';
 import { createDispatchState, type DispatchState } from './dispatchState';
 import { registerStatusThresholds } from './statusThresholds';
 import { registerRunCards } from './runCardSetting';
+import { centreSettingRowsFor, followCentreSettings } from './centreSetting';
 
 /**
  * Starts the dispatch picture (before the hub, whose room rules ask it which
@@ -11,7 +12,8 @@ import { registerRunCards } from './runCardSetting';
  * it to consoles and pushes every change.
  */
 export async function startDispatch(ctx: CoreContext, deps: { log: SocketLogWriter }): Promise<DispatchState> {
-  const runCards = registerRunCards(ctx, deps.log);
+  const settingRows = centreSettingRowsFor(ctx);
+  const runCards = await registerRunCards(ctx, deps.log, settingRows);
   const state = createDispatchState({ runCards: runCards.lookup });
   const stop = state.onChange((changes) => {
     if (changes.units.length || changes.removedUnits.length) {
@@ -35,6 +37,7 @@ export async function startDispatch(ctx: CoreContext, deps: { log: SocketLogWrit
     return state.suggestUnits(incident_id, limit);
   });
 
-  registerStatusThresholds(ctx, deps.log);
+  const thresholds = await registerStatusThresholds(ctx, deps.log, settingRows);
+  await followCentreSettings(ctx, settingRows, new Map([['run_cards', runCards], ['status_thresholds', thresholds]]));
   return state;
 }

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { m004ClusterState } from '../../../cluster/pgStateMigration';
+import { m006CentreSettings } from '../../../cluster/pgSettingsMigration';
 import { m005LogStorage } from './pgLogMigration';
 import type { PgSchema } from './pgTables';
 
@@ -172,7 +173,8 @@ export const PG_MIGRATIONS: Record<string, Migration> = {
   '002_cad_outbox': m002CadOutbox,
   '003_cad_outbox_indexes': m003CadOutboxIndexes,
   '004_cluster_state': m004ClusterState,
-  '005_log_storage': m005LogStorage
+  '005_log_storage': m005LogStorage,
+  '006_centre_settings': m006CentreSettings
 };
 
 /** Applies every migration not applied yet (kysely serialises concurrent runs with an advisory lock). */
