@@ -203,6 +203,34 @@ describe("a dispatcher's shift", () => {
     expect(errors).toEqual([]);
   });
 
+  it("links a patient's ambulance request to the call it became from the patient card, and the call's report then tells its hospital offers", async () => {
+    const incident = sim.world.createIncident({ type: 'Fall', priority: 2, address: '1 Pike St, Seattle, WA', location: { lat: 47.6042, lon: -122.324 } });
+    const patient = await connectDevice(['--role', 'patient', '--sub', 'P-88', '--patient-id', 'P-88']);
+    expect((await emitAck(patient, 'ambulance_request', { latitude: 47.6041, longitude: -122.3239, emergency_details: { type: 'fall' } })).ok).toBe(true);
+    const dana = await open('dana');
+    await openView(dana.page, 'patients');
+    await dana.page.getByLabel('Patient id').fill('P-88');
+    await dana.page.getByRole('button', { name: 'Watch patient' }).click();
+    const card = dana.page.locator('[data-patient="P-88"]');
+    // The open call nearest the patient is offered first.
+    const choice = card.getByLabel('Incident this request became');
+    await expect.poll(() => choice.inputValue(), { timeout: 15_000 }).toBe(incident.id);
+    await card.getByRole('button', { name: 'Link' }).click();
+    await expect.poll(() => card.getByRole('status').textContent(), { timeout: 10_000 }).toContain(`Linked to incident ${incident.id}`);
+    await screenshot(dana.page, 'shift-request-linked');
+    expect(dana.errors).toEqual([]);
+
+    const sam = await open('sam');
+    await openView(sam.page, 'replay');
+    await sam.page.locator('[data-replay-tab="report"]').click();
+    await sam.page.getByTestId('incident-report-id').fill(incident.id);
+    await sam.page.getByTestId('incident-report-go').click();
+    const report = sam.page.locator('[data-testid="incident-report"][data-ready="1"]');
+    await report.waitFor({ timeout: 20_000 });
+    expect(await report.textContent()).toMatch(/linked to this incident by dana/);
+    expect(sam.errors).toEqual([]);
+  });
+
   it("draws the response-rate chart up to the tile's value, never above it", async () => {
     const patient = await connectDevice(['--role', 'patient', '--sub', 'P-77', '--patient-id', 'P-77']);
     const h1 = await connectDevice(['--role', 'hospital', '--sub', 'h1', '--hospital-id', 'H1']);

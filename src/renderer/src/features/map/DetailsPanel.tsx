@@ -9,6 +9,7 @@ import { callsignsOf } from '../dispatch/CallList';
 import { IncidentActions } from '../dispatch/IncidentActions';
 import { UnitStatusSetter } from '../dispatch/UnitStatusSetter';
 import { canDispatch } from '../shell/views';
+import { RequestIncidentLink } from './RequestIncidentLink';
 import { UNIT_STATUS_COLORS, UNIT_STATUS_LABELS, priorityColor } from './unitColors';
 
 /** What the dispatcher clicked on the map. */
@@ -121,6 +122,7 @@ export function DetailsPanel() {
         <dt>Hospitals offered</dt>
         <dd>{r?.attempts ?? 0}</dd>
       </dl>
+      {r && canDispatch(role) ? <RequestIncidentLink request={r} incidents={incidents} /> : null}
     </aside>
   );
 }

@@ -4,6 +4,9 @@ import { formatClock } from '../../lib/format';
 import { useAlerts } from '../../stores/alertsStore';
 import { useDispatch } from '../../stores/dispatchStore';
 import { VITAL_LIMITS, usePatients } from '../../stores/patientsStore';
+import { useSession } from '../../stores/sessionStore';
+import { RequestIncidentLink } from '../map/RequestIncidentLink';
+import { canDispatch } from '../shell/views';
 
 const VITAL_COLORS: Record<string, string> = { heart_rate: '#f85149', spo2: '#58a6ff', systolic: '#d29922', diastolic: '#f0883e', respiratory_rate: '#3fb950', temperature: '#bc8cff' };
 
@@ -12,6 +15,8 @@ function PatientCard({ patientId }: { patientId: string }) {
   const unwatch = usePatients((s) => s.unwatch);
   const byId = useAlerts((s) => s.byId);
   const requests = useDispatch((s) => s.requests);
+  const incidents = useDispatch((s) => s.incidents);
+  const role = useSession((s) => s.operator?.role);
   const alerts = useMemo(() => Object.values(byId).filter((a) => a.patient_id === patientId && !a.cleared_at), [byId, patientId]);
   const request = useMemo(() => [...requests.values()].filter((r) => r.patientId === patientId).sort((a, b) => b.createdAt - a.createdAt)[0], [requests, patientId]);
   const keys = useMemo(() => {
@@ -39,6 +44,7 @@ function PatientCard({ patientId }: { patientId: string }) {
           <span className="muted">no ambulance request</span>
         )}
       </div>
+      {request && canDispatch(role) ? <RequestIncidentLink request={request} incidents={incidents} /> : null}
       {alerts.length ? (
         <ul className="alert-list alert-list--compact">
           {alerts.map((a) => (
