@@ -12,6 +12,12 @@ import { CLUSTER_MODE_FILES } from './test/clusterModeFiles.mjs';
  * Redis), e2e (Chromium against `switchboard serve`) and reliability (crash,
  * fuzz, auth, slow consumers, outages).
  */
+/**
+ * Files run two at a time: vitest's default here is one worker fewer than the cores,
+ * which on a 2-core machine ran every unit and integration file one after another.
+ */
+const WORKERS = 2;
+
 /** expect.poll waits for a state too; its own default (1 s) is a duration in disguise. */
 const expect = { poll: { timeout: 60_000, interval: 50 } };
 
@@ -22,6 +28,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          maxWorkers: WORKERS,
           expect,
           include: ['test/unit/**/*.test.ts'],
           exclude: ['test/unit/electron/**'],
@@ -37,6 +44,7 @@ export default defineConfig({
         test: {
           name: 'unit-isolated',
           environment: 'node',
+          maxWorkers: WORKERS,
           expect,
           include: ['test/unit/electron/**/*.test.ts'],
           testTimeout: 60_000,
@@ -47,6 +55,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           environment: 'node',
+          maxWorkers: WORKERS,
           expect,
           isolate: false, // as in unit: one core import per worker, not per file
           include: ['test/integration/**/*.test.ts'],
@@ -58,6 +67,7 @@ export default defineConfig({
         test: {
           name: 'integration-cluster',
           environment: 'node',
+          maxWorkers: WORKERS,
           expect,
           isolate: false, // as in unit: one core import per worker, not per file
           include: CLUSTER_MODE_FILES,
@@ -89,7 +99,7 @@ export default defineConfig({
           // Two files at a time: most of a reliability test is waiting (for a restart, an
           // expiry, a failover, a load phase), and every one waits for states, so sharing
           // the cores with its neighbour (and with e2e, which npm test runs beside it) is safe.
-          maxWorkers: 2
+          maxWorkers: WORKERS
         }
       }
     ]

@@ -189,14 +189,20 @@ describe('the control-room console', () => {
   it.skipIf(!isMethodName('log.statistics'))('shows statistics that match the REST endpoint', async () => {
     const { page, errors } = await open('sam', 'statistics');
     await page.getByTestId('stat-total').waitFor();
-    const shown = Number((await page.getByTestId('stat-total').locator('.figure__value').textContent())!.replace(/,/g, ''));
     const admin = deviceToken(['--role', 'admin', '--sub', 'sam']);
-    const end = new Date().toISOString();
-    const start = new Date(Date.now() - 3600_000).toISOString();
-    const rest = await getJson<{ total_events: number }>(`${server.url}/api/v1/socket-logs/statistics?start_date=${start}&end_date=${end}`, admin);
-    // Nothing else writes meanwhile except the access log, which is not a socket-log row.
-    expect(shown).toBe(rest.total_events);
-    expect(shown).toBeGreaterThan(0);
+    const figures = async () => {
+      const shown = Number((await page.getByTestId('stat-total').locator('.figure__value').textContent())!.replace(/,/g, ''));
+      const start = new Date(Date.now() - 3600_000).toISOString();
+      const rest = await getJson<{ total_events: number }>(`${server.url}/api/v1/socket-logs/statistics?start_date=${start}&end_date=${new Date().toISOString()}`, admin);
+      return { shown, rest: rest.total_events };
+    };
+    // The core keeps writing now and then (a keyframe of the picture every minute), so the two
+    // reads can straddle a row: the state waited for is the console showing what REST answers.
+    const agree = async () => {
+      const f = await figures();
+      return f.shown === f.rest && f.shown > 0;
+    };
+    await expect.poll(agree, { timeout: 30_000 }).toBe(true);
     await screenshot(page, 'statistics-live');
     expect(errors).toEqual([]);
   });

@@ -31,7 +31,9 @@ export const CHROMIUM_ARGS = [
 let built = false;
 /** Builds main + renderer once per test process (skipped with SWITCHBOARD_SKIP_BUILD=1). */
 export function ensureBuilt(): void {
-  if (built || process.env.SWITCHBOARD_SKIP_BUILD === '1') return;
+  // npm test builds once before any test (SWITCHBOARD_TEST_BUILT): building again here would
+  // replace out/ under the reliability tests, which run beside e2e from that same build.
+  if (built || process.env.SWITCHBOARD_SKIP_BUILD === '1' || process.env.SWITCHBOARD_TEST_BUILT === '1') return;
   const result = spawnSync(path.join(ROOT, 'node_modules/.bin/electron-vite'), ['build'], { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`electron-vite build failed:\n${result.stdout}\n${result.stderr}`);
   built = true;
