@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type Sqlite from 'better-sqlite3';
 import { locateWorker, type WorkerSource } from '../../workers/locateWorker';
+import { isCorruptionError } from '../integrity/fileGuard';
 
 /**
  * WAL checkpoints, off the hot path. The database opens with
@@ -20,13 +21,17 @@ export interface CheckpointWorkerData {
   intervalMs: number;
   /** 0: no periodic quick check. */
   quickCheckMs: number;
+  /** The file never shrinks (no auto_vacuum): a smaller file was truncated. */
+  shrinkMeansDamage: boolean;
 }
 
 /** Checkpoint thread -> main thread. */
 export type CheckpointReply =
   | { kind: 'checkpoint'; ok: true; log: number; checkpointed: number }
-  | { kind: 'checkpoint'; ok: false; error: string }
-  | { kind: 'integrity'; problems: string[]; code?: string };
+  | { kind: 'checkpoint'; ok: false; error: string; code?: string }
+  | { kind: 'integrity'; problems: string[]; code?: string }
+  /** The file was truncated or overwritten; the thread stopped checkpointing (a checkpoint would hide it). */
+  | { kind: 'damaged'; detail: string };
 
 /** Main thread -> checkpoint thread. */
 export type CheckpointRequest = { type: 'stop' };
@@ -49,6 +54,16 @@ export interface CheckpointerOptions {
   quickCheckMs?: number;
   /** What the periodic quick check found (problems, or the error that stopped it and its code). */
   onIntegrity?(result: { problems: string[]; code?: string }): void;
+  /**
+   * The checkpoint thread found the file truncated or overwritten before a checkpoint
+   * (and stopped), or a checkpoint failed because SQLite found the file damaged.
+   */
+  onDamaged?(detail: string): void;
+  /**
+   * Checked before each checkpoint on the main thread (when no thread could start):
+   * true means the file guard has fenced the log, and the checkpoint is skipped.
+   */
+  fenced?(): boolean;
   /** The worker's code, when not checkpoint.worker (tests). */
   source?: WorkerSource;
 }
@@ -63,6 +78,7 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
     if (fallback) return;
     options.logger.warn({ err: reason }, 'checkpoint worker unavailable; checkpointing on the main thread');
     fallback = setInterval(() => {
+      if (options.fenced?.()) return;
       try {
         const [r] = options.sqlite.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
         if (r) last = { log: r.log, checkpointed: r.checkpointed };
@@ -79,13 +95,20 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
     try {
       const w = new Worker(located.source, {
         eval: located.eval,
-        workerData: { file: options.file, intervalMs: options.intervalMs, quickCheckMs: options.quickCheckMs ?? 0 } satisfies CheckpointWorkerData
+        workerData: {
+          file: options.file,
+          intervalMs: options.intervalMs,
+          quickCheckMs: options.quickCheckMs ?? 0,
+          shrinkMeansDamage: Number(options.sqlite.pragma('auto_vacuum', { simple: true })) === 0
+        } satisfies CheckpointWorkerData
       });
       worker = w;
       w.unref();
       w.on('message', (m: CheckpointReply) => {
         if (m.kind === 'integrity') options.onIntegrity?.({ problems: m.problems, code: m.code });
+        else if (m.kind === 'damaged') options.onDamaged?.(m.detail);
         else if (m.ok) last = { log: m.log, checkpointed: m.checkpointed };
+        else if (isCorruptionError({ code: m.code, message: m.error })) options.onDamaged?.(`a WAL checkpoint found ${options.file} damaged (${m.error})`);
         else if (failures++ % 60 === 0) options.logger.warn({ error: m.error }, 'WAL checkpoint failed');
       });
       w.on('error', (err) => {

@@ -76,7 +76,9 @@ export function openSqliteLog(options: SqliteLogOptions): SqliteLog {
       // Damage found by the check itself, or SQLite refusing to read the file: the log must stop acknowledging.
       if (!code || isCorruptionError({ code, message: problems[0] })) guard.fence('DATABASE_CORRUPT', `the periodic quick check of ${database.file} failed (${problems[0]})`);
       else logger.warn({ problems, code }, 'periodic quick check could not run');
-    }
+    },
+    onDamaged: (detail) => guard.fence('DATABASE_CORRUPT', detail),
+    fenced: () => guard.probe() !== null
   });
   const userIndex = startUserIndexer({ file: database.file, intervalMs: config.userIndexIntervalMs, logger });
 
