@@ -26,9 +26,9 @@ function runCheckpointWorker(data: CheckpointWorkerData): void {
   // Background upkeep: yields to the hub and the commit thread when the cores are busy.
   lowerThreadPriority();
   const tick = () => {
-    // A checkpoint writes the WAL's newest pages back into the database file, the header page and
-    // the last pages among them: after a truncation it would give the file back its size and its
-    // header, and hide the damage from the file guard. So the file is checked first, every time.
+    // A checkpoint writes WAL pages into the database file at their offsets: into a truncated file it
+    // would write over the evidence, and could give the file back the size and header the file guard
+    // looks at. So the file is checked first, every time, and a damaged one is not checkpointed.
     const found = damage.check();
     if (found) {
       clearInterval(timer);
