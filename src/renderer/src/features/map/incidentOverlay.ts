@@ -1,6 +1,7 @@
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import { hasPosition, type IncidentView } from '../../stores/dispatchModel';
 import { incidentIcon } from './mapIcons';
+import { MapCanvasOverlay } from './mapCanvasOverlay';
 import { mercatorToScreen } from './mapProjection';
 
 /**
@@ -25,31 +26,15 @@ interface Placed {
 const ICON_SCALE: Record<number, number> = { 1: 1.1, 2: 0.95, 3: 0.8, 4: 0.8 };
 const RING_RADIUS = 17;
 
-export class IncidentOverlay {
-  private readonly canvas: HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D;
+export class IncidentOverlay extends MapCanvasOverlay {
   /** Drawn in this order: least urgent first, so the most urgent end up on top. */
   private incidents: Placed[] = [];
   private selectedId: string | null = null;
-  private frame: number | null = null;
   private icons: { ratio: number; byPriority: Map<number, HTMLCanvasElement> } | null = null;
 
-  constructor(private readonly map: MapLibreMap) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'incident-overlay';
-    this.canvas.setAttribute('aria-hidden', 'true');
-    map.getCanvasContainer().appendChild(this.canvas);
-    this.ctx = this.canvas.getContext('2d')!;
-    map.on('move', this.schedule);
-    map.on('resize', this.resize);
+  constructor(map: MapLibreMap) {
+    super(map, 'incident-overlay');
     this.resize();
-  }
-
-  remove() {
-    this.map.off('move', this.schedule);
-    this.map.off('resize', this.resize);
-    if (this.frame !== null) cancelAnimationFrame(this.frame);
-    this.canvas.remove();
   }
 
   setIncidents(incidents: Iterable<IncidentView>) {
@@ -78,27 +63,14 @@ export class IncidentOverlay {
     return null;
   }
 
-  private readonly resize = () => {
-    const container = this.map.getContainer();
-    const ratio = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(container.clientWidth * ratio);
-    this.canvas.height = Math.round(container.clientHeight * ratio);
-    this.canvas.style.width = `${container.clientWidth}px`;
-    this.canvas.style.height = `${container.clientHeight}px`;
-    this.schedule();
-  };
 
-  private readonly schedule = () => {
-    if (this.frame === null) this.frame = requestAnimationFrame(this.draw);
-  };
 
   private iconsFor(ratio: number) {
     if (this.icons?.ratio !== ratio) this.icons = { ratio, byPriority: new Map([1, 2, 3, 4].map((p) => [p, incidentIcon(p, ICON_SCALE[p]! * ratio)])) };
     return this.icons.byPriority;
   }
 
-  private readonly draw = () => {
-    this.frame = null;
+  protected override readonly draw = () => {
     // No incidents: no layer for the compositor to blend over the map on every frame the units move.
     const empty = !this.incidents.length;
     if (this.canvas.hidden !== empty) this.canvas.hidden = empty;

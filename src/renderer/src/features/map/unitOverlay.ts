@@ -1,5 +1,6 @@
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import type { UnitView } from '../../stores/dispatchModel';
+import { MapCanvasOverlay } from './mapCanvasOverlay';
 import { mercatorToScreen } from './mapProjection';
 import { UNIT_STATUS_COLORS } from './unitColors';
 import { LABEL_MIN_ZOOM, LabelCache, TRAIL_MIN_ZOOM, extendTrail } from './unitDecorations';
@@ -37,13 +38,10 @@ const MIN_VISIBLE_MOVE_PX = 0.5;
 const HEADINGS = 24;
 const HEADING_STEP = 360 / HEADINGS;
 
-export class UnitOverlay {
-  private readonly canvas: HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D;
+export class UnitOverlay extends MapCanvasOverlay {
   private readonly tracks = new Map<string, Track>();
   private selectedId: string | null = null;
   private followId: string | null = null;
-  private frame: number | null = null;
   /** Something other than motion changed (reports, selection, camera, size): draw next frame. */
   private dirty = true;
   private cameraKey = '';
@@ -53,24 +51,11 @@ export class UnitOverlay {
 
   /** `labels: 'always'` draws call signs at every zoom (the benchmark's worst case); 'auto' only when zoomed in. */
   constructor(
-    private readonly map: MapLibreMap,
+    map: MapLibreMap,
     private readonly options: { labels: 'auto' | 'always' } = { labels: 'auto' }
   ) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'unit-overlay';
-    this.canvas.setAttribute('aria-hidden', 'true');
-    map.getCanvasContainer().appendChild(this.canvas);
-    this.ctx = this.canvas.getContext('2d')!;
-    map.on('move', this.schedule);
-    map.on('resize', this.resize);
+    super(map, 'unit-overlay');
     this.resize();
-  }
-
-  remove() {
-    this.map.off('move', this.schedule);
-    this.map.off('resize', this.resize);
-    if (this.frame !== null) cancelAnimationFrame(this.frame);
-    this.canvas.remove();
   }
 
   /** Applies new unit reports; each moving unit glides from where it is drawn now. */
@@ -139,27 +124,16 @@ export class UnitOverlay {
     return best;
   }
 
-  private readonly resize = () => {
-    const container = this.map.getContainer();
-    const ratio = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(container.clientWidth * ratio);
-    this.canvas.height = Math.round(container.clientHeight * ratio);
-    this.canvas.style.width = `${container.clientWidth}px`;
-    this.canvas.style.height = `${container.clientHeight}px`;
+  protected override resized() {
     this.dirty = true;
-    this.schedule();
-  };
+  }
 
-  private readonly schedule = () => {
-    if (this.frame === null) this.frame = requestAnimationFrame(this.draw);
-  };
 
   private affine(): (x: number, y: number) => [number, number] {
     return mercatorToScreen(this.map);
   }
 
-  private readonly draw = () => {
-    this.frame = null;
+  protected override readonly draw = () => {
     const now = performance.now();
     if (this.followId) {
       const at = this.currentLngLat(this.followId);
