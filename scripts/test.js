@@ -34,6 +34,8 @@ if (setup !== 0) process.exit(setup);
 let passed = 0;
 let failed = 0;
 const failures = [];
+/** The failed tests by name, with the first line of each failure: printed again at the very end. */
+const failedTests = [];
 
 /** Runs one step; resolves true when it exited 0. Its output is printed whole when it ends. */
 function run(label, cmd, args, env = {}) {
@@ -90,6 +92,17 @@ async function vitest(label, projects) {
     failed += report.numFailedTests;
     counted = true;
     if (report.numFailedTests > 0) failures.push(`${label} (${report.numFailedTests} tests)`);
+    for (const file of report.testResults ?? []) {
+      const tests = file.assertionResults ?? [];
+      if (file.status === 'failed' && !tests.some((t) => t.status === 'failed')) {
+        failedTests.push(`${path.relative(root, file.name)} (the file itself)\n    ${String(file.message ?? '').split('\n')[0].slice(0, 300)}`);
+      }
+      for (const test of tests) {
+        if (test.status !== 'failed') continue;
+        const reason = String(test.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300);
+        failedTests.push(`${path.relative(root, file.name)} > ${test.fullName}\n    ${reason}`);
+      }
+    }
   } catch {
     // No report means the runner itself failed (config, import or crash).
   }
@@ -112,6 +125,7 @@ async function main() {
   await Promise.all([vitest('e2e', ['e2e']), vitest('reliability', ['reliability'])]);
 
   if (failures.length) process.stdout.write(`\nFailed: ${failures.join(', ')}\n`);
+  for (const test of failedTests) process.stdout.write(`  ${test}\n`);
   process.stdout.write(`\nnpm test took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
   process.exitCode = failed === 0 ? 0 : 1;

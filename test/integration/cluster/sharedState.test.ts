@@ -1,6 +1,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_NAMESPACE } from '../../../src/shared/contract';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { claimPeriodicRun } from '../../../src/main/core/cluster/periodicClaim';
 import { pgAmbulanceRequests } from '../../../src/main/core/cluster/pgAmbulanceRequests';
@@ -178,9 +179,18 @@ describe('two cluster nodes share what must survive a node: operators, revocatio
   });
 
   it('of many nodes claiming one offer at once (answers and time-outs), exactly one wins', async () => {
-    const pools = [0, 1, 2, 3].map(() => openPostgres(pg.url, { max: 2 }));
+    // Its own database: nodes a and b sweep every expired offer each second, and
+    // would otherwise claim this one (expired on purpose) before the racers do.
+    const admin = openPostgres(pg.url, { max: 1 });
+    await sql`CREATE DATABASE claim_race`.execute(admin.db);
+    await admin.close();
+    const raceUrl = pg.url.replace(/\/postgres$/, '/claim_race');
+    const migrator = openPostgres(raceUrl, { max: 1 });
+    await migratePostgres(migrator.db);
+    await migrator.close();
+    const pools = [0, 1, 2, 3].map(() => openPostgres(raceUrl, { max: 2 }));
     try {
-      const stores = pools.map((pool, i) => pgAmbulanceRequests(pool, { url: pg.url, node: `claimer-${i}`, logger: pino({ level: 'silent' }) }).store);
+      const stores = pools.map((pool, i) => pgAmbulanceRequests(pool, { url: raceUrl, node: `claimer-${i}`, logger: pino({ level: 'silent' }) }).store);
       const past = new Date(Date.now() - 60_000).toISOString();
       const request = {
         id: 'claim-race-1', log_id: null, patient_id: 'P9', latitude: 47.6, longitude: -122.3, emergency: {}, status: 'pending' as const,
