@@ -8,6 +8,7 @@ import { m006ClientEventIds } from './006_client_event_ids';
 import { m007CentreSettings } from './007_centre_settings';
 import { m008Alerts } from './008_alerts';
 import { m009Revocations } from './009_revocations';
+import { m010HospitalIndexPartial } from './010_hospital_index_partial';
 
 /**
  * Append-only. A static map because bundlers cannot discover migration files on
@@ -22,5 +23,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006_client_event_ids': m006ClientEventIds,
   '007_centre_settings': m007CentreSettings,
   '008_alerts': m008Alerts,
-  '009_revocations': m009Revocations
+  '009_revocations': m009Revocations,
+  '010_hospital_index_partial': m010HospitalIndexPartial
 };
