@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { AlertCenter } from '../../alerts/alertCenter';
 import { AppError } from '../../errors';
+import { FILE_DAMAGED } from '../write/fileDamage';
 
 /**
  * Why the log stopped acknowledging. WAL_REPLACED: the -wal file at the path is
@@ -29,11 +30,14 @@ export interface LogFileGuard {
   probe(): Fence | null;
   /** A commit or sync error: fences when it says the files are not what SQLite writes or are damaged. */
   onCommitError(err: unknown): void;
+  /** A read's error: fences when SQLite says the file is damaged. */
+  onReadError(err: unknown): void;
   close(): void;
 }
 
 /** SQLite result codes that mean the database file is damaged or not a database at all. */
-const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX']);
+/** SQLite's codes for a damaged file, and the commit thread's own (write/fileDamage.ts). */
+const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX', FILE_DAMAGED]);
 const CORRUPT_TEXT = /database disk image is malformed|file is not a database/i;
 /** The smallest a database Switchboard created can be: one page holds at least the 100-byte header. */
 const MIN_DATABASE_BYTES = 512;
@@ -195,8 +199,14 @@ export function createLogFileGuard(options: LogFileGuardOptions): LogFileGuard {
     onCommitError(err) {
       if (fence) return;
       if (isWalReplacedError(err)) guard.fence('WAL_REPLACED', `${walFile} is no longer the file SQLite writes (deleted or replaced)`);
+      else if (codeOf(err) === FILE_DAMAGED) guard.fence('DATABASE_CORRUPT', String((err as Error)?.message ?? err));
       else if (isCorruptionError(err)) guard.fence('DATABASE_CORRUPT', `SQLite reports ${file} as damaged (${String((err as Error)?.message ?? err)})`);
       else guard.probe();
+    },
+    onReadError(err) {
+      // A read SQLite answers "damaged" is as sure a sign as a failed commit: the file guard's
+      // size and header checks cannot see a page overwritten in the middle of the file.
+      if (!fence && isCorruptionError(err)) guard.fence('DATABASE_CORRUPT', `SQLite reports ${file} as damaged on a read (${String((err as Error)?.message ?? err)})`);
     },
     close() {
       clearInterval(timer);

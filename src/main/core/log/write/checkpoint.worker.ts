@@ -5,9 +5,9 @@
  * quick_check that reads every page, so neither runs on the event loop.
  */
 import Sqlite from 'better-sqlite3';
-import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../../workers/threadPriority';
+import { createDamageCheck } from './fileDamage';
 import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from './checkpointer';
 
 const messageOf = (err: unknown): string => String((err as Error | null)?.message ?? err);
@@ -22,13 +22,11 @@ function runCheckpointWorker(data: CheckpointWorkerData): void {
   const reply = (m: CheckpointReply) => port.postMessage(m);
   const db = new Sqlite(data.file);
   db.pragma('busy_timeout = 0');
-  const damage = createDamageCheck(data);
+  const damage = createDamageCheck(data.file, { shrinkMeansDamage: data.shrinkMeansDamage, skipped: 'a WAL checkpoint, which was not run' });
   // Background upkeep: yields to the hub and the commit thread when the cores are busy.
   lowerThreadPriority();
   const tick = () => {
-    // A checkpoint writes WAL pages into the database file at their offsets: into a truncated file it
-    // would write over the evidence, and could give the file back the size and header the file guard
-    // looks at. So the file is checked first, every time, and a damaged one is not checkpointed.
+    // A damaged file is never checkpointed into (fileDamage.ts says why).
     const found = damage.check();
     if (found) {
       clearInterval(timer);
@@ -37,7 +35,7 @@ function runCheckpointWorker(data: CheckpointWorkerData): void {
     }
     try {
       const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
-      damage.checkpointed();
+      damage.grew();
       reply({ kind: 'checkpoint', ok: true, log: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 });
     } catch (err) {
       reply({ kind: 'checkpoint', ok: false, error: messageOf(err), code: codeOf(err) });
@@ -65,54 +63,6 @@ function runCheckpointWorker(data: CheckpointWorkerData): void {
     damage.close();
     port.close();
   });
-}
-
-const SQLITE_MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
-
-/**
- * Whether the database file was truncated or overwritten since the last look:
- * smaller than it has been (it never shrinks without auto_vacuum) or without
- * SQLite's header. The descriptor for the header stays open until the thread's
- * connection is closed: closing any descriptor of the file drops the whole
- * process's POSIX locks on it, SQLite's included.
- */
-function createDamageCheck(data: CheckpointWorkerData) {
-  const size = () => fs.statSync(data.file).size;
-  let largest = 0;
-  let fd: number | null = null;
-  try {
-    largest = size();
-    fd = fs.openSync(data.file, 'r');
-  } catch {
-    // A file the thread cannot stat or read: the file guard on the main thread reports it.
-  }
-  const header = Buffer.alloc(16);
-  return {
-    check(): string | null {
-      try {
-        const now = size();
-        if (data.shrinkMeansDamage && now < largest) return `${data.file} was truncated (${now} bytes, it had ${largest}); found before a WAL checkpoint, which was not run`;
-        if (fd !== null && now >= 16 && (fs.readSync(fd, header, 0, 16, 0) !== 16 || !header.equals(SQLITE_MAGIC))) {
-          return `${data.file} lost its SQLite header (truncated or overwritten); found before a WAL checkpoint, which was not run`;
-        }
-        largest = Math.max(largest, now);
-      } catch {
-        // Deleted or unreadable: the file guard names it (it compares the file's identity).
-      }
-      return null;
-    },
-    checkpointed() {
-      try {
-        largest = Math.max(largest, size());
-      } catch {
-        // As above.
-      }
-    },
-    close() {
-      if (fd !== null) fs.closeSync(fd);
-      fd = null;
-    }
-  };
 }
 
 runCheckpointWorker(workerData as CheckpointWorkerData);

@@ -10,6 +10,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createWalSync } from '../../db/walSync';
 import type { DatabaseSchema } from '../../db/schema';
+import { FILE_DAMAGED, createDamageCheck } from './fileDamage';
 import { createGroupCommit, fromWire } from './groupCommit';
 import type { CommitWorkerData, ThreadReply, ThreadRequest } from './commitThread';
 
@@ -38,6 +39,11 @@ function runCommitWorker({ file, key }: CommitWorkerData) {
     sqlite.pragma('synchronous = NORMAL');
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
     const group = createGroupCommit(db, sqlite, Buffer.from(key));
+    // A commit may run an automatic checkpoint into the database file: never into a damaged one.
+    const damage = createDamageCheck(file, {
+      shrinkMeansDamage: Number(sqlite.pragma('auto_vacuum', { simple: true })) === 0,
+      skipped: 'a commit, which was refused (it could have checkpointed into the damaged file)'
+    });
     const walSync = createWalSync(`${file}-wal`, {
       logger: { error: (context, message) => reply({ type: 'log', message, error: String((context.err as Error)?.message ?? context.err) }) }
     });
@@ -46,8 +52,14 @@ function runCommitWorker({ file, key }: CommitWorkerData) {
       if (request.type === 'stop') {
         void walSync.close().then(() => {
           sqlite.close();
+          damage.close();
           port.close();
         });
+        return;
+      }
+      const found = damage.check();
+      if (found) {
+        reply({ type: 'done', seq: request.seq, failure: 'commit', error: found, code: FILE_DAMAGED });
         return;
       }
       const started = performance.now();

@@ -86,19 +86,27 @@ export function openSqliteLog(options: SqliteLogOptions): SqliteLog {
   // its result instead of starting more walks that would compete for the disk.
   let verifying: Promise<VerifyReport> | null = null;
 
+  /** A read that finds the file damaged fences the log as a failed commit does. */
+  const guarded = <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      read(...args).catch((err: unknown) => {
+        guard.onReadError(err);
+        throw err;
+      });
+
   const storage: LogStorage = {
     kind: 'sqlite',
     append: appender.append,
     acceptsBatch: appender.acceptsBatch,
     committing: appender.committing,
     totalRows: appender.totalRows,
-    listRows: (filter, page) => listRows(reads.db, filter, page),
-    countRows: (filter, cap) => countRows(reads.db, filter, cap),
-    lastActivity: (eventTypes, filter) => lastActivity(reads.db, eventTypes, filter),
-    accessLog: (query) => listAccess(reads.db, query),
-    aggregate: (range, userId) => aggregate(reads.db, range, userId),
-    rowCombos: (filter) => rowCombos(reads.db, filter),
-    timeSeries: (range, bucketMs) => timeSeries(reads.db, range, bucketMs),
+    listRows: guarded((filter, page) => listRows(reads.db, filter, page)),
+    countRows: guarded((filter, cap) => countRows(reads.db, filter, cap)),
+    lastActivity: guarded((eventTypes, filter) => lastActivity(reads.db, eventTypes, filter)),
+    accessLog: guarded((query) => listAccess(reads.db, query)),
+    aggregate: guarded((range, userId) => aggregate(reads.db, range, userId)),
+    rowCombos: guarded((filter) => rowCombos(reads.db, filter)),
+    timeSeries: guarded((range, bucketMs) => timeSeries(reads.db, range, bucketMs)),
     warm: () => warmStatistics(reads.db),
     size: () => {
       const walBytes = fileSize(`${database.file}-wal`);
