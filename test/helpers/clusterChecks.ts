@@ -14,7 +14,7 @@ const alive = (c: TestCluster) => [...c.nodes].filter(([, n]) => n.child.exitCod
 /**
  * How many of this load's devices each live node holds, from each node's own
  * connection registry; null when a node did not answer 200 this time (a starved
- * node can answer a plain GET with 400 "Malformed HTTP request": ask again).
+ * node can answer a plain GET with 408 when its request timer ran out: ask again).
  */
 export async function devicesPerNode(c: TestCluster, userPrefix: string): Promise<Map<string, number> | null> {
   const token = await signToken(CLUSTER_JWT_SECRET, { sub: 'ops', role: 'admin' });

@@ -79,8 +79,8 @@ export function startRoomPublisher(nodeUrl: string, adminToken: string, crews: C
         if (res.status === 200) break;
         const body = await res.text();
         // A starved node can refuse a well-formed request at the HTTP parser (its request timer ran
-        // out): refused before it was handled, so sending it again publishes it once.
-        if (res.status === 400 && body.includes('Malformed HTTP request') && attempt < 5) continue;
+        // out, 408): refused before it was handled, so sending it again publishes it once.
+        if (res.status === 408 && attempt < 5) continue;
         throw new Error(`publishing to ${crew.unit} through ${nodeUrl} answered ${res.status}: ${body}`);
       }
     }

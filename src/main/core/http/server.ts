@@ -75,13 +75,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Requests Node rejects before routing (oversized headers, broken HTTP) still
     // get the one error shape, written by hand because no route runs for them.
     clientErrorHandler: (err, socket) => {
-      const tooLarge = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
-      const [status, reason, code] = tooLarge
-        ? [431, 'Request Header Fields Too Large', 'PAYLOAD_TOO_LARGE']
-        : [400, 'Bad Request', 'VALIDATION_FAILED'];
-      const body = JSON.stringify({
-        error: { code, message: tooLarge ? 'Request headers are too large.' : 'Malformed HTTP request.' }
-      });
+      const [status, reason, code, message] = parserRefusal((err as { code?: string }).code, security);
+      const body = JSON.stringify({ error: { code, message } });
       if (socket.writable) {
         socket.end(
           `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
@@ -180,4 +175,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       await new Promise<void>((resolve) => io.close(() => resolve()));
     }
   };
+}
+
+/**
+ * What a request Node refused before routing is told. A request that did not
+ * arrive within the server's timeouts (a slow sender, or a server too busy to read
+ * it in time) is 408, which says "send it again", not 400, which says "do not".
+ */
+function parserRefusal(errCode: string | undefined, limits: { headersTimeoutMs: number; requestTimeoutMs: number }): [number, string, string, string] {
+  if (errCode === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large', 'PAYLOAD_TOO_LARGE', 'Request headers are too large.'];
+  if (errCode === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const message = `The request did not arrive in time (headers within ${limits.headersTimeoutMs / 1000} s, the whole request within ${limits.requestTimeoutMs / 1000} s); send it again.`;
+    return [408, 'Request Timeout', 'EXPIRED', message];
+  }
+  return [400, 'Bad Request', 'VALIDATION_FAILED', 'Malformed HTTP request.'];
 }
