@@ -29,6 +29,11 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds of this process's main thread (its event loop; tid = pid), or NaN where /proc cannot tell. */
+export function mainThreadCpuSeconds(): number {
+  return threadCpuSeconds().get(process.pid)?.seconds ?? NaN;
+}
+
 /** CPU seconds per thread of this process (tid -> seconds), from /proc/self/task. */
 export function threadCpuSeconds(): Map<number, { name: string; seconds: number }> {
   const out = new Map<number, { name: string; seconds: number }>();
@@ -50,6 +55,8 @@ export interface CpuWindow {
   wall: number;
   /** Server CPU seconds (this process, all threads). */
   server: number;
+  /** Server CPU seconds on its main thread alone: the event loop every socket is served on. */
+  main: number;
   /** Load generator CPU seconds (its process, all threads). */
   generator: number;
 }
@@ -58,12 +65,14 @@ export interface CpuWindow {
 export function cpuWindow(generatorPid: number): () => CpuWindow {
   const wall0 = performance.now();
   const server0 = process.cpuUsage();
+  const main0 = mainThreadCpuSeconds();
   const gen0 = processCpuSeconds(generatorPid);
   return () => {
     const server = process.cpuUsage(server0);
     return {
       wall: (performance.now() - wall0) / 1000,
       server: (server.user + server.system) / 1e6,
+      main: mainThreadCpuSeconds() - main0,
       generator: processCpuSeconds(generatorPid) - gen0
     };
   };
