@@ -87,6 +87,17 @@ export async function modeCoreConfig(dataDir: string): Promise<Partial<CoreConfi
   return config;
 }
 
+/**
+ * Makes `newDataDir` a second node of the cluster the core on `dataDir` belongs
+ * to (same database, Redis and secrets, its own node name): a core started on it
+ * joins that cluster. Cluster mode only.
+ */
+export function joinClusterOf(dataDir: string, newDataDir: string, nodeName: string): void {
+  const known = configByDataDir.get(dataDir);
+  if (!known?.cluster) throw new Error(`no cluster-mode core was started on ${dataDir}`);
+  configByDataDir.set(newDataDir, { ...known, cluster: { ...known.cluster, nodeName } });
+}
+
 /** A test title that says which mode it ran in, so a failure report names the shape. */
 export function inMode(title: string): string {
   return TEST_MODE === 'single' ? title : `${title} [${TEST_MODE}]`;

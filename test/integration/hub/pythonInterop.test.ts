@@ -2,26 +2,58 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STATE_DEADLINE_MS, waitFor } from '../../helpers/waitFor';
 import { startHaproxy, type TestHaproxy } from '../../helpers/cluster';
-import { TEST_MODE } from '../../helpers/testMode';
+import { joinClusterOf, TEST_MODE } from '../../helpers/testMode';
+import { startTestCore, tempDir, type TestCore } from '../../helpers/core';
+import type { Core } from '../../../src/main/core/createCore';
+import type { HubConn } from '../../../src/main/core/hub/registry';
+import { io as connectIo, type Socket } from 'socket.io-client';
 import { emitAck, startHubHarness, type HubHarness } from './hubHelpers';
 
 /** Debian's python3 with python3-socketio and python3-websockets (npm test installs them first). */
 const PYTHON = '/usr/bin/python3';
 
 let h: HubHarness | undefined;
+const monitors: Socket[] = [];
+let sibling: TestCore | undefined;
 let balancer: TestHaproxy | undefined;
 afterEach(async () => {
+  monitors.splice(0).forEach((m) => m.close());
   await balancer?.stop();
   balancer = undefined;
+  await sibling?.close();
+  sibling = undefined;
   await h?.close();
   h = undefined;
 });
 
-/** Where the Python clients connect: the node itself, or in cluster mode HAProxy with the reference configuration in front of it, as in a centre. */
+/**
+ * Where the Python clients connect: the node itself, or in cluster mode HAProxy with
+ * the reference configuration in front of two nodes, as in a centre.
+ */
 async function entryUrl(harness: HubHarness): Promise<string> {
   if (TEST_MODE !== 'cluster') return harness.url;
-  balancer = await startHaproxy([{ name: 'node-1', port: Number(new URL(harness.url).port) }]);
+  const dataDir = tempDir();
+  joinClusterOf(harness.running.dataDir, dataDir, 'python-interop-node-2');
+  sibling = await startTestCore({ dataDir, logLevel: 'warn' });
+  const port = (url: string) => Number(new URL(url).port);
+  balancer = await startHaproxy([
+    { name: 'node-1', port: port(harness.url) },
+    { name: 'node-2', port: port(sibling.core.url) }
+  ]);
   return balancer.url;
+}
+
+/** The nodes in play: the harness's, and in cluster mode the second one behind the balancer. */
+const nodes = (harness: HubHarness): Core[] => [harness.running.core, ...(sibling ? [sibling.core] : [])];
+
+/**
+ * The node holding the Python client, and the one to send from: the other node when there
+ * are two, so what the client receives crossed the cluster.
+ */
+async function clientNode(harness: HubHarness, what: string, holds: (c: HubConn) => boolean) {
+  const holder = await waitFor(what, () => nodes(harness).find((core) => [...core.services.hub.hub.registry.all()].some(holds)));
+  const sender = nodes(harness).find((core) => core !== holder) ?? holder;
+  return { holder, sender };
 }
 
 /** The room-alert protocol's manual test client, verbatim apart from the token in the URL. */
@@ -84,9 +116,8 @@ describe('interoperability with the seeds’ Python clients', () => {
     h = await startHubHarness();
     const token = await h.token({ sub: 'user1', role: 'dispatcher' });
     const py = runPython(ROOM_ALERT_CLIENT, [await entryUrl(h), token]);
-    const registry = h.running.core.services.hub.hub.registry;
-    await waitFor('the python client to join patient_P123', () => [...registry.all()].some((c) => c.identity.sub === 'user1' && c.rooms.has('patient:P123')));
-    h.running.core.services.hub.emitters.patientAlert('P123', 'critical', { message: 'High risk detected', score: 0.95 });
+    const { sender } = await clientNode(h, 'the python client to join patient_P123', (c) => c.identity.sub === 'user1' && c.rooms.has('patient:P123'));
+    sender.services.hub.emitters.patientAlert('P123', 'critical', { message: 'High risk detected', score: 0.95 });
     const result = await py.done;
     expect(result.err).not.toMatch(/Traceback/);
     const line = JSON.parse(result.out.trim().split('\n').at(-1)!) as { alert: Record<string, unknown> };
@@ -97,9 +128,10 @@ describe('interoperability with the seeds’ Python clients', () => {
     h = await startHubHarness();
     const token = await h.token({ sub: 'nurse1', role: 'supervisor' });
     const py = runPython(DEVICE_STREAM_CLIENT, [(await entryUrl(h)).replace('http', 'ws'), token]);
-    const registry = h.running.core.services.hub.hub.registry;
-    await waitFor('the python client to connect', () => [...registry.all()].some((c) => c.transport === 'websocket' && c.rooms.has('patient:P123:vitals')));
-    const monitor = await h.socket({ sub: 'mon', role: 'device', device_id: 'M1', device_type: 'monitor', patient_id: 'P123' });
+    const { sender } = await clientNode(h, 'the python client to connect', (c) => c.transport === 'websocket' && c.rooms.has('patient:P123:vitals'));
+    const monitor = connectIo(sender.url, { transports: ['websocket'], auth: { token: await h.token({ sub: 'mon', role: 'device', device_id: 'M1', device_type: 'monitor', patient_id: 'P123' }) }, reconnection: false });
+    monitors.push(monitor);
+    await waitFor('the monitor connected', () => monitor.connected);
     expect(await emitAck(monitor, 'device_data', { data_type: 'heart_rate', values: { value: 72 } })).toMatchObject({ ok: true });
     const result = await py.done;
     expect(result.err).not.toMatch(/Traceback/);

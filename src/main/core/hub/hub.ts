@@ -186,6 +186,14 @@ export function createHub(options: CreateHubOptions): Hub {
     }
   };
 
+  /** A room message to this node's legacy Socket.IO clients in the room, each without the recovery offset. */
+  const emitToLegacyMembers = (room: string, event: string, data: unknown, except: string | undefined) => {
+    const legacy = nsp.adapter.rooms.get(LEGACY_CLIENTS_ROOM);
+    const members = legacy && nsp.adapter.rooms.get(room);
+    if (!members) return;
+    for (const sid of members) if (sid !== except && legacy.has(sid)) emitWithoutOffset(nsp.sockets.get(sid), event, data);
+  };
+
   const relayed = (relay: LiveRelay, room: string, event: string, data: unknown, except: string | undefined): PublishedMessage => {
     const message: PublishedMessage = { id: 0, room, event, data, timestamp: isoNow() };
     message.assigned = relay.publish(room, event, data, message.timestamp, except).then(
@@ -236,13 +244,14 @@ export function createHub(options: CreateHubOptions): Hub {
       // was in this room and may still recover is waiting for it.
       if (recipients > 0 && members) prepareRecipients(members, except, data);
       if (recipients > 0 || recoverableSessionIn(nsp, room)) {
-        const legacy = nsp.adapter.rooms.get(LEGACY_CLIENTS_ROOM);
-        if (legacy && members) {
-          // Recovery appends an offset argument to broadcasts, which breaks clients whose
-          // handlers take exactly one argument (the room-alert protocol's python-socketio): emit to them one by one.
-          for (const sid of members) if (sid !== except && legacy.has(sid)) emitWithoutOffset(nsp.sockets.get(sid), event, data);
-          nsp.to(room).except(except ? [except, LEGACY_CLIENTS_ROOM] : LEGACY_CLIENTS_ROOM).emit(event, data);
-        } else (except ? nsp.to(room).except(except) : nsp.to(room)).emit(event, data);
+        // Recovery appends an offset argument to broadcasts, which breaks clients whose handlers take
+        // exactly one argument (the room-alert protocol's python-socketio): they get the message one by
+        // one instead. In a cluster, other nodes' legacy clients are not known here: the broadcast skips
+        // them on every node, and each node hands them the message it reads back from the relay (received).
+        const withoutLegacy = relay !== null || nsp.adapter.rooms.has(LEGACY_CLIENTS_ROOM);
+        if (!relay) emitToLegacyMembers(room, event, data, except);
+        if (withoutLegacy) nsp.to(room).except(except ? [except, LEGACY_CLIENTS_ROOM] : LEGACY_CLIENTS_ROOM).emit(event, data);
+        else (except ? nsp.to(room).except(except) : nsp.to(room)).emit(event, data);
         if (recipients > 0) metrics.eventsOut.child(event, 'socketio').inc(recipients);
         outTotal += recipients;
       }
@@ -252,6 +261,7 @@ export function createHub(options: CreateHubOptions): Hub {
     received(message, except) {
       history.record(message);
       deliverLocal(message, except);
+      emitToLegacyMembers(message.room, message.event, message.data, except);
     },
     missedSince(roomNames, since) {
       const relay = hub.relay;
