@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import { CONSOLE_NAMESPACE } from '../../src/shared/contract';
 import { runCli, startCli } from '../helpers/cli';
 import { tempDir } from '../helpers/core';
+import { waitFor } from '../helpers/waitFor';
+import { serveCommand } from '../../src/main/cli/commands/serve';
 
 const stops: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -51,6 +53,32 @@ describe('the switchboard command', () => {
     expect(res).toMatchObject({ ok: true, value: { role: 'supervisor' } });
     expect(await serve.stop('SIGTERM')).toBe(0);
     expect(serve.output()).toContain('shutting down');
+  });
+
+  it('has its signal handlers in place when it prints the ready line', async () => {
+    // A supervisor (systemd, a test) may signal the moment it reads the line. The handlers were
+    // installed just after printing it, and on a busy machine the signal came in between: killed by
+    // SIGTERM instead of a graceful stop (1 start in 4 under load). Checked in-process, where the
+    // order is observable: at the write of the ready line, SIGTERM must already have our handler.
+    const before = { term: process.listeners('SIGTERM'), int: process.listeners('SIGINT') };
+    const write = process.stdout.write.bind(process.stdout);
+    let handlersAtReady: number | null = null;
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: never[]) => {
+      if (String(chunk).startsWith('Switchboard console:')) handlersAtReady = process.listenerCount('SIGTERM') - before.term.length;
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write);
+    try {
+      const exited = serveCommand.run(['--port', '0', '--data-dir', tempDir(), '--log-level', 'warn']);
+      await waitFor('the ready line', () => handlersAtReady !== null);
+      expect(handlersAtReady).toBe(1);
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      spy.mockRestore();
+      for (const [signal, kept] of [['SIGTERM', before.term], ['SIGINT', before.int]] as const) {
+        for (const listener of process.listeners(signal)) if (!kept.includes(listener)) process.off(signal, listener);
+      }
+    }
   });
 
   it('explains an unknown command and an unknown flag', () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cliArgs, runCli } from '../cli';
 import { tempDir } from '../core';
+import { STATE_DEADLINE_MS } from '../waitFor';
 
 const root = path.join(__dirname, '..', '..', '..');
 
@@ -120,9 +121,15 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        // A graceful stop on a busy machine can take a while; one that never ends is a failure that says so.
+        let gaveUp = false;
+        const timer = setTimeout(() => {
+          gaveUp = true;
+          child.kill('SIGKILL');
+        }, STATE_DEADLINE_MS);
         await exited;
         clearTimeout(timer);
+        if (gaveUp) throw new Error(`serve did not exit within ${STATE_DEADLINE_MS} ms of SIGTERM; its last output:\n${output.slice(-3000)}`);
       }
       return child.exitCode;
     }

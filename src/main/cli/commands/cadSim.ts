@@ -40,15 +40,16 @@ export const cadSimCommand: CliCommand = {
       metricsEveryTicks: 10,
       autoDispatch: !v['no-auto-dispatch']
     });
-    process.stdout.write(`CAD simulator listening on ${sim.url} (epoch ${sim.state.epoch}, ${sim.state.units.size} units)\n`);
-    process.stdout.write(`Point Switchboard at it: SWITCHBOARD_CAD_URL=${sim.url} and the same token.\n`);
     return new Promise<number>((resolve) => {
       const stop = () => {
         process.stderr.write('\nstopping the CAD simulator...\n');
         void sim.close().then(() => resolve(0));
       };
+      // Signal handlers before the ready lines (see serve).
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      process.stdout.write(`CAD simulator listening on ${sim.url} (epoch ${sim.state.epoch}, ${sim.state.units.size} units)\n`);
+      process.stdout.write(`Point Switchboard at it: SWITCHBOARD_CAD_URL=${sim.url} and the same token.\n`);
     });
   }
 };

@@ -15,24 +15,6 @@ export const clusterDemoCommand: CliCommand = {
     process.stdout.write('Starting PostgreSQL, Redis, the CAD simulator, the nodes and HAProxy (all throwaway, in a temp folder)...\n');
     const demo = await startClusterDemo({ nodes, port, host: v.host ?? '127.0.0.1', progress: (line) => process.stdout.write(`  ${line}\n`) });
     const victim = demo.nodes[0]!;
-    process.stdout.write(
-      [
-        '',
-        `Switchboard console: ${demo.url}   (through HAProxy)`,
-        `Demo credentials: username ${demo.username} password ${demo.password}`,
-        '',
-        'Nodes:',
-        ...demo.nodes.map((n) => `  ${n.name.padEnd(8)} pid ${String(n.pid).padEnd(8)} ${n.url}`),
-        '',
-        'See failover for yourself: open the console, then kill a node, e.g.',
-        `  kill -9 ${victim.pid}        # ${victim.name}`,
-        'Its devices and consoles reconnect through HAProxy to another node within seconds; the map keeps moving.',
-        `The nodes' health: ${demo.url}/api/v1/cluster (signed in).  The log checks out with:`,
-        `  SWITCHBOARD_LOG_SECRET=${demo.logSecret} switchboard verify --postgres-url ${demo.postgresUrl}`,
-        'Press Ctrl-C to stop everything.',
-        ''
-      ].join('\n')
-    );
     return new Promise<number>((resolve) => {
       let stopping = false;
       const stop = () => {
@@ -41,8 +23,27 @@ export const clusterDemoCommand: CliCommand = {
         process.stderr.write('\nstopping the nodes, HAProxy, Redis and PostgreSQL...\n');
         void demo.close().then(() => resolve(0));
       };
+      // Signal handlers before the ready lines (see serve).
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      process.stdout.write(
+        [
+          '',
+          `Switchboard console: ${demo.url}   (through HAProxy)`,
+          `Demo credentials: username ${demo.username} password ${demo.password}`,
+          '',
+          'Nodes:',
+          ...demo.nodes.map((n) => `  ${n.name.padEnd(8)} pid ${String(n.pid).padEnd(8)} ${n.url}`),
+          '',
+          'See failover for yourself: open the console, then kill a node, e.g.',
+          `  kill -9 ${victim.pid}        # ${victim.name}`,
+          'Its devices and consoles reconnect through HAProxy to another node within seconds; the map keeps moving.',
+          `The nodes' health: ${demo.url}/api/v1/cluster (signed in).  The log checks out with:`,
+          `  SWITCHBOARD_LOG_SECRET=${demo.logSecret} switchboard verify --postgres-url ${demo.postgresUrl}`,
+          'Press Ctrl-C to stop everything.',
+          ''
+        ].join('\n')
+      );
     });
   }
 };

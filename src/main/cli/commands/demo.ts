@@ -158,16 +158,19 @@ export const demoCommand: CliCommand = {
     const accounts = DEMO_OPERATORS.filter((o) => o.username !== demo.username)
       .map((o) => `    ${o.username.padEnd(8)} ${o.role.padEnd(10)} password ${shown(o.username)}`)
       .join('\n');
-    process.stdout.write(
-      [
-        `Switchboard console: ${demo.url}`,
-        `Demo credentials: username ${demo.username} password ${shown(demo.username)}`,
-        `  Other accounts (each its own password, shown only now):\n${accounts}`,
-        `  CAD simulator: ${demo.cadUrl}   data: ${demo.dataDir}`,
-        'Press Ctrl-C to stop.',
-        ''
-      ].join('\n')
-    );
-    return new Promise<number>((resolve) => closeOnSignals(demo, () => resolve(0)));
+    return new Promise<number>((resolve) => {
+      // Signal handlers before the ready lines (see serve).
+      closeOnSignals(demo, () => resolve(0));
+      process.stdout.write(
+        [
+          `Switchboard console: ${demo.url}`,
+          `Demo credentials: username ${demo.username} password ${shown(demo.username)}`,
+          `  Other accounts (each its own password, shown only now):\n${accounts}`,
+          `  CAD simulator: ${demo.cadUrl}   data: ${demo.dataDir}`,
+          'Press Ctrl-C to stop.',
+          ''
+        ].join('\n')
+      );
+    });
   }
 };

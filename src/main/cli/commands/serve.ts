@@ -94,7 +94,11 @@ export const serveCommand: CliCommand = {
     const values = parseFlags(argv, serveFlags);
     const core = await createCore(coreConfigFromFlags(values));
     installLastResortHandlers({ context: 'serve', logger: core.logger, giveUp: () => exitAfterClose(core) });
-    process.stdout.write(`Switchboard console: ${core.url}\n`);
-    return new Promise<number>((resolve) => closeOnSignals(core, () => resolve(0)));
+    return new Promise<number>((resolve) => {
+      // The handlers before the ready line: whoever reads it may signal at once (a busy machine
+      // can run the reader before this process's next statement), and must get a graceful stop.
+      closeOnSignals(core, () => resolve(0));
+      process.stdout.write(`Switchboard console: ${core.url}\n`);
+    });
   }
 };
