@@ -1,5 +1,5 @@
 import { RETRYABLE_HUB_CODES } from '../../../src/shared/hubEvents';
-import { RawSocketIo, sleep } from './clients';
+import { ConnectRefused, RawSocketIo, sleep } from './clients';
 import { signToken } from './tokens';
 
 /** Codes that mean "not now, send it again" (docs/hub-protocol.md); anything else is a refusal. */
@@ -63,6 +63,25 @@ export interface IdLoad {
   close(): void;
 }
 
+/** Under the hub's default 50 events per second per connection. */
+const RESEND_PER_DEVICE_PER_SECOND = 40;
+
+/**
+ * Connects as a device does after a refusal at the handshake: a device refused for flooding
+ * is told when it may connect again (`retry_after_ms`), and does so then.
+ */
+async function connectAsAllowed(url: string, token: string, deadline: number): Promise<RawSocketIo> {
+  for (;;) {
+    try {
+      return await RawSocketIo.connect(url, { token });
+    } catch (err) {
+      const retryAfter = err instanceof ConnectRefused ? Number((err.data as { retry_after_ms?: unknown } | null)?.retry_after_ms) : NaN;
+      if (!Number.isFinite(retryAfter) || Date.now() + retryAfter > deadline) throw err;
+      await sleep(retryAfter); // the wait the hub asked for, not a guess at a state
+    }
+  }
+}
+
 const payloadOf = (eventId: string) => ({ event_id: eventId, data_type: 'telemetry', values: { marker: eventId, heart_rate: 72 } });
 
 /**
@@ -114,13 +133,21 @@ export async function startIdLoad(options: IdLoadOptions): Promise<IdLoad> {
     },
     async resendOutstanding(url, deadlineMs = 60_000) {
       for (const s of sockets) s.close();
-      sockets = await Promise.all(tokens.map((token) => RawSocketIo.connect(url, { token })));
       const deadline = Date.now() + deadlineMs;
+      sockets = await Promise.all(tokens.map((token) => connectAsAllowed(url, token, deadline)));
       while (pending.size > 0 && Date.now() < deadline) {
-        // At most a few thousand at once: a flood of resends would only be shed by a busy hub again.
-        const round = [...pending].slice(0, 3_000);
+        // Each device resends at most its per-second allowance per round, then waits a second: a
+        // backlog sent all at once is mostly refused RATE_LIMITED, and refusals count toward
+        // flooding (docs/hub-protocol.md), so resending it again and again would get the device banned.
+        const perDevice = new Map<number, number>();
+        const round = [...pending].filter((eventId) => {
+          const k = clientOf(eventId);
+          const n = perDevice.get(k) ?? 0;
+          perDevice.set(k, n + 1);
+          return n < RESEND_PER_DEVICE_PER_SECOND;
+        });
         await Promise.allSettled(round.map((eventId) => send(sockets[clientOf(eventId)]!, eventId)));
-        if (pending.size > 0) await sleep(200); // the retry_after of a refusal; these resends are paced, not a wait for a state
+        if (pending.size > 0) await sleep(1_000); // the rate limit's pace: paced resends, not a wait for a state
       }
     },
     close() {
