@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { AlertCenter } from '../../alerts/alertCenter';
 import { AppError } from '../../errors';
-import { FILE_DAMAGED } from '../write/fileDamage';
+import { createDamageCheck, FILE_DAMAGED } from './fileDamage';
 
 /**
  * Why the log stopped acknowledging. WAL_REPLACED: the -wal file at the path is
@@ -36,11 +36,8 @@ export interface LogFileGuard {
 }
 
 /** SQLite result codes that mean the database file is damaged or not a database at all. */
-/** SQLite's codes for a damaged file, and the commit thread's own (write/fileDamage.ts). */
-const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX', FILE_DAMAGED]);
+const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX']);
 const CORRUPT_TEXT = /database disk image is malformed|file is not a database/i;
-/** The smallest a database Switchboard created can be: one page holds at least the 100-byte header. */
-const MIN_DATABASE_BYTES = 512;
 
 const REMEDIES: Record<FenceCode, string> = {
   WAL_REPLACED:
@@ -109,31 +106,12 @@ export function createLogFileGuard(options: LogFileGuardOptions): LogFileGuard {
   const walFile = `${file}-wal`;
   const db = identityOf(file);
   let wal: Identity | null = identityOf(walFile);
-  let largest = db?.size ?? 0;
-  const shrinkMeansDamage = Number(options.sqlite.pragma('auto_vacuum', { simple: true })) === 0;
+  // Size and header (fileDamage.ts), the same check the threads run before a checkpoint.
+  const damage = createDamageCheck(file, { shrinkMeansDamage: Number(options.sqlite.pragma('auto_vacuum', { simple: true })) === 0 });
+  options.afterDatabaseClose(() => damage.close());
   let fence: Fence | null = null;
   let refusal: AppError | null = null;
   let checkpointTimer: NodeJS.Timeout | null = null;
-  // Read-only descriptor for the header check. Never closed before SQLite's connections
-  // are (that would drop the process's POSIX locks on the file): see afterDatabaseClose.
-  let headerFd: number | null = null;
-  try {
-    headerFd = fs.openSync(file, 'r');
-  } catch (err) {
-    logger.warn({ err }, 'socket log file guard cannot read the database header; it checks identity and size only');
-  }
-  options.afterDatabaseClose(() => {
-    if (headerFd !== null) fs.closeSync(headerFd);
-    headerFd = null;
-  });
-  const header = Buffer.alloc(16);
-  const MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
-  /** False when the first 16 bytes are not SQLite's: truncated (then partly rewritten by a checkpoint) or overwritten. */
-  const headerIntact = (): boolean => {
-    if (headerFd === null) return true;
-    return fs.readSync(headerFd, header, 0, 16, 0) === 16 && header.equals(MAGIC);
-  };
-
   const sameFile = (a: Identity, b: Identity) => a.dev === b.dev && a.ino === b.ino;
 
   /** Copies what the WAL SQLite writes holds into the database file; retried until it completes. */
@@ -180,12 +158,11 @@ export function createLogFileGuard(options: LogFileGuardOptions): LogFileGuard {
         const nowDb = identityOf(file);
         if (!nowDb) guard.fence('DATABASE_REPLACED', `${file} was deleted while Switchboard was writing to it`);
         else if (db && !sameFile(db, nowDb)) guard.fence('DATABASE_REPLACED', `${file} was replaced by another file while Switchboard was writing to it`);
-        else if (nowDb.size < MIN_DATABASE_BYTES || (shrinkMeansDamage && nowDb.size < largest)) {
-          guard.fence('DATABASE_CORRUPT', `${file} was truncated (${nowDb.size} bytes, it had ${largest})`);
-        } else if (!headerIntact()) {
-          guard.fence('DATABASE_CORRUPT', `${file} lost its SQLite header (truncated or overwritten)`);
-        } else {
-          largest = Math.max(largest, nowDb.size);
+        else {
+          const found = damage.check();
+          if (found) guard.fence('DATABASE_CORRUPT', found);
+        }
+        if (!fence) {
           const nowWal = identityOf(walFile);
           if (!wal) wal = nowWal;
           else if (!nowWal) guard.fence('WAL_REPLACED', `${walFile} was deleted while SQLite was writing to it`);

@@ -7,7 +7,7 @@
 import Sqlite from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../../workers/threadPriority';
-import { createDamageCheck } from './fileDamage';
+import { createDamageCheck } from '../integrity/fileDamage';
 import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from './checkpointer';
 
 const messageOf = (err: unknown): string => String((err as Error | null)?.message ?? err);
@@ -22,7 +22,7 @@ function runCheckpointWorker(data: CheckpointWorkerData): void {
   const reply = (m: CheckpointReply) => port.postMessage(m);
   const db = new Sqlite(data.file);
   db.pragma('busy_timeout = 0');
-  const damage = createDamageCheck(data.file, { shrinkMeansDamage: data.shrinkMeansDamage, skipped: 'a WAL checkpoint, which was not run' });
+  const damage = createDamageCheck(data.file, { shrinkMeansDamage: data.shrinkMeansDamage });
   // Background upkeep: yields to the hub and the commit thread when the cores are busy.
   lowerThreadPriority();
   const tick = () => {
@@ -30,7 +30,7 @@ function runCheckpointWorker(data: CheckpointWorkerData): void {
     const found = damage.check();
     if (found) {
       clearInterval(timer);
-      reply({ kind: 'damaged', detail: found });
+      reply({ kind: 'damaged', detail: `${found}; found before a WAL checkpoint, which was not run` });
       return;
     }
     try {

@@ -10,7 +10,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createWalSync } from '../../db/walSync';
 import type { DatabaseSchema } from '../../db/schema';
-import { FILE_DAMAGED, createDamageCheck } from './fileDamage';
+import { FILE_DAMAGED, createDamageCheck } from '../integrity/fileDamage';
 import { createGroupCommit, fromWire } from './groupCommit';
 import type { CommitWorkerData, ThreadReply, ThreadRequest } from './commitThread';
 
@@ -45,10 +45,7 @@ function runCommitWorker({ file, key }: CommitWorkerData) {
     sqlite.pragma('synchronous = NORMAL');
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
     const group = createGroupCommit(db, sqlite, Buffer.from(key));
-    const damage = createDamageCheck(file, {
-      shrinkMeansDamage: Number(sqlite.pragma('auto_vacuum', { simple: true })) === 0,
-      skipped: 'a commit and its WAL checkpoint, which were refused'
-    });
+    const damage = createDamageCheck(file, { shrinkMeansDamage: Number(sqlite.pragma('auto_vacuum', { simple: true })) === 0 });
     let commitsSinceCheckpoint = 0;
     let opsSinceCheckpoint = 0;
     const walSync = createWalSync(`${file}-wal`, {
@@ -69,7 +66,7 @@ function runCommitWorker({ file, key }: CommitWorkerData) {
       if (checkpointDue) {
         const found = damage.check();
         if (found) {
-          reply({ type: 'done', seq: request.seq, failure: 'commit', error: found, code: FILE_DAMAGED });
+          reply({ type: 'done', seq: request.seq, failure: 'commit', error: `${found}; found before a commit and its WAL checkpoint, which were refused`, code: FILE_DAMAGED });
           return;
         }
       }
