@@ -12,14 +12,16 @@ import { STATE_DEADLINE_MS } from '../helpers/waitFor';
 /**
  * Issue 20's "done when", in Chromium against `switchboard serve` with the
  * demo's CAD simulator running (units driving, calls arriving): a call with a
- * reassignment, a critical alert acknowledged by dana, a CAD outage. The live
- * console's store is recorded at three moments; replay mode, opened by a
- * supervisor at those moments, must hold the same map and boards.
+ * reassignment (the CAD diverts its first crew to another call), a critical
+ * alert acknowledged by dana, a CAD outage. The live console's store is
+ * recorded at three moments; replay mode, opened by a supervisor at those
+ * moments, must hold the same map and boards.
  */
 
 const PASSWORD = 'correct horse battery';
 const CAD_TOKEN = 'e2e-cad-token-replay-4d2a';
 const CALL = { id: 'INC-000777', type: 'cardiac arrest', address: '500 Pine St, Seattle, WA', priority: 1, location: { lat: 47.6114, lon: -122.3367 } };
+const DIVERSION = { id: 'INC-000778', type: 'traffic collision', address: '400 Pike St, Seattle, WA', priority: 1, location: { lat: 47.6102, lon: -122.3384 } };
 
 let browser: Browser;
 let cad: CadSimulator;
@@ -125,6 +127,17 @@ describe('the flight recorder in the console', () => {
     await dana.waitForFunction(([incident, unit]) => !document.querySelector(`[data-testid="assign-${incident}"] [data-unit="${unit}"]`), [CALL.id, first], { timeout: STATE_DEADLINE_MS });
     await offered.first().click();
     await dana.waitForFunction((id) => (window as unknown as Debug).__switchboardDebug.incidents().find((i) => i.id === id)?.units.length === 2, CALL.id, { timeout: STATE_DEADLINE_MS });
+    // The CAD diverts the first crew to a second P1 call nearby: the call is reassigned to the crew dana sent next.
+    cad.world.assign(cad.state.units.get(first)!, cad.world.createIncident(DIVERSION));
+    await dana.waitForFunction(
+      ([id, unit, diversion]) => {
+        const debug = (window as unknown as Debug).__switchboardDebug;
+        const units = debug.incidents().find((i) => i.id === id)?.units ?? [];
+        return units.length === 1 && !units.includes(unit) && debug.units().find((u) => u.id === unit)?.incidentId === diversion;
+      },
+      [CALL.id, first, DIVERSION.id] as const,
+      { timeout: STATE_DEADLINE_MS }
+    );
 
     // A monitor's critical reading; dana acknowledges it by name.
     const monitor = await connectDevice(server.url, dataDir, ['--role', 'device', '--sub', 'monitor-3', '--device-id', 'MON-3', '--device-type', 'monitor', '--patient-id', 'P-77']);
@@ -179,6 +192,7 @@ describe('the flight recorder in the console', () => {
     const steps = await sue.getByTestId('incident-report-steps').textContent();
     expect(steps).toMatch(/Call received/);
     expect(steps).toMatch(/Sent assignment:send.*dana/);
+    expect(steps).toContain(`${first} reassigned to ${DIVERSION.id}`);
     expect(steps).toMatch(/Critical alert acknowledged.*dana/);
     await screenshot(sue, 'replay-incident-report');
     const out = path.join(tempDataDir('switchboard-e2e-report-'), 'report.json');

@@ -47,6 +47,21 @@ describe('the dispatch picture', () => {
     expect(s.incidentsAssignedTo('U1')).toEqual([]);
   });
 
+  it('takes a crew off an open call when the CAD assigns it to another, and leaves a closed call its history', () => {
+    const s = createDispatchState();
+    s.replace({ epoch: 'e', seq: 0, units: [unit('U1', 47.61), unit('U2', 47.62)], incidents: [incident('I1'), incident('I2'), incident('I3')], at });
+    s.apply('assignment:received', { ...meta, unit_id: 'U1', incident_id: 'I1', at });
+    s.apply('assignment:received', { ...meta, unit_id: 'U2', incident_id: 'I1', at });
+    s.apply('assignment:received', { ...meta, unit_id: 'U1', incident_id: 'I2', at: '2024-01-27T10:05:00.000Z' });
+    expect(s.incident('I1')!.assigned_units).toEqual(['U2']);
+    expect(s.incident('I2')!.assigned_units).toEqual(['U1']);
+    expect(s.activity('I1').map((a) => a.text)).toContain('Medic U1 reassigned to I2');
+    // A closed call keeps the crews that worked it.
+    s.apply('incident:status:updated', { ...meta, incident_id: 'I2', status: 'closed', at });
+    s.apply('assignment:received', { ...meta, unit_id: 'U1', incident_id: 'I3', at });
+    expect(s.incident('I2')!.assigned_units).toEqual(['U1']);
+  });
+
   it('says so when an event names something it has never heard of', () => {
     const s = createDispatchState();
     expect(s.apply('unit:location:updated', { ...meta, unit_id: 'ghost', location: { lat: 1, lon: 1 }, heading: null, speed: null, at })).toBe(

@@ -73,6 +73,19 @@ export function createDispatchState(options: { runCards?: () => RunCardLookup } 
   const note = (incidentId: string, at: string, kind: IncidentActivity['kind'], text: string, unitId: string | null = null, by: string | null = null) =>
     log.record(incidentId, { at, kind, text, unit_id: unitId, by });
   const callsign = (unitId: string | null) => (unitId ? (units.get(unitId)?.call_sign ?? unitId) : null);
+  /**
+   * A unit assigned to another call while on an open one has been reassigned
+   * (diverted): it leaves the first call's crews, as the CAD's own record does.
+   * A closed call keeps its crews: that is its history.
+   */
+  const leaveCallFor = (unit: Unit, next: Incident, at: string) => {
+    const previous = unit.incident_id && unit.incident_id !== next.id ? incidents.get(unit.incident_id) : undefined;
+    if (!previous || !isOpenIncidentStatus(previous.status) || !previous.assigned_units.includes(unit.id)) return;
+    previous.assigned_units = previous.assigned_units.filter((id) => id !== unit.id);
+    previous.updated_at = at;
+    note(previous.id, at, 'assigned', `${unit.call_sign} reassigned to ${next.id}`, unit.id);
+    touchIncident(previous.id);
+  };
   const changedUnits = new Set<string>();
   const changedIncidents = new Set<string>();
   const removedUnits = new Set<string>();
@@ -157,6 +170,7 @@ export function createDispatchState(options: { runCards?: () => RunCardLookup } 
       const unit = units.get(p.unit_id);
       const incident = incidents.get(p.incident_id);
       if (!unit || !incident) return 'unknown_entity';
+      leaveCallFor(unit, incident, p.at);
       unit.incident_id = incident.id;
       unit.last_report = p.at;
       if (!incident.assigned_units.includes(unit.id)) incident.assigned_units.push(unit.id);

@@ -10,7 +10,7 @@ import { signManifest } from '../log/integrity/manifest';
 import { RECORD_COLUMNS, toRecord, type RecordRow } from '../log/store/record';
 import { AppError } from '../errors';
 import { verifyRowRange } from './chainRange';
-import { criticalAlertRows, incidentRows, tellStory } from './incidentStory';
+import { criticalAlertRows, incidentRows, reassignments, tellStory } from './incidentStory';
 import { hospitalRows } from './hospitalStory';
 import { settingAsOf } from './settingAsOf';
 import type { ReplayEngine } from './replayEngine';
@@ -62,10 +62,12 @@ export function buildIncidentReport(engine: ReplayEngine, keys: LogKeys, inciden
   const final = engine.at(lastAt).picture.incidents.find((i) => i.id === incidentId) ?? null;
   // An incident still open has its story going on: alerts up to now belong to it.
   const until = final && isOpenIncidentStatus(final.status) ? Date.now() : lastAt;
-  const rows = [...new Map([...naming, ...criticalAlertRows(sqlite, Number(naming[0]!.created_at), until), ...hospitalRows(sqlite, incidentId)].map((r) => [Number(r.id), r])).values()].sort(
-    (a, b) => Number(a.id) - Number(b.id)
-  );
-  const story = tellStory(rows, incidentId, final);
+  const onCall = (unit: string, at: number) => engine.at(at).picture.units.find((u) => u.id === unit)?.incident_id === incidentId;
+  const reassigned = reassignments(sqlite, naming, incidentId, until, onCall);
+  const rows = [
+    ...new Map([...naming, ...criticalAlertRows(sqlite, Number(naming[0]!.created_at), until), ...hospitalRows(sqlite, incidentId), ...reassigned.map((r) => r.row)].map((r) => [Number(r.id), r])).values()
+  ].sort((a, b) => Number(a.id) - Number(b.id));
+  const story = tellStory(rows, incidentId, final, reassigned);
 
   const decisions = story.decisions.map((d) => {
     const { state } = engine.at(d.at);

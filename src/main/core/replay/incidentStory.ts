@@ -54,6 +54,46 @@ export function criticalAlertRows(sqlite: Sqlite.Database, from: number, to: num
     .all(from, to) as StoryRow[];
 }
 
+/** A crew taken off this call for another while it was on it (the CAD diverted it). */
+export interface Reassignment {
+  row: StoryRow;
+  unit: string;
+  to: string;
+  at: string;
+}
+
+/**
+ * The CAD's assignments of this call's units to other calls, from the call's
+ * first row until `until`. Those rows do not name this call, so they are looked
+ * for by unit; `wasOnCall` (the replayed picture just before) tells a diversion
+ * from a crew that finished here and was later sent elsewhere.
+ */
+export function reassignments(sqlite: Sqlite.Database, naming: readonly StoryRow[], incidentId: string, until: number, wasOnCall: (unit: string, at: number) => boolean): Reassignment[] {
+  const units = new Set<string>();
+  for (const row of naming) {
+    for (const { event, payload } of cadItems(row)) {
+      const p = payload as unknown as Record<string, unknown>;
+      if (event === 'assignment:received' && p.incident_id === incidentId && typeof p.unit_id === 'string') units.add(p.unit_id);
+    }
+  }
+  if (!naming.length || !units.size) return [];
+  const from = Number(naming[0]!.created_at);
+  const to = Math.min(until, from + STORY_SPAN_MS);
+  const query = sqlite.prepare("SELECT * FROM socket_logs WHERE event_type = 'cad:assignment:received' AND created_at >= ? AND created_at <= ? AND instr(event_data, ?) > 0 ORDER BY id");
+  const found: Reassignment[] = [];
+  for (const unit of units) {
+    for (const row of query.all(from, to, JSON.stringify(unit)) as StoryRow[]) {
+      for (const { payload } of cadItems(row)) {
+        const p = payload as unknown as Record<string, unknown>;
+        if (p.unit_id !== unit || typeof p.incident_id !== 'string' || p.incident_id === incidentId) continue;
+        const at = typeof p.at === 'string' ? p.at : iso(Number(row.created_at));
+        if (wasOnCall(unit, Number(row.created_at) - 1)) found.push({ row, unit, to: p.incident_id, at });
+      }
+    }
+  }
+  return found;
+}
+
 /** One CAD event of the story told in a sentence (null when it is not about this incident). */
 function cadStep(event: string, p: Record<string, unknown>, incidentId: string): { what: string; by: string | null } | null {
   const unit = typeof p.unit_id === 'string' ? p.unit_id : null;
@@ -91,8 +131,9 @@ export interface Story {
 }
 
 /** Tells the story from the rows: steps with who, hospital answers, decisions and eTimes. */
-export function tellStory(rows: readonly StoryRow[], incidentId: string, finalIncident: Incident | null): Story {
+export function tellStory(rows: readonly StoryRow[], incidentId: string, finalIncident: Incident | null, reassigned: readonly Reassignment[] = []): Story {
   const story: Story = { steps: [], hospital: [], decisions: [], times: [], incident: finalIncident };
+  for (const r of reassigned) story.steps.push({ at: r.at, what: `${r.unit} reassigned to ${r.to} (CAD)`, by: null, log_id: Number(r.row.id) });
   const confirmed = new Set<string>();
   const requestRows: StoryRow[] = [];
   for (const row of rows) {
