@@ -98,8 +98,8 @@ beforeAll(async () => {
   dataDir = tempDataDir('switchboard-e2e-replay-');
   addOperator(dataDir, 'dana', PASSWORD, 'dispatcher');
   addOperator(dataDir, 'sue', PASSWORD, 'supervisor');
-  // The demo's CAD world: units drive every second; this call is the dispatcher's to assign.
-  cad = await createCadSimulator({ token: CAD_TOKEN, tickMs: 1_000, units: 10, incidentsPerMinute: 0, autoDispatch: false });
+  // The demo's CAD world: units drive every second and calls arrive (four a minute); assigning them is the dispatcher's.
+  cad = await createCadSimulator({ token: CAD_TOKEN, tickMs: 1_000, units: 10, incidentsPerMinute: 4, autoDispatch: false });
   server = await startServer('serve', ['--cad-url', cad.url, '--cad-token', CAD_TOKEN], dataDir);
   browser = await launchBrowser();
 });
