@@ -37,7 +37,13 @@ interface Debug {
   __switchboardDebug: {
     units(): Picture['units'];
     incidents(): Picture['incidents'];
-    replay(): Picture & { at: number; alerts: Array<{ id: string; acknowledged_by: string | null }>; chain: { ok: boolean; first_bad: { reason: string } | null } | null; cadLink: string };
+    replay(): Picture & {
+      at: number;
+      alerts: Array<{ id: string; acknowledged_by: string | null }>;
+      chain: { ok: boolean; from_id: number; to_id: number; first_bad: { reason: string } | null } | null;
+      cadLink: string;
+      keyframe: { reason: string } | null;
+    };
   };
 }
 
@@ -100,7 +106,8 @@ beforeAll(async () => {
   addOperator(dataDir, 'sue', PASSWORD, 'supervisor');
   // The demo's CAD world: units drive every second and calls arrive (four a minute); assigning them is the dispatcher's.
   cad = await createCadSimulator({ token: CAD_TOKEN, tickMs: 1_000, units: 10, incidentsPerMinute: 4, autoDispatch: false });
-  server = await startServer('serve', ['--cad-url', cad.url, '--cad-token', CAD_TOKEN], dataDir);
+  // Keyframes every 10 s: the moments below are rebuilt from a periodic keyframe and the rows after it, as on a long shift.
+  server = await startServer('serve', ['--cad-url', cad.url, '--cad-token', CAD_TOKEN], dataDir, { SWITCHBOARD_KEYFRAME_SECONDS: '10' });
   browser = await launchBrowser();
 });
 
@@ -167,6 +174,8 @@ describe('the flight recorder in the console', () => {
     const replayed3 = await replayAt(sue, duringOutage.at);
     expectSamePicture(replayed3, duringOutage);
     expect(replayed3.cadLink).toBe('down');
+    // The outage came more than 30 s into the run: its picture rests on a periodic keyframe, not the one written at start.
+    expect(replayed3.keyframe?.reason).toBe('periodic');
     expect(replayed3.chain?.ok).toBe(true);
     expect(await sue.getByTestId('replay-banner').textContent()).toMatch(/REPLAY · NOT LIVE · READ-ONLY/);
     // Every control of the replayed views sits in a disabled fieldset: nothing in a replay can act.
@@ -201,10 +210,11 @@ describe('the flight recorder in the console', () => {
     const verify = spawnSync(process.execPath, [CLI, 'verify', '--export', out.replace(/\.json$/, '.evidence.ndjson'), '--data-dir', dataDir], { encoding: 'utf8' });
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
 
-    // A row in the replayed range edited by hand: the replay and the report say the chain is broken.
+    // Rows edited by hand: the first the report rests on, and the last the mid-incident picture rests on (that
+    // picture may start from a keyframe taken after the call). The report and the replay say the chain is broken.
     const report = JSON.parse(fs.readFileSync(out, 'utf8')) as { evidence: { first_id: number } };
     const db = new Sqlite(path.join(dataDir, 'switchboard.db'));
-    db.prepare("UPDATE socket_logs SET user_id = 'mallory' WHERE id = ?").run(report.evidence.first_id);
+    for (const id of [report.evidence.first_id, replayed2.chain!.to_id]) db.prepare("UPDATE socket_logs SET user_id = 'mallory' WHERE id = ?").run(id);
     db.close();
     await sue.getByTestId('incident-report-go').click();
     await sue.getByTestId('incident-report-chain').filter({ hasText: 'CHAIN BROKEN' }).waitFor();

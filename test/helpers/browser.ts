@@ -61,10 +61,10 @@ export interface RunningServer {
 }
 
 /** Starts `switchboard serve` (or `demo`) on a free port and waits for its console URL. */
-export async function startServer(command: 'serve' | 'demo' = 'serve', extraArgs: string[] = [], dataDir = tempDataDir()): Promise<RunningServer> {
+export async function startServer(command: 'serve' | 'demo' = 'serve', extraArgs: string[] = [], dataDir = tempDataDir(), env: Record<string, string> = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, [CLI, command, '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     cwd: ROOT,
-    env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
+    env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let text = '';

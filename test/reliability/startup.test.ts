@@ -55,6 +55,7 @@ describe('start-up refusals say what is wrong and what to do, in one sentence', 
     ['jwt.secret left at 0 bytes (a first start on a full disk)', (dir) => fs.writeFileSync(path.join(dir, 'jwt.secret'), ''), /jwt.secret is empty; restore it from a backup, or delete it/],
     ['jwt.secret holding garbage', (dir) => fs.writeFileSync(path.join(dir, 'jwt.secret'), '\u0000\u0001 not a key'), /jwt.secret does not hold a key/],
     ['SWITCHBOARD_LOG_LEVEL=loud', () => ({ SWITCHBOARD_LOG_LEVEL: 'loud' }), /log level \(SWITCHBOARD_LOG_LEVEL or --log-level\) "loud" is not valid; use one of fatal, error, warn, info/],
+    ['SWITCHBOARD_KEYFRAME_SECONDS=0', () => ({ SWITCHBOARD_KEYFRAME_SECONDS: '0' }), /keyframe interval in seconds \(SWITCHBOARD_KEYFRAME_SECONDS\) 0 is not valid: Too small/],
     [
       'a database migrated by a newer version',
       (dir) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StartupRefusal } from './startupRefusal';
+import { ReplaySettingsSchema } from './replay/replaySettings';
 
 /**
  * Everything the core needs to start. Defaults suit a single workstation; every
@@ -32,7 +33,7 @@ export const CoreConfigSchema = z.object({
   bridge: z.record(z.string(), z.unknown()).default({}),
   /** Cluster mode (cluster/clusterConfig.ts parses it); absent: one node on SQLite. */
   cluster: z.record(z.string(), z.unknown()).optional(),
-  replay: z.record(z.string(), z.unknown()).default({})
+  replay: ReplaySettingsSchema.default({ keyframeIntervalSeconds: 60, maxEventsRangeMinutes: 15 })
 });
 
 export type CoreConfigInput = z.input<typeof CoreConfigSchema>;
@@ -60,6 +61,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<CoreConfigInput> 
   if (env.SWITCHBOARD_SIGNIN_LOCKOUT_SECONDS) security.signInLockoutSeconds = Number(env.SWITCHBOARD_SIGNIN_LOCKOUT_SECONDS);
   if (env.SWITCHBOARD_PASSWORD_MIN_LENGTH) security.passwordMinLength = Number(env.SWITCHBOARD_PASSWORD_MIN_LENGTH);
   if (Object.keys(security).length > 0) out.security = security;
+  if (env.SWITCHBOARD_KEYFRAME_SECONDS) out.replay = { keyframeIntervalSeconds: Number(env.SWITCHBOARD_KEYFRAME_SECONDS) };
   if (env.SWITCHBOARD_CAD_URL || env.SWITCHBOARD_CAD_TOKEN || env.SWITCHBOARD_CAD_CA) {
     out.cad = { url: env.SWITCHBOARD_CAD_URL || undefined, token: env.SWITCHBOARD_CAD_TOKEN || undefined, caFile: env.SWITCHBOARD_CAD_CA || undefined };
   }
@@ -72,7 +74,8 @@ const SETTING_NAMES: Record<string, string> = {
   host: 'the listen address (SWITCHBOARD_HOST or --host)',
   jwtSecret: 'SWITCHBOARD_JWT_SECRET',
   dataDir: 'the data directory (SWITCHBOARD_DATA_DIR or --data-dir)',
-  'cad.url': 'the CAD URL (SWITCHBOARD_CAD_URL or --cad-url)'
+  'cad.url': 'the CAD URL (SWITCHBOARD_CAD_URL or --cad-url)',
+  'replay.keyframeIntervalSeconds': 'the keyframe interval in seconds (SWITCHBOARD_KEYFRAME_SECONDS)'
 };
 
 /**

@@ -1,22 +1,14 @@
-import { z } from 'zod';
 import type { CoreContext } from '../coreContext';
 import type { BridgeService } from '../bridge/bridgeService';
 import type { DispatchState } from '../dispatch/dispatchState';
 import type { HubService } from '../hub/startHub';
 import type { SocketLog } from '../log/service';
 import type { CallContext } from '../contract/registry';
-import { AppError, describeIssues } from '../errors';
+import { AppError } from '../errors';
 import type { ReplayChain, ReplayChange, ReplayPicture, TimelineMark, IncidentReport } from '../../../shared/contract/replay';
 import { loadLogKeys } from '../log/store/chain';
 import { createKeyframeWriter, type KeyframeWriter } from './keyframeWriter';
 import { startReplayThread, type ReplayThread } from './replayThread';
-
-export const ReplaySettingsSchema = z.object({
-  /** How often the picture is written into the log as a keyframe (a seek replays at most this much). */
-  keyframeIntervalSeconds: z.number().min(1).max(3600).default(60),
-  /** Longest range one `replay.events` call plays. */
-  maxEventsRangeMinutes: z.number().min(1).max(60).default(15)
-});
 
 export interface ReplayService {
   thread: ReplayThread;
@@ -34,9 +26,7 @@ export async function startReplay(
   ctx: CoreContext,
   deps: { log: SocketLog; dispatch: DispatchState; hub: Pick<HubService, 'hub'>; bridge: Pick<BridgeService, 'health'> }
 ): Promise<ReplayService> {
-  const parsed = ReplaySettingsSchema.safeParse(ctx.config.replay ?? {});
-  if (!parsed.success) throw new Error(`Invalid replay settings: ${describeIssues(parsed.error.issues)}`);
-  const settings = parsed.data;
+  const settings = ctx.config.replay;
   const logger = ctx.logger.child({ domain: 'replay' });
   const { log, dispatch } = deps;
   const keys = loadLogKeys(ctx.config.dataDir);

@@ -22,7 +22,8 @@ export function installDebugHook(): void {
       incidents: [...replayDispatch.getState().incidents.values()].map((i) => ({ id: i.id, status: i.status, units: i.units, lat: i.lat, lon: i.lon })),
       alerts: useReplayRoom.getState().alerts.map((a) => ({ id: a.id, severity: a.severity, acknowledged_by: a.acknowledged_by })),
       chain: useReplayRoom.getState().chain,
-      cadLink: useReplayRoom.getState().cadLink
+      cadLink: useReplayRoom.getState().cadLink,
+      keyframe: useReplayRoom.getState().keyframe
     })
   };
 }
