@@ -17,10 +17,10 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** User + system CPU seconds a process has used so far (all its threads), or NaN where /proc cannot tell. */
-export function processCpuSeconds(pid: number): number {
+/** User + system CPU seconds a process has used so far (all its threads, or the one `thread` names), or NaN where /proc cannot tell. */
+export function processCpuSeconds(pid: number, thread?: number): number {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
