@@ -144,9 +144,29 @@ async function measure(d: Deployment): Promise<Measured> {
   }
 }
 
+/** Below this many cores the deployment has worked off what a saturating rung left queued. */
+const SETTLED_CORES = 0.5;
+
+/** Waits until the deployment's processes are nearly idle, so the failover measures a kill, not a backlog. */
+async function settled(d: Deployment): Promise<void> {
+  let last = treeCpuSeconds(d.pids());
+  await waitFor(
+    `${d.name} to work off its backlog (under ${SETTLED_CORES} cores over a second)`,
+    async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const now = treeCpuSeconds(d.pids());
+      const cores = now - last;
+      last = now;
+      return cores < SETTLED_CORES;
+    },
+    5 * 60_000
+  );
+}
+
 /** Kill -9 of the node holding the most devices; per device, last ack before the kill to the first ack after. */
 async function failover(d: Deployment): Promise<{ victim: string; devices: number; p50: number; p99: number; max: number }> {
   const cluster = d.cluster!;
+  await settled(d);
   const load = await startIdLoad({ url: d.url, secret: CLUSTER_JWT_SECRET, clients: FAILOVER_DEVICES, ratePerClient: FAILOVER_RATE, tag: 'bfo', reconnect: true });
   const spread = await waitFor('failover devices on every node and 500 acks', async () => {
     if (load.acked.size < 500) return false;
