@@ -69,7 +69,8 @@ describe('outbound messages and CAD epochs', () => {
     const delivered = await waitFor('the CAD to receive the re-confirmed assignment', () => after.state.received[0]);
     expect(delivered.payload).toMatchObject({ unit_id: 'U-001', incident_id: CHEST_PAIN.id, cad_epoch: after.state.epoch });
     expect(delivered.ack.ok).toBe(true);
-    expect(core.services.bridge.health().bridge.outbox.held).toBe(0);
+    // In a cluster the health's counts are read back from PostgreSQL after each change: a state to wait for.
+    await waitFor('the health to show nothing held', () => core.services.bridge.health().bridge.outbox.held === 0);
     // Deciding twice is refused with a clear answer.
     const again = await core.api.call('bridge.discardHeld', { outbox_id: message!.outbox_id }, dispatcher);
     expect(again.ok ? null : again.error.code).toBe('NOT_FOUND');

@@ -24,6 +24,12 @@ export function createClusterOutboxStore(options: { outbox: PgOutbox; fence(): F
   let counts: OutboxCounts = { pending: 0, rejected: 0, held: 0, oldestPendingAt: null };
   const writes = new Set<Promise<void>>();
   let refreshing: Promise<OutboxCounts> | null = null;
+  let readAgain = false;
+  const adjust = (by: { held: number; pending: number }) => {
+    counts = { ...counts, held: Math.max(0, counts.held + by.held), pending: Math.max(0, counts.pending + by.pending) };
+    options.onCountsChanged();
+    void store.refreshCounts();
+  };
 
   const toEntry = (e: PgOutboxEntry): OutboxEntry => ({
     id: e.id,
@@ -81,17 +87,23 @@ export function createClusterOutboxStore(options: { outbox: PgOutbox; fence(): F
     },
     async release(id, payload) {
       const released = await outbox.release(id, payload);
-      if (released) void store.refreshCounts();
+      // The health shows the decision at once, as enqueue does; PostgreSQL's count follows.
+      if (released) adjust({ held: -1, pending: +1 });
       return released;
     },
     async discardHeld(id, by) {
       const discarded = await outbox.discardHeld(id, `discarded by ${by}`);
-      if (discarded) void store.refreshCounts();
+      if (discarded) adjust({ held: -1, pending: 0 });
       return discarded;
     },
     counts: () => counts,
     refreshCounts() {
-      refreshing ??= outbox
+      // A count read while a change commits may miss it: a request during a read reads again after it.
+      if (refreshing) {
+        readAgain = true;
+        return refreshing;
+      }
+      refreshing = outbox
         .counts()
         .then((next) => {
           const changed = JSON.stringify(next) !== JSON.stringify(counts);
@@ -103,7 +115,13 @@ export function createClusterOutboxStore(options: { outbox: PgOutbox; fence(): F
           logger.warn({ err }, 'could not read the outbox counts from PostgreSQL');
           return counts;
         })
-        .finally(() => (refreshing = null));
+        .finally(() => {
+          refreshing = null;
+          if (readAgain) {
+            readAgain = false;
+            void store.refreshCounts();
+          }
+        });
       return refreshing;
     },
     pruneDelivered: (before) => outbox.pruneDelivered(before),
