@@ -37,10 +37,18 @@ describe('the checkpoint thread and a damaged database file', () => {
     checkpointer = startCheckpointer({ file, sqlite: db!, intervalMs: 20, logger: pino({ level: 'silent' }), onDamaged: (detail) => damaged.push(detail) });
     await waitFor('a first checkpoint into the database file', () => (checkpointer!.last()?.checkpointed ?? 0) > 0);
     const sizeBefore = fs.statSync(file).size;
+    // A reader's snapshot from before the new rows: while it is open no checkpoint can copy them, so the
+    // truncation below cannot land in the middle of one (between its look at the file and its writes).
+    const reader = new Sqlite(file, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM rows').get();
     // New rows in the WAL: the header page and the last pages, which a checkpoint would write back.
     write(500);
     fs.truncateSync(file, 0);
     const detail = await waitFor('the checkpoint thread to report the truncation', () => damaged[0]);
+    // Now the new rows could be copied back: nothing may do it.
+    reader.exec('COMMIT');
+    reader.close();
     expect(detail).toMatch(new RegExp(`was truncated \\(0 bytes, it had ${sizeBefore}\\)`));
     // No checkpoint ran after it: the file was not given back its size and header, which would hide the damage.
     expect(fs.statSync(file).size).toBe(0);
