@@ -41,6 +41,19 @@ export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES);
 export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
 export const isOpenIncidentStatus = (status: IncidentStatus) => status !== 'closed' && status !== 'cancelled';
 
+/**
+ * A unit assigned to another call while on an open one has been reassigned
+ * (diverted): it leaves that call's crews, in the CAD's record and in every
+ * picture of it. A closed call keeps its crews: that is its history. Returns
+ * whether the unit left `previous`.
+ */
+export function divertFrom(previous: Incident | undefined, unitId: string, at: string): previous is Incident {
+  if (!previous || !isOpenIncidentStatus(previous.status) || !previous.assigned_units.includes(unitId)) return false;
+  previous.assigned_units = previous.assigned_units.filter((id) => id !== unitId);
+  previous.updated_at = at;
+  return true;
+}
+
 /** Incident times, named after NEMSIS v3 eTimes (eTimes.03 ... eTimes.13). */
 export const INCIDENT_TIMESTAMPS = [
   'call_received',

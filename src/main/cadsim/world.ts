@@ -8,7 +8,7 @@ import type {
   Unit,
   UnitStatus
 } from '../../shared/cad';
-import { isOpenIncidentStatus } from '../../shared/cad';
+import { divertFrom } from '../../shared/cad';
 import { CITY_AREA } from '../../shared/cityArea';
 import { distanceKm } from '../../shared/geo';
 import type { SimState } from './simState';
@@ -194,11 +194,7 @@ export function createWorld(options: WorldOptions) {
     /** Assigns a unit; one on another open call is diverted from it (that call's crews no longer list it). */
     assign(unit: Unit, incident: Incident) {
       const at = now();
-      const previous = unit.incident_id && unit.incident_id !== incident.id ? state.incidents.get(unit.incident_id) : undefined;
-      if (previous && isOpenIncidentStatus(previous.status)) {
-        previous.assigned_units = previous.assigned_units.filter((id) => id !== unit.id);
-        previous.updated_at = at;
-      }
+      if (unit.incident_id && unit.incident_id !== incident.id) divertFrom(state.incidents.get(unit.incident_id), unit.id, at);
       unit.incident_id = incident.id;
       unit.last_report = at;
       if (!incident.assigned_units.includes(unit.id)) incident.assigned_units.push(unit.id);

@@ -33,7 +33,8 @@ export const CoreConfigSchema = z.object({
   bridge: z.record(z.string(), z.unknown()).default({}),
   /** Cluster mode (cluster/clusterConfig.ts parses it); absent: one node on SQLite. */
   cluster: z.record(z.string(), z.unknown()).optional(),
-  replay: ReplaySettingsSchema.default({ keyframeIntervalSeconds: 60, maxEventsRangeMinutes: 15 })
+  // prefault: an absent `replay` is parsed as {}, so its fields take the schema's own defaults.
+  replay: ReplaySettingsSchema.prefault({})
 });
 
 export type CoreConfigInput = z.input<typeof CoreConfigSchema>;

@@ -1,4 +1,5 @@
 import {
+  divertFrom,
   isOpenIncidentStatus,
   type CadInboundEvent,
   type CadInboundPayload,
@@ -73,16 +74,10 @@ export function createDispatchState(options: { runCards?: () => RunCardLookup } 
   const note = (incidentId: string, at: string, kind: IncidentActivity['kind'], text: string, unitId: string | null = null, by: string | null = null) =>
     log.record(incidentId, { at, kind, text, unit_id: unitId, by });
   const callsign = (unitId: string | null) => (unitId ? (units.get(unitId)?.call_sign ?? unitId) : null);
-  /**
-   * A unit assigned to another call while on an open one has been reassigned
-   * (diverted): it leaves the first call's crews, as the CAD's own record does.
-   * A closed call keeps its crews: that is its history.
-   */
+  /** A unit the CAD assigns elsewhere leaves an open call's crews (shared/cad.ts `divertFrom`), noted on that call. */
   const leaveCallFor = (unit: Unit, next: Incident, at: string) => {
     const previous = unit.incident_id && unit.incident_id !== next.id ? incidents.get(unit.incident_id) : undefined;
-    if (!previous || !isOpenIncidentStatus(previous.status) || !previous.assigned_units.includes(unit.id)) return;
-    previous.assigned_units = previous.assigned_units.filter((id) => id !== unit.id);
-    previous.updated_at = at;
+    if (!divertFrom(previous, unit.id, at)) return;
     note(previous.id, at, 'assigned', `${unit.call_sign} reassigned to ${next.id}`, unit.id);
     touchIncident(previous.id);
   };

@@ -69,6 +69,7 @@ export interface Reassignment {
  * from a crew that finished here and was later sent elsewhere.
  */
 export function reassignments(sqlite: Sqlite.Database, naming: readonly StoryRow[], incidentId: string, until: number, wasOnCall: (unit: string, at: number) => boolean): Reassignment[] {
+  if (!naming.length) return [];
   const units = new Set<string>();
   for (const row of naming) {
     for (const { event, payload } of cadItems(row)) {
@@ -76,7 +77,7 @@ export function reassignments(sqlite: Sqlite.Database, naming: readonly StoryRow
       if (event === 'assignment:received' && p.incident_id === incidentId && typeof p.unit_id === 'string') units.add(p.unit_id);
     }
   }
-  if (!naming.length || !units.size) return [];
+  if (!units.size) return [];
   const from = Number(naming[0]!.created_at);
   const to = Math.min(until, from + STORY_SPAN_MS);
   const query = sqlite.prepare("SELECT * FROM socket_logs WHERE event_type = 'cad:assignment:received' AND created_at >= ? AND created_at <= ? AND instr(event_data, ?) > 0 ORDER BY id");
