@@ -29,8 +29,8 @@ const RATES = (process.env.RATES ?? '100,400,1600').split(',').map(Number);
 const STEP_MS = Number(process.env.STEP_MS ?? 10_000);
 const PAYLOAD = { data_type: 'telemetry', values: { heart_rate: 72, spo2: 97 } };
 const ROUND_TRIPS = 2000;
-/** Node options for every node: a CPU profile per node, written at its graceful stop. */
-const NODE_ENV = process.env.PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.PROFILE_DIR}` } : {};
+/** Node flags for every node: a CPU profile per node, written at its graceful stop (Node refuses --cpu-prof in NODE_OPTIONS). */
+const NODE_ARGS = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const cpuMicros = () => {
@@ -86,11 +86,11 @@ interface Deployment {
 
 async function start(): Promise<Deployment> {
   if (DEPLOYMENT === 'sqlite') {
-    const node = await startServe({ dataDir: tempDir('switchboard-bench-lowrate-'), env: { SWITCHBOARD_JWT_SECRET: CLUSTER_JWT_SECRET, ...NODE_ENV } });
+    const node = await startServe({ dataDir: tempDir('switchboard-bench-lowrate-'), env: { SWITCHBOARD_JWT_SECRET: CLUSTER_JWT_SECRET }, nodeArgs: NODE_ARGS });
     const nodes = new Map([['node', node.pid]]);
     return { url: node.url, nodes, parts: new Map(nodes), close: async () => void (await node.stop()) };
   }
-  const cluster = await startTestCluster({ nodes: Number(DEPLOYMENT), env: NODE_ENV });
+  const cluster = await startTestCluster({ nodes: Number(DEPLOYMENT), nodeArgs: NODE_ARGS });
   const nodes = new Map([...cluster.nodes].map(([name, n]) => [name, n.pid]));
   const parts = new Map([...nodes, ['postgresql', cluster.pg.pid], ['redis', cluster.redis.pid], ['haproxy', cluster.balancer.pid]]);
   return { url: cluster.balancer.url, nodes, parts, close: () => cluster.stop() };

@@ -28,7 +28,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(options: { nodes: number; env?: NodeJS.ProcessEnv; cad?: boolean; /** Per node: several nodes compiling from source at once on a busy machine take a while. */ startTimeoutMs?: number }): Promise<TestCluster> {
+export async function startTestCluster(options: { nodes: number; env?: NodeJS.ProcessEnv; /** Node flags for every node (a benchmark's --cpu-prof). */ nodeArgs?: string[]; cad?: boolean; /** Per node: several nodes compiling from source at once on a busy machine take a while. */ startTimeoutMs?: number }): Promise<TestCluster> {
   // The CAD simulator every node is pointed at (which node holds the link is the lease's business).
   const cad = options.cad ? await createCadSimulator(demoCadOptions(CLUSTER_CAD_TOKEN)) : null;
   const cadFlags = cad ? ['--cad-url', cad.url, '--cad-token', CLUSTER_CAD_TOKEN] : [];
@@ -41,6 +41,7 @@ export async function startTestCluster(options: { nodes: number; env?: NodeJS.Pr
   const startNode = async (name: string) => {
     const node = await startServe({
       dataDir: tempDir(`switchboard-${name}-`),
+      nodeArgs: options.nodeArgs,
       args: ['--cluster', '--postgres-url', pg.url, '--redis-url', redis.url, '--node-name', name, ...cadFlags],
       env: { SWITCHBOARD_JWT_SECRET: CLUSTER_JWT_SECRET, SWITCHBOARD_LOG_SECRET: CLUSTER_LOG_SECRET, ...options.env },
       // Several nodes compile and start at once on a busy 2-core machine: a state that comes late, not never.
