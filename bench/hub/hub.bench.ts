@@ -6,28 +6,27 @@
  *      then latency at 70% of the hub's sustained rate; every acked event must be a log row
  *   3. fan-out of one alert to a room of N subscribers
  *   4. heap growth per idle authenticated connection (IDLE connections)
+ *   5. CPU per acked event of both servers measured in turn at PAIRED_RATES (pairedCpu.ts),
+ *      so that the machine's drift over the minutes between the two ladders cancels out
  * The connect storm and fan-out use socket.io-client; the throughput ladders use
  * wire-protocol clients (rawClient.ts), which cost the generator less CPU on this
  * 2-core machine (LOADGEN=socketio runs the ladders with socket.io-client too).
- * Run: npx tsx bench/hub/hub.bench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS, AT70_MS, LOADGEN)
+ * Run: npx tsx bench/hub/hub.bench.ts   (env: CLIENTS, IDLE, RATES=5000,10000,..., STEP_MS, AT70_MS, PAIRED_RATES, LOADGEN)
  * TLS=1 runs both servers over TLS (a self-signed certificate the load generator trusts) and
  * writes bench/results/hub-tls.json: bare Socket.IO over TLS against Switchboard over TLS.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Server } from 'socket.io';
-import { createCore, type Core } from '../../src/main/core/createCore';
-import { createSelfSignedCertificate } from '../../src/main/core/http/selfSignedCert';
+import type { Core } from '../../src/main/core/createCore';
 import { latencySummary, percentile, report, round, type BenchRow } from '../lib/report';
 import { ACHIEVED_MARGIN, cpuWindow, GENERATOR_SATURATED_CORES } from './cpuAccounting';
+import { benchCertificate, startBare, startHub, type Target } from './benchTargets';
 import { LoadGenerator } from './loadGenerator';
+import { pairedCpu } from './pairedCpu';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 1000);
 const IDLE = Number(process.env.IDLE ?? 10_000);
@@ -35,21 +34,12 @@ const RATES = (process.env.RATES ?? '4000,6000,8000,10000,12000,14000,16000,2000
 const STEP_MS = Number(process.env.STEP_MS ?? 3000);
 const AT70_MS = Number(process.env.AT70_MS ?? 10_000);
 const FANOUTS = Number(process.env.FANOUTS ?? 20);
+/** Rates at which both servers' CPU per event is measured in turn (pairedCpu.ts): ones both keep up with. */
+const PAIRED_RATES = (process.env.PAIRED_RATES ?? '4000,6000,8000').split(',').map(Number);
 const LADDER_CONNECT = process.env.LOADGEN === 'socketio' ? 'connect' : 'connectRaw';
 const TLS = process.env.TLS === '1' ? benchCertificate() : null;
 /** Said in the result file: on a shared machine the absolute rates move with the neighbours' load; CPU per event moves much less. */
 const NOTES = process.env.BENCH_NOTES ?? '';
-
-/** A certificate for loopback, written where the load generator (a child process) is told to trust it. */
-function benchCertificate(): { cert: string; key: string; certFile: string; keyFile: string } {
-  const made = createSelfSignedCertificate({ hosts: ['127.0.0.1', 'localhost'] });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-tls-'));
-  const certFile = path.join(dir, 'cert.pem');
-  const keyFile = path.join(dir, 'key.pem');
-  fs.writeFileSync(certFile, made.certPem);
-  fs.writeFileSync(keyFile, made.keyPem, { mode: 0o600 });
-  return { cert: made.certPem, key: made.keyPem, certFile, keyFile };
-}
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -84,68 +74,20 @@ interface LadderStep {
   generator_limited: boolean;
 }
 
-interface Target {
-  name: string;
-  url: string;
-  tokens(n: number, role?: 'crew' | 'supervisor'): Promise<string[]>;
-  publish(room: string, event: string, data: unknown): void;
-  heapUsed(): number;
-  close(): Promise<void>;
-}
-
-async function startBare(): Promise<Target> {
-  const server = TLS ? https.createServer({ cert: TLS.cert, key: TLS.key, minVersion: 'TLSv1.2' }) : http.createServer();
-  const io = new Server(server, { serveClient: false });
-  io.on('connection', (socket) => {
-    socket.on('update_location', (_payload: unknown, ack?: (b: unknown) => void) => ack?.({ ok: true, id: 0 }));
-    socket.on('join_room', (payload: { room: string }, ack?: (b: unknown) => void) => {
-      void socket.join(payload.room);
-      ack?.({ ok: true, id: 0 });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    name: 'bare socket.io',
-    url: `${TLS ? 'https' : 'http'}://127.0.0.1:${port}`,
-    tokens: async (n) => Array.from({ length: n }, () => 'none'),
-    publish: (room, event, data) => io.to(room).emit(event, data),
-    heapUsed: () => process.memoryUsage().heapUsed,
-    close: () => new Promise((resolve) => io.close(() => resolve()))
-  };
-}
-
-async function startHub(dataDir: string): Promise<Target & { core: Core }> {
-  const sink = new PassThrough();
-  sink.resume();
-  const core = await createCore(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      logLevel: 'warn',
-      hub: { ratePerSecond: 1000, burst: 2000, historyPerRoom: 20 },
-      // The load generator is one address opening tens of thousands of connections.
-      security: { maxConnectionsPerAddress: 1_000_000, ...(TLS ? { tlsCert: TLS.certFile, tlsKey: TLS.keyFile } : {}) }
-    },
-    { logDestination: sink }
-  );
-  return {
-    name: 'switchboard hub',
-    url: core.url,
-    core,
-    async tokens(n, role = 'crew') {
-      const out: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const identity = role === 'crew' ? { sub: `crew-${i}`, role, unit_id: `U${i}` } : { sub: `ops-${i}`, role };
-        out.push((await core.tokens.sign(identity, 3600)).token);
-      }
-      return out;
-    },
-    publish: (room, event, data) => core.services.hub.publish(room, event, data),
-    heapUsed: () => process.memoryUsage().heapUsed,
-    close: () => core.close()
-  };
+/**
+ * Lets the hub's log rows commit and its WAL settle. The ladder's top steps leave a
+ * WAL of a hundred MB or more; while the background checkpoint copies it back, its
+ * fsyncs of the database slow the WAL syncs acks wait for, and its thread's CPU
+ * would count against the events of the next measurement. Waits (at most 60 s)
+ * until the checkpoint caught up.
+ */
+async function settleLog(core: Core): Promise<void> {
+  await core.services.log.flush();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const caughtUp = Date.now() + 60_000;
+  for (let cp = core.services.log.checkpoint(); Date.now() < caughtUp && (!cp || cp.checkpointed < cp.log); cp = core.services.log.checkpoint()) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 const PAYLOAD = { latitude: 47.6062, longitude: -122.3321, heading: 90, speed_kmh: 42, status: 'en_route', accuracy_m: 5 };
@@ -251,12 +193,11 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-hubbench-'));
   console.log(`hub bench: ${CLIENTS} clients, rates ${RATES.join(', ')}/s for ${STEP_MS} ms, ${IDLE} idle connections`);
 
-  const bare = await startBare();
+  const bare = await startBare(TLS);
   const bareRun = await measure(bare);
   const bareIdle = await idleHeap(bare);
-  await bare.close();
 
-  const hub = await startHub(dataDir);
+  const hub = await startHub(dataDir, TLS);
   const hubRun = await measure(hub);
   const hubSustained = sustained(hubRun.steps);
   // Latency at 70% of the hub's own sustained rate, fresh generator and clients.
@@ -267,15 +208,7 @@ async function main() {
   const at70Rate = Math.round(hubSustained * 0.7);
   // Let the reconnect storm's log rows commit and the WAL settle, then warm the
   // new connections, so the figure is steady-state latency, not the storm's tail.
-  await hub.core.services.log.flush();
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  // The ladder's top steps leave a WAL of a hundred MB or more; while the background
-  // checkpoint copies it back, its fsyncs of the database slow the WAL syncs acks wait
-  // for. Measure the steady state: wait (at most 60 s) until the checkpoint caught up.
-  const caughtUp = Date.now() + 60_000;
-  for (let cp = hub.core.services.log.checkpoint(); Date.now() < caughtUp && (!cp || cp.checkpointed < cp.log); cp = hub.core.services.log.checkpoint()) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await settleLog(hub.core);
   await gen.call({ cmd: 'ladder', event: 'update_location', payload: PAYLOAD, rate: Math.round(at70Rate / 2), ms: 1000 });
   // Longer than a ladder step: a p99 over 3 s is decided by one hiccup of either process.
   const [at70] = await ladder(gen, [at70Rate], AT70_MS);
@@ -286,7 +219,19 @@ async function main() {
   const ackedTotal = hubRun.steps.reduce((n, s) => n + s.acked, 0) + (at70?.acked ?? 0);
   const logged = (hub.core.database.sqlite.prepare("SELECT COUNT(*) AS n FROM socket_logs WHERE event_type = 'update_location' AND status = 'success'").get() as { n: number }).n;
   const hubIdle = await idleHeap(hub);
+  console.log(`\nboth servers in turn at ${PAIRED_RATES.join(', ')}/s (bare, hub, hub, bare)`);
+  const paired = await pairedCpu({
+    bare,
+    hub,
+    rates: PAIRED_RATES,
+    clients: CLIENTS,
+    connectCmd: LADDER_CONNECT,
+    newGenerator: () => new LoadGenerator(TLS ? { NODE_EXTRA_CA_CERTS: TLS.certFile } : {}),
+    rung: async (g, rate) => (await ladder(g, [rate]))[0]!,
+    settle: () => settleLog(hub.core)
+  });
   await hub.close();
+  await bare.close();
 
   const bareFan = latencySummary(bareRun.fan);
   const hubFan = latencySummary(hubRun.fan);
@@ -345,6 +290,19 @@ async function main() {
       target: '>= 0.5',
       pass: bareMain / hubMain >= 0.5 && hubOtherCores < (os.cpus().length - 1)
     },
+    {
+      metric: `paired CPU ratio, all threads: bare/hub CPU per acked event, both servers measured in turn (bare, hub, hub, bare) at each rate, median over ${paired.over} rates${paired.allKeptUp ? '' : ' (not every rung kept up)'}`,
+      value: round(paired.cpuRatio, 3),
+      target: '>= 0.5',
+      pass: paired.allKeptUp ? paired.cpuRatio >= 0.5 : undefined
+    },
+    { metric: 'paired main-thread ratio: bare/hub main-thread CPU per acked event, in turn as above, median', value: round(paired.mainRatio, 3), target: '>= 0.5' },
+    ...paired.rates.map((r) => ({
+      metric: `  in turn at ${r.rate}/s: CPU per acked event, all threads / main thread, us${r.keptUp ? '' : ' (a rung fell behind)'}`,
+      value: `${round(r.hubCpu)} / ${round(r.hubMain)}`,
+      baseline: `${round(r.bareCpu)} / ${round(r.bareMain)}`,
+      ratio: r.hubCpu / r.bareCpu
+    })),
     { metric: "hub's other threads at its event-loop ceiling (1e6 / main-thread us per event), cores", value: round(hubOtherCores, 2), target: `< ${os.cpus().length - 1} (the cores beside the event loop)` },
     { metric: 'load generator CPU, most cores used in a rung (1 = saturated: one JS thread)', value: maxCores(hubRun.steps), baseline: maxCores(bareRun.steps) },
     ...hubRun.steps.map((s, i) => ({
@@ -367,7 +325,7 @@ async function main() {
     notes: NOTES,
     generator_saturated_cores: GENERATOR_SATURATED_CORES,
     achieved_margin: ACHIEVED_MARGIN,
-    tls: TLS !== null, node_flags: process.execArgv.filter((a) => a.startsWith('--max-semi')).join(' '), clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, at70_ms: AT70_MS, fanouts: FANOUTS, ladder_clients: LADDER_CONNECT === 'connect' ? 'socket.io-client' : 'wire protocol (rawClient.ts)', fanout_p95: percentile(hubRun.fan, 95) }, rows);
+    tls: TLS !== null, node_flags: process.execArgv.filter((a) => a.startsWith('--max-semi')).join(' '), clients: CLIENTS, idle: IDLE, rates: RATES, step_ms: STEP_MS, at70_ms: AT70_MS, fanouts: FANOUTS, paired_rates: PAIRED_RATES, ladder_clients: LADDER_CONNECT === 'connect' ? 'socket.io-client' : 'wire protocol (rawClient.ts)', fanout_p95: percentile(hubRun.fan, 95) }, rows);
   fs.rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 }
