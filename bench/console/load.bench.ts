@@ -1,4 +1,4 @@
-import { report, round } from '../lib/report';
+import { median, report, round } from '../lib/report';
 import { arg, sessionToken, startBenchEnv, type BenchEnv, type BenchPage } from './harness';
 
 /**
@@ -31,7 +31,6 @@ async function loadOnce(env: BenchEnv, token: string | null, reloads = 0): Promi
   return { mapMs, formMs, fcpMs };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function main() {
   const runs = arg('runs', 5);

@@ -15,7 +15,7 @@ import { createDispatchState } from '../../src/main/core/dispatch/dispatchState'
 import { DispatchSnapshotSchema } from '../../src/shared/contract/dispatch';
 import { acceptDispatchSnapshot } from '../../src/shared/contract/snapshotAcceptor';
 import { cpuMicrosPerCall } from '../lib/cpuPerCall';
-import { report, round } from '../lib/report';
+import { median, report, round } from '../lib/report';
 import { arg } from './harness';
 
 async function main() {
@@ -42,7 +42,6 @@ async function main() {
     zodMs.push(cpuMicrosPerCall(parseOnly((v) => DispatchSnapshotSchema.safeParse(v)), 3, 3) / 1000);
     fastMs.push(cpuMicrosPerCall(parseOnly(acceptDispatchSnapshot), 3, 3) / 1000);
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const load = os.loadavg().map((l) => round(l, 2));
   console.log(`load average ${load.join(' ')}`);
   report('console-snapshot-parse', { units, incidents, snapshot_kb: round(wire.length / 1024, 1), zod: 'jitless (as under the console CSP)', load_average: load }, [

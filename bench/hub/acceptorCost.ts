@@ -11,7 +11,7 @@ import { FAST_ACCEPTORS } from '../../src/main/core/hub/fastPayloads';
 import { HUB_CLIENT_EVENTS } from '../../src/shared/hubEvents';
 import { parseUntrusted } from '../../src/shared/parseUntrusted';
 import { cpuMicrosPerCall } from '../lib/cpuPerCall';
-import { report, round } from '../lib/report';
+import { median, report, round } from '../lib/report';
 
 // The payload hub.bench.ts and hubProfile.ts send, as Socket.IO's parser hands it over (fresh objects each time).
 const WIRE = JSON.stringify({ latitude: 47.6062, longitude: -122.3321, heading: 90, speed_kmh: 42, status: 'en_route', accuracy_m: 5 });
@@ -28,7 +28,6 @@ for (let round = 0; round < 3; round += 1) {
   zodUs.push(cpuMicrosPerCall(() => parseUntrusted(schema, next()), CALLS));
   fastUs.push(cpuMicrosPerCall(() => accept(next()), CALLS));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const zod = median(zodUs);
 const fast = median(fastUs);
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -22,7 +22,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Core } from '../../src/main/core/createCore';
-import { latencySummary, percentile, report, round, type BenchRow } from '../lib/report';
+import { latencySummary, median, percentile, report, round, type BenchRow } from '../lib/report';
 import { ACHIEVED_MARGIN, cpuWindow, GENERATOR_SATURATED_CORES } from './cpuAccounting';
 import { benchCertificate, startBare, startHub, type Target } from './benchTargets';
 import { LoadGenerator } from './loadGenerator';
@@ -132,11 +132,6 @@ function bareCapacity(steps: LadderStep[]): { floor: number; limitedAt: number |
   const driven = steps.filter((s) => s.kept_up && !s.generator_limited);
   return { floor: Math.max(0, ...driven.map((s) => s.acked_per_sec)), limitedAt: limited ? limited.rate : null };
 }
-
-const median = (values: number[]) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : NaN;
-};
 
 async function fanout(gen: LoadGenerator, target: Target): Promise<number[]> {
   await gen.call({ cmd: 'subscribe', room: 'system:alerts' });

@@ -1,4 +1,5 @@
 import type { LoadGenerator } from './loadGenerator';
+import { median } from '../lib/report';
 
 /** What the pairing needs of one ladder rung (hub.bench.ts LadderStep). */
 export interface PairedStep {
@@ -46,14 +47,6 @@ export interface PairedOptions {
   /** Waits until the hub's background work (the log checkpoint) has caught up. */
   settle(): Promise<void>;
 }
-
-/** The middle value (the mean of the middle two of an even count). */
-const median = (values: number[]) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
-};
 
 /**
  * The CPU each server spends per acked event, measured in turn rather than one

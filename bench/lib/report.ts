@@ -10,6 +10,14 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank] ?? 0;
 }
 
+/** The middle value of the finite numbers (the mean of the middle two of an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+}
+
 export function latencySummary(values: readonly number[]) {
   return {
     count: values.length,

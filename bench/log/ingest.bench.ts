@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import pino from 'pino';
-import { report, round } from '../lib/report';
+import { median, report, round } from '../lib/report';
 import { openDatabase } from '../../src/main/core/db/database';
 import { deriveLogKeys } from '../../src/main/core/log/store/chain';
 import { prepareNamed, ROW_INSERT_COLUMNS } from '../../src/main/core/log/store/statements';
@@ -23,7 +23,6 @@ const N_AUTO = Number(process.env.LOG_BENCH_AUTOCOMMIT ?? 3_000);
 const PER_TURN = Number(process.env.LOG_BENCH_PER_TURN ?? 5_000);
 const LIGHT_TURN = 1_000;
 const REPS = Number(process.env.LOG_BENCH_REPS ?? 3);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The same event the writer gets, as the hub would pass it. */
 const event = (i: number) => {

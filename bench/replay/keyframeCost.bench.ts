@@ -17,7 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import type { Unit } from '../../src/shared/cad';
 import { createCore } from '../../src/main/core/createCore';
-import { report, round } from '../lib/report';
+import { median, report, round } from '../lib/report';
 import { LoadGenerator } from '../hub/loadGenerator';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 500);
@@ -94,7 +94,6 @@ async function main() {
     }
   }
   gen.stop();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const cpuOn = median(on.map((m) => m.cpuUs));
   const cpuOff = median(off.map((m) => m.cpuUs));
   const rateOn = median(on.map((m) => m.step.acked_per_sec));
